@@ -1,0 +1,40 @@
+//! The entities the service returns: [`Investigation`] and the list [`Page`].
+
+use crate::{InvestigationState, Timestamp};
+
+/// One automated investigation, with the service's nine properties.
+///
+/// Serialises with the service's property names (`startTime`, `machineId`, ...) and `null`s.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Investigation {
+    /// Investigation id: a string of digits (the service has also sent it as a JSON number).
+    pub id: String,
+    /// When the investigation started, if known.
+    pub start_time: Option<Timestamp>,
+    /// When it ended; `None` while running.
+    pub end_time: Option<Timestamp>,
+    /// Its state.
+    pub state: InvestigationState,
+    /// Who cancelled it, if someone did.
+    pub cancelled_by: Option<String>,
+    /// Free-text details of the status.
+    pub status_details: Option<String>,
+    /// The device, 40 hex characters.
+    pub machine_id: Option<String>,
+    /// The device's DNS name.
+    pub computer_dns_name: Option<String>,
+    /// The alert that started it, shaped like `da637139166940871892_-598649278`.
+    pub triggering_alert_id: Option<String>,
+}
+
+/// One page of `GET /api/investigations`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// `@odata.context`, if sent.
+    pub context: Option<String>,
+    /// The items.
+    pub value: Vec<Investigation>,
+    /// `@odata.nextLink`, if sent: an untrusted hint.
+    pub next_link: Option<String>,
+}

@@ -1,0 +1,140 @@
+//! `InvestigationState`: the documented states of an automated investigation, plus a fallback for new ones.
+
+use std::fmt;
+
+macro_rules! states {
+    ($($variant:ident),* $(,)?) => {
+        /// The state of an investigation. Microsoft adds values over time: an unknown one decodes into
+        /// [`InvestigationState::Other`], which keeps the text, never into an error.
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum InvestigationState {
+            $(
+                #[doc = concat!("`", stringify!($variant), "`")]
+                $variant,
+            )*
+            /// A state this version does not know, with the text the service sent.
+            Other(String),
+        }
+
+        impl InvestigationState {
+            /// The 18 documented states, in the order of Microsoft's documentation.
+            pub const KNOWN: &'static [InvestigationState] = &[$(InvestigationState::$variant),*];
+
+            /// The documented names, in the same order as [`InvestigationState::KNOWN`].
+            pub const KNOWN_NAMES: &'static [&'static str] = &[$(stringify!($variant)),*];
+
+            /// The wire name of the state.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(InvestigationState::$variant => stringify!($variant),)*
+                    InvestigationState::Other(s) => s,
+                }
+            }
+
+            /// The documented state with exactly this name, if any (names are case-sensitive).
+            pub fn known(name: &str) -> Option<InvestigationState> {
+                match name {
+                    $(stringify!($variant) => Some(InvestigationState::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+states!(
+    Unknown,
+    Terminated,
+    SuccessfullyRemediated,
+    Benign,
+    Failed,
+    PartiallyRemediated,
+    Running,
+    PendingApproval,
+    PendingResource,
+    PartiallyInvestigated,
+    TerminatedByUser,
+    TerminatedBySystem,
+    Queued,
+    InnerFailure,
+    PreexistingAlert,
+    UnsupportedOs,
+    UnsupportedAlertType,
+    SuppressedAlert,
+);
+
+impl InvestigationState {
+    /// Decodes a wire name: a documented state, or [`InvestigationState::Other`] keeping the text.
+    pub fn from_name(name: &str) -> InvestigationState {
+        InvestigationState::known(name).unwrap_or_else(|| InvestigationState::Other(name.to_owned()))
+    }
+
+    /// The documented state whose name matches ignoring ASCII case (for "did you mean" hints).
+    pub fn suggest(name: &str) -> Option<&'static str> {
+        InvestigationState::KNOWN_NAMES.iter().copied().find(|k| k.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether this is one of the documented states.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, InvestigationState::Other(_))
+    }
+}
+
+impl fmt::Display for InvestigationState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for InvestigationState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvestigationState::Other(s) => write!(f, "Other({s:?})"),
+            known => f.write_str(known.as_str()),
+        }
+    }
+}
+
+impl serde::Serialize for InvestigationState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvestigationState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = InvestigationState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a state name")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<InvestigationState, E> {
+                Ok(InvestigationState::from_name(v))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eighteen_documented_states_round_trip() {
+        assert_eq!(InvestigationState::KNOWN.len(), 18);
+        for s in InvestigationState::KNOWN {
+            assert_eq!(&InvestigationState::from_name(s.as_str()), s);
+        }
+    }
+
+    #[test]
+    fn unknown_state_keeps_its_text() {
+        let s = InvestigationState::from_name("AwaitingQuantumApproval");
+        assert_eq!(s, InvestigationState::Other("AwaitingQuantumApproval".into()));
+        assert_eq!(s.as_str(), "AwaitingQuantumApproval");
+        assert_eq!(InvestigationState::from_name("running"), InvestigationState::Other("running".into()));
+        assert_eq!(InvestigationState::suggest("running"), Some("Running"));
+    }
+}

@@ -1,0 +1,340 @@
+//! `Timestamp`: a UTC instant with nanosecond precision, parsed from and printed as RFC 3339.
+//!
+//! The service sends `startTime`/`endTime` with 0 to 7 fractional digits and a `Z`; users and other tools
+//! write offsets (`+02:00`). Everything is normalised to UTC. Printing uses the fewest fractional digits that
+//! keep the value exact, so `parse(display(t)) == t` for every representable `t`.
+//!
+//! Written by hand (about a hundred lines) rather than pulling `time`/`jiff` into the browser bundle.
+
+use std::fmt;
+
+/// A UTC instant between `0000-01-01T00:00:00Z` and `9999-12-31T23:59:59.999999999Z`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    secs: i64,
+    nanos: u32,
+}
+
+/// Why a text is not an RFC 3339 date-time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid date-time at byte {position}: expected {expected} (form: 2024-01-31T23:59:59.1234567Z or with an offset like +02:00)")]
+pub struct TimestampError {
+    /// Byte offset in the parsed text where the problem was found.
+    pub position: usize,
+    /// What was expected there.
+    pub expected: &'static str,
+}
+
+const MIN_SECS: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+const MAX_SECS: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+impl Timestamp {
+    /// The earliest representable instant, `0000-01-01T00:00:00Z`.
+    pub const MIN: Timestamp = Timestamp { secs: MIN_SECS, nanos: 0 };
+    /// The latest representable instant, `9999-12-31T23:59:59.999999999Z`.
+    pub const MAX: Timestamp = Timestamp { secs: MAX_SECS, nanos: 999_999_999 };
+
+    /// Builds a timestamp from seconds and nanoseconds since the Unix epoch; `None` when out of range.
+    pub fn from_unix(secs: i64, nanos: u32) -> Option<Timestamp> {
+        if nanos >= 1_000_000_000 || !(MIN_SECS..=MAX_SECS).contains(&secs) {
+            return None;
+        }
+        Some(Timestamp { secs, nanos })
+    }
+
+    /// Builds a timestamp from milliseconds since the Unix epoch (what `Date.now()` gives).
+    pub fn from_unix_millis(ms: i64) -> Option<Timestamp> {
+        let secs = ms.div_euclid(1000);
+        let nanos = (ms.rem_euclid(1000) as u32) * 1_000_000;
+        Timestamp::from_unix(secs, nanos)
+    }
+
+    /// Seconds since the Unix epoch (floor).
+    pub fn unix_seconds(&self) -> i64 {
+        self.secs
+    }
+
+    /// Nanoseconds within the second.
+    pub fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+
+    /// Milliseconds since the Unix epoch (floor).
+    pub fn unix_millis(&self) -> i64 {
+        self.secs * 1000 + i64::from(self.nanos / 1_000_000)
+    }
+
+    /// Builds a timestamp from a UTC calendar date and time of day; `None` when a field is out of range.
+    pub fn from_utc(year: i32, month: u32, day: u32, hour: u32, minute: u32, second: u32, nanos: u32) -> Option<Timestamp> {
+        if !(0..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year as i64, month) {
+            return None;
+        }
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        let days = days_from_civil(i64::from(year), month, day);
+        Timestamp::from_unix(days * 86_400 + i64::from(hour * 3600 + minute * 60 + second), nanos)
+    }
+
+    /// Parses RFC 3339 (`2024-01-31T23:59:59Z`, 0 to 9 fractional digits, `Z` or `±HH:MM`), normalising to UTC.
+    pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
+        let b = text.as_bytes();
+        let mut p = Cursor { b, i: 0 };
+        let year = p.digits(4, "a four-digit year")? as i32;
+        p.byte(b'-', "'-' after the year")?;
+        let month = p.digits(2, "a two-digit month")?;
+        p.byte(b'-', "'-' after the month")?;
+        let day_pos = p.i;
+        let day = p.digits(2, "a two-digit day")?;
+        if !(1..=12).contains(&month) {
+            return Err(TimestampError { position: 5, expected: "a month from 01 to 12" });
+        }
+        if day == 0 || day > days_in_month(i64::from(year), month) {
+            return Err(TimestampError { position: day_pos, expected: "a day that exists in that month" });
+        }
+        if !(p.eat(b'T') || p.eat(b't')) {
+            return Err(TimestampError { position: p.i, expected: "'T' and a time of day" });
+        }
+        let hour = p.digits(2, "a two-digit hour")?;
+        p.byte(b':', "':' after the hour")?;
+        let minute = p.digits(2, "two-digit minutes")?;
+        p.byte(b':', "':' after the minutes")?;
+        let sec_pos = p.i;
+        let second = p.digits(2, "two-digit seconds")?;
+        if hour > 23 || minute > 59 || second > 59 {
+            return Err(TimestampError { position: sec_pos - 6, expected: "a time from 00:00:00 to 23:59:59" });
+        }
+        let mut nanos = 0u32;
+        if p.eat(b'.') {
+            let start = p.i;
+            while p.i < b.len() && b[p.i].is_ascii_digit() {
+                if p.i - start == 9 {
+                    return Err(TimestampError { position: p.i, expected: "at most 9 fractional digits" });
+                }
+                nanos = nanos * 10 + u32::from(b[p.i] - b'0');
+                p.i += 1;
+            }
+            let n = p.i - start;
+            if n == 0 {
+                return Err(TimestampError { position: p.i, expected: "a digit after '.'" });
+            }
+            nanos *= 10u32.pow(9 - n as u32);
+        }
+        let offset_secs: i64 = if p.eat(b'Z') || p.eat(b'z') {
+            0
+        } else if p.i < b.len() && (b[p.i] == b'+' || b[p.i] == b'-') {
+            let sign = if b[p.i] == b'-' { -1 } else { 1 };
+            p.i += 1;
+            let oh = p.digits(2, "a two-digit offset hour")?;
+            p.byte(b':', "':' in the offset")?;
+            let om = p.digits(2, "two-digit offset minutes")?;
+            if oh > 23 || om > 59 {
+                return Err(TimestampError { position: p.i - 5, expected: "an offset from -23:59 to +23:59" });
+            }
+            sign * i64::from(oh * 3600 + om * 60)
+        } else {
+            return Err(TimestampError { position: p.i, expected: "'Z' or an offset like +02:00" });
+        };
+        if p.i != b.len() {
+            return Err(TimestampError { position: p.i, expected: "the end of the date-time" });
+        }
+        let local = days_from_civil(i64::from(year), month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+        Timestamp::from_unix(local - offset_secs, nanos)
+            .ok_or(TimestampError { position: 0, expected: "a date-time between years 0000 and 9999 in UTC" })
+    }
+
+    /// The UTC calendar fields: (year, month, day, hour, minute, second).
+    pub fn to_utc_fields(&self) -> (i32, u32, u32, u32, u32, u32) {
+        let days = self.secs.div_euclid(86_400);
+        let sod = self.secs.rem_euclid(86_400) as u32;
+        let (y, m, d) = civil_from_days(days);
+        (y as i32, m, d, sod / 3600, sod / 60 % 60, sod % 60)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, mo, d, h, mi, s) = self.to_utc_fields();
+        write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")?;
+        if self.nanos != 0 {
+            let mut frac = self.nanos;
+            let mut width = 9;
+            while frac % 10 == 0 {
+                frac /= 10;
+                width -= 1;
+            }
+            write!(f, ".{frac:0width$}")?;
+        }
+        f.write_str("Z")
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = TimestampError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Timestamp::parse(s)
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 date-time string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Timestamp::parse(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn digits(&mut self, n: usize, expected: &'static str) -> Result<u32, TimestampError> {
+        let mut v = 0u32;
+        for k in 0..n {
+            match self.b.get(self.i + k) {
+                Some(c) if c.is_ascii_digit() => v = v * 10 + u32::from(c - b'0'),
+                _ => return Err(TimestampError { position: self.i + k, expected }),
+            }
+        }
+        self.i += n;
+        Ok(v)
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn byte(&mut self, c: u8, expected: &'static str) -> Result<(), TimestampError> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            Err(TimestampError { position: self.i, expected })
+        }
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_service_forms() {
+        let t = Timestamp::parse("2020-01-06T14:11:34Z").unwrap();
+        assert_eq!(t.unix_seconds(), 1_578_319_894);
+        assert_eq!(t.to_string(), "2020-01-06T14:11:34Z");
+        let t = Timestamp::parse("2020-01-06T14:11:34.1234567Z").unwrap();
+        assert_eq!(t.subsec_nanos(), 123_456_700);
+        assert_eq!(t.to_string(), "2020-01-06T14:11:34.1234567Z");
+        assert_eq!(Timestamp::parse("2020-01-06T16:11:34.5+02:00").unwrap().to_string(), "2020-01-06T14:11:34.5Z");
+        assert_eq!(Timestamp::parse("2020-01-06T00:00:00-01:30").unwrap().to_string(), "2020-01-06T01:30:00Z");
+        assert_eq!(Timestamp::parse("1970-01-01T00:00:00Z").unwrap().unix_millis(), 0);
+        assert_eq!(Timestamp::parse("2024-02-29T00:00:00Z").unwrap().to_string(), "2024-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn rejects_with_position() {
+        for (text, pos) in [
+            ("2023-02-29T00:00:00Z", 8),
+            ("2020-01-06 14:11:34Z", 10),
+            ("2020-01-06T14:11:34", 19),
+            ("2020-01-06T14:11:34.Z", 20),
+            ("2020-01-06T24:00:00Z", 11),
+            ("2020-13-06T00:00:00Z", 5),
+            ("2020-01-06T14:11:34Zx", 20),
+            ("20", 2),
+            ("", 0),
+            ("0000-01-01T00:00:00+00:01", 0),
+        ] {
+            assert_eq!(Timestamp::parse(text).unwrap_err().position, pos, "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn display_round_trips(secs in MIN_SECS..=MAX_SECS, nanos in 0u32..1_000_000_000) {
+            let t = Timestamp::from_unix(secs, nanos).unwrap();
+            prop_assert_eq!(Timestamp::parse(&t.to_string()).unwrap(), t);
+        }
+
+        #[test]
+        fn fields_agree_with_naive_day_count(days in -719_528i64..2_932_896) {
+            // Oracle: walk whole years and months from 1970 (or backwards), counting days.
+            let (y, m, d) = civil_from_days(days);
+            let mut count = 0i64;
+            if y >= 1970 { for yy in 1970..y { count += if is_leap(yy) { 366 } else { 365 }; } }
+            else { for yy in y..1970 { count -= if is_leap(yy) { 366 } else { 365 }; } }
+            for mm in 1..m { count += i64::from(days_in_month(y, mm)); }
+            count += i64::from(d) - 1;
+            prop_assert_eq!(count, days);
+            prop_assert_eq!(days_from_civil(y, m, d), days);
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,40}") {
+            let _ = Timestamp::parse(&s);
+        }
+    }
+}
