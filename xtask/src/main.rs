@@ -1,1 +1,89 @@
-fn main() {}
+//! The project's commands, so that a new machine needs nothing but `cargo`:
+//!
+//! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core, every test.
+//! - `cargo xtask demo`: the mock API (and, once it lands, the dashboard) on loopback.
+//! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
+//!
+//! Each step installs what it needs (a rustup target, a Debian package) only when it is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("demo") => demo(&args[1..]),
+        Some("bench") => bench(),
+        _ => {
+            eprintln!("usage: cargo xtask <test|demo|bench>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn run(what: &str, cmd: &mut Command) -> Result {
+    eprintln!("==> {what}");
+    let status = cmd.status().map_err(|e| format!("{what}: could not start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+fn ensure_wasm_target() -> Result {
+    let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    match out {
+        Ok(o) if String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") => Ok(()),
+        _ => run(
+            "rustup target add wasm32-unknown-unknown",
+            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+        ),
+    }
+}
+
+fn test() -> Result {
+    run("cargo fmt --check", cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run("cargo clippy -D warnings", cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    ensure_wasm_target()?;
+    run(
+        "cargo build -p mde-core --target wasm32-unknown-unknown",
+        cargo().args(["build", "-p", "mde-core", "--target", "wasm32-unknown-unknown"]),
+    )?;
+    run("cargo test --workspace", cargo().args(["test", "--workspace"]))?;
+    eprintln!("==> all checks passed");
+    Ok(())
+}
+
+fn demo(args: &[String]) -> Result {
+    eprintln!(
+        "The dashboard is coming (issue 6). For now this runs the mock API on http://127.0.0.1:4010; Ctrl-C stops it."
+    );
+    let mut cmd = cargo();
+    cmd.args(["run", "--release", "-p", "mde-mock", "--", "--port", "4010"]).args(args);
+    run("mde-mock", &mut cmd)
+}
+
+fn bench() -> Result {
+    run("criterion benches of mde-core", cargo().args(["bench", "-p", "mde-core", "--bench", "core"]))
+}

@@ -1,1 +1,394 @@
-//! (being written)
+//! `BaseUrl`: where the API lives (a documented host by name, a proxy, or the mock), and the origin checks that
+//! keep the token on it.
+//!
+//! Every request the core plans goes to the configured origin (scheme, host and port). A `@odata.nextLink` is
+//! accepted only when it names that same origin and the same `/api/investigations` path; anything else (another
+//! host or port, `http` instead of `https`, user-info tricks like `https://host@evil`, backslashes, whitespace or
+//! control characters that browsers' URL parsers rewrite) is refused.
+
+use std::fmt;
+
+/// The documented API hosts, selectable by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Region {
+    /// `api.securitycenter.microsoft.com`, the host in Microsoft's examples (names: `default`, `global`, `securitycenter`).
+    Global,
+    /// `api.security.microsoft.com` (name: `security`).
+    Security,
+    /// `us.api.security.microsoft.com` (name: `us`).
+    Us,
+    /// `eu.api.security.microsoft.com` (name: `eu`).
+    Eu,
+    /// `uk.api.security.microsoft.com` (name: `uk`).
+    Uk,
+    /// `au.api.security.microsoft.com` (name: `au`).
+    Au,
+    /// `swa.api.security.microsoft.com` (name: `swa`).
+    Swa,
+    /// `ina.api.security.microsoft.com` (name: `ina`).
+    Ina,
+    /// US Government GCC: `api-gcc.securitycenter.microsoft.us` (name: `gcc`).
+    Gcc,
+    /// US Government GCC High: `api-gov.securitycenter.microsoft.us` (name: `gcc-high`).
+    GccHigh,
+    /// US Government DoD: `api-gov.securitycenter.microsoft.us` (name: `dod`).
+    Dod,
+}
+
+impl Region {
+    /// Every region, in documentation order.
+    pub const ALL: [Region; 11] = [
+        Region::Global,
+        Region::Security,
+        Region::Us,
+        Region::Eu,
+        Region::Uk,
+        Region::Au,
+        Region::Swa,
+        Region::Ina,
+        Region::Gcc,
+        Region::GccHigh,
+        Region::Dod,
+    ];
+
+    /// The region's canonical name (`global`, `eu`, `gcc-high`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Region::Global => "global",
+            Region::Security => "security",
+            Region::Us => "us",
+            Region::Eu => "eu",
+            Region::Uk => "uk",
+            Region::Au => "au",
+            Region::Swa => "swa",
+            Region::Ina => "ina",
+            Region::Gcc => "gcc",
+            Region::GccHigh => "gcc-high",
+            Region::Dod => "dod",
+        }
+    }
+
+    /// The host name.
+    pub fn host(self) -> &'static str {
+        match self {
+            Region::Global => "api.securitycenter.microsoft.com",
+            Region::Security => "api.security.microsoft.com",
+            Region::Us => "us.api.security.microsoft.com",
+            Region::Eu => "eu.api.security.microsoft.com",
+            Region::Uk => "uk.api.security.microsoft.com",
+            Region::Au => "au.api.security.microsoft.com",
+            Region::Swa => "swa.api.security.microsoft.com",
+            Region::Ina => "ina.api.security.microsoft.com",
+            Region::Gcc => "api-gcc.securitycenter.microsoft.us",
+            Region::GccHigh | Region::Dod => "api-gov.securitycenter.microsoft.us",
+        }
+    }
+
+    /// Looks a region up by name, ignoring ASCII case, `_` for `-`; `default`, `securitycenter` mean [`Region::Global`],
+    /// `gcchigh` means [`Region::GccHigh`].
+    pub fn from_name(name: &str) -> Option<Region> {
+        let n = name.trim().to_ascii_lowercase().replace('_', "-");
+        match n.as_str() {
+            "default" | "securitycenter" | "commercial" => Some(Region::Global),
+            "gcchigh" => Some(Region::GccHigh),
+            _ => Region::ALL.into_iter().find(|r| r.name() == n),
+        }
+    }
+
+    /// The region's base URL (`https://{host}`).
+    pub fn base_url(self) -> BaseUrl {
+        BaseUrl { secure: true, host: self.host().to_owned(), port: 443, prefix: String::new() }
+    }
+}
+
+/// Why a base URL or a link was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    /// The text is not an absolute `http(s)://host[:port][/path]` URL.
+    #[error("not a usable base URL ({reason}): {url:?}; expected https://host[:port][/path]")]
+    Malformed {
+        /// The text given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An unknown region name.
+    #[error("unknown region {name:?}; known: global, security, us, eu, uk, au, swa, ina, gcc, gcc-high, dod")]
+    UnknownRegion {
+        /// The name given.
+        name: String,
+    },
+    /// A link that leaves the configured origin (or cannot be proven to stay on it).
+    #[error("refused a link to another origin than {origin}: {link:?}")]
+    ForeignOrigin {
+        /// The configured origin.
+        origin: String,
+        /// The link as received.
+        link: String,
+    },
+    /// A link on the right origin but for another resource than the investigations list.
+    #[error("refused a link to another resource than {expected}: {link:?}")]
+    ForeignPath {
+        /// The path that links must have.
+        expected: String,
+        /// The link as received.
+        link: String,
+    },
+}
+
+/// An absolute `http(s)` base URL: scheme, lower-case host, port and an optional path prefix (for a proxy).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl {
+    secure: bool,
+    host: String,
+    port: u16,
+    prefix: String,
+}
+
+const LIST_PATH: &str = "/api/investigations";
+
+/// What stays literal in a path segment: letters, digits, `-`, `_`, `~` (`.` is encoded so that `..` cannot climb).
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
+
+impl BaseUrl {
+    /// Parses `https://host[:port][/prefix]`. A trailing `/` is ignored; user-info, query, fragment, backslashes,
+    /// whitespace and percent-encoded hosts are refused.
+    pub fn parse(url: &str) -> Result<BaseUrl, UrlError> {
+        let bad = |reason| UrlError::Malformed { url: url.to_owned(), reason };
+        let (base, rest) = split_absolute(url).map_err(bad)?;
+        if rest.contains(['?', '#']) {
+            return Err(bad("a base URL has no query or fragment"));
+        }
+        let prefix = rest.trim_end_matches('/').to_owned();
+        Ok(BaseUrl { prefix, ..base })
+    }
+
+    /// Whether the scheme is `https`.
+    pub fn is_https(&self) -> bool {
+        self.secure
+    }
+
+    /// The host, lower-case (IPv6 in brackets).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The port, explicit or the scheme's default.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Whether the host is a loopback address (`localhost`, `127.0.0.0/8`, `[::1]`).
+    pub fn is_loopback(&self) -> bool {
+        let h = self.host.as_str();
+        h == "localhost"
+            || h == "[::1]"
+            || h.strip_prefix("127.").is_some_and(|r| {
+                let parts: Vec<&str> = r.split('.').collect();
+                parts.len() == 3 && parts.iter().all(|p| p.parse::<u8>().is_ok())
+            })
+    }
+
+    /// `scheme://host[:port]`, the port printed only when it is not the scheme's default.
+    pub fn origin(&self) -> String {
+        let scheme = if self.secure { "https" } else { "http" };
+        if self.port == default_port(self.secure) {
+            format!("{scheme}://{}", self.host)
+        } else {
+            format!("{scheme}://{}:{}", self.host, self.port)
+        }
+    }
+
+    /// The list endpoint, with a query string if it is not empty.
+    pub fn list_url(&self, query_string: &str) -> String {
+        let mut url = format!("{}{}{LIST_PATH}", self.origin(), self.prefix);
+        if !query_string.is_empty() {
+            url.push('?');
+            url.push_str(query_string);
+        }
+        url
+    }
+
+    /// The single-entity endpoint for an investigation id or a triggering alert id (percent-encoded as a segment).
+    pub fn entity_url(&self, id: &str) -> String {
+        let seg = percent_encoding::utf8_percent_encode(id, SEGMENT);
+        format!("{}{}{LIST_PATH}/{seg}", self.origin(), self.prefix)
+    }
+
+    /// Checks an untrusted link (such as `@odata.nextLink`): returns it as an absolute URL when it stays on this
+    /// origin and names the investigations list; relative links (`/api/...`) are resolved against the origin.
+    pub fn check_list_link(&self, link: &str) -> Result<String, UrlError> {
+        let foreign = || UrlError::ForeignOrigin { origin: self.origin(), link: link.to_owned() };
+        if link.is_empty() || link.bytes().any(|b| b <= b' ' || b == b'\\' || b >= 0x7f) {
+            return Err(foreign());
+        }
+        let path_and_query = if link.starts_with('/') && !link.starts_with("//") {
+            link
+        } else {
+            let (other, rest) = split_absolute(link).map_err(|_| foreign())?;
+            if other.secure != self.secure || other.host != self.host || other.port != self.port {
+                return Err(foreign());
+            }
+            rest
+        };
+        let path = path_and_query.split(['?', '#']).next().unwrap_or("");
+        let expected = format!("{}{LIST_PATH}", self.prefix);
+        if path != expected || path_and_query.contains('#') {
+            return Err(UrlError::ForeignPath { expected, link: link.to_owned() });
+        }
+        Ok(format!("{}{}", self.origin(), path_and_query))
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.origin(), self.prefix)
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({self})")
+    }
+}
+
+impl std::str::FromStr for BaseUrl {
+    type Err = UrlError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        BaseUrl::parse(s)
+    }
+}
+
+fn default_port(secure: bool) -> u16 {
+    if secure {
+        443
+    } else {
+        80
+    }
+}
+
+/// Splits `scheme://authority/rest` into a `BaseUrl` (empty prefix) and the rest (starting with `/`, `?`, `#` or empty).
+fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
+    if url.bytes().any(|b| b <= b' ' || b == b'\\' || b >= 0x7f) {
+        return Err("it contains whitespace, control characters, backslashes or non-ASCII");
+    }
+    let (scheme, after) = url.split_once("://").ok_or("no scheme")?;
+    let secure = match scheme.to_ascii_lowercase().as_str() {
+        "https" => true,
+        "http" => false,
+        _ => return Err("the scheme is not http or https"),
+    };
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (authority, rest) = after.split_at(end);
+    if authority.contains(['@', '%']) {
+        return Err("user-info and percent-encoded hosts are not allowed");
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let close = v6.find(']').ok_or("unclosed IPv6 bracket")?;
+        let (addr, tail) = (&v6[..close], &v6[close + 1..]);
+        if addr.is_empty() || !addr.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+            return Err("invalid IPv6 address");
+        }
+        (format!("[{}]", addr.to_ascii_lowercase()), tail)
+    } else {
+        let split = authority.find(':').unwrap_or(authority.len());
+        let (h, tail) = authority.split_at(split);
+        if h.is_empty() || !h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+            return Err("invalid host name");
+        }
+        (h.trim_end_matches('.').to_ascii_lowercase(), tail)
+    };
+    let port = match port.strip_prefix(':') {
+        None if port.is_empty() => default_port(secure),
+        None => return Err("unexpected text after the host"),
+        Some("") => default_port(secure),
+        Some(p) if p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
+            p.parse::<u16>().map_err(|_| "port out of range")?
+        }
+        Some(_) => return Err("invalid port"),
+    };
+    if host.is_empty() {
+        return Err("empty host");
+    }
+    Ok((BaseUrl { secure, host, port, prefix: String::new() }, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_host_by_name() {
+        assert_eq!(Region::from_name("EU").unwrap().base_url().to_string(), "https://eu.api.security.microsoft.com");
+        assert_eq!(Region::from_name("default"), Some(Region::Global));
+        assert_eq!(Region::from_name("gcc_high"), Some(Region::GccHigh));
+        assert_eq!(Region::Dod.host(), "api-gov.securitycenter.microsoft.us");
+        for r in Region::ALL {
+            assert_eq!(Region::from_name(r.name()), Some(r));
+            assert!(r.base_url().is_https());
+        }
+        assert_eq!(Region::from_name("mars"), None);
+    }
+
+    #[test]
+    fn parses_base_urls() {
+        let b = BaseUrl::parse("http://127.0.0.1:4010/").unwrap();
+        assert!(b.is_loopback() && !b.is_https());
+        assert_eq!(b.list_url("$top=1"), "http://127.0.0.1:4010/api/investigations?$top=1");
+        let p = BaseUrl::parse("https://Proxy.Example.com:443/mde/").unwrap();
+        assert_eq!(p.to_string(), "https://proxy.example.com/mde");
+        assert_eq!(p.entity_url("da1_-2"), "https://proxy.example.com/mde/api/investigations/da1_-2");
+        for bad in [
+            "ftp://x",
+            "https://",
+            "https://a@b",
+            "https://a b",
+            "https://x?y",
+            "https://x:99999",
+            "https://x:1a",
+            "https:\\\\x",
+            "x",
+            "https://[::1",
+        ] {
+            assert!(BaseUrl::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(p.entity_url(".."), "https://proxy.example.com/mde/api/investigations/%2E%2E");
+        assert!(BaseUrl::parse("http://[::1]:8080").unwrap().is_loopback());
+        assert!(!BaseUrl::parse("http://127.0.0.1.evil.com").unwrap().is_loopback());
+    }
+
+    #[test]
+    fn links_must_stay_on_origin_and_path() {
+        let b = BaseUrl::parse("https://api.security.microsoft.com").unwrap();
+        let ok = "https://api.security.microsoft.com/api/investigations?$skip=10";
+        assert_eq!(b.check_list_link(ok).unwrap(), ok);
+        assert_eq!(
+            b.check_list_link("HTTPS://API.security.microsoft.com:443/api/investigations?$skip=1").unwrap(),
+            "https://api.security.microsoft.com/api/investigations?$skip=1"
+        );
+        assert_eq!(
+            b.check_list_link("/api/investigations?$skip=2").unwrap(),
+            "https://api.security.microsoft.com/api/investigations?$skip=2"
+        );
+        for foreign in [
+            "https://evil.com/api/investigations",
+            "http://api.security.microsoft.com/api/investigations",
+            "https://api.security.microsoft.com:8443/api/investigations",
+            "https://api.security.microsoft.com@evil.com/api/investigations",
+            "https://api.security.microsoft.com.evil.com/api/investigations",
+            "//evil.com/api/investigations",
+            "https:\\\\evil.com/api/investigations",
+            "/\\evil.com/api/investigations",
+            "https://evil.com\t/api/investigations",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(matches!(b.check_list_link(foreign), Err(UrlError::ForeignOrigin { .. })), "{foreign}");
+        }
+        assert!(matches!(
+            b.check_list_link("https://api.security.microsoft.com/api/machines"),
+            Err(UrlError::ForeignPath { .. })
+        ));
+    }
+}

@@ -1,1 +1,176 @@
-//! (being written)
+//! [`Error`]: every way a listing can end without success, each a case the user can act on.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::base_url::UrlError;
+use crate::decode::{DecodeError, ServiceError};
+use crate::query::QueryError;
+
+/// A failed HTTP exchange: the status and, when the body was the service's error body, its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The service's `{"error": {...}}` body, if it sent one.
+    pub service: Option<ServiceError>,
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(s) = &self.service {
+            if let Some(code) = &s.code {
+                write!(f, " {code}")?;
+            }
+            if let Some(message) = &s.message {
+                write!(f, ": {message}")?;
+            }
+            if let Some(target) = &s.target {
+                write!(f, " (correlation id {target})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The error of mde-core: why a query was refused or a listing stopped. Pages delivered before it stay delivered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// A setting is unusable (page size, base URL, limiter settings, ...).
+    #[error("invalid configuration: {message}")]
+    InvalidConfig {
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// The query (`$filter`, `$top`, `$skip`) is invalid; nothing was sent.
+    #[error("invalid query: {0}")]
+    InvalidQuery(#[from] QueryError),
+    /// A resume token that this version cannot use.
+    #[error("invalid resume token: {reason}")]
+    InvalidResumeToken {
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The service refused the request (400, or another 4xx that a retry cannot fix).
+    #[error("the service rejected the request: {0}")]
+    BadRequest(HttpError),
+    /// 401 even with a freshly requested token: the token is missing, expired or for another audience.
+    #[error("unauthorized (check the token and its audience): {0}")]
+    Unauthorized(HttpError),
+    /// 403: the application lacks a permission (Alert.Read.All or Alert.ReadWrite.All; delegated: Alert.Read or
+    /// Alert.ReadWrite with the View Data role).
+    #[error("forbidden (the app needs Alert.Read.All or Alert.ReadWrite.All): {0}")]
+    Forbidden(HttpError),
+    /// 404: no such investigation (or path).
+    #[error("not found: {0}")]
+    NotFound(HttpError),
+    /// 429 with a `Retry-After` longer than allowed, or still throttled after every attempt.
+    #[error("throttled by the service{}: {http}", retry_after.map(|d| format!(" (retry after {} ms)", d.as_millis())).unwrap_or_default())]
+    Throttled {
+        /// How long the service asked to wait, if it said.
+        retry_after: Option<Duration>,
+        /// The last response.
+        http: HttpError,
+    },
+    /// 5xx (or 408) after every attempt.
+    #[error("the service failed after retries: {0}")]
+    Server(HttpError),
+    /// The request never got an HTTP answer (connection refused or reset, DNS, CORS), after every attempt.
+    #[error("network error after retries: {message}")]
+    Network {
+        /// The driver's description.
+        message: String,
+    },
+    /// A 2xx body that is not a valid page or entity, after every attempt.
+    #[error(transparent)]
+    InvalidResponse(#[from] DecodeError),
+    /// The service pointed at another origin (or resource); nothing was sent there and the token never left.
+    #[error("refused to follow a link: {0}")]
+    ForeignOrigin(UrlError),
+    /// The driver called the machine out of order (a bug in the driver, not in the data).
+    #[error("driver misuse: {message}")]
+    Misuse {
+        /// What the driver did wrong.
+        message: &'static str,
+    },
+}
+
+/// The coarse kind of an [`Error`], what a user interface switches on (the JS `MdeError.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// Bad settings, resume token or driver misuse.
+    InvalidConfig,
+    /// Invalid query, locally or as judged by the service (400).
+    InvalidQuery,
+    /// 401.
+    Unauthorized,
+    /// 403.
+    Forbidden,
+    /// 404.
+    NotFound,
+    /// 429 that could not be waited out.
+    Throttled,
+    /// 5xx after retries.
+    Server,
+    /// No HTTP answer after retries.
+    Network,
+    /// Cancelled by the caller (only drivers produce it).
+    Aborted,
+    /// A body that does not decode.
+    InvalidResponse,
+    /// A link to another origin was refused.
+    ForeignOrigin,
+}
+
+impl ErrorKind {
+    /// The kind's name, as in the JS API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidConfig => "InvalidConfig",
+            ErrorKind::InvalidQuery => "InvalidQuery",
+            ErrorKind::Unauthorized => "Unauthorized",
+            ErrorKind::Forbidden => "Forbidden",
+            ErrorKind::NotFound => "NotFound",
+            ErrorKind::Throttled => "Throttled",
+            ErrorKind::Server => "Server",
+            ErrorKind::Network => "Network",
+            ErrorKind::Aborted => "Aborted",
+            ErrorKind::InvalidResponse => "InvalidResponse",
+            ErrorKind::ForeignOrigin => "ForeignOrigin",
+        }
+    }
+}
+
+impl Error {
+    /// The error's kind.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidConfig { .. } | Error::InvalidResumeToken { .. } | Error::Misuse { .. } => {
+                ErrorKind::InvalidConfig
+            }
+            Error::InvalidQuery(_) | Error::BadRequest(_) => ErrorKind::InvalidQuery,
+            Error::Unauthorized(_) => ErrorKind::Unauthorized,
+            Error::Forbidden(_) => ErrorKind::Forbidden,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Throttled { .. } => ErrorKind::Throttled,
+            Error::Server(_) => ErrorKind::Server,
+            Error::Network { .. } => ErrorKind::Network,
+            Error::InvalidResponse(_) => ErrorKind::InvalidResponse,
+            Error::ForeignOrigin(_) => ErrorKind::ForeignOrigin,
+        }
+    }
+
+    /// The HTTP exchange behind the error, if there was one.
+    pub fn http(&self) -> Option<&HttpError> {
+        match self {
+            Error::BadRequest(h)
+            | Error::Unauthorized(h)
+            | Error::Forbidden(h)
+            | Error::NotFound(h)
+            | Error::Server(h)
+            | Error::Throttled { http: h, .. } => Some(h),
+            _ => None,
+        }
+    }
+}

@@ -13,11 +13,14 @@
 #![warn(missing_docs)]
 
 pub mod base_url;
-pub mod error;
+pub mod decode;
+// LEAD-PENDING pub mod error;
+// LEAD-PENDING pub mod exchange;
 pub mod filter;
+// LEAD-PENDING pub mod get;
 pub mod jitter;
 pub mod limiter;
-pub mod listing;
+// LEAD-PENDING pub mod listing;
 pub mod model;
 pub mod query;
 pub mod retry;
@@ -25,6 +28,7 @@ pub mod retry_after;
 pub mod state;
 pub mod timestamp;
 
+// LEAD-PENDING pub use error::{Error, ErrorKind};
 pub use model::{Investigation, Page};
 pub use state::InvestigationState;
 pub use timestamp::{Timestamp, TimestampError};

@@ -1,1 +1,411 @@
-//! (being written)
+//! [`Listing`]: the sans-I/O state machine that lists every investigation matching a query.
+//!
+//! The driver pumps it; the machine decides everything else:
+//!
+//! ```
+//! use mde_core::base_url::BaseUrl;
+//! use mde_core::limiter::{RateLimitConfig, RateLimiter};
+//! use mde_core::listing::{Action, Listing, ListingOptions};
+//! use mde_core::exchange::Response;
+//! use mde_core::query::ListQuery;
+//!
+//! let base = BaseUrl::parse("http://127.0.0.1:4010").unwrap();
+//! let mut limiter = RateLimiter::new(RateLimitConfig::default());
+//! let mut listing = Listing::new(base, ListQuery::default(), ListingOptions::default()).unwrap();
+//! let mut now_ms = 1_700_000_000_000;
+//! let mut items = Vec::new();
+//! loop {
+//!     match listing.poll(now_ms, &mut limiter) {
+//!         Action::Send(request) => {
+//!             // A real driver sends `GET request.url` with the Bearer token here.
+//!             let body = br#"{"value":[{"id":"1","state":"Running"}]}"#;
+//!             let response = Response { status: 200, retry_after: None, retry_after_ms: None, body };
+//!             listing.handle_response(now_ms, &mut limiter, &response);
+//!         }
+//!         Action::Wait { duration, .. } => now_ms += duration.as_millis() as u64, // sleep
+//!         Action::Page(page) => items.extend(page),
+//!         Action::Done => break,
+//!         Action::Fail(error) => panic!("{error}"),
+//!     }
+//! }
+//! assert_eq!(items.len(), 1);
+//! ```
+//!
+//! The methods fall in four families, as in quinn-proto: getters ([`Listing::progress`],
+//! [`Listing::resume_token`]); `handle_*` for what arrives ([`Listing::handle_response`],
+//! [`Listing::handle_transport_error`]); construction from a query or a token; and [`Listing::poll`] for what the
+//! driver must do next.
+//!
+//! Paging: the machine pages itself with `$top`/`$skip` and stops on a short page, an empty page or the total
+//! limit (`$top` of the query). A `@odata.nextLink` is an untrusted hint: followed only when it stays on the
+//! configured origin and path, has not been followed before and its page brought something new; a link to another
+//! origin ends the listing with [`Error::ForeignOrigin`] (after delivering the page it came with), and nothing is
+//! ever sent there. Ids already delivered are never delivered again.
+//!
+//! Snapshot mode bounds the listing to investigations that started before a given instant (`startTime lt T`),
+//! so investigations that start during a long export neither appear nor shift the pages.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use crate::base_url::BaseUrl;
+use crate::decode::decode_page;
+use crate::error::Error;
+use crate::exchange::{Exchange, Handled, Request, Response, RetryContext, Step, WaitCause};
+use crate::filter::{start_time, Filter, ParseOptions};
+use crate::jitter::Jitter;
+use crate::limiter::RateLimiter;
+use crate::query::{ListQuery, Top};
+use crate::retry::RetryPolicy;
+use crate::{Investigation, Timestamp};
+
+/// The largest `$top` the service accepts.
+pub const MAX_PAGE_SIZE: u32 = 10_000;
+
+/// How many ids of the last page a resume token carries to skip duplicates after a shift.
+pub const RESUME_BOUNDARY_IDS: usize = 1_000;
+
+const TOKEN_PREFIX: &str = "mdeR1.";
+
+/// Settings of a listing besides the query.
+#[derive(Debug, Clone)]
+pub struct ListingOptions {
+    /// Items per request (`$top` of each call), 1..=10,000. Default 10,000: fewest calls against the limits.
+    pub page_size: u32,
+    /// Snapshot mode: list only investigations with `startTime` before this instant (usually the start of the
+    /// export). Investigations without a `startTime` are then excluded, as the service's `lt` excludes nulls.
+    pub snapshot_at: Option<Timestamp>,
+    /// When and how often to retry.
+    pub retry: RetryPolicy,
+    /// Seed of the backoff jitter.
+    pub jitter_seed: u64,
+}
+
+impl Default for ListingOptions {
+    fn default() -> Self {
+        ListingOptions { page_size: MAX_PAGE_SIZE, snapshot_at: None, retry: RetryPolicy::default(), jitter_seed: 0 }
+    }
+}
+
+/// What the driver must do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Send this request now, then report [`Listing::handle_response`] or [`Listing::handle_transport_error`].
+    Send(Request),
+    /// Sleep this long (abortably), then poll again.
+    Wait {
+        /// How long.
+        duration: Duration,
+        /// Why.
+        cause: WaitCause,
+    },
+    /// New investigations, in the service's order, none delivered before. Poll again for more.
+    Page(Vec<Investigation>),
+    /// Finished: everything was delivered.
+    Done,
+    /// Stopped for good; pages delivered before stay valid, and [`Listing::resume_token`] continues after them.
+    Fail(Error),
+}
+
+/// Counters of a listing, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Pages delivered (non-empty ones).
+    pub pages: u64,
+    /// Investigations delivered.
+    pub items: u64,
+    /// Requests sent, retries included.
+    pub requests: u64,
+    /// Items the service returned so far, duplicates included (the `$skip` offset from the query's own `$skip`).
+    pub position: u64,
+}
+
+#[derive(Debug, Clone)]
+enum Phase {
+    /// About to request the next page.
+    Request(Exchange),
+    /// Items to hand out, and what comes after.
+    Deliver(Vec<Investigation>, Box<Phase>),
+    Idle,
+    Done,
+    Failed(Error),
+}
+
+/// The listing state machine. See the module docs.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    base: BaseUrl,
+    user_filter: Option<Filter>,
+    effective_filter: Option<Filter>,
+    start_skip: u64,
+    max_items: Option<u64>,
+    page_size: u32,
+    snapshot_at: Option<Timestamp>,
+    retry: RetryPolicy,
+    jitter: Jitter,
+    progress: Progress,
+    seen: HashSet<String>,
+    boundary_ids: Vec<String>,
+    followed_links: HashSet<String>,
+    next_link: Option<String>,
+    phase: Phase,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ResumeState {
+    filter: Option<String>,
+    skip: u64,
+    max: Option<u64>,
+    page: u32,
+    pos: u64,
+    items: u64,
+    pages: u64,
+    snap: Option<Timestamp>,
+    ids: Vec<String>,
+}
+
+impl Listing {
+    /// Starts a listing. The query's `$top` is the total number of investigations wanted (none: all), its `$skip`
+    /// where to start. Fails with [`Error::InvalidConfig`] for a page size outside 1..=10,000.
+    pub fn new(base: BaseUrl, query: ListQuery, options: ListingOptions) -> Result<Listing, Error> {
+        Listing::build(base, query.filter, query.skip, query.top.map(|t| u64::from(t.get())), options)
+    }
+
+    fn build(
+        base: BaseUrl,
+        filter: Option<Filter>,
+        skip: u64,
+        max_items: Option<u64>,
+        options: ListingOptions,
+    ) -> Result<Listing, Error> {
+        if !(1..=MAX_PAGE_SIZE).contains(&options.page_size) {
+            return Err(Error::InvalidConfig {
+                message: format!("page size {} is outside 1..={MAX_PAGE_SIZE}", options.page_size),
+            });
+        }
+        let effective_filter = match (options.snapshot_at, &filter) {
+            (None, f) => f.clone(),
+            (Some(t), None) => Some(start_time().lt(t)),
+            (Some(t), Some(f)) => Some(f.clone().and(start_time().lt(t))),
+        };
+        let mut listing = Listing {
+            base,
+            user_filter: filter,
+            effective_filter,
+            start_skip: skip,
+            max_items,
+            page_size: options.page_size,
+            snapshot_at: options.snapshot_at,
+            retry: options.retry,
+            jitter: Jitter::from_seed(options.jitter_seed),
+            progress: Progress::default(),
+            seen: HashSet::new(),
+            boundary_ids: Vec::new(),
+            followed_links: HashSet::new(),
+            next_link: None,
+            phase: Phase::Idle,
+        };
+        if listing.remaining() == Some(0) {
+            listing.phase = Phase::Done;
+        }
+        Ok(listing)
+    }
+
+    /// Continues a listing from [`Listing::resume_token`]: same query, page size and snapshot bound, starting after
+    /// the last delivered page and skipping the ids at its boundary. Retry settings and seed come from `options`.
+    pub fn resume(base: BaseUrl, token: &str, options: ListingOptions) -> Result<Listing, Error> {
+        let invalid = |reason: String| Error::InvalidResumeToken { reason };
+        let json = token.strip_prefix(TOKEN_PREFIX).ok_or_else(|| invalid(format!("it does not start with {TOKEN_PREFIX}")))?;
+        let state: ResumeState = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+        let lenient = ParseOptions { allow_unknown_states: true, ..ParseOptions::default() };
+        let filter = match &state.filter {
+            Some(text) => Some(Filter::parse_with(text, &lenient).map_err(|e| invalid(format!("its filter: {e}")))?),
+            None => None,
+        };
+        if state.max.is_some_and(|m| state.items > m) || state.ids.len() > RESUME_BOUNDARY_IDS {
+            return Err(invalid("inconsistent counters".into()));
+        }
+        let options = ListingOptions { page_size: state.page, snapshot_at: state.snap, ..options };
+        let mut listing = Listing::build(base, filter, state.skip, state.max, options)?;
+        listing.progress = Progress { pages: state.pages, items: state.items, requests: 0, position: state.pos };
+        listing.seen = state.ids.iter().cloned().collect();
+        listing.boundary_ids = state.ids;
+        if listing.remaining() == Some(0) {
+            listing.phase = Phase::Done;
+        }
+        Ok(listing)
+    }
+
+    /// A string from which [`Listing::resume`] continues after the last delivered page, with nothing lost and
+    /// nothing twice. Take it after consuming a page (or after a failure); it holds no token or secret.
+    pub fn resume_token(&self) -> String {
+        let state = ResumeState {
+            filter: self.user_filter.as_ref().map(Filter::to_odata),
+            skip: self.start_skip,
+            max: self.max_items,
+            page: self.page_size,
+            pos: self.progress.position,
+            items: self.progress.items,
+            pages: self.progress.pages,
+            snap: self.snapshot_at,
+            ids: self.boundary_ids.clone(),
+        };
+        // Serialising plain strings and numbers cannot fail.
+        format!("{TOKEN_PREFIX}{}", serde_json::to_string(&state).unwrap_or_default())
+    }
+
+    /// Counters for progress displays.
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    /// The snapshot bound, if the listing has one.
+    pub fn snapshot_at(&self) -> Option<Timestamp> {
+        self.snapshot_at
+    }
+
+    /// The filter actually sent (the user's, and the snapshot bound).
+    pub fn effective_filter(&self) -> Option<&Filter> {
+        self.effective_filter.as_ref()
+    }
+
+    /// Whether the listing has ended (done or failed).
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, Phase::Done | Phase::Failed(_))
+    }
+
+    /// What the driver must do next. `now_ms` is the wall clock in milliseconds since the Unix epoch.
+    pub fn poll(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Action {
+        loop {
+            match &mut self.phase {
+                Phase::Done => return Action::Done,
+                Phase::Failed(e) => return Action::Fail(e.clone()),
+                Phase::Deliver(..) => {
+                    let Phase::Deliver(items, then) = std::mem::replace(&mut self.phase, Phase::Idle) else {
+                        unreachable!("matched above")
+                    };
+                    self.phase = *then;
+                    if !items.is_empty() {
+                        self.progress.pages += 1;
+                        return Action::Page(items);
+                    }
+                }
+                Phase::Idle => {
+                    let url = match self.next_link.take() {
+                        Some(link) => link,
+                        None => self.next_page_url(),
+                    };
+                    self.phase = Phase::Request(Exchange::new(url));
+                }
+                Phase::Request(exchange) => {
+                    return match exchange.poll(now_ms, limiter) {
+                        Ok(Step::Send(request)) => {
+                            self.progress.requests += 1;
+                            Action::Send(request)
+                        }
+                        Ok(Step::Wait { duration, cause }) => Action::Wait { duration, cause },
+                        Err(misuse) => Action::Fail(misuse),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reports the HTTP response to the last [`Action::Send`].
+    pub fn handle_response(&mut self, now_ms: u64, limiter: &mut RateLimiter, response: &Response<'_>) {
+        let Phase::Request(exchange) = &mut self.phase else {
+            return self.misuse();
+        };
+        let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
+        match exchange.handle_response(now_ms, limiter, ctx, response) {
+            Handled::Success(body) => match decode_page(body) {
+                Ok(page) => self.take_page(page),
+                Err(e) => {
+                    let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
+                    let handled = exchange.handle_invalid_body(now_ms, ctx, e);
+                    self.after(handled);
+                }
+            },
+            other => self.after(other),
+        }
+    }
+
+    /// Reports that the last [`Action::Send`] got no HTTP response (connection refused or reset, timeout, CORS).
+    pub fn handle_transport_error(&mut self, now_ms: u64, message: &str) {
+        let Phase::Request(exchange) = &mut self.phase else {
+            return self.misuse();
+        };
+        let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
+        let handled = exchange.handle_transport_error(now_ms, ctx, message);
+        self.after(handled);
+    }
+
+    fn misuse(&mut self) {
+        if !self.is_finished() {
+            self.phase = Phase::Failed(Error::Misuse { message: crate::exchange::MISUSE_HANDLE });
+        }
+    }
+
+    fn after(&mut self, handled: Handled<'_>) {
+        match handled {
+            Handled::Retrying | Handled::Success(_) => {}
+            Handled::Failed(e) => self.phase = Phase::Failed(e),
+        }
+    }
+
+    fn remaining(&self) -> Option<u64> {
+        self.max_items.map(|m| m.saturating_sub(self.progress.items))
+    }
+
+    fn next_page_url(&self) -> String {
+        let top = self.remaining().map_or(self.page_size, |r| r.min(u64::from(self.page_size)) as u32);
+        let query = ListQuery {
+            filter: self.effective_filter.clone(),
+            top: Top::new(top).ok(),
+            skip: self.start_skip.saturating_add(self.progress.position),
+        };
+        self.base.list_url(&query.to_query_string())
+    }
+
+    fn requested_top(&self) -> u64 {
+        self.remaining().map_or(u64::from(self.page_size), |r| r.min(u64::from(self.page_size)))
+    }
+
+    fn take_page(&mut self, page: crate::Page) {
+        let requested = self.requested_top();
+        let raw_len = page.value.len() as u64;
+        self.progress.position += raw_len;
+        let link = page.next_link.map(|l| self.base.check_list_link(&l));
+        let mut fresh = Vec::with_capacity(page.value.len());
+        let mut boundary = Vec::with_capacity(page.value.len().min(RESUME_BOUNDARY_IDS));
+        let mut remaining = self.remaining();
+        for item in page.value {
+            boundary.push(item.id.clone());
+            let beyond_snapshot =
+                matches!((self.snapshot_at, item.start_time), (Some(bound), Some(t)) if t >= bound);
+            if beyond_snapshot || remaining == Some(0) || !self.seen.insert(item.id.clone()) {
+                continue;
+            }
+            if let Some(r) = remaining.as_mut() {
+                *r -= 1;
+            }
+            fresh.push(item);
+        }
+        let skip = boundary.len().saturating_sub(RESUME_BOUNDARY_IDS);
+        boundary.drain(..skip);
+        self.boundary_ids = boundary;
+        self.progress.items += fresh.len() as u64;
+        let got_new = !fresh.is_empty();
+        let then = match link {
+            Some(Err(e)) => Phase::Failed(Error::ForeignOrigin(e)),
+            _ if self.remaining() == Some(0) || raw_len == 0 => Phase::Done,
+            Some(Ok(url)) if got_new && self.followed_links.insert(url.clone()) => {
+                self.next_link = Some(url);
+                Phase::Idle
+            }
+            _ if raw_len < requested => Phase::Done,
+            _ => Phase::Idle,
+        };
+        self.phase = Phase::Deliver(fresh, Box::new(then));
+    }
+}

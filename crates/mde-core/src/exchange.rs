@@ -1,0 +1,209 @@
+//! One request to the API, with everything around it: the rate limiter's permission, attempts, `Retry-After`,
+//! exponential backoff and the one token refresh after a 401. [`crate::listing::Listing`] runs one per page and
+//! [`crate::get::GetInvestigation`] one in all; both share the driver-facing types defined here.
+
+use std::time::Duration;
+
+use crate::decode::{decode_service_error, DecodeError};
+use crate::error::{Error, HttpError};
+use crate::jitter::Jitter;
+use crate::limiter::{Decision, RateLimiter};
+use crate::retry::{Failure, GiveUpReason, RetryDecision, RetryPolicy, WaitReason};
+use crate::retry_after::retry_after_from_headers;
+
+/// A request the driver must send now: `GET url` with `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The absolute URL, always on the configured origin.
+    pub url: String,
+    /// 1 for the first try of this request, then 2, 3, ...
+    pub attempt: u32,
+    /// The previous attempt got a 401: fetch a fresh token (bypass any cache) before sending.
+    pub refresh_token: bool,
+}
+
+/// What the driver got back: status, the two throttling headers and the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Response<'a> {
+    /// HTTP status.
+    pub status: u16,
+    /// The `Retry-After` header, if present.
+    pub retry_after: Option<&'a str>,
+    /// The `retry-after-ms` header, if present.
+    pub retry_after_ms: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// Why the driver must wait before polling again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WaitCause {
+    /// The client's own limiter: sending now would exceed 100 per minute or 1,500 per hour.
+    RateLimit,
+    /// The service answered 429 and asked to wait.
+    RetryAfter,
+    /// Backing off after a failure (5xx, network, broken body).
+    Backoff,
+}
+
+impl WaitCause {
+    /// The cause's name as in the JS API: `rateLimit`, `retryAfter`, `backoff`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitCause::RateLimit => "rateLimit",
+            WaitCause::RetryAfter => "retryAfter",
+            WaitCause::Backoff => "backoff",
+        }
+    }
+}
+
+/// What an exchange needs from its owner to decide on retries.
+pub(crate) struct RetryContext<'a> {
+    pub policy: &'a RetryPolicy,
+    pub jitter: &'a mut Jitter,
+}
+
+pub(crate) enum Step {
+    Send(Request),
+    Wait { duration: Duration, cause: WaitCause },
+}
+
+pub(crate) enum Handled<'a> {
+    /// A 2xx: here is the body.
+    Success(&'a [u8]),
+    /// Will retry; poll again.
+    Retrying,
+    /// Gave up.
+    Failed(Error),
+}
+
+#[derive(Debug, Clone)]
+enum Phase {
+    Ready,
+    InFlight,
+    Backoff { until_ms: u64, cause: WaitCause },
+}
+
+/// The attempts at one URL.
+#[derive(Debug, Clone)]
+pub(crate) struct Exchange {
+    url: String,
+    attempt: u32,
+    refreshed: bool,
+    refresh_next: bool,
+    phase: Phase,
+}
+
+pub(crate) const MISUSE_POLL: &str = "poll() while a request is in flight: report its outcome first";
+pub(crate) const MISUSE_HANDLE: &str = "a response or transport error was reported while no request was in flight";
+
+impl Exchange {
+    pub(crate) fn new(url: String) -> Exchange {
+        Exchange { url, attempt: 1, refreshed: false, refresh_next: false, phase: Phase::Ready }
+    }
+
+    pub(crate) fn is_in_flight(&self) -> bool {
+        matches!(self.phase, Phase::InFlight)
+    }
+
+    pub(crate) fn poll(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Result<Step, Error> {
+        match self.phase {
+            Phase::InFlight => return Err(Error::Misuse { message: MISUSE_POLL }),
+            Phase::Backoff { until_ms, cause } if now_ms < until_ms => {
+                return Ok(Step::Wait { duration: Duration::from_millis(until_ms - now_ms), cause });
+            }
+            Phase::Backoff { .. } | Phase::Ready => {}
+        }
+        match limiter.try_acquire(now_ms) {
+            Decision::SendNow => {
+                self.phase = Phase::InFlight;
+                let refresh_token = std::mem::take(&mut self.refresh_next);
+                Ok(Step::Send(Request { url: self.url.clone(), attempt: self.attempt, refresh_token }))
+            }
+            Decision::Wait(duration) => {
+                let cause = if limiter.blocked_until().is_some_and(|t| t > now_ms) {
+                    WaitCause::RetryAfter
+                } else {
+                    WaitCause::RateLimit
+                };
+                self.phase = Phase::Ready;
+                Ok(Step::Wait { duration, cause })
+            }
+        }
+    }
+
+    pub(crate) fn handle_response<'a>(
+        &mut self,
+        now_ms: u64,
+        limiter: &mut RateLimiter,
+        ctx: RetryContext<'_>,
+        response: &Response<'a>,
+    ) -> Handled<'a> {
+        if !self.is_in_flight() {
+            return Handled::Failed(Error::Misuse { message: MISUSE_HANDLE });
+        }
+        if (200..300).contains(&response.status) {
+            return Handled::Success(response.body);
+        }
+        let retry_after = retry_after_from_headers(response.retry_after, response.retry_after_ms, now_ms);
+        if response.status == 429 {
+            limiter.on_retry_after(now_ms, retry_after.unwrap_or(ctx.policy.default_retry_after));
+        }
+        let http = HttpError { status: response.status, service: decode_service_error(response.body) };
+        self.fail(now_ms, ctx, Failure::Status { status: response.status, retry_after }, || match response.status {
+            401 => Error::Unauthorized(http),
+            403 => Error::Forbidden(http),
+            404 => Error::NotFound(http),
+            429 => Error::Throttled { retry_after, http },
+            408 | 500..=599 => Error::Server(http),
+            _ => Error::BadRequest(http),
+        })
+    }
+
+    pub(crate) fn handle_transport_error(&mut self, now_ms: u64, ctx: RetryContext<'_>, message: &str) -> Handled<'static> {
+        if !self.is_in_flight() {
+            return Handled::Failed(Error::Misuse { message: MISUSE_HANDLE });
+        }
+        self.fail(now_ms, ctx, Failure::Transport, || Error::Network { message: message.to_owned() })
+    }
+
+    /// A 2xx whose body did not decode: retried like a transport failure (a truncated body usually is one).
+    pub(crate) fn handle_invalid_body(&mut self, now_ms: u64, ctx: RetryContext<'_>, error: DecodeError) -> Handled<'static> {
+        self.fail(now_ms, ctx, Failure::InvalidBody, || Error::InvalidResponse(error))
+    }
+
+    fn fail<'a>(
+        &mut self,
+        now_ms: u64,
+        ctx: RetryContext<'_>,
+        failure: Failure,
+        give_up: impl FnOnce() -> Error,
+    ) -> Handled<'a> {
+        match ctx.policy.decide(self.attempt, &failure, self.refreshed, ctx.jitter) {
+            RetryDecision::Retry { after, reason } => {
+                self.attempt += 1;
+                let cause = match reason {
+                    WaitReason::RetryAfter => WaitCause::RetryAfter,
+                    WaitReason::Backoff => WaitCause::Backoff,
+                };
+                let until_ms = now_ms.saturating_add(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+                self.phase = Phase::Backoff { until_ms, cause };
+                Handled::Retrying
+            }
+            RetryDecision::RefreshToken => {
+                self.attempt += 1;
+                self.refreshed = true;
+                self.refresh_next = true;
+                self.phase = Phase::Ready;
+                Handled::Retrying
+            }
+            RetryDecision::GiveUp(reason) => {
+                let mut error = give_up();
+                if let (GiveUpReason::RetryAfterTooLong(d), Error::Throttled { retry_after, .. }) = (&reason, &mut error) {
+                    *retry_after = Some(*d);
+                }
+                Handled::Failed(error)
+            }
+        }
+    }
+}
