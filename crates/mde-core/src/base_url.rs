@@ -148,8 +148,7 @@ pub struct BaseUrl {
 const LIST_PATH: &str = "/api/investigations";
 
 /// What stays literal in a path segment: letters, digits, `-`, `_`, `~` (`.` is encoded so that `..` cannot climb).
-const SEGMENT: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
 
 impl BaseUrl {
     /// Parses `https://host[:port][/prefix]`. A trailing `/` is ignored; user-info, query, fragment, backslashes,

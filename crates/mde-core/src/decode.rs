@@ -148,7 +148,11 @@ pub fn decode_service_error(body: &[u8]) -> Option<ServiceError> {
         Some(other) => Some(other.to_string()),
     };
     let outer: Outer = serde_json::from_slice(body).ok()?;
-    Some(ServiceError { code: text(outer.error.code), message: text(outer.error.message), target: text(outer.error.target) })
+    Some(ServiceError {
+        code: text(outer.error.code),
+        message: text(outer.error.message),
+        target: text(outer.error.target),
+    })
 }
 
 fn generic(e: &serde_json::Error) -> DecodeError {
@@ -302,8 +306,9 @@ mod tests {
 
     #[test]
     fn decodes_service_errors() {
-        let e = decode_service_error(br#"{"error":{"code":"BadRequest","message":"Invalid filter","target":"43d5d3a7"}}"#)
-            .unwrap();
+        let e =
+            decode_service_error(br#"{"error":{"code":"BadRequest","message":"Invalid filter","target":"43d5d3a7"}}"#)
+                .unwrap();
         assert_eq!(e.code.as_deref(), Some("BadRequest"));
         assert_eq!(e.target.as_deref(), Some("43d5d3a7"));
         assert!(decode_service_error(b"<html>proxy error</html>").is_none());

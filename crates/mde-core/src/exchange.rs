@@ -160,7 +160,12 @@ impl Exchange {
         })
     }
 
-    pub(crate) fn handle_transport_error(&mut self, now_ms: u64, ctx: RetryContext<'_>, message: &str) -> Handled<'static> {
+    pub(crate) fn handle_transport_error(
+        &mut self,
+        now_ms: u64,
+        ctx: RetryContext<'_>,
+        message: &str,
+    ) -> Handled<'static> {
         if !self.is_in_flight() {
             return Handled::Failed(Error::Misuse { message: MISUSE_HANDLE });
         }
@@ -168,7 +173,12 @@ impl Exchange {
     }
 
     /// A 2xx whose body did not decode: retried like a transport failure (a truncated body usually is one).
-    pub(crate) fn handle_invalid_body(&mut self, now_ms: u64, ctx: RetryContext<'_>, error: DecodeError) -> Handled<'static> {
+    pub(crate) fn handle_invalid_body(
+        &mut self,
+        now_ms: u64,
+        ctx: RetryContext<'_>,
+        error: DecodeError,
+    ) -> Handled<'static> {
         self.fail(now_ms, ctx, Failure::InvalidBody, || Error::InvalidResponse(error))
     }
 
@@ -199,7 +209,9 @@ impl Exchange {
             }
             RetryDecision::GiveUp(reason) => {
                 let mut error = give_up();
-                if let (GiveUpReason::RetryAfterTooLong(d), Error::Throttled { retry_after, .. }) = (&reason, &mut error) {
+                if let (GiveUpReason::RetryAfterTooLong(d), Error::Throttled { retry_after, .. }) =
+                    (&reason, &mut error)
+                {
                     *retry_after = Some(*d);
                 }
                 Handled::Failed(error)

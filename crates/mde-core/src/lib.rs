@@ -14,13 +14,13 @@
 
 pub mod base_url;
 pub mod decode;
-// LEAD-PENDING pub mod error;
-// LEAD-PENDING pub mod exchange;
+pub mod error;
+pub mod exchange;
 pub mod filter;
-// LEAD-PENDING pub mod get;
+pub mod get;
 pub mod jitter;
 pub mod limiter;
-// LEAD-PENDING pub mod listing;
+pub mod listing;
 pub mod model;
 pub mod query;
 pub mod retry;
@@ -28,7 +28,14 @@ pub mod retry_after;
 pub mod state;
 pub mod timestamp;
 
-// LEAD-PENDING pub use error::{Error, ErrorKind};
+pub use base_url::{BaseUrl, Region};
+pub use error::{Error, ErrorKind};
+pub use exchange::{Request, Response, WaitCause};
+pub use filter::Filter;
+pub use limiter::{RateLimitConfig, RateLimiter};
+pub use listing::{Action, Listing, ListingOptions};
 pub use model::{Investigation, Page};
+pub use query::ListQuery;
+pub use retry::RetryPolicy;
 pub use state::InvestigationState;
 pub use timestamp::{Timestamp, TimestampError};

@@ -215,7 +215,9 @@ impl Listing {
     /// the last delivered page and skipping the ids at its boundary. Retry settings and seed come from `options`.
     pub fn resume(base: BaseUrl, token: &str, options: ListingOptions) -> Result<Listing, Error> {
         let invalid = |reason: String| Error::InvalidResumeToken { reason };
-        let json = token.strip_prefix(TOKEN_PREFIX).ok_or_else(|| invalid(format!("it does not start with {TOKEN_PREFIX}")))?;
+        let json = token
+            .strip_prefix(TOKEN_PREFIX)
+            .ok_or_else(|| invalid(format!("it does not start with {TOKEN_PREFIX}")))?;
         let state: ResumeState = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
         let lenient = ParseOptions { allow_unknown_states: true, ..ParseOptions::default() };
         let filter = match &state.filter {
@@ -381,8 +383,7 @@ impl Listing {
         let mut remaining = self.remaining();
         for item in page.value {
             boundary.push(item.id.clone());
-            let beyond_snapshot =
-                matches!((self.snapshot_at, item.start_time), (Some(bound), Some(t)) if t >= bound);
+            let beyond_snapshot = matches!((self.snapshot_at, item.start_time), (Some(bound), Some(t)) if t >= bound);
             if beyond_snapshot || remaining == Some(0) || !self.seen.insert(item.id.clone()) {
                 continue;
             }

@@ -65,8 +65,20 @@ impl Timestamp {
     }
 
     /// Builds a timestamp from a UTC calendar date and time of day; `None` when a field is out of range.
-    pub fn from_utc(year: i32, month: u32, day: u32, hour: u32, minute: u32, second: u32, nanos: u32) -> Option<Timestamp> {
-        if !(0..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year as i64, month) {
+    pub fn from_utc(
+        year: i32,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+        nanos: u32,
+    ) -> Option<Timestamp> {
+        if !(0..=9999).contains(&year)
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year as i64, month)
+        {
             return None;
         }
         if hour > 23 || minute > 59 || second > 59 {
@@ -138,7 +150,8 @@ impl Timestamp {
         if p.i != b.len() {
             return Err(TimestampError { position: p.i, expected: "the end of the date-time" });
         }
-        let local = days_from_civil(i64::from(year), month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+        let local =
+            days_from_civil(i64::from(year), month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
         Timestamp::from_unix(local - offset_secs, nanos)
             .ok_or(TimestampError { position: 0, expected: "a date-time between years 0000 and 9999 in UTC" })
     }

@@ -1,0 +1,191 @@
+//! `FilterError`: why a `$filter` text was refused, where, and what was expected there.
+
+use super::ast::{CmpOp, Property};
+use crate::TimestampError;
+use std::borrow::Cow;
+use std::fmt;
+
+/// Why a `$filter` text was refused, at which byte, and what would have been accepted there.
+///
+/// `position` is a byte offset into the text given to [`Filter::parse`](crate::filter::Filter::parse) (for a
+/// query string: into the decoded `$filter` value); it is never greater than the text's length and always
+/// on a character boundary, so `&text[position..]` is safe.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} at byte {position}: expected {expected}, found {found}")]
+pub struct FilterError {
+    /// What went wrong.
+    pub kind: FilterErrorKind,
+    /// Byte offset in the parsed text.
+    pub position: usize,
+    /// What would have been accepted at `position`.
+    pub expected: Cow<'static, str>,
+    /// What was found at `position` (a short excerpt, or `end of input`).
+    pub found: String,
+}
+
+/// The cases of [`FilterError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FilterErrorKind {
+    /// The text is empty or only whitespace.
+    Empty,
+    /// The text is longer than the limit, in bytes.
+    TooLong {
+        /// The limit ([`ParseOptions::max_len`](crate::filter::ParseOptions::max_len)).
+        limit: usize,
+    },
+    /// Parentheses and `not` are nested deeper than the limit.
+    TooDeep {
+        /// The limit ([`ParseOptions::max_depth`](crate::filter::ParseOptions::max_depth)).
+        limit: usize,
+    },
+    /// The filter has more conditions than the limit.
+    TooManyConditions {
+        /// The limit ([`ParseOptions::max_conditions`](crate::filter::ParseOptions::max_conditions)).
+        limit: usize,
+    },
+    /// A name that is not one of the five filterable properties.
+    UnknownProperty {
+        /// The name as written.
+        name: String,
+        /// The property it probably means (same name in another case, or a small typo).
+        suggestion: Option<Property>,
+    },
+    /// A property of an investigation that the API does not filter on (`endTime`, `computerDnsName`, ...).
+    NotFilterable {
+        /// The name as written.
+        name: String,
+    },
+    /// A value of the wrong type for the property (`startTime eq 'abc'`, `state eq 5`, `id eq null`).
+    WrongValueType {
+        /// The property.
+        property: Property,
+        /// The type it takes.
+        expected: &'static str,
+    },
+    /// A state name that is not documented (with the strict [`ParseOptions`](crate::filter::ParseOptions)).
+    UnknownState {
+        /// The name as written.
+        name: String,
+        /// The documented state it probably means.
+        suggestion: Option<&'static str>,
+    },
+    /// A function call (`contains(`, `startswith(`, `tolower(`, ...): the API supports none.
+    UnsupportedFunction {
+        /// The function's name.
+        name: String,
+    },
+    /// An operator the API does not support (`has`, `add`, `>=`, `&&`, ...).
+    UnsupportedOperator {
+        /// The operator as written.
+        op: String,
+    },
+    /// A comparison the property does not support (`state gt 'Running'`: states have no order).
+    OperatorNotAllowed {
+        /// The property.
+        property: Property,
+        /// The operator.
+        op: CmpOp,
+    },
+    /// A `(` that is never closed (`open` is its byte offset), or a `)` without a `(` (`open` is `None`).
+    UnbalancedParentheses {
+        /// Where the unclosed `(` is.
+        open: Option<usize>,
+    },
+    /// Text after a complete filter.
+    TrailingInput,
+    /// The text ends where more was expected.
+    UnexpectedEnd,
+    /// Something else than what the grammar allows at this point.
+    UnexpectedToken,
+    /// A date-time that is not valid RFC 3339 (the inner error's position is relative to the literal).
+    InvalidDateTime(TimestampError),
+    /// A string literal without its closing `'`.
+    UnterminatedString,
+    /// `in ()`: the list needs at least one value.
+    EmptyList,
+}
+
+const FILTERABLE: &str = "startTime, id, state, machineId, triggeringAlertId";
+
+impl fmt::Display for FilterErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FilterErrorKind::Empty => f.write_str("empty filter"),
+            FilterErrorKind::TooLong { limit } => write!(f, "filter longer than {limit} bytes"),
+            FilterErrorKind::TooDeep { limit } => {
+                write!(f, "filter nested deeper than {limit} levels of parentheses and `not`")
+            }
+            FilterErrorKind::TooManyConditions { limit } => {
+                write!(f, "filter with more than {limit} conditions (use `in (...)` for long lists of values)")
+            }
+            FilterErrorKind::UnknownProperty { name, suggestion } => {
+                write!(f, "unknown property `{}`", Excerpt(name))?;
+                if let Some(p) = suggestion {
+                    write!(f, " (did you mean `{p}`?)")?;
+                }
+                write!(f, "; the filterable properties are {FILTERABLE}")
+            }
+            FilterErrorKind::NotFilterable { name } => {
+                write!(f, "property `{name}` cannot be filtered on; the filterable properties are {FILTERABLE}")
+            }
+            FilterErrorKind::WrongValueType { property, expected } => {
+                write!(f, "wrong type of value for `{property}`, which takes {expected}")
+            }
+            FilterErrorKind::UnknownState { name, suggestion } => {
+                write!(f, "unknown state '{}'", Excerpt(name))?;
+                if let Some(s) = suggestion {
+                    write!(f, " (did you mean '{s}'?)")?;
+                }
+                Ok(())
+            }
+            FilterErrorKind::UnsupportedFunction { name } => write!(
+                f,
+                "function `{}` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not",
+                Excerpt(name)
+            ),
+            FilterErrorKind::UnsupportedOperator { op } => write!(
+                f,
+                "operator `{}` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not",
+                Excerpt(op)
+            ),
+            FilterErrorKind::OperatorNotAllowed { property, op } => {
+                write!(f, "`{property}` cannot be compared with `{op}`: it takes only eq, ne and in")
+            }
+            FilterErrorKind::UnbalancedParentheses { open: Some(open) } => {
+                write!(f, "unbalanced parentheses: the `(` at byte {open} is never closed")
+            }
+            FilterErrorKind::UnbalancedParentheses { open: None } => {
+                f.write_str("unbalanced parentheses: `)` without a matching `(`")
+            }
+            FilterErrorKind::TrailingInput => f.write_str("unexpected text after the end of the filter"),
+            FilterErrorKind::UnexpectedEnd => f.write_str("unexpected end of the filter"),
+            FilterErrorKind::UnexpectedToken => f.write_str("unexpected token"),
+            FilterErrorKind::InvalidDateTime(e) => {
+                write!(f, "invalid date-time (byte {} of the literal)", e.position)
+            }
+            FilterErrorKind::UnterminatedString => f.write_str("string literal without its closing `'`"),
+            FilterErrorKind::EmptyList => f.write_str("empty `in` list"),
+        }
+    }
+}
+
+/// Prints at most 40 characters of a user-supplied text, control characters escaped, `...` when cut.
+pub(crate) struct Excerpt<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 40;
+        for (n, c) in self.0.chars().enumerate() {
+            if n == MAX {
+                return f.write_str("...");
+            }
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                fmt::Write::write_char(f, c)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,202 @@
+//! The tokenizer under the `$filter` parser: one pass over the bytes, each byte looked at a bounded number
+//! of times, string literals borrowed unless they contain a doubled quote.
+
+use super::error::{FilterError, FilterErrorKind};
+use std::borrow::Cow;
+
+/// A token's kind and payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Tok<'a> {
+    /// `(`
+    LParen,
+    /// `)`
+    RParen,
+    /// `,`
+    Comma,
+    /// A name or keyword: `[A-Za-z_][A-Za-z0-9_]*`.
+    Ident(&'a str),
+    /// A string literal's value, quotes removed and `''` undoubled.
+    Str(Cow<'a, str>),
+    /// An unquoted literal starting with a digit or `-`: a number or a date-time.
+    Bare(&'a str),
+    /// A run of `= ! < > & |`: operators from other languages, reported with a hint.
+    Sym(&'a str),
+    /// Any other character.
+    Other(&'a str),
+    /// The end of the text.
+    End,
+}
+
+/// A token with its byte span in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Token<'a> {
+    pub(super) tok: Tok<'a>,
+    pub(super) start: usize,
+    pub(super) end: usize,
+}
+
+/// Whitespace between tokens: space, tab, line feed, carriage return.
+pub(super) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+fn is_ident_continue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_bare_continue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'.' | b'+' | b'_')
+}
+
+fn is_sym(b: u8) -> bool {
+    matches!(b, b'=' | b'!' | b'<' | b'>' | b'&' | b'|')
+}
+
+/// Whether the first non-space byte at or after `from` is `(` (a function call after a name).
+pub(super) fn paren_follows(text: &str, from: usize) -> bool {
+    text.as_bytes().get(from..).and_then(|rest| rest.iter().find(|b| !is_space(**b))) == Some(&b'(')
+}
+
+pub(super) struct Lexer<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Lexer<'a> {
+    pub(super) fn new(text: &'a str) -> Lexer<'a> {
+        Lexer { text, pos: 0 }
+    }
+
+    /// The next token; an error only for a string literal without its closing quote.
+    pub(super) fn next_token(&mut self) -> Result<Token<'a>, FilterError> {
+        let b = self.text.as_bytes();
+        while self.pos < b.len() && is_space(b[self.pos]) {
+            self.pos += 1;
+        }
+        let start = self.pos;
+        let Some(&c) = b.get(start) else {
+            return Ok(Token { tok: Tok::End, start, end: start });
+        };
+        let scan = |from: usize, pred: fn(u8) -> bool| from + b[from..].iter().take_while(|x| pred(**x)).count();
+        let (tok, end) = match c {
+            b'(' => (Tok::LParen, start + 1),
+            b')' => (Tok::RParen, start + 1),
+            b',' => (Tok::Comma, start + 1),
+            b'\'' => return self.string(start),
+            _ if is_ident_start(c) => {
+                let end = scan(start + 1, is_ident_continue);
+                (Tok::Ident(&self.text[start..end]), end)
+            }
+            _ if c.is_ascii_digit() || c == b'-' => {
+                let end = scan(start + 1, is_bare_continue);
+                (Tok::Bare(&self.text[start..end]), end)
+            }
+            _ if is_sym(c) => {
+                let end = scan(start + 1, is_sym);
+                (Tok::Sym(&self.text[start..end]), end)
+            }
+            _ => {
+                let len = self.text[start..].chars().next().map_or(1, char::len_utf8);
+                (Tok::Other(&self.text[start..start + len]), start + len)
+            }
+        };
+        self.pos = end;
+        Ok(Token { tok, start, end })
+    }
+
+    /// A string literal starting at the quote at `start`.
+    fn string(&mut self, start: usize) -> Result<Token<'a>, FilterError> {
+        let b = self.text.as_bytes();
+        let mut i = start + 1;
+        let mut owned: Option<String> = None;
+        let mut seg = i;
+        loop {
+            let Some(off) = b[i..].iter().position(|x| *x == b'\'') else {
+                return Err(FilterError {
+                    kind: FilterErrorKind::UnterminatedString,
+                    position: start,
+                    expected: "a closing `'` for the string that starts here (a quote inside a string is written `''`)"
+                        .into(),
+                    found: "end of input".into(),
+                });
+            };
+            let q = i + off;
+            if b.get(q + 1) == Some(&b'\'') {
+                let s = owned.get_or_insert_with(String::new);
+                s.push_str(&self.text[seg..=q]);
+                i = q + 2;
+                seg = i;
+            } else {
+                let value = match owned {
+                    Some(mut s) => {
+                        s.push_str(&self.text[seg..q]);
+                        Cow::Owned(s)
+                    }
+                    None => Cow::Borrowed(&self.text[start + 1..q]),
+                };
+                self.pos = q + 1;
+                return Ok(Token { tok: Tok::Str(value), start, end: q + 1 });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(text: &str) -> Vec<Tok<'_>> {
+        let mut lx = Lexer::new(text);
+        let mut out = Vec::new();
+        loop {
+            let t = lx.next_token().unwrap();
+            if t.tok == Tok::End {
+                return out;
+            }
+            out.push(t.tok);
+        }
+    }
+
+    #[test]
+    fn splits_without_spaces_around_punctuation() {
+        assert_eq!(
+            toks("not(id eq'a''b')and\tstartTime\nge 2024-01-01T00:00:00+02:00,x>=é"),
+            vec![
+                Tok::Ident("not"),
+                Tok::LParen,
+                Tok::Ident("id"),
+                Tok::Ident("eq"),
+                Tok::Str(Cow::Owned("a'b".into())),
+                Tok::RParen,
+                Tok::Ident("and"),
+                Tok::Ident("startTime"),
+                Tok::Ident("ge"),
+                Tok::Bare("2024-01-01T00:00:00+02:00"),
+                Tok::Comma,
+                Tok::Ident("x"),
+                Tok::Sym(">="),
+                Tok::Other("é"),
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_borrow_unless_escaped() {
+        assert!(matches!(&toks("'plain'")[0], Tok::Str(Cow::Borrowed("plain"))));
+        assert_eq!(toks("''''"), vec![Tok::Str(Cow::Owned("'".into()))]);
+        assert_eq!(toks("''"), vec![Tok::Str(Cow::Borrowed(""))]);
+        let err = Lexer::new("  'abc''").next_token().unwrap_err();
+        assert_eq!((err.kind, err.position), (FilterErrorKind::UnterminatedString, 2));
+    }
+
+    #[test]
+    fn paren_follows_skips_spaces() {
+        assert!(paren_follows("contains \t(", 8));
+        assert!(!paren_follows("contains x(", 8));
+        assert!(!paren_follows("x", 5));
+    }
+}

@@ -1,0 +1,638 @@
+//! The `$filter` parser: recursive descent over [`lex`](super::lex) tokens, with explicit limits.
+//!
+//! Grammar (keywords ignore ASCII case, property names do not):
+//! ```text
+//! filter    := or
+//! or        := and ("or" and)*                      left-associative
+//! and       := unary ("and" unary)*                 left-associative
+//! unary     := "not" unary | "(" or ")" | condition
+//! condition := property ("eq"|"ne"|"gt"|"ge"|"lt"|"le") value
+//!            | property "in" "(" value ("," value)* ")"
+//! ```
+//! Whitespace (space, tab, CR, LF) is allowed anywhere between tokens and needed only between two words.
+//! Only `not` and `(` recurse, and each adds one level that [`ParseOptions::max_depth`] bounds, so the
+//! parser's stack use is bounded whatever the input.
+
+use super::ast::{CmpOp, Condition, Filter, OneOrMore, Property, StateTest, Test};
+use super::error::{Excerpt, FilterError, FilterErrorKind};
+use super::lex::{is_space, paren_follows, Lexer, Tok, Token};
+use super::suggest::did_you_mean;
+use crate::{InvestigationState, Timestamp};
+use std::borrow::Cow;
+
+/// Limits and leniency of [`Filter::parse_with`].
+///
+/// The limits keep every parsed filter cheap to evaluate, print, compare and drop: the tree is at most
+/// `max_conditions + max_depth` levels deep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Accept state names that are not documented, as [`InvestigationState::Other`] (default `false`: an
+    /// [`FilterErrorKind::UnknownState`] error with a did-you-mean).
+    pub allow_unknown_states: bool,
+    /// Longest accepted text, in bytes (default 64 KiB).
+    pub max_len: usize,
+    /// Deepest accepted nesting of parentheses and `not` (default 64): `not ((a))` is 3 levels.
+    pub max_depth: usize,
+    /// Most conditions accepted in one filter (default 1,000); an `in` list counts as one condition.
+    pub max_conditions: usize,
+}
+
+impl ParseOptions {
+    /// The defaults: strict states, 64 KiB, 64 levels, 1,000 conditions.
+    pub const DEFAULT: ParseOptions =
+        ParseOptions { allow_unknown_states: false, max_len: 64 * 1024, max_depth: 64, max_conditions: 1000 };
+
+    /// The defaults, but undocumented state names are accepted as [`InvestigationState::Other`].
+    pub const LENIENT_STATES: ParseOptions = ParseOptions { allow_unknown_states: true, ..ParseOptions::DEFAULT };
+}
+
+impl Default for ParseOptions {
+    fn default() -> ParseOptions {
+        ParseOptions::DEFAULT
+    }
+}
+
+const EXPECT_CONDITION: &str = "a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`";
+const EXPECT_OPERATOR: &str = "an operator: eq, ne, gt, ge, lt, le or in";
+const EXPECT_END: &str = "`and`, `or` or the end of the filter";
+const EXPECT_CLOSE: &str = "`and`, `or` or `)`";
+const EXPECT_LIST_NEXT: &str = "`,` or `)`";
+const EXPECT_TIME: &str = "a date-time like 2024-01-01T00:00:00Z";
+const EXPECT_STRING: &str = "a string in single quotes, like 'abc' (a quote inside is written '')";
+const EXPECT_ID: &str = "a string in single quotes, like '63017', or digits";
+const EXPECT_STATE: &str = "a state name in single quotes, like 'Running'";
+
+/// Investigation properties that exist but that the API does not filter on.
+const NOT_FILTERABLE: &[&str] = &["endTime", "cancelledBy", "statusDetails", "computerDnsName"];
+
+/// Words from other operator sets, refused with a typed error rather than "unexpected token".
+const UNSUPPORTED_OPERATORS: &[&str] = &["has", "add", "sub", "mul", "div", "divby", "mod"];
+
+const KEYWORDS: &[&str] = &["and", "or", "not", "in", "eq", "ne", "gt", "ge", "lt", "le"];
+
+impl Filter {
+    /// Parses `$filter` text with the default (strict) [`ParseOptions`]: undocumented state names are
+    /// errors.
+    ///
+    /// Accepted beyond what [`Filter::to_odata`] prints: keywords in any case (`AND`, `Eq`), any whitespace
+    /// or none around parentheses and commas, date-times with offsets and 0 to 9 fractional digits (kept
+    /// as the UTC instant), date-times in quotes (`startTime ge '2024-01-01T00:00:00Z'`), and unquoted
+    /// digits as an `id` (`id eq 63017` is `id eq '63017'`, digits kept as written). Property names are
+    /// case-sensitive (`StartTime` is an error that suggests `startTime`).
+    ///
+    /// ```
+    /// use mde_core::filter::{state, start_time, Filter};
+    /// use mde_core::{InvestigationState, Timestamp};
+    ///
+    /// let f = Filter::parse("startTime ge 2024-01-01T00:00:00.000Z AND (state eq 'Running' or state eq 'Queued')")?;
+    /// let t = Timestamp::parse("2024-01-01T00:00:00Z")?;
+    /// let running = state().eq(InvestigationState::Running);
+    /// assert_eq!(f, start_time().ge(t).and(running.or(state().eq(InvestigationState::Queued))));
+    /// assert_eq!(f.to_odata(), "startTime ge 2024-01-01T00:00:00Z and (state eq 'Running' or state eq 'Queued')");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<Filter, FilterError> {
+        Filter::parse_with(text, &ParseOptions::DEFAULT)
+    }
+
+    /// Parses `$filter` text with the given limits and leniency (see [`Filter::parse`] for the syntax).
+    pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Filter, FilterError> {
+        if text.len() > opts.max_len {
+            return Err(FilterError {
+                kind: FilterErrorKind::TooLong { limit: opts.max_len },
+                position: (0..=opts.max_len).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0),
+                expected: format!("at most {} bytes", opts.max_len).into(),
+                found: format!("{} bytes", text.len()),
+            });
+        }
+        if text.bytes().all(is_space) {
+            return Err(FilterError {
+                kind: FilterErrorKind::Empty,
+                position: 0,
+                expected: EXPECT_CONDITION.into(),
+                found: if text.is_empty() { "nothing".into() } else { "only whitespace".into() },
+            });
+        }
+        let mut p = Parser { text, lex: Lexer::new(text), peeked: None, depth: 0, conditions: 0, opts };
+        let filter = p.or()?;
+        let t = p.next()?;
+        match t.tok {
+            Tok::End => Ok(filter),
+            Tok::RParen => Err(p.error(FilterErrorKind::UnbalancedParentheses { open: None }, &t, EXPECT_END)),
+            _ => Err(p.after_operand(t, EXPECT_END, FilterErrorKind::TrailingInput)),
+        }
+    }
+}
+
+impl std::str::FromStr for Filter {
+    type Err = FilterError;
+    fn from_str(s: &str) -> Result<Filter, FilterError> {
+        Filter::parse(s)
+    }
+}
+
+/// The operator of a condition.
+enum Op {
+    Cmp(CmpOp),
+    In,
+}
+
+struct Parser<'a, 'o> {
+    text: &'a str,
+    lex: Lexer<'a>,
+    peeked: Option<Token<'a>>,
+    depth: usize,
+    conditions: usize,
+    opts: &'o ParseOptions,
+}
+
+type Res<T> = Result<T, FilterError>;
+
+impl<'a, 'o> Parser<'a, 'o> {
+    fn next(&mut self) -> Res<Token<'a>> {
+        match self.peeked.take() {
+            Some(t) => Ok(t),
+            None => self.lex.next_token(),
+        }
+    }
+
+    fn peek(&mut self) -> Res<&Token<'a>> {
+        let t = match self.peeked.take() {
+            Some(t) => t,
+            None => self.lex.next_token()?,
+        };
+        Ok(self.peeked.insert(t))
+    }
+
+    fn peek_keyword(&mut self, word: &str) -> Res<bool> {
+        Ok(matches!(self.peek()?.tok, Tok::Ident(w) if w.eq_ignore_ascii_case(word)))
+    }
+
+    fn found(&self, t: &Token<'_>) -> String {
+        match t.tok {
+            Tok::End => "end of input".into(),
+            _ => format!("`{}`", Excerpt(self.text.get(t.start..t.end).unwrap_or(""))),
+        }
+    }
+
+    fn error(&self, kind: FilterErrorKind, t: &Token<'_>, expected: impl Into<Cow<'static, str>>) -> FilterError {
+        FilterError { kind, position: t.start, expected: expected.into(), found: self.found(t) }
+    }
+
+    /// The error for a token that cannot follow a complete operand; `fallback` when nothing more specific.
+    fn after_operand(&self, t: Token<'_>, expected: &'static str, fallback: FilterErrorKind) -> FilterError {
+        let kind = match t.tok {
+            Tok::Ident(w) if UNSUPPORTED_OPERATORS.iter().any(|u| u.eq_ignore_ascii_case(w)) => {
+                FilterErrorKind::UnsupportedOperator { op: w.to_owned() }
+            }
+            Tok::Sym(s) => return self.symbol_error(&t, s),
+            _ => fallback,
+        };
+        self.error(kind, &t, expected)
+    }
+
+    /// `>=`, `&&` and friends: refused with the OData word to use instead.
+    fn symbol_error(&self, t: &Token<'_>, sym: &str) -> FilterError {
+        let expected: Cow<'static, str> = match sym {
+            "=" | "==" => "`eq` (OData writes = as eq)".into(),
+            "!=" | "<>" => "`ne` (OData writes != as ne)".into(),
+            ">" => "`gt` (OData writes > as gt)".into(),
+            ">=" => "`ge` (OData writes >= as ge)".into(),
+            "<" => "`lt` (OData writes < as lt)".into(),
+            "<=" => "`le` (OData writes <= as le)".into(),
+            "&" | "&&" => {
+                "`and` (OData writes && as and; to read a query string use ListQuery::from_query_string)".into()
+            }
+            "|" | "||" => "`or` (OData writes || as or)".into(),
+            "!" => "`not` (OData writes ! as not)".into(),
+            _ => "an OData operator: eq, ne, gt, ge, lt, le, in, and, or, not".into(),
+        };
+        self.error(FilterErrorKind::UnsupportedOperator { op: sym.to_owned() }, t, expected)
+    }
+
+    fn enter(&mut self, t: &Token<'_>) -> Res<()> {
+        self.depth += 1;
+        if self.depth > self.opts.max_depth {
+            let limit = self.opts.max_depth;
+            return Err(self.error(
+                FilterErrorKind::TooDeep { limit },
+                t,
+                format!("at most {limit} nested levels of parentheses and `not`"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn or(&mut self) -> Res<Filter> {
+        let mut left = self.and()?;
+        while self.peek_keyword("or")? {
+            self.next()?;
+            let right = self.and()?;
+            left = Filter::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Res<Filter> {
+        let mut left = self.unary()?;
+        while self.peek_keyword("and")? {
+            self.next()?;
+            let right = self.unary()?;
+            left = Filter::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Res<Filter> {
+        let t = self.next()?;
+        match t.tok {
+            Tok::Ident(w) if w.eq_ignore_ascii_case("not") => {
+                self.enter(&t)?;
+                let inner = self.unary()?;
+                self.depth -= 1;
+                Ok(Filter::Not(Box::new(inner)))
+            }
+            Tok::LParen => {
+                self.enter(&t)?;
+                let inner = self.or()?;
+                let close = self.next()?;
+                match close.tok {
+                    Tok::RParen => {}
+                    Tok::End => {
+                        let kind = FilterErrorKind::UnbalancedParentheses { open: Some(t.start) };
+                        return Err(self.error(kind, &close, EXPECT_CLOSE));
+                    }
+                    _ => return Err(self.after_operand(close, EXPECT_CLOSE, FilterErrorKind::UnexpectedToken)),
+                }
+                self.depth -= 1;
+                Ok(inner)
+            }
+            _ => self.condition(t).map(Filter::Cond),
+        }
+    }
+
+    fn condition(&mut self, t: Token<'a>) -> Res<Condition> {
+        let property = self.property(&t)?;
+        self.conditions += 1;
+        if self.conditions > self.opts.max_conditions {
+            let limit = self.opts.max_conditions;
+            return Err(self.error(
+                FilterErrorKind::TooManyConditions { limit },
+                &t,
+                format!("at most {limit} conditions"),
+            ));
+        }
+        let op_tok = self.next()?;
+        let op = match op_tok.tok {
+            Tok::Ident(w) if w.eq_ignore_ascii_case("in") => Op::In,
+            Tok::Ident(w) => match CmpOp::from_keyword(w) {
+                Some(op) => Op::Cmp(op),
+                None => return Err(self.after_operand(op_tok, EXPECT_OPERATOR, FilterErrorKind::UnexpectedToken)),
+            },
+            Tok::Sym(s) => return Err(self.symbol_error(&op_tok, s)),
+            Tok::End => return Err(self.error(FilterErrorKind::UnexpectedEnd, &op_tok, EXPECT_OPERATOR)),
+            _ => return Err(self.error(FilterErrorKind::UnexpectedToken, &op_tok, EXPECT_OPERATOR)),
+        };
+        Ok(match property {
+            Property::StartTime => Condition::StartTime(self.test(op, Property::StartTime, Parser::time)?),
+            Property::Id => Condition::Id(self.test(op, Property::Id, Parser::string)?),
+            Property::MachineId => Condition::MachineId(self.test(op, Property::MachineId, Parser::string)?),
+            Property::TriggeringAlertId => {
+                Condition::TriggeringAlertId(self.test(op, Property::TriggeringAlertId, Parser::string)?)
+            }
+            Property::State => Condition::State(match op {
+                Op::Cmp(CmpOp::Eq) => StateTest::Eq(self.value(Property::State, Parser::state)?),
+                Op::Cmp(CmpOp::Ne) => StateTest::Ne(self.value(Property::State, Parser::state)?),
+                Op::Cmp(op) => {
+                    let kind = FilterErrorKind::OperatorNotAllowed { property: Property::State, op };
+                    return Err(self.error(kind, &op_tok, "eq, ne or in (states have no order)"));
+                }
+                Op::In => StateTest::In(self.list(Property::State, Parser::state)?),
+            }),
+        })
+    }
+
+    fn property(&self, t: &Token<'a>) -> Res<Property> {
+        let name = match t.tok {
+            Tok::Ident(name) => name,
+            Tok::End => return Err(self.error(FilterErrorKind::UnexpectedEnd, t, EXPECT_CONDITION)),
+            Tok::RParen if self.depth == 0 => {
+                return Err(self.error(FilterErrorKind::UnbalancedParentheses { open: None }, t, EXPECT_CONDITION))
+            }
+            Tok::Sym(s) => return Err(self.symbol_error(t, s)),
+            _ => return Err(self.error(FilterErrorKind::UnexpectedToken, t, EXPECT_CONDITION)),
+        };
+        if let Some(p) = Property::from_name(name) {
+            return Ok(p);
+        }
+        let kind = if paren_follows(self.text, t.end) {
+            FilterErrorKind::UnsupportedFunction { name: name.to_owned() }
+        } else if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            FilterErrorKind::UnexpectedToken
+        } else if NOT_FILTERABLE.contains(&name) {
+            FilterErrorKind::NotFilterable { name: name.to_owned() }
+        } else {
+            let names = Property::ALL.map(Property::as_str);
+            let suggestion = did_you_mean(name, &names).and_then(Property::from_name);
+            FilterErrorKind::UnknownProperty { name: name.to_owned(), suggestion }
+        };
+        Err(self.error(kind, t, EXPECT_CONDITION))
+    }
+
+    fn test<T>(&mut self, op: Op, property: Property, value: ValueFn<'a, 'o, T>) -> Res<Test<T>> {
+        Ok(match op {
+            Op::Cmp(op) => Test::Cmp(op, self.value(property, value)?),
+            Op::In => Test::In(self.list(property, value)?),
+        })
+    }
+
+    fn value<T>(&mut self, property: Property, value: ValueFn<'a, 'o, T>) -> Res<T> {
+        let t = self.next()?;
+        value(self, property, t)
+    }
+
+    fn list<T>(&mut self, property: Property, value: ValueFn<'a, 'o, T>) -> Res<OneOrMore<T>> {
+        let open = self.next()?;
+        match open.tok {
+            Tok::LParen => {}
+            Tok::End => return Err(self.error(FilterErrorKind::UnexpectedEnd, &open, "`(` and a list of values")),
+            _ => return Err(self.error(FilterErrorKind::UnexpectedToken, &open, "`(` and a list of values")),
+        }
+        let t = self.next()?;
+        if t.tok == Tok::RParen {
+            return Err(self.error(FilterErrorKind::EmptyList, &t, "at least one value"));
+        }
+        let first = value(self, property, t)?;
+        let mut rest = Vec::new();
+        loop {
+            let t = self.next()?;
+            match t.tok {
+                Tok::Comma => rest.push(self.value(property, value)?),
+                Tok::RParen => break,
+                Tok::End => {
+                    let kind = FilterErrorKind::UnbalancedParentheses { open: Some(open.start) };
+                    return Err(self.error(kind, &t, EXPECT_LIST_NEXT));
+                }
+                _ => return Err(self.error(FilterErrorKind::UnexpectedToken, &t, EXPECT_LIST_NEXT)),
+            }
+        }
+        Ok(OneOrMore::new(first, rest))
+    }
+
+    /// The error for a token that is not a value of the property's type.
+    fn value_error(&self, property: Property, t: &Token<'_>) -> FilterError {
+        let expected = match property {
+            Property::StartTime => EXPECT_TIME,
+            Property::Id => EXPECT_ID,
+            Property::State => EXPECT_STATE,
+            Property::MachineId | Property::TriggeringAlertId => EXPECT_STRING,
+        };
+        let kind = match t.tok {
+            Tok::End => FilterErrorKind::UnexpectedEnd,
+            Tok::Ident(name) if paren_follows(self.text, t.end) => {
+                FilterErrorKind::UnsupportedFunction { name: name.to_owned() }
+            }
+            Tok::Ident(_) | Tok::Bare(_) | Tok::Str(_) => FilterErrorKind::WrongValueType { property, expected },
+            _ => FilterErrorKind::UnexpectedToken,
+        };
+        self.error(kind, t, expected)
+    }
+
+    fn string(&mut self, property: Property, t: Token<'a>) -> Res<String> {
+        match t.tok {
+            Tok::Str(s) => Ok(s.into_owned()),
+            Tok::Bare(b) if property == Property::Id && b.bytes().all(|c| c.is_ascii_digit()) => Ok(b.to_owned()),
+            _ => Err(self.value_error(property, &t)),
+        }
+    }
+
+    fn time(&mut self, property: Property, t: Token<'a>) -> Res<Timestamp> {
+        // Where the literal's text starts, and whether its offsets map one to one onto the input.
+        let (text, offset): (&str, Option<usize>) = match &t.tok {
+            Tok::Bare(b) if !b.bytes().all(|c| c.is_ascii_digit()) => (b, Some(t.start)),
+            Tok::Str(s) if s.bytes().next().is_some_and(|c| c.is_ascii_digit()) => {
+                let verbatim = s.len() + 2 == t.end - t.start;
+                (s, verbatim.then_some(t.start + 1))
+            }
+            _ => return Err(self.value_error(property, &t)),
+        };
+        Timestamp::parse(text).map_err(|e| FilterError {
+            position: offset.map_or(t.start, |o| o + e.position),
+            expected: Cow::Borrowed(e.expected),
+            found: self.found(&t),
+            kind: FilterErrorKind::InvalidDateTime(e),
+        })
+    }
+
+    fn state(&mut self, property: Property, t: Token<'a>) -> Res<InvestigationState> {
+        let Tok::Str(name) = &t.tok else {
+            return Err(self.value_error(property, &t));
+        };
+        if let Some(s) = InvestigationState::known(name) {
+            return Ok(s);
+        }
+        if self.opts.allow_unknown_states {
+            return Ok(InvestigationState::Other(name.clone().into_owned()));
+        }
+        let suggestion = did_you_mean(name, InvestigationState::KNOWN_NAMES);
+        let kind = FilterErrorKind::UnknownState { name: name.clone().into_owned(), suggestion };
+        let expected = format!("one of the documented states: {}", InvestigationState::KNOWN_NAMES.join(", "));
+        Err(self.error(kind, &t, expected))
+    }
+}
+
+type ValueFn<'a, 'o, T> = fn(&mut Parser<'a, 'o>, Property, Token<'a>) -> Res<T>;
+
+#[cfg(test)]
+mod tests {
+    use super::super::{id, machine_id, start_time, state, triggering_alert_id};
+    use super::*;
+    use InvestigationState::{Queued, Running};
+
+    fn ts(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    fn err(text: &str) -> FilterError {
+        Filter::parse(text).unwrap_err()
+    }
+
+    /// (kind, position) of the error for `text`.
+    fn kp(text: &str) -> (FilterErrorKind, usize) {
+        let e = err(text);
+        (e.kind, e.position)
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        let (a, b, c) = (id().eq("a"), id().eq("b"), id().eq("c"));
+        let p = |s: &str| Filter::parse(s).unwrap();
+        assert_eq!(p("id eq 'a' or id eq 'b' and id eq 'c'"), a.clone().or(b.clone().and(c.clone())));
+        assert_eq!(p("id eq 'a' and id eq 'b' or id eq 'c'"), a.clone().and(b.clone()).or(c.clone()));
+        assert_eq!(p("id eq 'a' and id eq 'b' and id eq 'c'"), a.clone().and(b.clone()).and(c.clone()));
+        assert_eq!(p("id eq 'a' or (id eq 'b' or id eq 'c')"), a.clone().or(b.clone().or(c.clone())));
+        assert_eq!(p("not id eq 'a' and id eq 'b'"), (!a.clone()).and(b.clone()));
+        assert_eq!(p("not (id eq 'a' and id eq 'b')"), !(a.clone().and(b.clone())));
+        assert_eq!(p("not not id eq 'a'"), !!a.clone());
+        assert_eq!(p("((id eq 'a'))"), a);
+        assert_eq!(p("not state eq 'Running'"), !state().eq(Running));
+    }
+
+    #[test]
+    fn flexible_spelling() {
+        let f = state().eq(Running).or(state().eq(Queued));
+        for text in [
+            "state eq 'Running' or state eq 'Queued'",
+            "(state eq 'Running')or(state eq 'Queued')",
+            "state\teq\t'Running'\r\n\tOR state EQ 'Queued'",
+            "  state eq'Running'or state eq'Queued'  ",
+        ] {
+            assert_eq!(Filter::parse(text).unwrap(), f, "{text}");
+        }
+        assert_eq!(Filter::parse("state in('Running' , 'Queued')").unwrap(), state().is_in([Running, Queued]).unwrap());
+        assert_eq!(Filter::parse("NOT(id Eq '1')").unwrap(), !id().eq("1"));
+    }
+
+    #[test]
+    fn values_are_typed_and_normalised() {
+        let t = ts("2024-01-01T00:00:00Z");
+        for text in [
+            "startTime ge 2024-01-01T00:00:00Z",
+            "startTime ge 2024-01-01T00:00:00.000Z",
+            "startTime ge 2024-01-01T02:00:00+02:00",
+            "startTime ge '2024-01-01T00:00:00Z'",
+            "startTime ge '2023-12-31T23:00:00.0000000-01:00'",
+        ] {
+            assert_eq!(Filter::parse(text).unwrap(), start_time().ge(t), "{text}");
+        }
+        assert_eq!(Filter::parse("id eq 63017").unwrap(), id().eq("63017"));
+        assert_eq!(Filter::parse("id in (1,'2',003)").unwrap(), id().is_in(["1", "2", "003"]).unwrap());
+        assert_eq!(Filter::parse("machineId eq 'it''s'").unwrap(), machine_id().eq("it's"));
+        assert_eq!(Filter::parse("triggeringAlertId ne ''").unwrap(), triggering_alert_id().ne(""));
+        assert_eq!(Filter::parse("state ne 'Queued'").unwrap(), state().ne(Queued));
+    }
+
+    #[test]
+    fn unknown_states_only_when_allowed() {
+        assert_eq!(
+            kp("state eq 'running'"),
+            (FilterErrorKind::UnknownState { name: "running".into(), suggestion: Some("Running") }, 9)
+        );
+        assert!(matches!(
+            kp("state in ('Queued','Runing')").0,
+            FilterErrorKind::UnknownState { suggestion: Some("Running"), .. }
+        ));
+        let e = err("state eq 'Quantum'");
+        assert!(e.expected.contains("SuccessfullyRemediated"), "{e}");
+        let f = Filter::parse_with("state eq 'Quantum'", &ParseOptions::LENIENT_STATES).unwrap();
+        assert_eq!(f, state().eq(InvestigationState::Other("Quantum".into())));
+    }
+
+    #[test]
+    fn property_errors() {
+        assert_eq!(
+            kp("StartTime ge 2024-01-01T00:00:00Z"),
+            (FilterErrorKind::UnknownProperty { name: "StartTime".into(), suggestion: Some(Property::StartTime) }, 0)
+        );
+        assert_eq!(
+            kp("id eq '1' and machineID eq 'x'"),
+            (FilterErrorKind::UnknownProperty { name: "machineID".into(), suggestion: Some(Property::MachineId) }, 14)
+        );
+        assert_eq!(kp("foo eq 1").0, FilterErrorKind::UnknownProperty { name: "foo".into(), suggestion: None });
+        assert_eq!(kp("endTime lt 2024-01-01T00:00:00Z").0, FilterErrorKind::NotFilterable { name: "endTime".into() });
+        let msg = err("StartTime ge 2024-01-01T00:00:00Z").to_string();
+        assert!(msg.contains("startTime, id, state, machineId, triggeringAlertId"), "{msg}");
+        assert!(msg.contains("at byte 0"), "{msg}");
+    }
+
+    #[test]
+    fn value_errors() {
+        let wrong = |p, e| FilterErrorKind::WrongValueType { property: p, expected: e };
+        assert_eq!(kp("startTime eq 'abc'"), (wrong(Property::StartTime, EXPECT_TIME), 13));
+        assert_eq!(kp("startTime eq 5"), (wrong(Property::StartTime, EXPECT_TIME), 13));
+        assert_eq!(kp("machineId eq 5"), (wrong(Property::MachineId, EXPECT_STRING), 13));
+        assert_eq!(kp("id eq null"), (wrong(Property::Id, EXPECT_ID), 6));
+        assert_eq!(kp("id eq -5"), (wrong(Property::Id, EXPECT_ID), 6));
+        assert_eq!(kp("state eq 5"), (wrong(Property::State, EXPECT_STATE), 9));
+        assert_eq!(kp("id eq \"1\"").0, FilterErrorKind::UnexpectedToken);
+        let e = err("startTime eq 2024-13-01T00:00:00Z");
+        assert!(matches!(e.kind, FilterErrorKind::InvalidDateTime(_)));
+        assert_eq!(e.position, 18);
+        let e = err("startTime eq '2024-01-01T00:00:00'");
+        assert!(matches!(e.kind, FilterErrorKind::InvalidDateTime(_)));
+        assert_eq!((e.position, e.expected.as_ref()), (33, "'Z' or an offset like +02:00"));
+    }
+
+    #[test]
+    fn operator_and_function_errors() {
+        let fun = |n: &str| FilterErrorKind::UnsupportedFunction { name: n.into() };
+        let op = |o: &str| FilterErrorKind::UnsupportedOperator { op: o.into() };
+        assert_eq!(kp("contains(machineId,'ab')"), (fun("contains"), 0));
+        assert_eq!(kp("id eq '1' or startswith (id, '1')"), (fun("startswith"), 13));
+        assert_eq!(kp("startTime ge now()"), (fun("now"), 13));
+        assert_eq!(kp("state has 'Running'"), (op("has"), 6));
+        assert_eq!(kp("id eq '1' add 5"), (op("add"), 10));
+        assert_eq!(kp("(id eq '1' mod 5)"), (op("mod"), 11));
+        let e = err("startTime >= 2024-01-01T00:00:00Z");
+        assert_eq!((e.kind, e.position), (op(">="), 10));
+        assert!(e.expected.contains("`ge`"));
+        assert_eq!(kp("id eq '1' && id eq '2'"), (op("&&"), 10));
+        assert_eq!(
+            kp("state gt 'Running'"),
+            (FilterErrorKind::OperatorNotAllowed { property: Property::State, op: CmpOp::Gt }, 6)
+        );
+        assert_eq!(kp("id equals '1'"), (FilterErrorKind::UnexpectedToken, 3));
+    }
+
+    #[test]
+    fn structure_errors() {
+        use FilterErrorKind as K;
+        assert_eq!(kp(""), (K::Empty, 0));
+        assert_eq!(kp(" \t\n"), (K::Empty, 0));
+        assert_eq!(kp("(id eq '1'"), (K::UnbalancedParentheses { open: Some(0) }, 10));
+        assert_eq!(kp("id eq '1')"), (K::UnbalancedParentheses { open: None }, 9));
+        assert_eq!(kp(")"), (K::UnbalancedParentheses { open: None }, 0));
+        assert_eq!(kp("id eq '1' and )"), (K::UnbalancedParentheses { open: None }, 14));
+        assert_eq!(kp("id eq '1' id eq '2'"), (K::TrailingInput, 10));
+        assert_eq!(kp("id eq"), (K::UnexpectedEnd, 5));
+        assert_eq!(kp("id eq '1' and"), (K::UnexpectedEnd, 13));
+        assert_eq!(kp("id"), (K::UnexpectedEnd, 2));
+        assert_eq!(kp("not"), (K::UnexpectedEnd, 3));
+        assert_eq!(kp("id eq 'abc"), (K::UnterminatedString, 6));
+        assert_eq!(kp("id in ()"), (K::EmptyList, 7));
+        assert_eq!(kp("id in ('a',)"), (K::UnexpectedToken, 11));
+        assert_eq!(kp("id in ('a'"), (K::UnbalancedParentheses { open: Some(6) }, 10));
+        assert_eq!(kp("id in 'a'"), (K::UnexpectedToken, 6));
+        assert_eq!(kp("and id eq '1'"), (K::UnexpectedToken, 0));
+        assert_eq!(kp("()"), (K::UnexpectedToken, 1));
+        assert_eq!(kp("id eq 'é' é"), (K::TrailingInput, 11));
+        let e = err("id eq '1' xor");
+        assert_eq!(
+            e.to_string(),
+            "unexpected text after the end of the filter at byte 10: \
+             expected `and`, `or` or the end of the filter, found `xor`"
+        );
+    }
+
+    #[test]
+    fn limits_have_their_own_errors() {
+        let opts = ParseOptions::DEFAULT;
+        let deep = format!("{}id eq '1'{}", "(".repeat(64), ")".repeat(64));
+        assert!(Filter::parse(&deep).is_ok());
+        let deeper = format!("{}id eq '1'{}", "(".repeat(65), ")".repeat(65));
+        assert_eq!(kp(&deeper), (FilterErrorKind::TooDeep { limit: 64 }, 64));
+        assert_eq!(kp(&format!("{}id eq '1'", "not ".repeat(65))), (FilterErrorKind::TooDeep { limit: 64 }, 256));
+        // Far deeper than any stack could take, within a raised length limit: still a typed error.
+        let huge = ParseOptions { max_len: usize::MAX, ..opts.clone() };
+        let e = Filter::parse_with(&"(".repeat(1_000_000), &huge).unwrap_err();
+        assert_eq!(e.kind, FilterErrorKind::TooDeep { limit: 64 });
+        let e = Filter::parse_with(&"not ".repeat(1_000_000), &huge).unwrap_err();
+        assert_eq!(e.kind, FilterErrorKind::TooDeep { limit: 64 });
+        let long = format!("id eq '{}'", "x".repeat(64 * 1024));
+        assert_eq!(kp(&long), (FilterErrorKind::TooLong { limit: 65_536 }, 65_536));
+        let many = vec!["id eq '1'"; 1001].join(" or ");
+        assert_eq!(kp(&many), (FilterErrorKind::TooManyConditions { limit: 1000 }, 13 * 1000));
+        let ok = vec!["id eq '1'"; 1000].join(" or ");
+        assert!(Filter::parse(&ok).is_ok());
+    }
+}

@@ -1,0 +1,208 @@
+//! Printing a filter as OData text, with just the parentheses that make it parse back to the same tree.
+//!
+//! Binding strength: `or` (1) < `and` (2) < `not` (3) < a condition (4). `and`/`or` are left-associative,
+//! so a left operand needs parentheses only when it binds weaker than the operator, a right operand also
+//! when it binds equally: `And(a, And(b, c))` prints `a and (b and c)`. `not` always prints `not (...)`.
+//! Chains of the same operator are walked with a loop, so a long `a or b or c ...` costs no stack.
+
+use super::ast::{Condition, Filter, StateTest, Test};
+use crate::{InvestigationState, Timestamp};
+use std::fmt::{self, Write};
+
+impl Filter {
+    /// The OData `$filter` text (not percent-encoded): strings in single quotes with `'` doubled, date-times
+    /// unquoted in UTC, `in` lists as `('a','b')`, `not (...)`, and parentheses only where the tree needs
+    /// them. [`Filter::parse`] of it gives back this filter (when it is within the parser's limits, and
+    /// with [`ParseOptions::LENIENT_STATES`](crate::filter::ParseOptions::LENIENT_STATES) if it holds
+    /// undocumented states; `InvestigationState::Other("Running")` prints as `'Running'` and so parses back
+    /// as `InvestigationState::Running`). Also what `Display` prints.
+    pub fn to_odata(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = write_filter(self, 0, &mut out);
+        out
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_filter(self, 0, f)
+    }
+}
+
+impl fmt::Display for Condition {
+    /// The condition as OData text, e.g. `state in ('Running','Queued')`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_condition(self, f)
+    }
+}
+
+fn strength(f: &Filter) -> u8 {
+    match f {
+        Filter::Or(..) => 1,
+        Filter::And(..) => 2,
+        Filter::Not(_) => 3,
+        Filter::Cond(_) => 4,
+    }
+}
+
+/// Writes `f`, in parentheses if it binds weaker than `min`.
+fn write_filter<W: Write>(f: &Filter, min: u8, w: &mut W) -> fmt::Result {
+    let s = strength(f);
+    if s < min {
+        w.write_char('(')?;
+        write_filter(f, 0, w)?;
+        return w.write_char(')');
+    }
+    match f {
+        Filter::Cond(c) => write_condition(c, w),
+        Filter::Not(inner) => {
+            w.write_str("not (")?;
+            write_filter(inner, 0, w)?;
+            w.write_char(')')
+        }
+        Filter::And(..) | Filter::Or(..) => {
+            let word = if s == 1 { " or " } else { " and " };
+            // Walk down the left spine of same-operator nodes, keeping the right operands.
+            let mut rights = Vec::new();
+            let mut cur = f;
+            loop {
+                match cur {
+                    Filter::Or(l, r) if s == 1 => {
+                        rights.push(&**r);
+                        cur = l;
+                    }
+                    Filter::And(l, r) if s == 2 => {
+                        rights.push(&**r);
+                        cur = l;
+                    }
+                    _ => break,
+                }
+            }
+            write_filter(cur, s, w)?;
+            for r in rights.iter().rev() {
+                w.write_str(word)?;
+                write_filter(r, s + 1, w)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_condition<W: Write>(c: &Condition, w: &mut W) -> fmt::Result {
+    w.write_str(c.property().as_str())?;
+    match c {
+        Condition::StartTime(t) => write_test(t, w, write_time),
+        Condition::Id(t) | Condition::MachineId(t) | Condition::TriggeringAlertId(t) => {
+            write_test(t, w, |s: &String, w: &mut W| write_string(s, w))
+        }
+        Condition::State(StateTest::Eq(s)) => {
+            w.write_str(" eq ")?;
+            write_state(s, w)
+        }
+        Condition::State(StateTest::Ne(s)) => {
+            w.write_str(" ne ")?;
+            write_state(s, w)
+        }
+        Condition::State(StateTest::In(list)) => {
+            w.write_str(" in (")?;
+            for (i, s) in list.iter().enumerate() {
+                if i > 0 {
+                    w.write_char(',')?;
+                }
+                write_state(s, w)?;
+            }
+            w.write_char(')')
+        }
+    }
+}
+
+fn write_test<T, W: Write>(t: &Test<T>, w: &mut W, value: impl Fn(&T, &mut W) -> fmt::Result) -> fmt::Result {
+    match t {
+        Test::Cmp(op, v) => {
+            write!(w, " {op} ")?;
+            value(v, w)
+        }
+        Test::In(list) => {
+            w.write_str(" in (")?;
+            for (i, v) in list.iter().enumerate() {
+                if i > 0 {
+                    w.write_char(',')?;
+                }
+                value(v, w)?;
+            }
+            w.write_char(')')
+        }
+    }
+}
+
+fn write_state<W: Write>(s: &InvestigationState, w: &mut W) -> fmt::Result {
+    write_string(s.as_str(), w)
+}
+
+/// `'text'` with every `'` doubled.
+fn write_string<W: Write>(s: &str, w: &mut W) -> fmt::Result {
+    w.write_char('\'')?;
+    for (i, part) in s.split('\'').enumerate() {
+        if i > 0 {
+            w.write_str("''")?;
+        }
+        w.write_str(part)?;
+    }
+    w.write_char('\'')
+}
+
+/// The date-time as OData prints it: unquoted, UTC, fewest fractional digits.
+fn write_time<W: Write>(t: &Timestamp, w: &mut W) -> fmt::Result {
+    write!(w, "{t}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{id, machine_id, start_time, state};
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    #[test]
+    fn prints_values() {
+        assert_eq!(id().eq("it's").to_odata(), "id eq 'it''s'");
+        assert_eq!(machine_id().ne("").to_odata(), "machineId ne ''");
+        assert_eq!(
+            start_time().ge(t("2024-01-01T02:00:00.500+02:00")).to_odata(),
+            "startTime ge 2024-01-01T00:00:00.5Z"
+        );
+        let f = state().is_in([InvestigationState::Running, InvestigationState::Other("New'".into())]).unwrap();
+        assert_eq!(f.to_odata(), "state in ('Running','New''')");
+        assert_eq!(id().is_in(["1", "2"]).unwrap().to_string(), "id in ('1','2')");
+    }
+
+    #[test]
+    fn prints_minimal_parentheses() {
+        let (a, b, c) = (id().eq("a"), id().eq("b"), id().eq("c"));
+        assert_eq!(a.clone().and(b.clone()).and(c.clone()).to_odata(), "id eq 'a' and id eq 'b' and id eq 'c'");
+        assert_eq!(a.clone().and(b.clone().and(c.clone())).to_odata(), "id eq 'a' and (id eq 'b' and id eq 'c')");
+        assert_eq!(a.clone().or(b.clone()).and(c.clone()).to_odata(), "(id eq 'a' or id eq 'b') and id eq 'c'");
+        assert_eq!(a.clone().or(b.clone().and(c.clone())).to_odata(), "id eq 'a' or id eq 'b' and id eq 'c'");
+        assert_eq!(a.clone().and(b.clone()).or(c.clone()).to_odata(), "id eq 'a' and id eq 'b' or id eq 'c'");
+        assert_eq!(a.clone().or(b.clone().or(c.clone())).to_odata(), "id eq 'a' or (id eq 'b' or id eq 'c')");
+        assert_eq!((!a.clone()).to_odata(), "not (id eq 'a')");
+        assert_eq!((!(a.clone().or(b.clone()))).and(!c).to_odata(), "not (id eq 'a' or id eq 'b') and not (id eq 'c')");
+        assert_eq!((!!a).to_odata(), "not (not (id eq 'a'))");
+    }
+
+    #[test]
+    fn long_chains_print_without_recursion() {
+        let mut f = id().eq("0");
+        for i in 1..20_000 {
+            f = f.or(id().eq(i.to_string()));
+        }
+        let text = f.to_odata();
+        assert!(text.starts_with("id eq '0' or id eq '1' or"));
+        assert!(text.ends_with("or id eq '19999'"));
+        // Dropping a tree this deep recurses (std's Box drop): forget it instead of risking the test stack.
+        std::mem::forget(f);
+    }
+}
