@@ -196,7 +196,8 @@ impl Exchange {
                     WaitReason::RetryAfter => WaitCause::RetryAfter,
                     WaitReason::Backoff => WaitCause::Backoff,
                 };
-                let until_ms = now_ms.saturating_add(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+                let wait_ms = u64::try_from(after.as_micros().div_ceil(1000)).unwrap_or(u64::MAX);
+                let until_ms = now_ms.saturating_add(wait_ms);
                 self.phase = Phase::Backoff { until_ms, cause };
                 Handled::Retrying
             }

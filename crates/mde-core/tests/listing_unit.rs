@@ -1,0 +1,274 @@
+//! The listing machine's rules, one scripted exchange at a time.
+
+use std::time::Duration;
+
+use mde_core::exchange::Response;
+use mde_core::filter::state;
+use mde_core::query::{ListQuery, Top};
+use mde_core::{
+    Action, BaseUrl, Error, ErrorKind, InvestigationState, Listing, ListingOptions, RateLimitConfig, RateLimiter,
+    Timestamp, WaitCause,
+};
+
+const NOW: u64 = 1_750_000_000_000;
+
+fn body(ids: &[u32], next_link: Option<&str>) -> Vec<u8> {
+    let items: Vec<String> =
+        ids.iter().map(|i| format!(r#"{{"id":"{i}","startTime":"2025-01-01T00:00:00Z","state":"Running"}}"#)).collect();
+    let link = next_link.map(|l| format!(r#","@odata.nextLink":"{l}""#)).unwrap_or_default();
+    format!(r#"{{"value":[{}]{link}}}"#, items.join(",")).into_bytes()
+}
+
+fn ok(body: &[u8]) -> Response<'_> {
+    Response { status: 200, retry_after: None, retry_after_ms: None, body }
+}
+
+struct Harness {
+    listing: Listing,
+    limiter: RateLimiter,
+    now: u64,
+}
+
+impl Harness {
+    fn new(query: ListQuery, page_size: u32) -> Harness {
+        let base = BaseUrl::parse("https://api.security.microsoft.com").unwrap();
+        let options = ListingOptions { page_size, ..ListingOptions::default() };
+        Harness {
+            listing: Listing::new(base, query, options).unwrap(),
+            limiter: RateLimiter::new(RateLimitConfig::default()),
+            now: NOW,
+        }
+    }
+
+    /// Polls through waits until the machine wants something else; returns it.
+    fn next(&mut self) -> Action {
+        loop {
+            match self.listing.poll(self.now, &mut self.limiter) {
+                Action::Wait { duration, .. } => self.now += duration.as_millis() as u64,
+                other => return other,
+            }
+        }
+    }
+
+    fn expect_send(&mut self) -> mde_core::Request {
+        match self.next() {
+            Action::Send(r) => r,
+            other => panic!("expected Send, got {other:?}"),
+        }
+    }
+
+    fn respond(&mut self, response: &Response<'_>) {
+        self.listing.handle_response(self.now, &mut self.limiter, response);
+    }
+
+    fn expect_page(&mut self) -> Vec<String> {
+        match self.next() {
+            Action::Page(items) => items.into_iter().map(|i| i.id).collect(),
+            other => panic!("expected Page, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn pages_with_top_and_skip_and_stops_on_a_short_page() {
+    let query = ListQuery { filter: Some(state().eq(InvestigationState::Running)), ..ListQuery::default() };
+    let mut h = Harness::new(query, 2);
+    let r = h.expect_send();
+    assert_eq!(
+        r.url,
+        "https://api.security.microsoft.com/api/investigations?$filter=state%20eq%20%27Running%27&$top=2"
+    );
+    assert_eq!((r.attempt, r.refresh_token), (1, false));
+    h.respond(&ok(&body(&[5, 4], None)));
+    assert_eq!(h.expect_page(), ["5", "4"]);
+    let r = h.expect_send();
+    assert!(r.url.ends_with("&$top=2&$skip=2"), "{}", r.url);
+    h.respond(&ok(&body(&[3], None)));
+    assert_eq!(h.expect_page(), ["3"]);
+    assert_eq!(h.next(), Action::Done);
+    let p = h.listing.progress();
+    assert_eq!((p.pages, p.items, p.requests, p.position), (2, 3, 2, 3));
+}
+
+#[test]
+fn total_limit_from_top_caps_the_last_request() {
+    let query = ListQuery { top: Some(Top::new(3).unwrap()), skip: 10, ..ListQuery::default() };
+    let mut h = Harness::new(query, 2);
+    assert!(h.expect_send().url.ends_with("?$top=2&$skip=10"));
+    h.respond(&ok(&body(&[9, 8], None)));
+    h.expect_page();
+    assert!(h.expect_send().url.ends_with("?$top=1&$skip=12"));
+    h.respond(&ok(&body(&[7], None)));
+    assert_eq!(h.expect_page(), ["7"]);
+    assert_eq!(h.next(), Action::Done);
+}
+
+#[test]
+fn a_foreign_next_link_is_refused_after_delivering_its_page() {
+    let mut h = Harness::new(ListQuery::default(), 2);
+    h.expect_send();
+    h.respond(&ok(&body(&[2, 1], Some("https://evil.example/api/investigations?$skip=2"))));
+    assert_eq!(h.expect_page(), ["2", "1"]);
+    match h.next() {
+        Action::Fail(e) => assert_eq!(e.kind(), ErrorKind::ForeignOrigin, "{e}"),
+        other => panic!("expected ForeignOrigin, got {other:?}"),
+    }
+    // It stays failed, and nothing more is ever sent.
+    assert!(matches!(h.next(), Action::Fail(_)));
+}
+
+#[test]
+fn a_same_origin_next_link_is_followed_once_and_never_in_a_loop() {
+    let mut h = Harness::new(ListQuery::default(), 2);
+    h.expect_send();
+    let link = "https://api.security.microsoft.com/api/investigations?$skiptoken=abc";
+    h.respond(&ok(&body(&[4, 3], Some(link))));
+    h.expect_page();
+    assert_eq!(h.expect_send().url, link);
+    // The server answers the link with new items and the same link again: the loop is ignored and the
+    // client falls back to its own $top/$skip paging.
+    h.respond(&ok(&body(&[2, 1], Some(link))));
+    assert_eq!(h.expect_page(), ["2", "1"]);
+    let r = h.expect_send();
+    assert!(r.url.ends_with("?$top=2&$skip=4"), "{}", r.url);
+    h.respond(&ok(&body(&[], Some("/api/investigations?$skiptoken=zzz"))));
+    assert_eq!(h.next(), Action::Done, "an empty page ends the listing even with a link");
+}
+
+#[test]
+fn a_short_page_with_a_next_link_is_not_the_end() {
+    let mut h = Harness::new(ListQuery::default(), 10);
+    h.expect_send();
+    h.respond(&ok(&body(&[9, 8], Some("/api/investigations?$top=10&$skip=2"))));
+    h.expect_page();
+    let r = h.expect_send();
+    assert_eq!(r.url, "https://api.security.microsoft.com/api/investigations?$top=10&$skip=2");
+    h.respond(&ok(&body(&[7], None)));
+    assert_eq!(h.expect_page(), ["7"]);
+    assert_eq!(h.next(), Action::Done);
+}
+
+#[test]
+fn a_401_asks_for_a_fresh_token_once_then_fails() {
+    let mut h = Harness::new(ListQuery::default(), 5);
+    h.expect_send();
+    let unauthorized = br#"{"error":{"code":"Unauthorized","message":"expired","target":"c0ffee"}}"#;
+    let r401 = Response { status: 401, retry_after: None, retry_after_ms: None, body: unauthorized };
+    h.respond(&r401);
+    let r = h.expect_send();
+    assert_eq!((r.attempt, r.refresh_token), (2, true));
+    h.respond(&r401);
+    match h.next() {
+        Action::Fail(Error::Unauthorized(http)) => {
+            assert_eq!(http.status, 401);
+            assert_eq!(http.service.unwrap().target.as_deref(), Some("c0ffee"));
+        }
+        other => panic!("expected Unauthorized, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_429_waits_for_retry_after_and_the_limiter_holds_everything() {
+    let mut h = Harness::new(ListQuery::default(), 5);
+    h.expect_send();
+    let sent = h.now;
+    h.respond(&Response { status: 429, retry_after: Some("7"), retry_after_ms: Some("6500"), body: b"" });
+    match h.listing.poll(h.now, &mut h.limiter) {
+        Action::Wait { duration, cause } => {
+            assert_eq!(cause, WaitCause::RetryAfter);
+            assert_eq!(duration, Duration::from_millis(6500), "retry-after-ms is preferred, being exact");
+        }
+        other => panic!("expected a wait, got {other:?}"),
+    }
+    let r = h.expect_send();
+    assert!(h.now >= sent + 6500);
+    assert_eq!(r.attempt, 2);
+}
+
+#[test]
+fn a_retry_after_beyond_the_cap_is_a_throttled_error() {
+    let mut h = Harness::new(ListQuery::default(), 5);
+    h.expect_send();
+    h.respond(&Response { status: 429, retry_after: Some("3600"), retry_after_ms: None, body: b"" });
+    match h.next() {
+        Action::Fail(Error::Throttled { retry_after, .. }) => assert_eq!(retry_after, Some(Duration::from_secs(3600))),
+        other => panic!("expected Throttled, got {other:?}"),
+    }
+}
+
+#[test]
+fn client_errors_fail_at_once_and_server_errors_back_off() {
+    for (status, kind) in [(400, ErrorKind::InvalidQuery), (403, ErrorKind::Forbidden), (404, ErrorKind::NotFound)] {
+        let mut h = Harness::new(ListQuery::default(), 5);
+        h.expect_send();
+        h.respond(&Response { status, retry_after: None, retry_after_ms: None, body: b"{}" });
+        match h.next() {
+            Action::Fail(e) => assert_eq!(e.kind(), kind),
+            other => panic!("{status}: expected failure, got {other:?}"),
+        }
+        assert_eq!(h.listing.progress().requests, 1);
+    }
+    let mut h = Harness::new(ListQuery::default(), 5);
+    for attempt in 1..=6 {
+        let r = h.expect_send();
+        assert_eq!(r.attempt, attempt);
+        h.respond(&Response { status: 503, retry_after: None, retry_after_ms: None, body: b"" });
+    }
+    assert!(matches!(h.next(), Action::Fail(Error::Server(_))), "bounded attempts end in Server");
+}
+
+#[test]
+fn a_broken_page_is_retried_then_reported_with_its_location() {
+    let mut h = Harness::new(ListQuery::default(), 5);
+    for _ in 0..6 {
+        h.expect_send();
+        h.respond(&ok(br#"{"value":[{"id":"1"},{"id":"2","startTime":"never"}]}"#));
+    }
+    match h.next() {
+        Action::Fail(Error::InvalidResponse(e)) => assert_eq!(e.location, "value[1].startTime"),
+        other => panic!("expected InvalidResponse, got {other:?}"),
+    }
+}
+
+#[test]
+fn misuse_is_a_typed_error_not_a_panic() {
+    let mut h = Harness::new(ListQuery::default(), 5);
+    h.respond(&ok(&body(&[1], None)));
+    assert!(matches!(h.next(), Action::Fail(Error::Misuse { .. })));
+    let mut h = Harness::new(ListQuery::default(), 5);
+    h.expect_send();
+    assert!(matches!(h.listing.poll(h.now, &mut h.limiter), Action::Fail(Error::Misuse { .. })));
+}
+
+#[test]
+fn invalid_settings_and_tokens_are_refused() {
+    let base = BaseUrl::parse("http://127.0.0.1:4010").unwrap();
+    for page_size in [0, 10_001] {
+        let options = ListingOptions { page_size, ..ListingOptions::default() };
+        assert!(matches!(Listing::new(base.clone(), ListQuery::default(), options), Err(Error::InvalidConfig { .. })));
+    }
+    for token in ["", "garbage", "mdeR1.{", "mdeR1.{\"filter\":\"nope eq 1\",\"skip\":0,\"max\":null,\"page\":5,\"pos\":0,\"items\":0,\"pages\":0,\"snap\":null,\"ids\":[]}"] {
+        assert!(matches!(Listing::resume(base.clone(), token, ListingOptions::default()), Err(Error::InvalidResumeToken { .. })), "{token}");
+    }
+}
+
+#[test]
+fn snapshot_mode_bounds_the_filter_and_the_token_carries_it() {
+    let base = BaseUrl::parse("http://127.0.0.1:4010").unwrap();
+    let at = Timestamp::parse("2026-11-27T07:00:00Z").unwrap();
+    let query = ListQuery { filter: Some(state().eq(InvestigationState::Queued)), ..ListQuery::default() };
+    let options = ListingOptions { page_size: 2, snapshot_at: Some(at), ..ListingOptions::default() };
+    let mut listing = Listing::new(base.clone(), query, options).unwrap();
+    assert_eq!(
+        listing.effective_filter().unwrap().to_odata(),
+        "state eq 'Queued' and startTime lt 2026-11-27T07:00:00Z"
+    );
+    let mut limiter = RateLimiter::new(RateLimitConfig::default());
+    assert!(matches!(listing.poll(NOW, &mut limiter), Action::Send(_)));
+    listing.handle_response(NOW, &mut limiter, &ok(&body(&[2, 1], None)));
+    assert!(matches!(listing.poll(NOW, &mut limiter), Action::Page(_)));
+    let resumed = Listing::resume(base, &listing.resume_token(), ListingOptions::default()).unwrap();
+    assert_eq!(resumed.snapshot_at(), Some(at));
+    assert_eq!(resumed.effective_filter(), listing.effective_filter());
+    assert_eq!(resumed.progress().items, 2);
+}
