@@ -1,0 +1,221 @@
+//! The fake service: `GET /api/investigations`, `GET /api/investigations/{id}`, errors, limits, faults.
+//!
+//! One call goes through, in order: CORS preflight (`OPTIONS`, answered at once), the path (`/api/...` or a
+//! `404`), the bearer token (`401`/`403`), the rate limits (`429`), the fault plan or rate, and the route.
+//! Every call outside `/__admin/` is journaled.
+
+use std::sync::Arc;
+
+use mde_core::query::{ListQuery, QueryError};
+use wiremock::http::Method;
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use crate::auth::{self, token_hash, Refusal};
+use crate::data::MAX_PAGE;
+use crate::faults::Fault;
+use crate::journal::JournalEntry;
+use crate::limits::{retry_after_seconds, Verdict};
+use crate::reply::{preflight, Answer};
+use crate::state::{wall_clock, Settings, Shared, State};
+
+/// The wiremock responder for everything outside `/__admin/`.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiResponder(pub Arc<Shared>);
+
+impl Respond for ApiResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let settings = &self.0.settings;
+        let (timestamp_ms, timestamp) = wall_clock();
+        let authorization = req.headers.get("authorization").and_then(|v| v.to_str().ok());
+        let token = auth::bearer(authorization).ok();
+        let mut state = self.0.lock();
+        let Outcome { answer, retry_after_ms, fault } = decide(settings, &mut state, req);
+        state.journal.push(JournalEntry {
+            seq: 0,
+            method: req.method.to_string(),
+            path: req.url.path().to_string(),
+            query: req.url.query().map(str::to_string),
+            status: (fault != Some(Fault::CloseConnection)).then_some(answer.status),
+            timestamp_ms,
+            timestamp,
+            token_present: token.is_some(),
+            token_hash: token.map(token_hash),
+            retry_after_ms,
+            fault,
+        });
+        drop(state);
+        answer.into_template(&settings.cors_origin, req.method == Method::HEAD, settings.latency)
+    }
+}
+
+struct Outcome {
+    answer: Answer,
+    retry_after_ms: Option<u64>,
+    fault: Option<Fault>,
+}
+
+impl From<Answer> for Outcome {
+    fn from(answer: Answer) -> Outcome {
+        Outcome { answer, retry_after_ms: None, fault: None }
+    }
+}
+
+fn decide(settings: &Settings, state: &mut State, req: &Request) -> Outcome {
+    let path = req.url.path();
+    if req.method == Method::OPTIONS {
+        return preflight("GET, OPTIONS").into();
+    }
+    if path != "/api" && !path.starts_with("/api/") {
+        let target = state.correlation(settings.seed);
+        return Answer::error(
+            404,
+            "NotFound",
+            &format!("No resource at `{path}`: the API lives under /api/."),
+            &target,
+        )
+        .into();
+    }
+    let authorization = req.headers.get("authorization").and_then(|v| v.to_str().ok());
+    let token = match settings.policy.check(authorization) {
+        Ok(token) => token,
+        Err(Refusal::Unauthorized(why)) => {
+            let target = state.correlation(settings.seed);
+            return Answer::error(401, "Unauthorized", why, &target).header("www-authenticate", "Bearer").into();
+        }
+        Err(Refusal::Forbidden) => {
+            let target = state.correlation(settings.seed);
+            let msg = "The application does not have the permission this API requires (Alert.Read.All or Alert.ReadWrite.All).";
+            return Answer::error(403, "Forbidden", msg, &target).into();
+        }
+    };
+    let now = state.clock_ms();
+    if let Verdict::Throttled { retry_after_ms } = state.limiter.check(token, now) {
+        return too_many_requests(settings, state, retry_after_ms, None);
+    }
+    let fault = state.faults.next_call();
+    let mut outcome: Outcome = match fault {
+        Some(Fault::InternalServerError) => {
+            let target = state.correlation(settings.seed);
+            Answer::error(500, "InternalServerError", "An unexpected error occurred (injected fault).", &target).into()
+        }
+        Some(Fault::ServiceUnavailable) => {
+            let target = state.correlation(settings.seed);
+            Answer::error(
+                503,
+                "ServiceUnavailable",
+                "The service is temporarily unavailable (injected fault).",
+                &target,
+            )
+            .into()
+        }
+        Some(Fault::TooManyRequests) => {
+            let wait = settings.limits.scaled_ms(1_000);
+            state.limiter.block(token, now + wait);
+            return too_many_requests(settings, state, wait, fault);
+        }
+        Some(Fault::CloseConnection) => {
+            let mut answer = Answer::empty(200);
+            answer.marker = Some("close");
+            answer.into()
+        }
+        Some(Fault::TruncatedBody) => {
+            let mut answer = route(settings, state, req, path);
+            answer.marker = Some("truncate");
+            answer.into()
+        }
+        None => route(settings, state, req, path).into(),
+    };
+    outcome.fault = fault;
+    outcome
+}
+
+fn too_many_requests(settings: &Settings, state: &mut State, wait_ms: u64, fault: Option<Fault>) -> Outcome {
+    let seconds = retry_after_seconds(wait_ms);
+    let target = state.correlation(settings.seed);
+    let msg = format!("Rate limit is exceeded. Try again in {seconds} seconds.");
+    let answer = Answer::error(429, "TooManyRequests", &msg, &target)
+        .header("retry-after", seconds.to_string())
+        .header("retry-after-ms", wait_ms.to_string());
+    Outcome { answer, retry_after_ms: Some(wait_ms), fault }
+}
+
+fn route(settings: &Settings, state: &mut State, req: &Request, path: &str) -> Answer {
+    if req.method != Method::GET && req.method != Method::HEAD {
+        let target = state.correlation(settings.seed);
+        let msg = format!("The method {} is not allowed here: the API is read-only (GET).", req.method);
+        return Answer::error(405, "MethodNotAllowed", &msg, &target).header("allow", "GET, OPTIONS");
+    }
+    let rest = path.strip_prefix("/api/investigations");
+    match rest {
+        Some("") | Some("/") => list(settings, state, req),
+        Some(key) if key.starts_with('/') && !key[1..].contains('/') => {
+            let key = percent_decode(&key[1..]);
+            match state.data.find_json(&key) {
+                Some(json) => Answer::json(200, json.to_vec()),
+                None => {
+                    let target = state.correlation(settings.seed);
+                    let msg = format!("No investigation has the id or triggering alert id `{key}`.");
+                    Answer::error(404, "ResourceNotFound", &msg, &target)
+                }
+            }
+        }
+        _ => {
+            let target = state.correlation(settings.seed);
+            Answer::error(404, "NotFound", &format!("No resource at `{path}`."), &target)
+        }
+    }
+}
+
+fn list(settings: &Settings, state: &mut State, req: &Request) -> Answer {
+    let query = match ListQuery::from_query_string(req.url.query().unwrap_or("")) {
+        Ok(q) => q,
+        Err(err) => {
+            let target = state.correlation(settings.seed);
+            return Answer::error(400, error_code(&err), &err.to_string(), &target);
+        }
+    };
+    let host = req.headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let context = format!("http://{host}/api/$metadata#Investigations");
+    let top = query.top.map_or(MAX_PAGE, |t| t.get() as usize);
+    Answer::json(200, state.data.page_body(&context, query.filter.as_ref(), query.skip, top))
+}
+
+/// The service's `code` for a refused query: `ODataError` for a `$filter` that does not parse or names a
+/// property the API does not filter on; `BadRequest` for the other options.
+pub fn error_code(err: &QueryError) -> &'static str {
+    match err {
+        QueryError::Filter(_) => "ODataError",
+        _ => "BadRequest",
+    }
+}
+
+/// Percent-decodes a path segment; invalid escapes stay as they are.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percent_decode_handles_escapes_and_junk() {
+        assert_eq!(super::percent_decode("da1_%2D5"), "da1_-5");
+        assert_eq!(super::percent_decode("a%2"), "a%2");
+        assert_eq!(super::percent_decode("%zz"), "%zz");
+        assert_eq!(super::percent_decode("%41"), "A");
+    }
+}

@@ -1,0 +1,276 @@
+//! The investigations a mock serves, in the documented order, each serialised to JSON once.
+//!
+//! Order: `startTime` descending (investigations without a `startTime` last), then `id` descending with
+//! mde-core's digit-aware [`compare_ids`] (`"10"` after `"9"`). Every page is that order, filtered,
+//! then `$skip`ped and cut at `$top`.
+//!
+//! Each item's JSON is made once, when it is loaded or added, and kept as bytes: a page body is a
+//! concatenation of those bytes, so serving a 10,000-item page costs a copy, not a serialisation.
+
+mod generate;
+mod load;
+
+use std::cmp::Ordering;
+
+use mde_core::filter::{compare_ids, Filter};
+use mde_core::Investigation;
+
+pub use generate::generate;
+pub use load::{parse_investigations, DataError, Single};
+
+/// The most items one page holds, with or without `$top`.
+pub const MAX_PAGE: usize = 10_000;
+
+/// The data set of a mock: investigations kept sorted in the documented order, with their JSON.
+///
+/// Kept as two parallel vectors so that a filter scan touches only the investigations, not their JSON.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    items: Vec<Investigation>,
+    json: Vec<Box<[u8]>>,
+}
+
+/// Below this many investigations a filter is evaluated on one thread.
+const PARALLEL_FROM: usize = 100_000;
+/// Investigations scanned on the calling thread before the scan goes parallel (a broad filter's first
+/// page is usually complete by then).
+const FIRST_STRETCH: usize = 65_536;
+
+/// The documented order: `startTime` descending with `null`s last, then `id` descending.
+pub fn documented_order(a: &Investigation, b: &Investigation) -> Ordering {
+    match (&a.start_time, &b.start_time) {
+        (Some(x), Some(y)) => y.cmp(x),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+    .then_with(|| compare_ids(&b.id, &a.id))
+}
+
+impl Dataset {
+    /// A data set holding `items`, sorted in the documented order.
+    pub fn new(mut items: Vec<Investigation>) -> Dataset {
+        items.sort_by(documented_order);
+        let json = items.iter().map(to_json).collect();
+        Dataset { items, json }
+    }
+
+    /// Adds items, keeping the order (a new item goes after any equal one already there).
+    pub fn extend(&mut self, items: Vec<Investigation>) {
+        for inv in items {
+            let at = self.items.partition_point(|r| documented_order(r, &inv) != Ordering::Greater);
+            self.json.insert(at, to_json(&inv));
+            self.items.insert(at, inv);
+        }
+    }
+
+    /// How many investigations it holds.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The investigations in the documented order.
+    pub fn investigations(&self) -> impl ExactSizeIterator<Item = &Investigation> + '_ {
+        self.items.iter()
+    }
+
+    /// How many investigations match `filter` (all of them without one).
+    pub fn count_matching(&self, filter: Option<&Filter>) -> usize {
+        match filter {
+            None => self.items.len(),
+            Some(f) => self.matching(f, usize::MAX).len(),
+        }
+    }
+
+    /// The JSON of the page: items matching `filter`, after skipping `skip` of them, at most `top`.
+    ///
+    /// `context` is the `@odata.context` value. The body has no `@odata.nextLink`, as the service with `$top`.
+    pub fn page_body(&self, context: &str, filter: Option<&Filter>, skip: u64, top: usize) -> Vec<u8> {
+        let skip = usize::try_from(skip).unwrap_or(usize::MAX);
+        match filter {
+            None => {
+                let start = skip.min(self.items.len());
+                let end = start.saturating_add(top).min(self.items.len());
+                page(context, self.json[start..end].iter().map(|j| &**j))
+            }
+            Some(f) => {
+                let hits = self.matching(f, skip.saturating_add(top));
+                page(context, hits.iter().skip(skip).map(|i| &*self.json[*i]))
+            }
+        }
+    }
+
+    /// Indices of the first `need` investigations matching `filter`, in order.
+    ///
+    /// mde-core's [`Filter::matches`] decides; this only spreads the scan over the machine's cores for
+    /// large data sets, after a first stretch on the calling thread (enough for a broad filter's page).
+    fn matching(&self, filter: &Filter, need: usize) -> Vec<usize> {
+        let first = FIRST_STRETCH.min(self.items.len());
+        let mut hits: Vec<usize> = Vec::new();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let scan = |from: usize, to: usize, need: usize, out: &mut Vec<usize>| {
+            for (i, inv) in self.items[from..to].iter().enumerate() {
+                if out.len() >= need {
+                    break;
+                }
+                if filter.matches(inv) {
+                    out.push(from + i);
+                }
+            }
+        };
+        if self.items.len() < PARALLEL_FROM || threads < 2 {
+            scan(0, self.items.len(), need, &mut hits);
+            return hits;
+        }
+        scan(0, first, need, &mut hits);
+        if hits.len() >= need {
+            return hits;
+        }
+        // The rest in contiguous parts, one per core; part k's hits come after part k-1's.
+        let rest = self.items.len() - first;
+        let part = rest.div_ceil(threads);
+        let still = need - hits.len();
+        let parts: Vec<Vec<usize>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|k| {
+                    let from = first + k * part;
+                    let to = (from + part).min(self.items.len());
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        if from < to {
+                            scan(from, to, still, &mut out);
+                        }
+                        out
+                    })
+                })
+                .collect();
+            // A part whose thread could not finish is scanned again here rather than lost.
+            handles
+                .into_iter()
+                .enumerate()
+                .map(|(k, h)| {
+                    h.join().unwrap_or_else(|_| {
+                        let from = first + k * part;
+                        let mut out = Vec::new();
+                        scan(from, (from + part).min(self.items.len()), still, &mut out);
+                        out
+                    })
+                })
+                .collect()
+        });
+        for p in parts {
+            if hits.len() >= need {
+                break;
+            }
+            let take = (need - hits.len()).min(p.len());
+            hits.extend_from_slice(&p[..take]);
+        }
+        hits
+    }
+
+    /// The JSON of the investigation whose `id`, or else whose `triggeringAlertId`, is `key`.
+    pub fn find_json(&self, key: &str) -> Option<&[u8]> {
+        self.items
+            .iter()
+            .position(|r| r.id == key)
+            .or_else(|| self.items.iter().position(|r| r.triggering_alert_id.as_deref() == Some(key)))
+            .map(|i| &*self.json[i])
+    }
+
+    /// A JSON array of all investigations, in order.
+    pub fn all_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.json.iter().map(|j| j.len() + 1).sum::<usize>() + 2);
+        out.push(b'[');
+        join(&mut out, self.json.iter().map(|j| &**j));
+        out.push(b']');
+        out
+    }
+}
+
+fn to_json(inv: &Investigation) -> Box<[u8]> {
+    // Serialising a struct of strings and timestamps cannot fail; fall back to `null` rather than panic.
+    serde_json::to_vec(inv).unwrap_or_else(|_| b"null".to_vec()).into_boxed_slice()
+}
+
+fn page<'a>(context: &str, items: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
+    let items: Vec<&[u8]> = items.collect();
+    let size = items.iter().map(|j| j.len() + 1).sum::<usize>();
+    let mut out = Vec::with_capacity(64 + 2 * context.len() + size);
+    out.extend_from_slice(b"{\"@odata.context\":");
+    // The context is a URL we build; serialising a &str to JSON cannot fail.
+    out.extend_from_slice(&serde_json::to_vec(context).unwrap_or_else(|_| b"\"\"".to_vec()));
+    out.extend_from_slice(b",\"value\":[");
+    join(&mut out, items.into_iter());
+    out.extend_from_slice(b"]}");
+    out
+}
+
+fn join<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>) {
+    for (i, json) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(json);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mde_core::Timestamp;
+
+    /// The ids on a page, read back from its JSON.
+    fn ids(body: &[u8]) -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        v["value"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn parallel_scan_gives_the_sequential_answer() {
+        let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let set = Dataset::new(generate(9, 150_000, now));
+        let all: Vec<&Investigation> = set.investigations().collect();
+        for text in [
+            "state eq 'Running'",
+            "state eq 'Benign' and not (id lt '60000')",
+            "startTime lt 2025-10-15T00:00:00Z",
+            "machineId eq 'nope'",
+        ] {
+            let f = Filter::parse(text).unwrap();
+            // Oracle: one plain pass in order.
+            let expected: Vec<String> = all.iter().filter(|i| f.matches(i)).map(|i| i.id.clone()).collect();
+            assert_eq!(set.count_matching(Some(&f)), expected.len(), "{text}");
+            for (skip, top) in
+                [(0, 10_000), (0, 3), (70_000, 10_000), (expected.len().saturating_sub(5), 10), (0, usize::MAX)]
+            {
+                let got = ids(&set.page_body("c", Some(&f), skip as u64, top));
+                let want: Vec<String> = expected.iter().skip(skip).take(top).cloned().collect();
+                assert_eq!(got, want, "{text} skip {skip} top {top}");
+            }
+        }
+    }
+
+    #[test]
+    fn extend_keeps_the_documented_order() {
+        let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let mut items = generate(4, 200, now);
+        let late = items.split_off(150);
+        let mut set = Dataset::new(items);
+        set.extend(late.clone());
+        let mut everything: Vec<Investigation> = set.investigations().cloned().collect();
+        let in_order = everything.windows(2).all(|w| documented_order(&w[0], &w[1]) != Ordering::Greater);
+        assert!(in_order);
+        everything.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut expected = generate(4, 200, now);
+        expected.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(everything, expected);
+        // JSON and items stay paired.
+        let body = set.page_body("c", None, 0, 10_000);
+        assert_eq!(ids(&body), set.investigations().map(|i| i.id.clone()).collect::<Vec<_>>());
+    }
+}
