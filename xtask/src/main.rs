@@ -85,5 +85,9 @@ fn demo(args: &[String]) -> Result {
 }
 
 fn bench() -> Result {
-    run("criterion benches of mde-core", cargo().args(["bench", "-p", "mde-core", "--bench", "core"]))
+    run("criterion benches of mde-core", cargo().args(["bench", "-p", "mde-core", "--bench", "core"]))?;
+    run(
+        "mde-mock against nginx (installs wrk and nginx if missing)",
+        Command::new("bash").arg(root().join("mock-server/bench.sh")),
+    )
 }
