@@ -12,7 +12,7 @@
 //!
 //! Anything the front cannot frame (HTTP/2 with prior knowledge, an upgrade, a body without a length) is
 //! relayed as raw bytes from there on, without faults. Bodies are copied with a 1 MiB buffer; the cost was
-//! measured in the benchmark (see BENCHMARKS-mock.md).
+//! measured in the benchmark (see BENCHMARKS.md at the repository root).
 
 use std::io;
 use std::net::SocketAddr;
