@@ -6,6 +6,8 @@
 
 use serde::Deserialize;
 
+mod fast;
+
 use crate::{Investigation, InvestigationState, Page, Timestamp};
 
 /// Where and why a response body could not be decoded.
@@ -112,6 +114,142 @@ pub fn decode_page(body: &[u8]) -> Result<Page, DecodeError> {
             value: raw.value.into_iter().map(Investigation::from).collect(),
             next_link: raw.next_link,
         }),
+        Err(e) => Err(locate_page_error(body, &e)),
+    }
+}
+
+/// What a driver that lets another parser build the items (the wasm binding uses JavaScript's `JSON.parse`) needs
+/// of a list page: the ids and start times that paging, de-duplication and the snapshot bound use, and the
+/// `@odata.nextLink`. Produced by [`outline_page`], which validates exactly what [`decode_page`] validates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageOutline<'a> {
+    /// The `id` of each item of `value`, in order (a JSON integer id as its decimal text).
+    pub ids: Vec<std::borrow::Cow<'a, str>>,
+    /// The `startTime` of each item of `value`, in order.
+    pub start_times: Vec<Option<Timestamp>>,
+    /// `@odata.nextLink`, if sent: an untrusted hint.
+    pub next_link: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OutlineRaw<'a> {
+    #[serde(rename = "@odata.context", default)]
+    #[allow(dead_code)] // Validated, not used.
+    context: Option<AnyText>,
+    #[serde(borrow)]
+    value: OutlineItems<'a>,
+    #[serde(rename = "@odata.nextLink", default)]
+    next_link: Option<String>,
+}
+
+/// One item as the outline checks it: every property is validated, only `id` and `startTime` are used.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // The unused fields are there to be validated.
+struct OutlineItem<'a> {
+    #[serde(borrow, deserialize_with = "id_cow")]
+    id: std::borrow::Cow<'a, str>,
+    #[serde(default)]
+    start_time: Option<Timestamp>,
+    #[serde(default)]
+    end_time: Option<Timestamp>,
+    #[serde(default)]
+    state: Option<AnyText>,
+    #[serde(default)]
+    cancelled_by: Option<AnyText>,
+    #[serde(default)]
+    status_details: Option<AnyText>,
+    #[serde(default)]
+    machine_id: Option<AnyText>,
+    #[serde(default)]
+    computer_dns_name: Option<AnyText>,
+    #[serde(default)]
+    triggering_alert_id: Option<AnyText>,
+}
+
+/// A JSON string whose text is checked but not kept.
+struct AnyText;
+
+impl<'de> Deserialize<'de> for AnyText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<AnyText, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = AnyText;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<AnyText, E> {
+                Ok(AnyText)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The items of `value`, collected column by column (no per-item struct is kept).
+#[derive(Default)]
+struct OutlineItems<'a> {
+    ids: Vec<std::borrow::Cow<'a, str>>,
+    start_times: Vec<Option<Timestamp>>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for OutlineItems<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<OutlineItems<'a>, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OutlineItems<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of investigations")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OutlineItems<'de>, A::Error> {
+                let n = seq.size_hint().unwrap_or(0).min(16_384);
+                let mut items = OutlineItems { ids: Vec::with_capacity(n), start_times: Vec::with_capacity(n) };
+                while let Some(item) = seq.next_element::<OutlineItem<'de>>()? {
+                    let OutlineItem { id, start_time, .. } = item;
+                    items.ids.push(id);
+                    items.start_times.push(start_time);
+                }
+                Ok(items)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+fn id_cow<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::borrow::Cow<'de, str>, D::Error> {
+    use std::borrow::Cow;
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Cow<'de, str>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an id as a string or an integer")
+        }
+        fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+            Ok(Cow::Borrowed(v))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Cow<'de, str>, E> {
+            Ok(Cow::Owned(v.to_owned()))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Cow<'de, str>, E> {
+            Ok(Cow::Owned(v.to_string()))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Cow<'de, str>, E> {
+            Ok(Cow::Owned(v.to_string()))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Validates a list page exactly as [`decode_page`] does (same acceptance, same [`DecodeError`]s) but builds no
+/// [`Investigation`]: it returns only the [`PageOutline`] that paging needs, borrowing ids from `body` where it
+/// can. For drivers whose host builds the items faster itself (`JSON.parse` in a browser); see
+/// [`Listing::handle_response_indexed`](crate::listing::Listing::handle_response_indexed).
+pub fn outline_page(body: &[u8]) -> Result<PageOutline<'_>, DecodeError> {
+    if let Some(outline) = fast::outline(body) {
+        return Ok(outline);
+    }
+    match serde_json::from_slice::<OutlineRaw<'_>>(body) {
+        Ok(raw) => Ok(PageOutline { ids: raw.value.ids, start_times: raw.value.start_times, next_link: raw.next_link }),
         Err(e) => Err(locate_page_error(body, &e)),
     }
 }

@@ -38,9 +38,13 @@
 //!
 //! Paging: the machine pages itself with `$top`/`$skip` and stops on a short page, an empty page or the total
 //! limit (`$top` of the query). A `@odata.nextLink` is an untrusted hint: followed only when it stays on the
-//! configured origin and path, has not been followed before and its page brought something new; a link to another
-//! origin ends the listing with [`Error::ForeignOrigin`] (after delivering the page it came with), and nothing is
-//! ever sent there. Ids already delivered are never delivered again.
+//! configured origin and path, asks for exactly the next page (same filter, `$skip` at the current position; only
+//! `$top` may differ, so a page the service cut short does not end the listing), has not been followed before
+//! and its page brought something new; any other same-origin link is ignored in favour of the listing's own
+//! paging. A link to another origin ends the listing with [`Error::ForeignOrigin`] (after delivering the page it
+//! came with), and nothing is ever sent there. Ids already delivered are never delivered again, and a service
+//! that keeps sending full pages of known ids (one that ignores `$skip`) ends the listing with
+//! [`Error::InvalidResponse`] after [`MAX_STALE_PAGES`] of them instead of looping.
 //!
 //! Snapshot mode bounds the listing to investigations that started before a given instant (`startTime lt T`),
 //! so investigations that start during a long export neither appear nor shift the pages.
@@ -49,7 +53,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::base_url::BaseUrl;
-use crate::decode::decode_page;
+use crate::decode::{decode_page, DecodeError};
 use crate::error::Error;
 use crate::exchange::{Exchange, Handled, Request, Response, RetryContext, Step, WaitCause};
 use crate::filter::{start_time, Filter, ParseOptions};
@@ -64,6 +68,11 @@ pub const MAX_PAGE_SIZE: u32 = 10_000;
 
 /// How many ids of the last page a resume token carries to skip duplicates after a shift.
 pub const RESUME_BOUNDARY_IDS: usize = 1_000;
+
+/// Full pages in a row without a new investigation after which the listing concludes that the service ignores
+/// `$skip`. Without a snapshot, arrivals can legitimately shift one page onto the previous one; three in a row
+/// cannot happen unless more investigations arrive per call than a page holds.
+pub const MAX_STALE_PAGES: u32 = 3;
 
 const TOKEN_PREFIX: &str = "mdeR1.";
 
@@ -148,6 +157,8 @@ pub struct Listing {
     boundary_ids: Vec<String>,
     followed_links: HashSet<String>,
     next_link: Option<String>,
+    /// Full pages in a row that brought nothing new (a service that ignores `$skip` would loop forever).
+    stale_pages: u32,
     phase: Phase,
 }
 
@@ -203,6 +214,7 @@ impl Listing {
             boundary_ids: Vec::new(),
             followed_links: HashSet::new(),
             next_link: None,
+            stale_pages: 0,
             phase: Phase::Idle,
         };
         if listing.remaining() == Some(0) {
@@ -332,6 +344,52 @@ impl Listing {
         }
     }
 
+    /// Reports the HTTP response to the last [`Action::Send`], for drivers that build the investigations themselves
+    /// (the wasm binding lets `JavaScript`'s `JSON.parse` build them from the same body, which is much faster than
+    /// converting Rust structs). The body is validated exactly as in [`Listing::handle_response`] (with
+    /// [`outline_page`](crate::decode::outline_page)), the same items are chosen, and the machine moves on the
+    /// same way, but no [`Investigation`] is built.
+    ///
+    /// Returns, when the response was a valid page, the positions in its `value` array of the investigations to
+    /// deliver, in order (what [`Action::Page`] would have carried; possibly none). The page then counts as
+    /// delivered: the next [`Listing::poll`] goes on after it and never returns [`Action::Page`] for it. Returns
+    /// `None` when there is no page to deliver (a retry is planned, or the listing failed): poll again.
+    pub fn handle_response_indexed(
+        &mut self,
+        now_ms: u64,
+        limiter: &mut RateLimiter,
+        response: &Response<'_>,
+    ) -> Option<Vec<usize>> {
+        let Phase::Request(exchange) = &mut self.phase else {
+            self.misuse();
+            return None;
+        };
+        let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
+        match exchange.handle_response(now_ms, limiter, ctx, response) {
+            Handled::Success(body) => match crate::decode::outline_page(body) {
+                Ok(outline) => {
+                    let keys = outline.ids.iter().map(|id| id.as_ref()).zip(outline.start_times.iter().copied());
+                    let (keep, then) = self.select(keys, outline.next_link);
+                    if !keep.is_empty() {
+                        self.progress.pages += 1;
+                    }
+                    self.phase = then;
+                    Some(keep)
+                }
+                Err(e) => {
+                    let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
+                    let handled = exchange.handle_invalid_body(now_ms, ctx, e);
+                    self.after(handled);
+                    None
+                }
+            },
+            other => {
+                self.after(other);
+                None
+            }
+        }
+    }
+
     /// Reports that the last [`Action::Send`] got no HTTP response (connection refused or reset, timeout, CORS).
     pub fn handle_transport_error(&mut self, now_ms: u64, message: &str) {
         let Phase::Request(exchange) = &mut self.phase else {
@@ -374,39 +432,81 @@ impl Listing {
     }
 
     fn take_page(&mut self, page: crate::Page) {
+        let keys = page.value.iter().map(|item| (item.id.as_str(), item.start_time));
+        let (keep, then) = self.select(keys, page.next_link);
+        let mut keep = keep.into_iter().peekable();
+        let mut fresh = Vec::with_capacity(keep.len());
+        for (index, item) in page.value.into_iter().enumerate() {
+            if keep.next_if_eq(&index).is_some() {
+                fresh.push(item);
+            }
+        }
+        self.phase = Phase::Deliver(fresh, Box::new(then));
+    }
+
+    /// Decides which items of a page (given as id and start time, in order) are delivered, updates the counters,
+    /// the ids seen and the resume boundary, and says what comes after the page. Returns the positions kept.
+    fn select<'a>(
+        &mut self,
+        items: impl ExactSizeIterator<Item = (&'a str, Option<Timestamp>)>,
+        next_link: Option<String>,
+    ) -> (Vec<usize>, Phase) {
         let requested = self.requested_top();
-        let raw_len = page.value.len() as u64;
+        let raw_len = items.len() as u64;
         self.progress.position += raw_len;
-        let link = page.next_link.map(|l| self.base.check_list_link(&l));
-        let mut fresh = Vec::with_capacity(page.value.len());
-        let mut boundary = Vec::with_capacity(page.value.len().min(RESUME_BOUNDARY_IDS));
+        let link = next_link.map(|l| self.base.check_list_link(&l));
+        let mut keep = Vec::with_capacity(items.len());
+        // The resume token keeps the ids of the page's last RESUME_BOUNDARY_IDS items.
+        let boundary_from = items.len().saturating_sub(RESUME_BOUNDARY_IDS);
+        let mut boundary = Vec::with_capacity(items.len().min(RESUME_BOUNDARY_IDS));
         let mut remaining = self.remaining();
-        for item in page.value {
-            boundary.push(item.id.clone());
-            let beyond_snapshot = matches!((self.snapshot_at, item.start_time), (Some(bound), Some(t)) if t >= bound);
-            if beyond_snapshot || remaining == Some(0) || !self.seen.insert(item.id.clone()) {
+        for (index, (id, start_time)) in items.enumerate() {
+            if index >= boundary_from {
+                boundary.push(id.to_owned());
+            }
+            let beyond_snapshot = matches!((self.snapshot_at, start_time), (Some(bound), Some(t)) if t >= bound);
+            if beyond_snapshot || remaining == Some(0) || !self.seen.insert(id.to_owned()) {
                 continue;
             }
             if let Some(r) = remaining.as_mut() {
                 *r -= 1;
             }
-            fresh.push(item);
+            keep.push(index);
         }
-        let skip = boundary.len().saturating_sub(RESUME_BOUNDARY_IDS);
-        boundary.drain(..skip);
         self.boundary_ids = boundary;
-        self.progress.items += fresh.len() as u64;
-        let got_new = !fresh.is_empty();
+        self.progress.items += keep.len() as u64;
+        let got_new = !keep.is_empty();
+        self.stale_pages = if got_new || raw_len < requested { 0 } else { self.stale_pages + 1 };
         let then = match link {
             Some(Err(e)) => Phase::Failed(Error::ForeignOrigin(e)),
             _ if self.remaining() == Some(0) || raw_len == 0 => Phase::Done,
-            Some(Ok(url)) if got_new && self.followed_links.insert(url.clone()) => {
+            Some(Ok(url)) if got_new && self.is_next_page(&url) && self.followed_links.insert(url.clone()) => {
                 self.next_link = Some(url);
                 Phase::Idle
             }
             _ if raw_len < requested => Phase::Done,
+            _ if self.stale_pages >= MAX_STALE_PAGES => Phase::Failed(Error::InvalidResponse(DecodeError {
+                index: None,
+                field: None,
+                location: "$skip paging".into(),
+                reason: format!(
+                    "{MAX_STALE_PAGES} full pages in a row brought no new investigation: the service seems to ignore $skip"
+                ),
+            })),
             _ => Phase::Idle,
         };
-        self.phase = Phase::Deliver(fresh, Box::new(then));
+        (keep, then)
+    }
+
+    /// Whether a same-origin link asks for exactly the page the listing would ask for next: the same filter
+    /// (snapshot bound included) at the current `$skip`. Only such a link is followed (it may carry another
+    /// `$top`, as a service that caps pages would send), so a link can neither skip items, repeat a page, drop
+    /// the filter, nor move the paging.
+    fn is_next_page(&self, url: &str) -> bool {
+        let qs = url.split_once('?').map_or("", |(_, q)| q);
+        let lenient = ParseOptions { allow_unknown_states: true, ..ParseOptions::default() };
+        ListQuery::from_query_string_with(qs, &lenient).is_ok_and(|q| {
+            q.filter == self.effective_filter && q.skip == self.start_skip.saturating_add(self.progress.position)
+        })
     }
 }

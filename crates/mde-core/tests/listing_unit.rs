@@ -118,21 +118,51 @@ fn a_foreign_next_link_is_refused_after_delivering_its_page() {
 }
 
 #[test]
-fn a_same_origin_next_link_is_followed_once_and_never_in_a_loop() {
+fn a_same_origin_next_link_is_followed_only_when_it_names_the_next_page() {
     let mut h = Harness::new(ListQuery::default(), 2);
     h.expect_send();
-    let link = "https://api.security.microsoft.com/api/investigations?$skiptoken=abc";
-    h.respond(&ok(&body(&[4, 3], Some(link))));
+    // An opaque token, a link back to the start and a link that skips ahead are ignored: own paging goes on.
+    for link in [
+        "https://api.security.microsoft.com/api/investigations?$skiptoken=abc",
+        "/api/investigations?$top=2",
+        "/api/investigations?$top=2&$skip=9",
+        "/api/investigations?$top=2&$skip=2&$filter=id%20eq%20%271%27",
+    ] {
+        let position = h.listing.progress().position;
+        h.respond(&ok(&body(&[100 - position as u32, 99 - position as u32], Some(link))));
+        h.expect_page();
+        let r = h.expect_send();
+        assert!(r.url.ends_with(&format!("?$top=2&$skip={}", position + 2)), "{link}: {}", r.url);
+    }
+    // A link to exactly the next page is followed (here with a larger $top), once.
+    let next = "https://api.security.microsoft.com/api/investigations?$top=3&$skip=10";
+    h.respond(&ok(&body(&[50, 49], Some(next))));
     h.expect_page();
-    assert_eq!(h.expect_send().url, link);
-    // The server answers the link with new items and the same link again: the loop is ignored and the
-    // client falls back to its own $top/$skip paging.
-    h.respond(&ok(&body(&[2, 1], Some(link))));
-    assert_eq!(h.expect_page(), ["2", "1"]);
-    let r = h.expect_send();
-    assert!(r.url.ends_with("?$top=2&$skip=4"), "{}", r.url);
-    h.respond(&ok(&body(&[], Some("/api/investigations?$skiptoken=zzz"))));
+    assert_eq!(h.expect_send().url, next);
+    h.respond(&ok(&body(&[], Some("/api/investigations?$top=2&$skip=12"))));
     assert_eq!(h.next(), Action::Done, "an empty page ends the listing even with a link");
+}
+
+#[test]
+fn a_service_that_ignores_skip_cannot_make_the_listing_loop() {
+    let mut h = Harness::new(ListQuery::default(), 2);
+    let mut sent = 0;
+    loop {
+        match h.next() {
+            Action::Send(_) => {
+                sent += 1;
+                h.respond(&ok(&body(&[2, 1], None)));
+            }
+            Action::Page(_) => {}
+            Action::Fail(e) => {
+                assert_eq!(e.kind(), ErrorKind::InvalidResponse, "{e}");
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(sent < 10, "the listing loops");
+    }
+    assert_eq!(h.listing.progress().items, 2);
 }
 
 #[test]
