@@ -1,13 +1,18 @@
 //! The project's commands, so that a new machine needs nothing but `cargo`:
 //!
-//! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core, every test.
-//! - `cargo xtask demo`: the mock API (and, once it lands, the dashboard) on loopback.
+//! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core, every test, the npm
+//!   package's Node, TypeScript and Chromium tests (`package.rs`).
+//! - `cargo xtask demo`: the mock API on loopback (the dashboard is coming: issue 6).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
+//! - `cargo xtask package`: the npm package `mde-investigations` in `target/npm/` (see `package.rs`);
+//!   `cargo xtask bench-wasm`: its browser benchmark (decode speed against `fetch().json()`, gzip size).
 //!
 //! Each step installs what it needs (a rustup target, a Debian package) only when it is missing.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
+mod package;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,8 +20,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo(&args[1..]),
         Some("bench") => bench(),
+        Some("package") => package::package().map(|_| ()),
+        Some("bench-wasm") => package::bench(),
+        Some("npm-test") => package::npm_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|bench>");
+            eprintln!("usage: cargo xtask <test|demo|bench|package|npm-test|bench-wasm>");
             return ExitCode::from(2);
         }
     };
@@ -71,6 +79,7 @@ fn test() -> Result {
         cargo().args(["build", "-p", "mde-core", "--target", "wasm32-unknown-unknown"]),
     )?;
     run("cargo test --workspace", cargo().args(["test", "--workspace"]))?;
+    package::npm_tests()?;
     eprintln!("==> all checks passed");
     Ok(())
 }

@@ -1,0 +1,454 @@
+// The JavaScript facade of mde-investigations. Rust (mde-core, through ./wasm/mde_wasm.js) decides everything:
+// configuration, filters, paging, limits, retries, resume tokens, origin checks, validation of every item. This
+// file only does I/O (fetch, timers, AbortSignal, the token callback) and lets JSON.parse build the items from
+// bodies that Rust has validated. No `window`: it runs in pages, workers, MV3 service workers and Node 18+.
+
+import { Client, validateFilter as wasmValidateFilter } from './wasm/mde_wasm.js';
+
+const CLIENT_OPTIONS = new Set([
+  'region',
+  'baseUrl',
+  'token',
+  'fetch',
+  'maxRetries',
+  'maxRetryAfterMs',
+  'rateLimit',
+  'allowInsecureLoopback',
+  'onEvent',
+]);
+const RATE_LIMIT_OPTIONS = new Set(['state', 'perMinute', 'perHour', 'timeScale']);
+const LIST_OPTIONS = new Set(['filter', 'top', 'skip', 'pageSize', 'snapshot', 'resumeFrom', 'signal']);
+const INFO_FIELDS = ['status', 'code', 'target', 'retryAfterMs', 'position', 'expected', 'found', 'path'];
+
+/** An error of this package: `kind` says what went wrong; the other fields say more when they apply. */
+export class MdeError extends Error {
+  constructor(info, options) {
+    super(info.message, options);
+    this.name = 'MdeError';
+    this.kind = info.kind;
+    for (const field of INFO_FIELDS) this[field] = info[field];
+  }
+}
+
+function fail(kind, message, cause) {
+  return new MdeError({ kind, message }, cause === undefined ? undefined : { cause });
+}
+
+/** Turns what the wasm side threw (an error as JSON text) into an MdeError. */
+function fromWasm(e) {
+  if (typeof e === 'string' && e.startsWith('{')) {
+    try {
+      return new MdeError(JSON.parse(e));
+    } catch {
+      // Not ours: fall through.
+    }
+  }
+  return e instanceof MdeError ? e : fail('InvalidConfig', `internal error: ${e?.message ?? e}`, e);
+}
+
+function call(f) {
+  try {
+    return f();
+  } catch (e) {
+    throw fromWasm(e);
+  }
+}
+
+function checkKeys(object, allowed, what) {
+  for (const key of Object.keys(object)) {
+    if (!allowed.has(key)) {
+      throw fail('InvalidConfig', `unknown ${what} option ${JSON.stringify(key)}; known: ${[...allowed].join(', ')}`);
+    }
+  }
+}
+
+function abortError(signal) {
+  const reason = signal?.reason;
+  const why = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
+  return fail('Aborted', `the operation was aborted: ${why}`, reason);
+}
+
+function throwIfAborted(signal) {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+/** Sleeps `ms` with globalThis.setTimeout; rejects at once with kind Aborted when the signal fires. */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const onAbort = () => {
+      globalThis.clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = globalThis.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.min(ms, 2_147_483_647));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function seed() {
+  return Math.floor(Math.random() * 2 ** 52);
+}
+
+function filterInput(filter) {
+  if (filter === undefined || filter === null) return undefined;
+  if (typeof filter === 'string') return { text: filter };
+  if (typeof filter !== 'object') {
+    throw new MdeError({
+      kind: 'InvalidQuery',
+      message: `filter: expected OData text or a filter object, found ${typeof filter}`,
+      path: 'filter',
+    });
+  }
+  try {
+    // Dates become ISO strings here; Rust parses and validates every value.
+    return { object: JSON.parse(JSON.stringify(filter)) };
+  } catch (e) {
+    throw new MdeError({ kind: 'InvalidQuery', message: `filter: ${e.message}`, path: 'filter' }, { cause: e });
+  }
+}
+
+function snapshotInput(snapshot) {
+  if (snapshot instanceof Date) {
+    const ms = snapshot.getTime();
+    if (Number.isNaN(ms)) throw fail('InvalidConfig', 'snapshot is an invalid Date');
+    return ms;
+  }
+  return snapshot;
+}
+
+const utf8 = new TextDecoder();
+
+/** The investigations chosen by Rust, built by JSON.parse; ids sent as numbers become strings. */
+function itemsOf(bytes, keep) {
+  let value;
+  try {
+    value = JSON.parse(utf8.decode(bytes)).value;
+  } catch (e) {
+    throw fail('InvalidResponse', `the page could not be parsed: ${e.message}`, e);
+  }
+  const items = keep.length === value.length ? value : Array.from(keep, (i) => value[i]);
+  for (const item of items) {
+    if (typeof item.id !== 'string') item.id = String(item.id);
+  }
+  return items;
+}
+
+/** The I/O of one client: token, fetch and events. */
+class Transport {
+  #token;
+  #fetch;
+  #onEvent;
+
+  constructor(token, fetchFn, onEvent) {
+    this.#token = token;
+    this.#fetch = fetchFn;
+    this.#onEvent = onEvent;
+  }
+
+  emit(event) {
+    if (this.#onEvent === undefined) return;
+    try {
+      this.#onEvent(event);
+    } catch {
+      // A listener's error must not break the listing.
+    }
+  }
+
+  async #bearer(forceRefresh, signal) {
+    if (typeof this.#token === 'string') return this.#token;
+    let token;
+    try {
+      token = await this.#token({ forceRefresh });
+    } catch (e) {
+      throwIfAborted(signal);
+      if (e instanceof MdeError) throw e;
+      throw fail('Unauthorized', `the token callback failed: ${e?.message ?? e}`, e);
+    }
+    throwIfAborted(signal);
+    if (typeof token !== 'string' || token === '') {
+      throw fail('Unauthorized', 'the token callback returned no token (expected a non-empty string)');
+    }
+    return token;
+  }
+
+  /** Sends one `send` step; returns the response's parts or `{ transportError }`. */
+  async send(step, signal, lastStatus) {
+    if (step.attempt > 1) {
+      this.emit(lastStatus === undefined ? { type: 'retry', attempt: step.attempt } : { type: 'retry', attempt: step.attempt, status: lastStatus });
+    }
+    this.emit({ type: 'request', url: step.url, attempt: step.attempt });
+    const token = await this.#bearer(step.refresh, signal);
+    try {
+      const response = await this.#fetch(step.url, {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        signal,
+        redirect: 'manual',
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after') ?? undefined,
+        retryAfterMs: response.headers.get('retry-after-ms') ?? undefined,
+        bytes,
+      };
+    } catch (e) {
+      throwIfAborted(signal);
+      return { transportError: `${e?.name ?? 'Error'}: ${e?.message ?? e}${e?.cause ? ` (${e.cause.message ?? e.cause})` : ''}` };
+    }
+  }
+
+  /** Runs a machine's `wait` step. */
+  async wait(step, signal) {
+    this.emit({ type: 'wait', ms: step.ms, reason: step.reason });
+    await sleep(step.ms, signal);
+  }
+}
+
+/**
+ * The result of `client.list()`: an async iterable of investigations, with `byPage()` and `resumeToken()`.
+ * Iterations share one position: breaking out of a loop and iterating again continues where it stopped.
+ */
+export class InvestigationList {
+  #handle;
+  #io;
+  #signal;
+  #page = [];
+  #pos = 0;
+  #tokenBefore;
+  #tokenAfter;
+  #finished = false;
+  #error;
+  #busy = false;
+
+  /** @internal */
+  constructor(handle, io, signal) {
+    this.#handle = handle;
+    this.#io = io;
+    this.#signal = signal;
+    this.#tokenAfter = handle.resumeToken();
+    this.#tokenBefore = this.#tokenAfter;
+  }
+
+  /**
+   * A token from which `client.list({ resumeFrom })` continues with nothing lost and nothing twice: after the
+   * last page consumed in full, or, when a loop over items stopped inside a page, from that page's start.
+   */
+  resumeToken() {
+    return this.#pos < this.#page.length ? this.#tokenBefore : this.#tokenAfter;
+  }
+
+  #finish() {
+    if (this.#handle !== undefined) {
+      this.#handle.free();
+      this.#handle = undefined;
+    }
+  }
+
+  /** The next non-empty page, or undefined at the end. */
+  async #nextPage() {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#finished) return undefined;
+    const handle = this.#handle;
+    const signal = this.#signal;
+    let lastStatus;
+    try {
+      for (;;) {
+        throwIfAborted(signal);
+        const step = JSON.parse(handle.poll(Date.now()));
+        if (step.t === 'done') {
+          this.#finished = true;
+          this.#finish();
+          return undefined;
+        }
+        if (step.t === 'fail') throw new MdeError(step.error);
+        if (step.t === 'wait') {
+          await this.#io.wait(step, signal);
+          continue;
+        }
+        const before = handle.resumeToken();
+        const r = await this.#io.send(step, signal, lastStatus);
+        if (r.transportError !== undefined) {
+          lastStatus = undefined;
+          handle.handleTransportError(Date.now(), r.transportError);
+          continue;
+        }
+        lastStatus = r.status;
+        const keep = handle.handleResponse(Date.now(), r.status, r.retryAfter, r.retryAfterMs, r.bytes);
+        if (keep === undefined || keep.length === 0) continue;
+        const items = itemsOf(r.bytes, keep);
+        const progress = JSON.parse(handle.progress());
+        this.#tokenBefore = before;
+        this.#tokenAfter = handle.resumeToken();
+        this.#io.emit({ type: 'page', pages: progress.pages, items: progress.items });
+        return items;
+      }
+    } catch (e) {
+      this.#error = fromWasm(e);
+      this.#finish();
+      throw this.#error;
+    }
+  }
+
+  #enter() {
+    if (this.#busy) throw fail('InvalidConfig', 'this listing is already being iterated');
+    this.#busy = true;
+  }
+
+  /** Pages of investigations (arrays, never empty), as the service delivered them. */
+  async *byPage() {
+    this.#enter();
+    try {
+      if (this.#pos < this.#page.length) {
+        const rest = this.#page.slice(this.#pos);
+        this.#pos = this.#page.length;
+        yield rest;
+      }
+      for (;;) {
+        const page = await this.#nextPage();
+        if (page === undefined) return;
+        this.#page = page;
+        this.#pos = page.length;
+        yield page;
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async *[Symbol.asyncIterator]() {
+    this.#enter();
+    try {
+      for (;;) {
+        while (this.#pos < this.#page.length) {
+          yield this.#page[this.#pos++];
+        }
+        const page = await this.#nextPage();
+        if (page === undefined) return;
+        this.#page = page;
+        this.#pos = 0;
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+}
+
+/** A client of the Microsoft Defender for Endpoint investigations API. */
+export class InvestigationsClient {
+  #wasm;
+  #io;
+
+  constructor(options) {
+    if (options === null || typeof options !== 'object') {
+      throw fail('InvalidConfig', 'options are required: new InvestigationsClient({ token, region or baseUrl })');
+    }
+    checkKeys(options, CLIENT_OPTIONS, 'client');
+    const { token, fetch: fetchFn, onEvent, rateLimit, ...rest } = options;
+    if (!((typeof token === 'string' && token !== '') || typeof token === 'function')) {
+      throw fail('InvalidConfig', 'token must be a non-empty string or a function ({ forceRefresh }) => Promise<string>');
+    }
+    if (fetchFn !== undefined && typeof fetchFn !== 'function') throw fail('InvalidConfig', 'fetch must be a function');
+    if (onEvent !== undefined && typeof onEvent !== 'function') throw fail('InvalidConfig', 'onEvent must be a function');
+    if (rateLimit !== undefined) {
+      if (rateLimit === null || typeof rateLimit !== 'object') throw fail('InvalidConfig', 'rateLimit must be an object');
+      checkKeys(rateLimit, RATE_LIMIT_OPTIONS, 'rateLimit');
+    }
+    this.#wasm = call(() => new Client(JSON.stringify({ ...rest, rateLimit })));
+    const doFetch = fetchFn ?? ((url, init) => globalThis.fetch(url, init));
+    this.#io = new Transport(token, doFetch, onEvent);
+  }
+
+  /**
+   * Lists investigations. Filter and options are validated at once (throws MdeError InvalidQuery or
+   * InvalidConfig before any request); requests start when the iteration does.
+   */
+  list(options = {}) {
+    if (options === null || typeof options !== 'object') throw fail('InvalidConfig', 'list options must be an object');
+    checkKeys(options, LIST_OPTIONS, 'list');
+    const { filter, top, skip, pageSize, snapshot, resumeFrom, signal } = options;
+    const json = JSON.stringify({
+      filter: filterInput(filter),
+      top,
+      skip,
+      pageSize,
+      snapshot: snapshotInput(snapshot),
+      resumeFrom,
+      seed: seed(),
+    });
+    const handle = call(() => this.#wasm.list(Date.now(), json));
+    return new InvestigationList(handle, this.#io, signal);
+  }
+
+  /** One investigation by its id or by the id of the alert that triggered it. */
+  async get(id, options = {}) {
+    const { signal } = options ?? {};
+    if (typeof id !== 'string' && typeof id !== 'number') throw fail('InvalidConfig', 'id must be a string');
+    const handle = call(() => this.#wasm.get(String(id), seed()));
+    let lastStatus;
+    let body;
+    try {
+      for (;;) {
+        throwIfAborted(signal);
+        const step = JSON.parse(handle.poll(Date.now()));
+        if (step.t === 'done') {
+          let item;
+          try {
+            item = JSON.parse(utf8.decode(body));
+          } catch (e) {
+            throw fail('InvalidResponse', `the investigation could not be parsed: ${e.message}`, e);
+          }
+          delete item['@odata.context'];
+          if (typeof item.id !== 'string') item.id = String(item.id);
+          return item;
+        }
+        if (step.t === 'fail') throw new MdeError(step.error);
+        if (step.t === 'wait') {
+          await this.#io.wait(step, signal);
+          continue;
+        }
+        const r = await this.#io.send(step, signal, lastStatus);
+        if (r.transportError !== undefined) {
+          lastStatus = undefined;
+          handle.handleTransportError(Date.now(), r.transportError);
+          continue;
+        }
+        lastStatus = r.status;
+        body = r.bytes;
+        handle.handleResponse(Date.now(), r.status, r.retryAfter, r.retryAfterMs, r.bytes);
+      }
+    } catch (e) {
+      throw fromWasm(e);
+    } finally {
+      handle.free();
+    }
+  }
+
+  /**
+   * The rate limiter's state: `state` (save it and pass it back as `rateLimit.state` after a restart) and each
+   * window's usage.
+   */
+  rateLimitState() {
+    return JSON.parse(call(() => this.#wasm.rateLimitState(Date.now())));
+  }
+}
+
+/**
+ * Validates a filter (OData text or a filter object) without sending anything: `{ ok: true, filter }` with the
+ * normalised OData text, or `{ ok: false, error }` with an MdeError of kind InvalidQuery (`position` for text,
+ * `path` for objects).
+ */
+export function validateFilter(filter) {
+  try {
+    const input = filterInput(filter);
+    if (input === undefined) throw new MdeError({ kind: 'InvalidQuery', message: 'filter: none given', path: 'filter' });
+    return { ok: true, filter: call(() => wasmValidateFilter(JSON.stringify(input))) };
+  } catch (e) {
+    return { ok: false, error: fromWasm(e) };
+  }
+}

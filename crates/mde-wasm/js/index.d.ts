@@ -1,0 +1,236 @@
+// Types of mde-investigations. Hand-written to match client.js; contains no `any`.
+
+/** The documented states of an automated investigation. The service may add more; they arrive as strings. */
+export type InvestigationState =
+  | 'Unknown'
+  | 'Terminated'
+  | 'SuccessfullyRemediated'
+  | 'Benign'
+  | 'Failed'
+  | 'PartiallyRemediated'
+  | 'Running'
+  | 'PendingApproval'
+  | 'PendingResource'
+  | 'PartiallyInvestigated'
+  | 'TerminatedByUser'
+  | 'TerminatedBySystem'
+  | 'Queued'
+  | 'InnerFailure'
+  | 'PreexistingAlert'
+  | 'UnsupportedOs'
+  | 'UnsupportedAlertType'
+  | 'SuppressedAlert';
+
+/**
+ * An investigation as the service sends it (property names and values unchanged; date-times are RFC 3339
+ * strings with up to 7 fractional digits). Every item was validated before it reached you.
+ */
+export interface Investigation {
+  /** A string of digits. */
+  id: string;
+  startTime?: string | null;
+  endTime?: string | null;
+  /** A documented state, or a newer one the service added. */
+  state?: InvestigationState | (string & {}) | null;
+  cancelledBy?: string | null;
+  statusDetails?: string | null;
+  /** 40 hexadecimal characters. */
+  machineId?: string | null;
+  computerDnsName?: string | null;
+  /** Like `da637139166940871892_-598649278`. */
+  triggeringAlertId?: string | null;
+  /** Properties the service adds later are kept. */
+  [property: string]: unknown;
+}
+
+/** Regions by name (case-insensitive): the documented API hosts. */
+export type Region =
+  | 'global'
+  | 'security'
+  | 'us'
+  | 'eu'
+  | 'uk'
+  | 'au'
+  | 'swa'
+  | 'ina'
+  | 'gcc'
+  | 'gcc-high'
+  | 'dod'
+  | (string & {});
+
+/** What went wrong. */
+export type MdeErrorKind =
+  | 'InvalidConfig'
+  | 'InvalidQuery'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'Throttled'
+  | 'Server'
+  | 'Network'
+  | 'Aborted'
+  | 'InvalidResponse'
+  | 'ForeignOrigin';
+
+/** Every error this package throws. */
+export class MdeError extends Error {
+  readonly name: 'MdeError';
+  readonly kind: MdeErrorKind;
+  /** The HTTP status, when a response caused the error. */
+  readonly status?: number;
+  /** The service's error code (`BadRequest`, `TooManyRequests`, `ResourceNotFound`, ...). */
+  readonly code?: string;
+  /** The service's correlation id for the failed call. */
+  readonly target?: string;
+  /** `Throttled`: how long the service asked to wait. */
+  readonly retryAfterMs?: number;
+  /** `InvalidQuery` for OData text: the byte offset of the problem. */
+  readonly position?: number;
+  /** `InvalidQuery` for OData text: what was expected at `position`. */
+  readonly expected?: string;
+  /** `InvalidQuery` for OData text: what was found at `position`. */
+  readonly found?: string;
+  /** `InvalidQuery` for a filter object: where the problem is, such as `filter.or[1].startTime.ge`. */
+  readonly path?: string;
+}
+
+/** Events for logs and progress displays. They never contain the token. */
+export type ClientEvent =
+  | { type: 'request'; url: string; attempt: number }
+  | { type: 'wait'; ms: number; reason: 'rateLimit' | 'retryAfter' | 'backoff' }
+  | { type: 'page'; pages: number; items: number }
+  | { type: 'retry'; attempt: number; status?: number };
+
+/** Supplies the bearer token; `forceRefresh` is true after a 401, to bypass any cache. */
+export type TokenProvider = (request: { forceRefresh: boolean }) => Promise<string>;
+
+/** The subset of `fetch` the client uses. */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface RateLimitOptions {
+  /** The state from `client.rateLimitState().state`, saved before a restart. */
+  state?: string;
+  /** Calls per minute (default 100, the service's limit). */
+  perMinute?: number;
+  /** Calls per hour (default 1,500, the service's limit). */
+  perHour?: number;
+  /** Multiplies the windows (0 < scale <= 1), for a mock server whose clock runs faster. */
+  timeScale?: number;
+}
+
+export interface ClientOptions {
+  /** A documented host by name (default `global`: api.securitycenter.microsoft.com). Excludes `baseUrl`. */
+  region?: Region;
+  /** Another base URL, such as your own proxy. Must be https, unless loopback with `allowInsecureLoopback`. */
+  baseUrl?: string;
+  /** The bearer token, or a function that returns one. */
+  token: string | TokenProvider;
+  /** Replaces `globalThis.fetch`. */
+  fetch?: FetchFunction;
+  /** Retries after the first attempt (default 5). */
+  maxRetries?: number;
+  /** The longest `Retry-After` to wait out (default 300,000 ms); beyond it the call fails with `Throttled`. */
+  maxRetryAfterMs?: number;
+  /** The client's own limiter (it never lets the client cause a 429 itself). */
+  rateLimit?: RateLimitOptions;
+  /** Allow `http://` to a loopback address (a local mock or proxy). */
+  allowInsecureLoopback?: boolean;
+  /** Receives events. */
+  onEvent?: (event: ClientEvent) => void;
+}
+
+/** A date-time: a `Date`, an RFC 3339 string, or milliseconds since 1970. */
+export type DateTimeValue = Date | string | number;
+
+/** Tests of one property: a value (eq), an array (in), or an object of operators (all must hold). */
+export type Test<T> =
+  | T
+  | readonly T[]
+  | { eq?: T; ne?: T; gt?: T; ge?: T; lt?: T; le?: T; in?: readonly T[] };
+
+/** States have no order: only eq, ne and in. */
+export type StateTest = InvestigationState | readonly InvestigationState[] | { eq?: InvestigationState; ne?: InvestigationState; in?: readonly InvestigationState[] };
+
+/**
+ * A filter object: every key is a condition and all must hold. It is validated in Rust and means exactly the
+ * OData text that `validateFilter` returns for it.
+ */
+export interface FilterObject {
+  startTime?: Test<DateTimeValue>;
+  state?: StateTest;
+  id?: Test<string>;
+  machineId?: Test<string>;
+  triggeringAlertId?: Test<string>;
+  and?: readonly FilterObject[];
+  or?: readonly FilterObject[];
+  not?: FilterObject;
+}
+
+/** OData `$filter` text (such as `state eq 'Running' and startTime ge 2024-01-01T00:00:00Z`) or a filter object. */
+export type Filter = string | FilterObject;
+
+export interface ListOptions {
+  filter?: Filter;
+  /** How many investigations in all (1 to 10,000). */
+  top?: number;
+  /** How many to skip first. */
+  skip?: number;
+  /** Items per request (1 to 10,000; default 10,000: fewest calls against the limits). */
+  pageSize?: number;
+  /**
+   * List only investigations that started before this instant (`true`: now), so that investigations starting
+   * during a long export neither appear nor shift the pages.
+   */
+  snapshot?: boolean | DateTimeValue;
+  /** Continue a listing from `resumeToken()`; the token carries the filter and the other options. */
+  resumeFrom?: string;
+  /** Aborting stops a request or a wait at once; the listing then fails with kind `Aborted`. */
+  signal?: AbortSignal;
+}
+
+/** `client.list()`: iterate investigations with `for await`, or pages with `byPage()`. */
+export class InvestigationList implements AsyncIterable<Investigation> {
+  private constructor();
+  [Symbol.asyncIterator](): AsyncGenerator<Investigation, void, undefined>;
+  /** Pages (never empty), as delivered. */
+  byPage(): AsyncGenerator<Investigation[], void, undefined>;
+  /** Continue later with `client.list({ resumeFrom })`: nothing lost, nothing twice. */
+  resumeToken(): string;
+}
+
+export interface WindowState {
+  /** Calls counted in the window now. */
+  used: number;
+  limit: number;
+  /** The window's length. */
+  windowMs: number;
+  /** When the oldest counted call leaves the window. */
+  resetsInMs: number;
+}
+
+export interface RateLimitState {
+  /** Save this and pass it back as `rateLimit.state`. */
+  state: string;
+  windows: WindowState[];
+  /** How long a `Retry-After` still blocks every call. */
+  blockedForMs: number;
+}
+
+export interface GetOptions {
+  signal?: AbortSignal;
+}
+
+export class InvestigationsClient {
+  /** Throws `MdeError` (kind `InvalidConfig`) for unusable options. */
+  constructor(options: ClientOptions);
+  /** Validates at once (throws `InvalidQuery`/`InvalidConfig`); requests start when iteration does. */
+  list(options?: ListOptions): InvestigationList;
+  /** One investigation, by its id or by its triggering alert's id. */
+  get(id: string, options?: GetOptions): Promise<Investigation>;
+  rateLimitState(): RateLimitState;
+}
+
+export type FilterValidation = { ok: true; filter: string } | { ok: false; error: MdeError };
+
+/** Validates a filter without sending anything; returns the normalised OData text or the error. */
+export function validateFilter(filter: Filter): FilterValidation;

@@ -1,0 +1,333 @@
+//! The exports that the facade (`js/client.js`) calls. Each is a thin shell over a method that returns
+//! `Result<_, ErrorInfo>`, so that the logic runs in native tests too; the shells turn an [`ErrorInfo`] into a
+//! thrown JSON string, which the facade turns into an `MdeError`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use mde_core::exchange::Response;
+use mde_core::get::{GetAction, GetInvestigation};
+use mde_core::{Action, BaseUrl, Listing, RateLimiter, RetryPolicy};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::config::{ClientSettings, FilterInput, ListOptions};
+use crate::error::ErrorInfo;
+use crate::step::Step;
+
+fn thrown(e: ErrorInfo) -> JsValue {
+    JsValue::from_str(&e.to_json())
+}
+
+/// Milliseconds since the epoch from JavaScript's `Date.now()`.
+fn millis(now: f64) -> u64 {
+    if now.is_finite() && now > 0.0 {
+        now as u64
+    } else {
+        0
+    }
+}
+
+type SharedLimiter = Rc<RefCell<RateLimiter>>;
+
+const BUSY: &str = "the rate limiter is in use by another call (re-entrant call from JavaScript)";
+
+/// A configured client: base URL, retry policy and the rate limiter its operations share.
+#[wasm_bindgen]
+pub struct Client {
+    base: BaseUrl,
+    retry: RetryPolicy,
+    limiter: SharedLimiter,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WindowState {
+    used: u32,
+    limit: u32,
+    window_ms: u64,
+    resets_in_ms: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LimiterState {
+    state: String,
+    windows: Vec<WindowState>,
+    blocked_for_ms: u64,
+}
+
+impl Client {
+    /// Builds a client from the options' JSON.
+    pub fn build(config: &str) -> Result<Client, ErrorInfo> {
+        let s = ClientSettings::from_json(config)?;
+        Ok(Client { base: s.base, retry: s.retry, limiter: Rc::new(RefCell::new(s.limiter)) })
+    }
+
+    /// Starts a listing from the options' JSON.
+    pub fn start_listing(&self, now: f64, options: &str) -> Result<ListingHandle, ErrorInfo> {
+        let listing = ListOptions::from_json(options)?.start(self.base.clone(), self.retry.clone(), millis(now))?;
+        Ok(ListingHandle { listing, limiter: Rc::clone(&self.limiter) })
+    }
+
+    /// Plans a single fetch.
+    pub fn start_get(&self, id: &str, seed: f64) -> Result<GetHandle, ErrorInfo> {
+        let op =
+            GetInvestigation::new(&self.base, id, self.retry.clone(), seed as u64).map_err(|e| ErrorInfo::from(&e))?;
+        Ok(GetHandle { op, limiter: Rc::clone(&self.limiter) })
+    }
+
+    /// The limiter's state as JSON.
+    pub fn limiter_json(&self, now: f64) -> Result<String, ErrorInfo> {
+        let now = millis(now);
+        let limiter = self.limiter.try_borrow().map_err(|_| ErrorInfo::config(BUSY))?;
+        let windows = limiter
+            .usage(now)
+            .into_iter()
+            .map(|w| WindowState {
+                used: w.used,
+                limit: w.limit,
+                window_ms: u64::try_from(w.length.as_millis()).unwrap_or(u64::MAX),
+                resets_in_ms: u64::try_from(w.resets_in.as_millis()).unwrap_or(u64::MAX),
+            })
+            .collect();
+        let blocked_for_ms = limiter.blocked_until().map_or(0, |t| t.saturating_sub(now));
+        let state = LimiterState { state: limiter.export(), windows, blocked_for_ms };
+        serde_json::to_string(&state).map_err(|e| ErrorInfo::config(e.to_string()))
+    }
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// `new Client(optionsJson)`; throws an `InvalidConfig` error JSON.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: &str) -> Result<Client, JsValue> {
+        Client::build(config).map_err(thrown)
+    }
+
+    /// Starts a listing; throws `InvalidQuery`/`InvalidConfig` error JSON before anything is sent.
+    pub fn list(&self, now: f64, options: &str) -> Result<ListingHandle, JsValue> {
+        self.start_listing(now, options).map_err(thrown)
+    }
+
+    /// Plans `GET /api/investigations/{id}`.
+    pub fn get(&self, id: &str, seed: f64) -> Result<GetHandle, JsValue> {
+        self.start_get(id, seed).map_err(thrown)
+    }
+
+    /// `{ state, windows: [{used, limit, windowMs, resetsInMs}], blockedForMs }` as JSON.
+    #[wasm_bindgen(js_name = rateLimitState)]
+    pub fn rate_limit_state(&self, now: f64) -> Result<String, JsValue> {
+        self.limiter_json(now).map_err(thrown)
+    }
+}
+
+/// Validates a filter given as the facade's JSON (`{"text": ...}` or `{"object": ...}`); returns the OData text.
+pub fn normalise_filter(input: &str) -> Result<String, ErrorInfo> {
+    FilterInput::from_json(input)?.to_filter().map(|f| f.to_odata())
+}
+
+/// `validateFilter`: the normalised OData text, or throws an `InvalidQuery` error JSON.
+#[wasm_bindgen(js_name = validateFilter)]
+pub fn validate_filter(input: &str) -> Result<String, JsValue> {
+    normalise_filter(input).map_err(thrown)
+}
+
+/// One listing being pumped by JavaScript.
+#[wasm_bindgen]
+pub struct ListingHandle {
+    listing: Listing,
+    limiter: SharedLimiter,
+}
+
+#[derive(Serialize)]
+struct ProgressJson {
+    pages: u64,
+    items: u64,
+    requests: u64,
+}
+
+impl ListingHandle {
+    /// The next step.
+    pub fn next_step(&mut self, now: f64) -> Step {
+        let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
+            return Step::Fail { error: ErrorInfo::config(BUSY) };
+        };
+        match self.listing.poll(millis(now), &mut limiter) {
+            Action::Send(r) => Step::send(r),
+            Action::Wait { duration, cause } => Step::wait(duration, cause),
+            Action::Done => Step::Done,
+            Action::Fail(e) => Step::Fail { error: ErrorInfo::from(&e) },
+            // Not produced when responses are reported with `handle_response_indexed`.
+            Action::Page(_) => Step::Fail { error: ErrorInfo::config("internal: unexpected page") },
+        }
+    }
+
+    /// Reports a response; the positions of the items to deliver when it was a valid page.
+    pub fn report(&mut self, now: f64, response: &Response<'_>) -> Option<Vec<u32>> {
+        let mut limiter = self.limiter.try_borrow_mut().ok()?;
+        let keep = self.listing.handle_response_indexed(millis(now), &mut limiter, response)?;
+        Some(keep.into_iter().map(|i| u32::try_from(i).unwrap_or(u32::MAX)).collect())
+    }
+}
+
+#[wasm_bindgen]
+impl ListingHandle {
+    /// The next step as JSON (see [`Step`]).
+    pub fn poll(&mut self, now: f64) -> String {
+        self.next_step(now).to_json()
+    }
+
+    /// Reports the HTTP response to the last `send` step. Returns the positions in the page's `value` of the
+    /// investigations to deliver, when the body was a valid page (every item validated); `undefined` when
+    /// there is nothing to deliver (a retry is planned or the listing failed).
+    #[wasm_bindgen(js_name = handleResponse)]
+    pub fn handle_response(
+        &mut self,
+        now: f64,
+        status: u16,
+        retry_after: Option<String>,
+        retry_after_ms: Option<String>,
+        body: &[u8],
+    ) -> Option<Vec<u32>> {
+        let response =
+            Response { status, retry_after: retry_after.as_deref(), retry_after_ms: retry_after_ms.as_deref(), body };
+        self.report(now, &response)
+    }
+
+    /// Reports that the last `send` step got no HTTP response.
+    #[wasm_bindgen(js_name = handleTransportError)]
+    pub fn handle_transport_error(&mut self, now: f64, message: &str) {
+        self.listing.handle_transport_error(millis(now), message);
+    }
+
+    /// The resume token after the last delivered page.
+    #[wasm_bindgen(js_name = resumeToken)]
+    pub fn resume_token(&self) -> String {
+        self.listing.resume_token()
+    }
+
+    /// `{pages, items, requests}` as JSON.
+    pub fn progress(&self) -> String {
+        let p = self.listing.progress();
+        let json = ProgressJson { pages: p.pages, items: p.items, requests: p.requests };
+        serde_json::to_string(&json).unwrap_or_default()
+    }
+
+    /// The filter sent (the user's and the snapshot bound), as OData text.
+    #[wasm_bindgen(js_name = effectiveFilter)]
+    pub fn effective_filter(&self) -> Option<String> {
+        self.listing.effective_filter().map(|f| f.to_odata())
+    }
+}
+
+/// One `GET /api/investigations/{id}` being pumped by JavaScript.
+#[wasm_bindgen]
+pub struct GetHandle {
+    op: GetInvestigation,
+    limiter: SharedLimiter,
+}
+
+impl GetHandle {
+    /// The next step; `done` means the last reported body is the investigation (validated).
+    pub fn next_step(&mut self, now: f64) -> Step {
+        let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
+            return Step::Fail { error: ErrorInfo::config(BUSY) };
+        };
+        match self.op.poll(millis(now), &mut limiter) {
+            GetAction::Send(r) => Step::send(r),
+            GetAction::Wait { duration, cause } => Step::wait(duration, cause),
+            GetAction::Done(_) => Step::Done,
+            GetAction::Fail(e) => Step::Fail { error: ErrorInfo::from(&e) },
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl GetHandle {
+    /// The next step as JSON.
+    pub fn poll(&mut self, now: f64) -> String {
+        self.next_step(now).to_json()
+    }
+
+    /// Reports the HTTP response to the last `send` step.
+    #[wasm_bindgen(js_name = handleResponse)]
+    pub fn handle_response(
+        &mut self,
+        now: f64,
+        status: u16,
+        retry_after: Option<String>,
+        retry_after_ms: Option<String>,
+        body: &[u8],
+    ) {
+        let response =
+            Response { status, retry_after: retry_after.as_deref(), retry_after_ms: retry_after_ms.as_deref(), body };
+        if let Ok(mut limiter) = self.limiter.try_borrow_mut() {
+            self.op.handle_response(millis(now), &mut limiter, &response);
+        }
+    }
+
+    /// Reports that the last `send` step got no HTTP response.
+    #[wasm_bindgen(js_name = handleTransportError)]
+    pub fn handle_transport_error(&mut self, now: f64, message: &str) {
+        self.op.handle_transport_error(millis(now), message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: f64 = 1_750_000_000_000.0;
+
+    fn client() -> Client {
+        Client::build(r#"{"baseUrl":"http://127.0.0.1:9","allowInsecureLoopback":true}"#).unwrap()
+    }
+
+    #[test]
+    fn pumps_a_listing_and_shares_the_limiter() {
+        let c = client();
+        let mut l = c.start_listing(NOW, r#"{"filter":{"object":{"state":"Running"}},"pageSize":2}"#).unwrap();
+        let step: serde_json::Value = serde_json::from_str(&l.poll(NOW)).unwrap();
+        assert_eq!(step["t"], "send");
+        assert_eq!(step["url"], "http://127.0.0.1:9/api/investigations?$filter=state%20eq%20%27Running%27&$top=2");
+        let body = br#"{"value":[{"id":"1","state":"Running"},{"id":"1","state":"Running"}]}"#;
+        let r = Response { status: 200, retry_after: None, retry_after_ms: None, body };
+        assert_eq!(l.report(NOW, &r), Some(vec![0]));
+        assert_eq!(l.progress(), r#"{"pages":1,"items":1,"requests":1}"#);
+        let state: serde_json::Value = serde_json::from_str(&c.limiter_json(NOW).unwrap()).unwrap();
+        assert_eq!(state["windows"][0]["used"], 1);
+        assert_eq!(state["windows"][0]["limit"], 100);
+        assert_eq!(state["windows"][0]["windowMs"], 60_000);
+    }
+
+    #[test]
+    fn get_validates_and_reports_errors() {
+        let c = client();
+        assert_eq!(c.start_get("", 0.0).err().map(|e| e.kind), Some("InvalidConfig"));
+        let mut g = c.start_get("42", 0.0).unwrap();
+        assert!(matches!(g.next_step(NOW), Step::Send { .. }));
+        let body = br#"{"error":{"code":"ResourceNotFound","message":"no","target":"t1"}}"#;
+        g.op.handle_response(
+            1,
+            &mut c.limiter.borrow_mut(),
+            &Response { status: 404, retry_after: None, retry_after_ms: None, body },
+        );
+        match g.next_step(NOW) {
+            Step::Fail { error } => {
+                assert_eq!(
+                    (error.kind, error.status, error.code.as_deref()),
+                    ("NotFound", Some(404), Some("ResourceNotFound"))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn validates_both_filter_forms() {
+        assert_eq!(normalise_filter(r#"{"text":"state  eq 'Running'"}"#).unwrap(), "state eq 'Running'");
+        assert_eq!(normalise_filter(r#"{"object":{"state":"Running"}}"#).unwrap(), "state eq 'Running'");
+        assert_eq!(normalise_filter(r#"{"text":""}"#).unwrap_err().position, Some(0));
+    }
+}

@@ -1,0 +1,291 @@
+//! The options of `new InvestigationsClient(...)` and `client.list(...)`, as the facade passes them (JSON), turned
+//! into mde-core's types with `InvalidConfig`/`InvalidQuery` errors for anything unusable.
+
+use std::time::Duration;
+
+use mde_core::limiter::{Window, MAX_LIMIT};
+use mde_core::query::{ListQuery, Top};
+use mde_core::{
+    BaseUrl, Filter, Listing, ListingOptions, RateLimitConfig, RateLimiter, Region, RetryPolicy, Timestamp,
+};
+use serde::Deserialize;
+
+use crate::error::ErrorInfo;
+use crate::filter_object::filter_from_object;
+use crate::json::Json;
+
+/// The client's options (all but `token`, `fetch` and `onEvent`, which stay in JavaScript).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClientOptions {
+    /// A region name (`global`, `eu`, `gcc-high`, ...).
+    pub region: Option<String>,
+    /// A base URL (a proxy, the mock); excludes `region`.
+    pub base_url: Option<String>,
+    /// Allow `http://` for a loopback base URL.
+    pub allow_insecure_loopback: bool,
+    /// Retries after the first attempt (default 5).
+    pub max_retries: Option<f64>,
+    /// The longest `Retry-After` the client waits out (default 300,000 ms).
+    pub max_retry_after_ms: Option<f64>,
+    /// The limiter's settings and saved state.
+    pub rate_limit: RateLimitOptions,
+}
+
+/// `rateLimit` of the client's options.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RateLimitOptions {
+    /// Calls per minute (default 100).
+    pub per_minute: Option<f64>,
+    /// Calls per hour (default 1,500).
+    pub per_hour: Option<f64>,
+    /// Multiplies the windows, for a mock whose clock runs faster (`0.01`: a minute lasts 0.6 s).
+    pub time_scale: Option<f64>,
+    /// A state saved from `rateLimitState().state`.
+    pub state: Option<String>,
+}
+
+/// What a client is made of.
+#[derive(Debug)]
+pub struct ClientSettings {
+    /// Where requests go.
+    pub base: BaseUrl,
+    /// Retry settings of every operation.
+    pub retry: RetryPolicy,
+    /// The client's limiter (shared by its operations).
+    pub limiter: RateLimiter,
+}
+
+fn options<'a, T: Deserialize<'a>>(json: &'a str, what: &str) -> Result<T, ErrorInfo> {
+    serde_json::from_str(json).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))
+}
+
+/// A whole number from `min` to `max`, or an error naming the option. (Messages print numbers as integers:
+/// formatting an `f64` would pull float printing into the wasm module.)
+fn whole(v: f64, name: &str, min: u64, max: u64) -> Result<u64, String> {
+    if v.fract() == 0.0 && v >= min as f64 && v <= max as f64 {
+        return Ok(v as u64);
+    }
+    let found = if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e18 {
+        (v as i64).to_string()
+    } else {
+        "a fraction or not a number".to_owned()
+    };
+    Err(format!("{name} must be a whole number from {min} to {max}, not {found}"))
+}
+
+impl ClientSettings {
+    /// Reads the client's options (JSON) and checks them.
+    pub fn from_json(json: &str) -> Result<ClientSettings, ErrorInfo> {
+        let o: ClientOptions = options(json, "client options")?;
+        let base = match (&o.region, &o.base_url) {
+            (Some(_), Some(_)) => return Err(ErrorInfo::config("give either region or baseUrl, not both")),
+            (Some(name), None) => Region::from_name(name)
+                .ok_or_else(|| {
+                    ErrorInfo::config(mde_core::base_url::UrlError::UnknownRegion { name: name.clone() }.to_string())
+                })?
+                .base_url(),
+            (None, Some(url)) => BaseUrl::parse(url).map_err(|e| ErrorInfo::config(e.to_string()))?,
+            (None, None) => Region::Global.base_url(),
+        };
+        let allowed = base.is_https() || (base.is_loopback() && o.allow_insecure_loopback);
+        if !allowed {
+            let hint = if base.is_loopback() { "; set allowInsecureLoopback: true for a local server" } else { "" };
+            return Err(ErrorInfo::config(format!(
+                "baseUrl {base} is not https: the token would travel in clear text{hint}"
+            )));
+        }
+        let mut retry = RetryPolicy::default();
+        if let Some(n) = o.max_retries {
+            retry.max_attempts = whole(n, "maxRetries", 0, 100).map_err(ErrorInfo::config)? as u32 + 1;
+        }
+        if let Some(ms) = o.max_retry_after_ms {
+            retry.max_retry_after =
+                Duration::from_millis(whole(ms, "maxRetryAfterMs", 0, 86_400_000).map_err(ErrorInfo::config)?);
+        }
+        let limiter = limiter(&o.rate_limit)?;
+        Ok(ClientSettings { base, retry, limiter })
+    }
+}
+
+fn limiter(o: &RateLimitOptions) -> Result<RateLimiter, ErrorInfo> {
+    let max = u64::from(MAX_LIMIT);
+    let per_minute = whole(o.per_minute.unwrap_or(100.0), "rateLimit.perMinute", 1, max).map_err(ErrorInfo::config)?;
+    let per_hour = whole(o.per_hour.unwrap_or(1500.0), "rateLimit.perHour", 1, max).map_err(ErrorInfo::config)?;
+    let mut config = RateLimitConfig {
+        windows: vec![
+            Window::new(per_minute as u32, Duration::from_secs(60)),
+            Window::new(per_hour as u32, Duration::from_secs(3600)),
+        ],
+        ..RateLimitConfig::default()
+    };
+    if let Some(scale) = o.time_scale {
+        if !(scale.is_finite() && scale > 0.0 && scale <= 1.0) {
+            return Err(ErrorInfo::config("rateLimit.timeScale must be above 0 and at most 1".to_owned()));
+        }
+        config = config.scaled(scale);
+    }
+    config.validate().map_err(|e| ErrorInfo::config(format!("rateLimit: {e}")))?;
+    match &o.state {
+        Some(state) => RateLimiter::import(config, state)
+            .map_err(|e| ErrorInfo::config(format!("rateLimit.state cannot be used: {e}"))),
+        None => Ok(RateLimiter::new(config)),
+    }
+}
+
+/// `filter` as the facade passes it: the OData text, or the object form.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FilterInput {
+    /// OData `$filter` text.
+    Text(String),
+    /// The object form (see [`crate::filter_object`]).
+    Object(Json),
+}
+
+impl FilterInput {
+    /// Validates the filter into the core's type.
+    pub fn to_filter(&self) -> Result<Filter, ErrorInfo> {
+        match self {
+            FilterInput::Text(text) => Filter::parse(text).map_err(|e| ErrorInfo::from(&e)),
+            FilterInput::Object(v) => filter_from_object(v),
+        }
+    }
+
+    /// Reads the facade's JSON (`{"text": "..."}` or `{"object": {...}}`).
+    pub fn from_json(json: &str) -> Result<FilterInput, ErrorInfo> {
+        serde_json::from_str(json).map_err(|e| ErrorInfo::query_at("filter", format!("invalid filter: {e}")))
+    }
+}
+
+/// The options of `client.list(...)` (the signal stays in JavaScript).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListOptions {
+    /// The filter, if any.
+    pub filter: Option<FilterInput>,
+    /// How many investigations in all.
+    pub top: Option<f64>,
+    /// How many to skip first.
+    pub skip: Option<f64>,
+    /// Items per request.
+    pub page_size: Option<f64>,
+    /// Snapshot bound: `true` (now), milliseconds since the epoch, or an RFC 3339 string.
+    pub snapshot: Option<Json>,
+    /// A token from `resumeToken()`.
+    pub resume_from: Option<String>,
+    /// Seed of the backoff jitter.
+    pub seed: f64,
+}
+
+impl ListOptions {
+    /// Reads the options (JSON).
+    pub fn from_json(json: &str) -> Result<ListOptions, ErrorInfo> {
+        options(json, "list options")
+    }
+
+    /// Starts (or resumes) the listing.
+    pub fn start(&self, base: BaseUrl, retry: RetryPolicy, now_ms: u64) -> Result<Listing, ErrorInfo> {
+        let jitter_seed = self.seed as u64;
+        if let Some(token) = &self.resume_from {
+            let options = ListingOptions { retry, jitter_seed, ..ListingOptions::default() };
+            return Listing::resume(base, token, options).map_err(|e| ErrorInfo::from(&e));
+        }
+        let filter = self.filter.as_ref().map(FilterInput::to_filter).transpose()?;
+        let top = match self.top {
+            Some(n) => Some(
+                Top::new(whole(n, "top", 1, 10_000).map_err(|m| ErrorInfo::query_at("top", m))? as u32)
+                    .map_err(|e| ErrorInfo::from(&e))?,
+            ),
+            None => None,
+        };
+        let skip = match self.skip {
+            Some(n) => whole(n, "skip", 0, 9_000_000_000_000_000).map_err(|m| ErrorInfo::query_at("skip", m))?,
+            None => 0,
+        };
+        let page_size = match self.page_size {
+            Some(n) => whole(n, "pageSize", 1, 10_000).map_err(ErrorInfo::config)? as u32,
+            None => mde_core::listing::MAX_PAGE_SIZE,
+        };
+        let snapshot_at = match &self.snapshot {
+            None | Some(Json::Null) | Some(Json::Bool(false)) => None,
+            Some(Json::Bool(true)) => Timestamp::from_unix_millis(now_ms as i64),
+            Some(Json::Number(ms)) if ms.fract() == 0.0 && ms.abs() < 9.0e15 => Some(
+                Timestamp::from_unix_millis(*ms as i64).ok_or_else(|| ErrorInfo::config("snapshot is out of range"))?,
+            ),
+            Some(Json::Str(s)) => {
+                Some(Timestamp::parse(s).map_err(|e| ErrorInfo::config(format!("snapshot: {e} in {s:?}")))?)
+            }
+            Some(other) => {
+                return Err(ErrorInfo::config(format!(
+                    "snapshot must be true, a Date or an RFC 3339 string, not {}",
+                    other.kind()
+                )))
+            }
+        };
+        let query = ListQuery { filter, top, skip };
+        let options = ListingOptions { page_size, snapshot_at, retry, jitter_seed };
+        Listing::new(base, query, options).map_err(|e| ErrorInfo::from(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(json: &str) -> Result<ClientSettings, ErrorInfo> {
+        ClientSettings::from_json(json)
+    }
+
+    #[test]
+    fn https_only_unless_loopback_is_allowed() {
+        assert_eq!(client("{}").unwrap().base.to_string(), "https://api.securitycenter.microsoft.com");
+        assert_eq!(client(r#"{"region":"eu"}"#).unwrap().base.to_string(), "https://eu.api.security.microsoft.com");
+        let e = client(r#"{"baseUrl":"http://127.0.0.1:4010"}"#).unwrap_err();
+        assert_eq!(e.kind, "InvalidConfig");
+        assert!(e.message.contains("allowInsecureLoopback"), "{}", e.message);
+        assert!(client(r#"{"baseUrl":"http://127.0.0.1:4010","allowInsecureLoopback":true}"#).is_ok());
+        assert!(client(r#"{"baseUrl":"http://example.com","allowInsecureLoopback":true}"#).is_err());
+        assert!(client(r#"{"baseUrl":"https://proxy.example/mde"}"#).is_ok());
+        assert_eq!(client(r#"{"region":"mars"}"#).unwrap_err().kind, "InvalidConfig");
+        assert!(client(r#"{"region":"eu","baseUrl":"https://x"}"#).is_err());
+        assert!(client(r#"{"baseUrl":5}"#).is_err());
+    }
+
+    #[test]
+    fn retries_and_limits() {
+        let s =
+            client(r#"{"maxRetries":0,"maxRetryAfterMs":1000,"rateLimit":{"perMinute":5,"timeScale":0.01}}"#).unwrap();
+        assert_eq!(s.retry.max_attempts, 1);
+        assert_eq!(s.retry.max_retry_after, Duration::from_secs(1));
+        assert_eq!(s.limiter.config().windows[0], Window::new(5, Duration::from_millis(600)));
+        assert!(client(r#"{"maxRetries":1.5}"#).is_err());
+        assert!(client(r#"{"rateLimit":{"perMinute":0}}"#).is_err());
+        assert!(client(r#"{"rateLimit":{"timeScale":0}}"#).is_err());
+        assert!(client(r#"{"rateLimit":{"state":"garbage"}}"#).is_err());
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        limiter.record(1_000);
+        let json = format!(r#"{{"rateLimit":{{"state":"{}"}}}}"#, limiter.export());
+        assert_eq!(client(&json).unwrap().limiter.usage(1_001)[0].used, 1);
+    }
+
+    #[test]
+    fn list_options_are_validated_before_anything_is_sent() {
+        let base = || BaseUrl::parse("https://h").unwrap();
+        let start = |json: &str| ListOptions::from_json(json).and_then(|o| o.start(base(), RetryPolicy::default(), 0));
+        assert!(start(r#"{"filter":{"text":"state eq 'Running'"},"top":5,"skip":2,"pageSize":2}"#).is_ok());
+        let e = start(r#"{"filter":{"text":"state eq 'Runing'"}}"#).unwrap_err();
+        assert_eq!((e.kind, e.position), ("InvalidQuery", Some(9)));
+        assert_eq!(start(r#"{"filter":{"object":{"state":"Runing"}}}"#).unwrap_err().kind, "InvalidQuery");
+        assert_eq!(start(r#"{"top":0}"#).unwrap_err().kind, "InvalidQuery");
+        assert_eq!(start(r#"{"skip":-1}"#).unwrap_err().kind, "InvalidQuery");
+        assert_eq!(start(r#"{"pageSize":10001}"#).unwrap_err().kind, "InvalidConfig");
+        assert_eq!(start(r#"{"resumeFrom":"nope"}"#).unwrap_err().kind, "InvalidConfig");
+        assert_eq!(start(r#"{"snapshot":[]}"#).unwrap_err().kind, "InvalidConfig");
+        let listing = start(r#"{"snapshot":"2024-01-01T00:00:00Z"}"#).unwrap();
+        assert_eq!(listing.effective_filter().unwrap().to_odata(), "startTime lt 2024-01-01T00:00:00Z");
+        let listing = start(r#"{"snapshot":true}"#).unwrap();
+        assert_eq!(listing.snapshot_at(), Timestamp::from_unix_millis(0));
+    }
+}

@@ -1,0 +1,158 @@
+//! [`ErrorInfo`]: every error that crosses to JavaScript, as the JSON text from which the facade builds an
+//! `MdeError` (`kind`, `message`, `status`, `code`, `target`, `retryAfterMs`, and for filters `position`,
+//! `expected`, `found` or `path`).
+
+use mde_core::decode::DecodeError;
+use mde_core::filter::FilterError;
+use mde_core::query::QueryError;
+use mde_core::{Error, ErrorKind};
+use serde::Serialize;
+
+/// An error as JavaScript sees it. Field names are those of `MdeError`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorInfo {
+    /// One of the `ErrorKind` names: `InvalidConfig`, `InvalidQuery`, `Unauthorized`, ...
+    pub kind: &'static str,
+    /// A readable sentence.
+    pub message: String,
+    /// The HTTP status, when a response caused the error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The service's error code (`BadRequest`, `TooManyRequests`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The service's correlation id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// For `Throttled`: how long the service asked to wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+    /// For an OData filter text: the byte offset of the problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<usize>,
+    /// For an OData filter text: what was expected at `position`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// For an OData filter text: what was found at `position`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
+    /// For a filter object or an option: where the problem is (`filter.or[1].startTime.ge`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl ErrorInfo {
+    /// An error of `kind` with only a message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> ErrorInfo {
+        ErrorInfo {
+            kind: kind.as_str(),
+            message: message.into(),
+            status: None,
+            code: None,
+            target: None,
+            retry_after_ms: None,
+            position: None,
+            expected: None,
+            found: None,
+            path: None,
+        }
+    }
+
+    /// An `InvalidConfig` error.
+    pub fn config(message: impl Into<String>) -> ErrorInfo {
+        ErrorInfo::new(ErrorKind::InvalidConfig, message)
+    }
+
+    /// An `InvalidQuery` error about the value at `path`.
+    pub fn query_at(path: &str, message: impl Into<String>) -> ErrorInfo {
+        ErrorInfo { path: Some(path.to_owned()), ..ErrorInfo::new(ErrorKind::InvalidQuery, message) }
+    }
+
+    /// An `InvalidResponse` error from a body that did not decode.
+    pub fn decode(e: &DecodeError) -> ErrorInfo {
+        ErrorInfo::new(ErrorKind::InvalidResponse, e.to_string())
+    }
+
+    /// The JSON text the facade parses.
+    pub fn to_json(&self) -> String {
+        // Strings, numbers and options only: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_else(|_| r#"{"kind":"InvalidConfig","message":"?"}"#.to_owned())
+    }
+}
+
+impl From<&FilterError> for ErrorInfo {
+    fn from(e: &FilterError) -> ErrorInfo {
+        ErrorInfo {
+            position: Some(e.position),
+            expected: Some(e.expected.to_string()),
+            found: Some(e.found.clone()),
+            ..ErrorInfo::new(ErrorKind::InvalidQuery, format!("invalid filter: {e}"))
+        }
+    }
+}
+
+impl From<&QueryError> for ErrorInfo {
+    fn from(e: &QueryError) -> ErrorInfo {
+        match e {
+            QueryError::Filter(f) => ErrorInfo::from(f),
+            other => ErrorInfo::new(ErrorKind::InvalidQuery, other.to_string()),
+        }
+    }
+}
+
+impl From<&Error> for ErrorInfo {
+    fn from(e: &Error) -> ErrorInfo {
+        if let Error::InvalidQuery(q) = e {
+            return ErrorInfo::from(q);
+        }
+        let mut info = ErrorInfo::new(e.kind(), e.to_string());
+        if let Some(http) = e.http() {
+            info.status = Some(http.status);
+            if let Some(service) = &http.service {
+                info.code.clone_from(&service.code);
+                info.target.clone_from(&service.target);
+            }
+        }
+        if let Error::Throttled { retry_after: Some(d), .. } = e {
+            info.retry_after_ms = Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        }
+        info
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mde_core::error::HttpError;
+    use std::time::Duration;
+
+    #[test]
+    fn service_errors_carry_status_code_target_and_wait() {
+        let http = HttpError {
+            status: 429,
+            service: Some(mde_core::decode::ServiceError {
+                code: Some("TooManyRequests".into()),
+                message: Some("slow down".into()),
+                target: Some("abc".into()),
+            }),
+        };
+        let e = Error::Throttled { retry_after: Some(Duration::from_millis(1500)), http };
+        let json: serde_json::Value = serde_json::from_str(&ErrorInfo::from(&e).to_json()).unwrap();
+        assert_eq!(json["kind"], "Throttled");
+        assert_eq!(json["status"], 429);
+        assert_eq!(json["code"], "TooManyRequests");
+        assert_eq!(json["target"], "abc");
+        assert_eq!(json["retryAfterMs"], 1500);
+        assert!(json.get("position").is_none());
+    }
+
+    #[test]
+    fn filter_errors_carry_their_position() {
+        let e = mde_core::Filter::parse("state eq 'Running' and").unwrap_err();
+        let info = ErrorInfo::from(&Error::InvalidQuery(QueryError::Filter(e)));
+        assert_eq!(info.kind, "InvalidQuery");
+        assert_eq!(info.position, Some(22));
+        assert!(info.message.contains("invalid filter"), "{}", info.message);
+    }
+}

@@ -1,0 +1,34 @@
+//! # mde-wasm
+//!
+//! The Rust half of the npm package `mde-investigations`: a thin WebAssembly driver over
+//! [`mde_core`]'s sans-I/O machines. `cargo xtask package` builds it with `wasm-bindgen` and wraps it in a
+//! hand-written ES module facade (`js/`), which is what users import.
+//!
+//! Who does what:
+//! - Rust (this crate, through mde-core) decides everything: the configuration and its errors, filters in both
+//!   forms (OData text and the JS object form, translated into the core's filter builder here), the query,
+//!   paging, the limiter, retries, the resume token, the origin checks, and the validation of every item of
+//!   every page.
+//! - JavaScript only does I/O: `fetch`, `setTimeout`, the `AbortSignal`, the token callback, and it lets
+//!   `JSON.parse` build the investigations from the body that Rust validated (measured: building them in Rust
+//!   and converting costs 3 to 5 times more; see `BENCHMARKS.md`).
+//!
+//! The JS side pumps a machine step by step: `poll(now)` returns the next step as a small JSON text (send this
+//! URL, wait so long, done, failed), `handleResponse(...)` takes the status, the two throttling headers and the
+//! body bytes, and returns the positions of the items to deliver. Errors cross as JSON texts (see
+//! [`error::ErrorInfo`]) that the facade turns into `MdeError`s.
+//!
+//! What it is not: it does no I/O of its own, imports nothing from the host but what `wasm-bindgen` needs,
+//! and is not meant to be used from Rust (the native build exists so that `cargo test` runs its logic).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+// `ErrorInfo` is large (ten optional fields), but errors are rare and end an operation: not worth boxing.
+#![allow(clippy::result_large_err)]
+
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod filter_object;
+pub mod json;
+pub mod step;

@@ -1,0 +1,73 @@
+//! [`Step`]: what the JavaScript pump must do next, as the small JSON text that `poll` returns.
+
+use std::time::Duration;
+
+use mde_core::{Request, WaitCause};
+use serde::Serialize;
+
+use crate::error::ErrorInfo;
+
+/// The next thing to do, tagged by `t`: `send`, `wait`, `done` or `fail`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "t", rename_all = "camelCase")]
+pub enum Step {
+    /// `fetch(url)` with the token (a fresh one when `refresh`), then report the response.
+    Send {
+        /// The URL, always on the configured origin.
+        url: String,
+        /// 1, 2, ... for this URL.
+        attempt: u32,
+        /// Ask the token callback for a fresh token first.
+        refresh: bool,
+    },
+    /// Sleep `ms` (abortably), then poll again.
+    Wait {
+        /// How long.
+        ms: u64,
+        /// `rateLimit`, `retryAfter` or `backoff`.
+        reason: &'static str,
+    },
+    /// Finished.
+    Done,
+    /// Stopped with this error.
+    Fail {
+        /// Why.
+        error: ErrorInfo,
+    },
+}
+
+impl Step {
+    /// A request to send.
+    pub fn send(r: Request) -> Step {
+        Step::Send { url: r.url, attempt: r.attempt, refresh: r.refresh_token }
+    }
+
+    /// A wait.
+    pub fn wait(duration: Duration, cause: WaitCause) -> Step {
+        Step::Wait { ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX), reason: cause.as_str() }
+    }
+
+    /// The JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| r#"{"t":"fail","error":{"kind":"InvalidConfig","message":"?"}}"#.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_as_json() {
+        let send = Step::send(Request { url: "https://h/api/investigations".into(), attempt: 2, refresh_token: true });
+        assert_eq!(send.to_json(), r#"{"t":"send","url":"https://h/api/investigations","attempt":2,"refresh":true}"#);
+        assert_eq!(
+            Step::wait(Duration::from_millis(1500), WaitCause::RetryAfter).to_json(),
+            r#"{"t":"wait","ms":1500,"reason":"retryAfter"}"#
+        );
+        assert_eq!(Step::Done.to_json(), r#"{"t":"done"}"#);
+        let fail = Step::Fail { error: ErrorInfo::config("x") }.to_json();
+        assert_eq!(fail, r#"{"t":"fail","error":{"kind":"InvalidConfig","message":"x"}}"#);
+    }
+}

@@ -1,0 +1,410 @@
+//! `cargo xtask package`: builds the npm package `mde-investigations` from `crates/mde-wasm`, and
+//! [`npm_tests`]: the Node, TypeScript and headless Chromium tests of the packed tarball against `mde-mock`.
+//!
+//! Layout: `target/npm/mde-investigations/` (the package), `target/npm/mde-investigations.tgz` (its `npm pack`).
+//! Tools live in `target/tools/node_modules` (npm's `binaryen` for `wasm-opt` — never Debian's, which
+//! miscompiles wasm-bindgen's output —, `typescript@5`, `playwright-core`, `vite`), installed only when missing.
+//! The `wasm-bindgen` CLI is installed with `cargo install` only when its version differs from the crate's pin.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use crate::{cargo, ensure_wasm_target, root, run, Result};
+
+/// npm packages the build and the tests use, installed into `target/tools`.
+const TOOLS: &[(&str, &str)] =
+    &[("binaryen", "132.0.0"), ("typescript", "5.9.3"), ("playwright-core", "1.65.1"), ("vite", "8.3.8")];
+
+/// Features that rustc enables by default for wasm32-unknown-unknown; wasm-opt must know them.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+    "--enable-call-indirect-overlong",
+];
+
+/// The release profile for the wasm build, given on the command line so the workspace profile stays as it is.
+/// Size first (`z`), but mde-core and serde_json, where a page is validated, at full speed (measured in
+/// BENCHMARKS.md: `z` made the page validation about twice as slow).
+const WASM_PROFILE: &[&str] = &[
+    "profile.wasm-release.inherits=\"release\"",
+    "profile.wasm-release.opt-level=\"z\"",
+    "profile.wasm-release.panic=\"abort\"",
+    "profile.wasm-release.codegen-units=1",
+    "profile.wasm-release.lto=true",
+    "profile.wasm-release.package.mde-core.opt-level=3",
+    "profile.wasm-release.package.serde_json.opt-level=3",
+];
+
+fn npm_dir() -> PathBuf {
+    root().join("target").join("npm")
+}
+
+/// Where the package is written.
+pub fn package_dir() -> PathBuf {
+    npm_dir().join("mde-investigations")
+}
+
+/// The packed tarball.
+pub fn tarball() -> PathBuf {
+    npm_dir().join("mde-investigations.tgz")
+}
+
+fn tools_dir() -> PathBuf {
+    root().join("target").join("tools")
+}
+
+/// A binary from `target/tools/node_modules/.bin`.
+pub fn tool(name: &str) -> PathBuf {
+    tools_dir().join("node_modules").join(".bin").join(name)
+}
+
+fn npm() -> Command {
+    Command::new("npm")
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Installs the npm tools into `target/tools` unless every pinned version is already there.
+pub fn ensure_tools() -> Result {
+    let dir = tools_dir();
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let installed = |name: &str, version: &str| {
+        let manifest = dir.join("node_modules").join(name).join("package.json");
+        fs::read_to_string(manifest).is_ok_and(|text| text.contains(&format!("\"version\": \"{version}\"")))
+    };
+    if TOOLS.iter().all(|(name, version)| installed(name, version)) {
+        return Ok(());
+    }
+    let manifest = dir.join("package.json");
+    if !manifest.exists() {
+        fs::write(&manifest, "{\"name\":\"mde-tools\",\"private\":true}\n").map_err(|e| e.to_string())?;
+    }
+    let specs: Vec<String> = TOOLS.iter().map(|(n, v)| format!("{n}@{v}")).collect();
+    run(
+        "npm install (tools into target/tools)",
+        npm().current_dir(&dir).args(["install", "--no-audit", "--no-fund", "--save-exact"]).args(&specs),
+    )
+}
+
+/// The `wasm-bindgen` version pinned in the workspace's Cargo.toml.
+fn pinned_wasm_bindgen() -> Result<String> {
+    let manifest = fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
+    manifest
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("wasm-bindgen = \"="))
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .ok_or_else(|| "Cargo.toml: no `wasm-bindgen = \"=X.Y.Z\"` under [workspace.dependencies]".to_owned())
+}
+
+fn ensure_wasm_bindgen(version: &str) -> Result {
+    let current = output(Command::new("wasm-bindgen").arg("--version"));
+    if current.as_deref() == Some(&format!("wasm-bindgen {version}")) {
+        return Ok(());
+    }
+    // Without --locked: the registry mirror lacks one locked dependency (DESIGN.md section 3). 4 to 7 minutes.
+    run(
+        &format!("cargo install wasm-bindgen-cli --version {version}"),
+        Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", version]),
+    )
+}
+
+fn copy(from: &Path, to: &Path) -> Result {
+    fs::copy(from, to).map(|_| ()).map_err(|e| format!("copy {} -> {}: {e}", from.display(), to.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result {
+    fs::write(path, text).map_err(|e| format!("write {}: {e}", path.display()))
+}
+
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).map_err(|e| format!("read {}: {e}", path.display()))
+}
+
+fn crate_version() -> Result<String> {
+    let manifest = read(&root().join("crates/mde-wasm/Cargo.toml"))?;
+    manifest
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("version = \""))
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .ok_or_else(|| "crates/mde-wasm/Cargo.toml has no version".to_owned())
+}
+
+/// Drops wasm-bindgen's asynchronous loader from the glue: the entries instantiate synchronously, and its
+/// `new URL('..._bg.wasm', import.meta.url)` would make bundlers copy the wasm file for nothing.
+fn strip_async_loader(glue: &str) -> Result<String> {
+    let start = glue.find("async function __wbg_load(").ok_or("glue: __wbg_load not found")?;
+    let sync = glue.find("function initSync(").ok_or("glue: initSync not found")?;
+    let init = glue.find("let __wbg_init_promise;").ok_or("glue: __wbg_init_promise not found")?;
+    let export = glue.find("export { initSync, __wbg_init as default };").ok_or("glue: export line not found")?;
+    if !(start < sync && sync < init && init < export) {
+        return Err("glue: unexpected layout (wasm-bindgen version changed?)".into());
+    }
+    Ok(format!("{}{}export {{ initSync }};\n", &glue[..start], &glue[sync..init]))
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            out.push(if i <= chunk.len() { char::from(ALPHABET[((n >> shift) & 63) as usize]) } else { '=' });
+        }
+    }
+    out
+}
+
+fn inline_module(wasm: &[u8]) -> String {
+    format!(
+        "// Generated by `cargo xtask package`: the wasm module, so that it can be instantiated synchronously anywhere.\n\
+         const BASE64 = \"{}\";\n\n\
+         /** The wasm module's bytes. */\n\
+         export function wasmBytes() {{\n  const text = atob(BASE64);\n  const bytes = new Uint8Array(text.length);\n  \
+         for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);\n  return bytes;\n}}\n",
+        base64(wasm)
+    )
+}
+
+/// Builds the wasm, binds, optimises and assembles the package, and packs it. Returns the tarball's path.
+/// Within one `cargo xtask` run the package is built once (`test` needs it for these tests and for `www`).
+pub fn package() -> Result<PathBuf> {
+    static PACKED: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(tgz) = PACKED.get() {
+        return Ok(tgz.clone());
+    }
+    let tgz = build_package()?;
+    Ok(PACKED.get_or_init(|| tgz).clone())
+}
+
+fn build_package() -> Result<PathBuf> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen(&pinned_wasm_bindgen()?)?;
+    ensure_tools()?;
+    let mut build = cargo();
+    build.args(["build", "-p", "mde-wasm", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"]);
+    for setting in WASM_PROFILE {
+        build.args(["--config", setting]);
+    }
+    run("cargo build -p mde-wasm (wasm32, wasm-release)", &mut build)?;
+    let built = root().join("target/wasm32-unknown-unknown/wasm-release/mde_wasm.wasm");
+
+    let pkg = package_dir();
+    if pkg.exists() {
+        fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+    }
+    let wasm_dir = pkg.join("wasm");
+    fs::create_dir_all(&wasm_dir).map_err(|e| e.to_string())?;
+    let bound = npm_dir().join("bindgen");
+    run(
+        "wasm-bindgen --target web",
+        Command::new("wasm-bindgen")
+            .arg("--target")
+            .arg("web")
+            .arg("--no-typescript")
+            .arg("--out-dir")
+            .arg(&bound)
+            .arg(&built),
+    )?;
+    let optimised = wasm_dir.join("mde_wasm_bg.wasm");
+    run(
+        "wasm-opt -O3 (npm binaryen)",
+        Command::new(tool("wasm-opt"))
+            .arg("-O3")
+            .args(WASM_FEATURES)
+            .arg(bound.join("mde_wasm_bg.wasm"))
+            .arg("-o")
+            .arg(&optimised),
+    )?;
+    write(&wasm_dir.join("mde_wasm.js"), &strip_async_loader(&read(&bound.join("mde_wasm.js"))?)?)?;
+    let wasm = fs::read(&optimised).map_err(|e| e.to_string())?;
+    write(&wasm_dir.join("inline.js"), &inline_module(&wasm))?;
+
+    let js = root().join("crates/mde-wasm/js");
+    for file in ["index.js", "index.node.js", "client.js", "index.d.ts", "README.md"] {
+        copy(&js.join(file), &pkg.join(file))?;
+    }
+    let manifest = read(&js.join("package.json"))?
+        .replace("\"version\": \"0.0.0\"", &format!("\"version\": \"{}\"", crate_version()?));
+    write(&pkg.join("package.json"), &manifest)?;
+
+    let packed = output(npm().current_dir(&pkg).args(["pack", "--silent", "--pack-destination"]).arg(npm_dir()))
+        .ok_or("npm pack failed")?;
+    let name = packed.lines().last().unwrap_or_default().trim().to_owned();
+    let tgz = tarball();
+    fs::rename(npm_dir().join(&name), &tgz).map_err(|e| format!("rename {name}: {e}"))?;
+    eprintln!("==> {} ({} bytes of wasm)", tgz.display(), wasm.len());
+    Ok(tgz)
+}
+
+/// Builds `mde-mock` and returns the binary's path.
+fn build_mock() -> Result<PathBuf> {
+    run("cargo build -p mde-mock", cargo().args(["build", "-p", "mde-mock"]))?;
+    Ok(root().join("target/debug/mde-mock"))
+}
+
+/// A fresh project in `target/npm-test` with the tarball installed and the tests copied in.
+fn test_project(tgz: &Path) -> Result<PathBuf> {
+    let dir = root().join("target").join("npm-test");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    write(&dir.join("package.json"), "{\"name\":\"mde-consumer\",\"private\":true,\"type\":\"module\"}\n")?;
+    run(
+        "npm install the packed tarball into a new project",
+        npm().current_dir(&dir).args(["install", "--no-audit", "--no-fund", "--offline"]).arg(tgz),
+    )?;
+    let tests = root().join("crates/mde-wasm/tests");
+    for entry in fs::read_dir(&tests).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_file() {
+            copy(&path, &dir.join(path.file_name().unwrap_or_default()))?;
+        }
+    }
+    Ok(dir)
+}
+
+/// The package's tests: Node's test runner on the installed tarball against mde-mock, `tsc --strict` on a
+/// consumer file, and the smoke test in headless Chromium (page, module Worker, a Vite build, MV3 extension service
+/// worker).
+pub fn npm_tests() -> Result {
+    let tgz = package()?;
+    let mock = build_mock()?;
+    let dir = test_project(&tgz)?;
+    run(
+        "node --test (packed tarball against mde-mock)",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("MDE_MOCK", &mock)
+            .args(["--test", "--test-concurrency=1"])
+            .arg("node.test.js"),
+    )?;
+    run(
+        "tsc --strict --noEmit on a consumer file",
+        Command::new(tool("tsc")).current_dir(&dir).args([
+            "--strict",
+            "--noEmit",
+            "--target",
+            "es2022",
+            "--module",
+            "nodenext",
+            "--moduleResolution",
+            "nodenext",
+            "--lib",
+            "es2022,dom",
+            "consumer.ts",
+        ]),
+    )?;
+    if mentions_any(&read(&package_dir().join("index.d.ts"))?) {
+        return Err("the public types (index.d.ts) use `any`".into());
+    }
+    ensure_chromium()?;
+    run(
+        "headless Chromium smoke test (page, Worker, Vite build)",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("MDE_MOCK", &mock)
+            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
+            .env("VITE_BIN", tool("vite"))
+            .arg("browser.smoke.js"),
+    )?;
+    run(
+        "headless Chromium: MV3 extension service worker",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("MDE_MOCK", &mock)
+            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
+            .arg("browser.mv3.js"),
+    )
+}
+
+/// Whether TypeScript declarations use the type `any` outside comments.
+fn mentions_any(d_ts: &str) -> bool {
+    let mut code = String::with_capacity(d_ts.len());
+    let mut rest = d_ts;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.find("*/").map_or("", |end| &after[end + 2..]);
+        } else if let Some(after) = rest.strip_prefix("//") {
+            rest = after.find('\n').map_or("", |end| &after[end..]);
+        } else {
+            let mut chars = rest.chars();
+            code.extend(chars.next());
+            rest = chars.as_str();
+        }
+    }
+    code.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')).any(|word| word == "any")
+}
+
+/// Installs Debian's Chromium when it is missing (Playwright's own download is never used).
+pub fn ensure_chromium() -> Result {
+    if Path::new("/usr/bin/chromium").exists() {
+        return Ok(());
+    }
+    run("apt-get update", Command::new("apt-get").arg("update"))?;
+    run("apt-get install chromium", Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))
+}
+
+/// `cargo xtask bench-wasm`: the browser benchmark of the package (decode path against `fetch().json()`, size).
+pub fn bench() -> Result {
+    let tgz = package()?;
+    let mock = build_mock()?;
+    let dir = test_project(&tgz)?;
+    ensure_chromium()?;
+    run(
+        "headless Chromium benchmark",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("MDE_MOCK", &mock)
+            .env("MDE_PACKAGE", package_dir())
+            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
+            .arg("browser.bench.js"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_examples() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn strips_the_async_loader() {
+        let glue = "a\nasync function __wbg_load(m) {}\nfunction initSync(m) {}\nlet __wbg_init_promise;\nasync function __wbg_init() {}\nexport { initSync, __wbg_init as default };\n";
+        assert_eq!(strip_async_loader(glue).unwrap(), "a\nfunction initSync(m) {}\nexport { initSync };\n");
+        assert!(strip_async_loader("nothing").is_err());
+    }
+
+    #[test]
+    fn finds_any_outside_comments_only() {
+        assert!(!mentions_any("// any\n/** any */ type A = string; // many anyway\nconst company: number;"));
+        assert!(mentions_any("type A = any;"));
+        assert!(mentions_any("/* x */ f(a: Array<any>): void;"));
+    }
+}
