@@ -1,8 +1,8 @@
 //! The project's commands, so that a new machine needs nothing but `cargo`:
 //!
 //! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core, every test, the npm
-//!   package's Node, TypeScript and Chromium tests (`package.rs`).
-//! - `cargo xtask demo`: the mock API on loopback (the dashboard is coming: issue 6).
+//!   package's Node, TypeScript and Chromium tests (`package.rs`), and the dashboard's browser tests (`www.rs`).
+//! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
 //! - `cargo xtask package`: the npm package `mde-investigations` in `target/npm/` (see `package.rs`);
 //!   `cargo xtask bench-wasm`: its browser benchmark (decode speed against `fetch().json()`, gzip size).
@@ -12,19 +12,22 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod demo;
 mod package;
+mod www;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
-        Some("demo") => demo(&args[1..]),
+        Some("demo") => demo::demo(&args[1..]),
         Some("bench") => bench(),
         Some("package") => package::package().map(|_| ()),
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
+        Some("www-test") => www::www_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|bench|package|npm-test|bench-wasm>");
+            eprintln!("usage: cargo xtask <test|demo|bench|package|npm-test|www-test|bench-wasm>");
             return ExitCode::from(2);
         }
     };
@@ -80,17 +83,9 @@ fn test() -> Result {
     )?;
     run("cargo test --workspace", cargo().args(["test", "--workspace"]))?;
     package::npm_tests()?;
+    www::www_tests()?;
     eprintln!("==> all checks passed");
     Ok(())
-}
-
-fn demo(args: &[String]) -> Result {
-    eprintln!(
-        "The dashboard is coming (issue 6). For now this runs the mock API on http://127.0.0.1:4010; Ctrl-C stops it."
-    );
-    let mut cmd = cargo();
-    cmd.args(["run", "--release", "-p", "mde-mock", "--", "--port", "4010"]).args(args);
-    run("mde-mock", &mut cmd)
 }
 
 fn bench() -> Result {
