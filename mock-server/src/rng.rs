@@ -4,21 +4,22 @@
 //! give the same answers on every machine and every run. It never reads OS randomness. Not for secrets.
 
 /// A SplitMix64 generator (Steele, Lea and Flood, 2014): 64 bits of state, one multiply-xorshift per draw.
+/// The sequence is mde-core's [`Jitter`](mde_core::jitter::Jitter) (the same generator); this adds the draws
+/// the data generator needs.
 #[derive(Debug, Clone)]
 pub struct SplitMix64 {
-    state: u64,
+    inner: mde_core::jitter::Jitter,
 }
 
 impl SplitMix64 {
     /// A generator whose sequence is fixed by `seed`.
     pub fn new(seed: u64) -> SplitMix64 {
-        SplitMix64 { state: seed }
+        SplitMix64 { inner: mde_core::jitter::Jitter::from_seed(seed) }
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        mix(self.state)
+        self.inner.next_u64()
     }
 
     /// A uniform number in `0..n` (`n > 0`; returns 0 for `n == 0`).
