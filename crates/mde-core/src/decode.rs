@@ -7,6 +7,9 @@
 use serde::Deserialize;
 
 mod fast;
+pub(crate) mod node;
+
+pub use node::{write_str as write_json_string, Node};
 
 use crate::{Investigation, InvestigationState, Page, Timestamp};
 
@@ -131,134 +134,28 @@ pub struct PageOutline<'a> {
     pub next_link: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct OutlineRaw<'a> {
-    #[serde(rename = "@odata.context", default)]
-    #[allow(dead_code)] // Validated, not used.
-    context: Option<AnyText>,
-    #[serde(borrow)]
-    value: OutlineItems<'a>,
-    #[serde(rename = "@odata.nextLink", default)]
-    next_link: Option<String>,
-}
-
-/// One item as the outline checks it: every property is validated, only `id` and `startTime` are used.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)] // The unused fields are there to be validated.
-struct OutlineItem<'a> {
-    #[serde(borrow, deserialize_with = "id_cow")]
-    id: std::borrow::Cow<'a, str>,
-    #[serde(default)]
-    start_time: Option<Timestamp>,
-    #[serde(default)]
-    end_time: Option<Timestamp>,
-    #[serde(default)]
-    state: Option<AnyText>,
-    #[serde(default)]
-    cancelled_by: Option<AnyText>,
-    #[serde(default)]
-    status_details: Option<AnyText>,
-    #[serde(default)]
-    machine_id: Option<AnyText>,
-    #[serde(default)]
-    computer_dns_name: Option<AnyText>,
-    #[serde(default)]
-    triggering_alert_id: Option<AnyText>,
-}
-
-/// A JSON string whose text is checked but not kept.
-struct AnyText;
-
-impl<'de> Deserialize<'de> for AnyText {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<AnyText, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = AnyText;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<AnyText, E> {
-                Ok(AnyText)
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// The items of `value`, collected column by column (no per-item struct is kept).
-#[derive(Default)]
-struct OutlineItems<'a> {
-    ids: Vec<std::borrow::Cow<'a, str>>,
-    start_times: Vec<Option<Timestamp>>,
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for OutlineItems<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<OutlineItems<'a>, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = OutlineItems<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array of investigations")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OutlineItems<'de>, A::Error> {
-                let n = seq.size_hint().unwrap_or(0).min(16_384);
-                let mut items = OutlineItems { ids: Vec::with_capacity(n), start_times: Vec::with_capacity(n) };
-                while let Some(item) = seq.next_element::<OutlineItem<'de>>()? {
-                    let OutlineItem { id, start_time, .. } = item;
-                    items.ids.push(id);
-                    items.start_times.push(start_time);
-                }
-                Ok(items)
-            }
-        }
-        d.deserialize_seq(V)
-    }
-}
-
-fn id_cow<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::borrow::Cow<'de, str>, D::Error> {
-    use std::borrow::Cow;
-    struct V;
-    impl<'de> serde::de::Visitor<'de> for V {
-        type Value = Cow<'de, str>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an id as a string or an integer")
-        }
-        fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
-            Ok(Cow::Borrowed(v))
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Cow<'de, str>, E> {
-            Ok(Cow::Owned(v.to_owned()))
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Cow<'de, str>, E> {
-            Ok(Cow::Owned(v.to_string()))
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Cow<'de, str>, E> {
-            Ok(Cow::Owned(v.to_string()))
-        }
-    }
-    d.deserialize_any(V)
-}
-
 /// Validates a list page exactly as [`decode_page`] does (same acceptance, same [`DecodeError`]s) but builds no
 /// [`Investigation`]: it returns only the [`PageOutline`] that paging needs, borrowing ids from `body` where it
 /// can. For drivers whose host builds the items faster itself (`JSON.parse` in a browser); see
 /// [`Listing::handle_response_indexed`](crate::listing::Listing::handle_response_indexed).
+#[inline]
 pub fn outline_page(body: &[u8]) -> Result<PageOutline<'_>, DecodeError> {
     if let Some(outline) = fast::outline(body) {
         return Ok(outline);
     }
-    match serde_json::from_slice::<OutlineRaw<'_>>(body) {
-        Ok(raw) => Ok(PageOutline { ids: raw.value.ids, start_times: raw.value.start_times, next_link: raw.next_link }),
-        Err(e) => Err(locate_page_error(body, &e)),
-    }
+    // What the scanner hands over (escapes in keys, dates or the next link, duplicate keys, errors) goes through
+    // the typed decoder itself: the same acceptance and the same errors by construction, at the cost of building
+    // the items.
+    let page = decode_page(body)?;
+    let (ids, start_times) = page.value.into_iter().map(|i| (std::borrow::Cow::Owned(i.id), i.start_time)).unzip();
+    Ok(PageOutline { ids, start_times, next_link: page.next_link })
 }
 
 /// Decodes one investigation (the body of `GET /api/investigations/{id}`).
 pub fn decode_investigation(body: &[u8]) -> Result<Investigation, DecodeError> {
     match serde_json::from_slice::<RawInvestigation>(body) {
         Ok(raw) => Ok(raw.into()),
-        Err(e) => Err(match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(e) => Err(match Node::parse(body) {
             Err(syntax) => syntax_error(&syntax),
             Ok(v) => locate_item_error(&v, None).unwrap_or_else(|| generic(&e)),
         }),
@@ -274,16 +171,16 @@ pub fn decode_service_error(body: &[u8]) -> Option<ServiceError> {
     #[derive(Deserialize)]
     struct Inner {
         #[serde(default)]
-        code: Option<serde_json::Value>,
+        code: Option<Node>,
         #[serde(default)]
-        message: Option<serde_json::Value>,
+        message: Option<Node>,
         #[serde(default)]
-        target: Option<serde_json::Value>,
+        target: Option<Node>,
     }
-    let text = |v: Option<serde_json::Value>| match v {
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(serde_json::Value::Null) | None => None,
-        Some(other) => Some(other.to_string()),
+    let text = |v: Option<Node>| match v {
+        Some(Node::Str(s)) => Some(s),
+        Some(Node::Null) | None => None,
+        Some(other) => Some(other.to_json()),
     };
     let outer: Outer = serde_json::from_slice(body).ok()?;
     Some(ServiceError {
@@ -303,7 +200,7 @@ fn syntax_error(e: &serde_json::Error) -> DecodeError {
 }
 
 fn locate_page_error(body: &[u8], e: &serde_json::Error) -> DecodeError {
-    let doc = match serde_json::from_slice::<serde_json::Value>(body) {
+    let doc = match Node::parse(body) {
         Ok(v) => v,
         Err(syntax) => return syntax_error(&syntax),
     };
@@ -313,22 +210,21 @@ fn locate_page_error(body: &[u8], e: &serde_json::Error) -> DecodeError {
         location: field.into(),
         reason: reason.into(),
     };
-    let Some(obj) = doc.as_object() else {
+    let Node::Object(_) = doc else {
         return field_err("the document", "expected a JSON object with a `value` array");
     };
     for key in ["@odata.context", "@odata.nextLink"] {
-        if obj.get(key).is_some_and(|v| !v.is_string() && !v.is_null()) {
+        if doc.get(key).is_some_and(|v| !matches!(v, Node::Str(_) | Node::Null)) {
             return field_err(key, "expected a string");
         }
     }
-    let Some(items) = obj.get("value") else { return field_err("value", "missing: a page has a `value` array") };
-    let Some(items) = items.as_array() else { return field_err("value", "expected an array") };
+    let Some(items) = doc.get("value") else { return field_err("value", "missing: a page has a `value` array") };
+    let Node::Array(items) = items else { return field_err("value", "expected an array") };
     items.iter().enumerate().find_map(|(i, item)| locate_item_error(item, Some(i))).unwrap_or_else(|| generic(e))
 }
 
 /// Finds the first property of one item that the typed decoder would refuse.
-fn locate_item_error(item: &serde_json::Value, index: Option<usize>) -> Option<DecodeError> {
-    use serde_json::Value;
+fn locate_item_error(item: &Node, index: Option<usize>) -> Option<DecodeError> {
     let at = |field: Option<&str>| match (index, field) {
         (Some(i), Some(f)) => format!("value[{i}].{f}"),
         (Some(i), None) => format!("value[{i}]"),
@@ -338,42 +234,30 @@ fn locate_item_error(item: &serde_json::Value, index: Option<usize>) -> Option<D
     let fail = |field: Option<&str>, reason: String| {
         Some(DecodeError { index, field: field.map(str::to_owned), location: at(field), reason })
     };
-    let Some(obj) = item.as_object() else { return fail(None, "expected an investigation object".into()) };
-    match obj.get("id") {
+    let Node::Object(_) = item else { return fail(None, "expected an investigation object".into()) };
+    match item.get("id") {
         None => return fail(Some("id"), "missing".into()),
-        Some(Value::String(_)) => {}
-        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => {}
-        Some(other) => return fail(Some("id"), format!("expected a string or an integer, found {}", kind(other))),
+        Some(Node::Str(_) | Node::UInt(_) | Node::Int(_)) => {}
+        Some(other) => return fail(Some("id"), format!("expected a string or an integer, found {}", other.kind())),
     }
     for field in ["startTime", "endTime"] {
-        match obj.get(field) {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) => {
+        match item.get(field) {
+            None | Some(Node::Null) => {}
+            Some(Node::Str(s)) => {
                 if let Err(e) = Timestamp::parse(s) {
                     return fail(Some(field), format!("{e} (found {s:?})"));
                 }
             }
-            Some(other) => return fail(Some(field), format!("expected a date-time string, found {}", kind(other))),
+            Some(other) => return fail(Some(field), format!("expected a date-time string, found {}", other.kind())),
         }
     }
     for field in ["state", "cancelledBy", "statusDetails", "machineId", "computerDnsName", "triggeringAlertId"] {
-        match obj.get(field) {
-            None | Some(Value::Null) | Some(Value::String(_)) => {}
-            Some(other) => return fail(Some(field), format!("expected a string or null, found {}", kind(other))),
+        match item.get(field) {
+            None | Some(Node::Null | Node::Str(_)) => {}
+            Some(other) => return fail(Some(field), format!("expected a string or null, found {}", other.kind())),
         }
     }
     None
-}
-
-fn kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ pub enum Error {
     #[error("not found: {0}")]
     NotFound(HttpError),
     /// 429 with a `Retry-After` longer than allowed, or still throttled after every attempt.
-    #[error("throttled by the service{}: {http}", retry_after.map(|d| format!(" (retry after {} ms)", d.as_millis())).unwrap_or_default())]
+    #[error("throttled by the service{}: {http}", retry_after.map(|d| format!(" (retry after {} ms)", millis_text(d))).unwrap_or_default())]
     Throttled {
         /// How long the service asked to wait, if it said.
         retry_after: Option<Duration>,
@@ -142,6 +142,17 @@ impl ErrorKind {
     }
 }
 
+/// `d.as_millis()` as decimal text, printed through `u64`s: formatting a `u128` would pull 128-bit division into
+/// the wasm module.
+fn millis_text(d: Duration) -> String {
+    let (secs, ms) = (d.as_secs(), d.subsec_millis());
+    if secs == 0 {
+        ms.to_string()
+    } else {
+        format!("{secs}{ms:03}")
+    }
+}
+
 impl Error {
     /// The error's kind.
     pub fn kind(&self) -> ErrorKind {
@@ -171,6 +182,26 @@ impl Error {
             | Error::Server(h)
             | Error::Throttled { http: h, .. } => Some(h),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod millis_tests {
+    use super::*;
+
+    #[test]
+    fn millis_text_matches_as_millis() {
+        for d in [
+            Duration::ZERO,
+            Duration::from_nanos(999_999),
+            Duration::from_millis(7),
+            Duration::from_millis(1_000),
+            Duration::from_millis(1_005),
+            Duration::from_millis(86_400_123),
+            Duration::new(u64::MAX, 999_999_999),
+        ] {
+            assert_eq!(millis_text(d), d.as_millis().to_string(), "{d:?}");
         }
     }
 }

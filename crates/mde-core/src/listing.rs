@@ -63,6 +63,10 @@ use crate::query::{ListQuery, Top};
 use crate::retry::RetryPolicy;
 use crate::{Investigation, Timestamp};
 
+mod token;
+
+use token::ResumeState;
+
 /// The largest `$top` the service accepts.
 pub const MAX_PAGE_SIZE: u32 = 10_000;
 
@@ -162,19 +166,6 @@ pub struct Listing {
     phase: Phase,
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct ResumeState {
-    filter: Option<String>,
-    skip: u64,
-    max: Option<u64>,
-    page: u32,
-    pos: u64,
-    items: u64,
-    pages: u64,
-    snap: Option<Timestamp>,
-    ids: Vec<String>,
-}
-
 impl Listing {
     /// Starts a listing. The query's `$top` is the total number of investigations wanted (none: all), its `$skip`
     /// where to start. Fails with [`Error::InvalidConfig`] for a page size outside 1..=10,000.
@@ -230,7 +221,7 @@ impl Listing {
         let json = token
             .strip_prefix(TOKEN_PREFIX)
             .ok_or_else(|| invalid(format!("it does not start with {TOKEN_PREFIX}")))?;
-        let state: ResumeState = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+        let state = ResumeState::from_json(json).map_err(invalid)?;
         let lenient = ParseOptions { allow_unknown_states: true, ..ParseOptions::default() };
         let filter = match &state.filter {
             Some(text) => Some(Filter::parse_with(text, &lenient).map_err(|e| invalid(format!("its filter: {e}")))?),
@@ -264,8 +255,7 @@ impl Listing {
             snap: self.snapshot_at,
             ids: self.boundary_ids.clone(),
         };
-        // Serialising plain strings and numbers cannot fail.
-        format!("{TOKEN_PREFIX}{}", serde_json::to_string(&state).unwrap_or_default())
+        format!("{TOKEN_PREFIX}{}", state.to_json())
     }
 
     /// Counters for progress displays.
@@ -354,6 +344,7 @@ impl Listing {
     /// deliver, in order (what [`Action::Page`] would have carried; possibly none). The page then counts as
     /// delivered: the next [`Listing::poll`] goes on after it and never returns [`Action::Page`] for it. Returns
     /// `None` when there is no page to deliver (a retry is planned, or the listing failed): poll again.
+    #[inline]
     pub fn handle_response_indexed(
         &mut self,
         now_ms: u64,

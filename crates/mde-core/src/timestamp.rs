@@ -35,6 +35,7 @@ impl Timestamp {
     pub const MAX: Timestamp = Timestamp { secs: MAX_SECS, nanos: 999_999_999 };
 
     /// Builds a timestamp from seconds and nanoseconds since the Unix epoch; `None` when out of range.
+    #[inline(always)]
     pub fn from_unix(secs: i64, nanos: u32) -> Option<Timestamp> {
         if nanos >= 1_000_000_000 || !(MIN_SECS..=MAX_SECS).contains(&secs) {
             return None;
@@ -89,6 +90,9 @@ impl Timestamp {
     }
 
     /// Parses RFC 3339 (`2024-01-31T23:59:59Z`, 0 to 9 fractional digits, `Z` or `±HH:MM`), normalising to UTC.
+    // `#[inline]`, and its helpers `#[inline(always)]`: it runs for every item of a page, and this lets the wasm
+    // driver compile it at full speed while mde-core itself is built for size (see `decode::fast`).
+    #[inline]
     pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
         let b = text.as_bytes();
         let mut p = Cursor { b, i: 0 };
@@ -223,6 +227,7 @@ struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
+    #[inline(always)]
     fn digits(&mut self, n: usize, expected: &'static str) -> Result<u32, TimestampError> {
         let mut v = 0u32;
         for k in 0..n {
@@ -234,6 +239,7 @@ impl Cursor<'_> {
         self.i += n;
         Ok(v)
     }
+    #[inline(always)]
     fn eat(&mut self, c: u8) -> bool {
         if self.b.get(self.i) == Some(&c) {
             self.i += 1;
@@ -242,6 +248,7 @@ impl Cursor<'_> {
             false
         }
     }
+    #[inline(always)]
     fn byte(&mut self, c: u8, expected: &'static str) -> Result<(), TimestampError> {
         if self.eat(c) {
             Ok(())
@@ -251,10 +258,12 @@ impl Cursor<'_> {
     }
 }
 
+#[inline(always)]
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
 
+#[inline(always)]
 fn days_in_month(y: i64, m: u32) -> u32 {
     match m {
         2 if is_leap(y) => 29,
@@ -265,6 +274,7 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+#[inline(always)]
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);

@@ -8,11 +8,11 @@ use std::rc::Rc;
 use mde_core::exchange::Response;
 use mde_core::get::{GetAction, GetInvestigation};
 use mde_core::{Action, BaseUrl, Listing, RateLimiter, RetryPolicy};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::config::{ClientSettings, FilterInput, ListOptions};
 use crate::error::ErrorInfo;
+use crate::json::ObjectWriter;
 use crate::step::Step;
 
 fn thrown(e: ErrorInfo) -> JsValue {
@@ -40,23 +40,6 @@ pub struct Client {
     limiter: SharedLimiter,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct WindowState {
-    used: u32,
-    limit: u32,
-    window_ms: u64,
-    resets_in_ms: u64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LimiterState {
-    state: String,
-    windows: Vec<WindowState>,
-    blocked_for_ms: u64,
-}
-
 impl Client {
     /// Builds a client from the options' JSON.
     pub fn build(config: &str) -> Result<Client, ErrorInfo> {
@@ -81,19 +64,25 @@ impl Client {
     pub fn limiter_json(&self, now: f64) -> Result<String, ErrorInfo> {
         let now = millis(now);
         let limiter = self.limiter.try_borrow().map_err(|_| ErrorInfo::config(BUSY))?;
-        let windows = limiter
+        let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let windows: Vec<String> = limiter
             .usage(now)
             .into_iter()
-            .map(|w| WindowState {
-                used: w.used,
-                limit: w.limit,
-                window_ms: u64::try_from(w.length.as_millis()).unwrap_or(u64::MAX),
-                resets_in_ms: u64::try_from(w.resets_in.as_millis()).unwrap_or(u64::MAX),
+            .map(|w| {
+                ObjectWriter::new()
+                    .num("used", u64::from(w.used))
+                    .num("limit", u64::from(w.limit))
+                    .num("windowMs", ms(w.length))
+                    .num("resetsInMs", ms(w.resets_in))
+                    .finish()
             })
             .collect();
         let blocked_for_ms = limiter.blocked_until().map_or(0, |t| t.saturating_sub(now));
-        let state = LimiterState { state: limiter.export(), windows, blocked_for_ms };
-        serde_json::to_string(&state).map_err(|e| ErrorInfo::config(e.to_string()))
+        Ok(ObjectWriter::new()
+            .str("state", &limiter.export())
+            .raw("windows", &format!("[{}]", windows.join(",")))
+            .num("blockedForMs", blocked_for_ms)
+            .finish())
     }
 }
 
@@ -138,13 +127,6 @@ pub fn validate_filter(input: &str) -> Result<String, JsValue> {
 pub struct ListingHandle {
     listing: Listing,
     limiter: SharedLimiter,
-}
-
-#[derive(Serialize)]
-struct ProgressJson {
-    pages: u64,
-    items: u64,
-    requests: u64,
 }
 
 impl ListingHandle {
@@ -210,8 +192,7 @@ impl ListingHandle {
     /// `{pages, items, requests}` as JSON.
     pub fn progress(&self) -> String {
         let p = self.listing.progress();
-        let json = ProgressJson { pages: p.pages, items: p.items, requests: p.requests };
-        serde_json::to_string(&json).unwrap_or_default()
+        ObjectWriter::new().num("pages", p.pages).num("items", p.items).num("requests", p.requests).finish()
     }
 
     /// The filter sent (the user's and the snapshot bound), as OData text.

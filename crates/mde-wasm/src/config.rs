@@ -8,15 +8,13 @@ use mde_core::query::{ListQuery, Top};
 use mde_core::{
     BaseUrl, Filter, Listing, ListingOptions, RateLimitConfig, RateLimiter, Region, RetryPolicy, Timestamp,
 };
-use serde::Deserialize;
 
 use crate::error::ErrorInfo;
 use crate::filter_object::filter_from_object;
-use crate::json::Json;
+use crate::json::{Json, Members};
 
 /// The client's options (all but `token`, `fetch` and `onEvent`, which stay in JavaScript).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct ClientOptions {
     /// A region name (`global`, `eu`, `gcc-high`, ...).
     pub region: Option<String>,
@@ -33,8 +31,7 @@ pub struct ClientOptions {
 }
 
 /// `rateLimit` of the client's options.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct RateLimitOptions {
     /// Calls per minute (default 100).
     pub per_minute: Option<f64>,
@@ -57,8 +54,42 @@ pub struct ClientSettings {
     pub limiter: RateLimiter,
 }
 
-fn options<'a, T: Deserialize<'a>>(json: &'a str, what: &str) -> Result<T, ErrorInfo> {
-    serde_json::from_str(json).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))
+/// The members of the options object in `json`; errors name `what` (`client options`, ...).
+fn options(json: &str, what: &str) -> Result<Json, ErrorInfo> {
+    let v = Json::parse(json).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))?;
+    Members::of(&v, what).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))?;
+    Ok(v)
+}
+
+impl ClientOptions {
+    /// Reads the options from the facade's JSON.
+    pub fn from_json(json: &str) -> Result<ClientOptions, ErrorInfo> {
+        let v = options(json, "client options")?;
+        let read = || -> Result<ClientOptions, String> {
+            let m = Members::of(&v, "client options")?;
+            let rate_limit = match m.get("rateLimit")? {
+                None => RateLimitOptions::default(),
+                Some(r) => {
+                    let r = Members::of(r, "rateLimit")?;
+                    RateLimitOptions {
+                        per_minute: r.number("perMinute")?,
+                        per_hour: r.number("perHour")?,
+                        time_scale: r.number("timeScale")?,
+                        state: r.string("state")?,
+                    }
+                }
+            };
+            Ok(ClientOptions {
+                region: m.string("region")?,
+                base_url: m.string("baseUrl")?,
+                allow_insecure_loopback: m.flag("allowInsecureLoopback")?,
+                max_retries: m.number("maxRetries")?,
+                max_retry_after_ms: m.number("maxRetryAfterMs")?,
+                rate_limit,
+            })
+        };
+        read().map_err(|e| ErrorInfo::config(format!("invalid client options: {e}")))
+    }
 }
 
 /// A whole number from `min` to `max`, or an error naming the option. (Messages print numbers as integers:
@@ -78,7 +109,7 @@ fn whole(v: f64, name: &str, min: u64, max: u64) -> Result<u64, String> {
 impl ClientSettings {
     /// Reads the client's options (JSON) and checks them.
     pub fn from_json(json: &str) -> Result<ClientSettings, ErrorInfo> {
-        let o: ClientOptions = options(json, "client options")?;
+        let o = ClientOptions::from_json(json)?;
         let base = match (&o.region, &o.base_url) {
             (Some(_), Some(_)) => return Err(ErrorInfo::config("give either region or baseUrl, not both")),
             (Some(name), None) => Region::from_name(name)
@@ -135,8 +166,7 @@ fn limiter(o: &RateLimitOptions) -> Result<RateLimiter, ErrorInfo> {
 }
 
 /// `filter` as the facade passes it: the OData text, or the object form.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub enum FilterInput {
     /// OData `$filter` text.
     Text(String),
@@ -155,13 +185,27 @@ impl FilterInput {
 
     /// Reads the facade's JSON (`{"text": "..."}` or `{"object": {...}}`).
     pub fn from_json(json: &str) -> Result<FilterInput, ErrorInfo> {
-        serde_json::from_str(json).map_err(|e| ErrorInfo::query_at("filter", format!("invalid filter: {e}")))
+        let v = Json::parse(json).map_err(|e| ErrorInfo::query_at("filter", format!("invalid filter: {e}")))?;
+        FilterInput::from_value(&v)
+    }
+
+    /// Reads the facade's value: an object with exactly one member, `text` (a string) or `object`.
+    pub fn from_value(v: &Json) -> Result<FilterInput, ErrorInfo> {
+        let invalid = |m: &str| ErrorInfo::query_at("filter", format!("invalid filter: {m}"));
+        match v {
+            Json::Object(entries) => match entries.as_slice() {
+                [(k, Json::Str(text))] if k == "text" => Ok(FilterInput::Text(text.clone())),
+                [(k, _)] if k == "text" => Err(invalid("text must be a string")),
+                [(k, object)] if k == "object" => Ok(FilterInput::Object(object.clone())),
+                _ => Err(invalid("expected {\"text\": ...} or {\"object\": ...}")),
+            },
+            other => Err(invalid(&format!("expected an object, not {}", other.kind()))),
+        }
     }
 }
 
 /// The options of `client.list(...)` (the signal stays in JavaScript).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct ListOptions {
     /// The filter, if any.
     pub filter: Option<FilterInput>,
@@ -182,7 +226,22 @@ pub struct ListOptions {
 impl ListOptions {
     /// Reads the options (JSON).
     pub fn from_json(json: &str) -> Result<ListOptions, ErrorInfo> {
-        options(json, "list options")
+        let v = options(json, "list options")?;
+        let invalid = |e: String| ErrorInfo::config(format!("invalid list options: {e}"));
+        let m = Members::of(&v, "list options").map_err(invalid)?;
+        let filter = m.get("filter").map_err(invalid)?.map(FilterInput::from_value).transpose()?;
+        let read = || -> Result<ListOptions, String> {
+            Ok(ListOptions {
+                filter: None,
+                top: m.number("top")?,
+                skip: m.number("skip")?,
+                page_size: m.number("pageSize")?,
+                snapshot: m.get("snapshot")?.cloned(),
+                resume_from: m.string("resumeFrom")?,
+                seed: m.number("seed")?.unwrap_or(0.0),
+            })
+        };
+        Ok(ListOptions { filter, ..read().map_err(invalid)? })
     }
 
     /// Starts (or resumes) the listing.

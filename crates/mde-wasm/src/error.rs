@@ -6,39 +6,31 @@ use mde_core::decode::DecodeError;
 use mde_core::filter::FilterError;
 use mde_core::query::QueryError;
 use mde_core::{Error, ErrorKind};
-use serde::Serialize;
+
+use crate::json::ObjectWriter;
 
 /// An error as JavaScript sees it. Field names are those of `MdeError`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorInfo {
     /// One of the `ErrorKind` names: `InvalidConfig`, `InvalidQuery`, `Unauthorized`, ...
     pub kind: &'static str,
     /// A readable sentence.
     pub message: String,
     /// The HTTP status, when a response caused the error.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The service's error code (`BadRequest`, `TooManyRequests`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The service's correlation id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// For `Throttled`: how long the service asked to wait.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
     /// For an OData filter text: the byte offset of the problem.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<usize>,
     /// For an OData filter text: what was expected at `position`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
     /// For an OData filter text: what was found at `position`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub found: Option<String>,
     /// For a filter object or an option: where the problem is (`filter.or[1].startTime.ge`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
 
@@ -74,10 +66,20 @@ impl ErrorInfo {
         ErrorInfo::new(ErrorKind::InvalidResponse, e.to_string())
     }
 
-    /// The JSON text the facade parses.
+    /// The JSON text the facade parses (absent fields are left out).
     pub fn to_json(&self) -> String {
-        // Strings, numbers and options only: serialising cannot fail.
-        serde_json::to_string(self).unwrap_or_else(|_| r#"{"kind":"InvalidConfig","message":"?"}"#.to_owned())
+        ObjectWriter::new()
+            .str("kind", self.kind)
+            .str("message", &self.message)
+            .opt_num("status", self.status.map(u64::from))
+            .opt_str("code", self.code.as_deref())
+            .opt_str("target", self.target.as_deref())
+            .opt_num("retryAfterMs", self.retry_after_ms)
+            .opt_num("position", self.position.map(|p| p as u64))
+            .opt_str("expected", self.expected.as_deref())
+            .opt_str("found", self.found.as_deref())
+            .opt_str("path", self.path.as_deref())
+            .finish()
     }
 }
 

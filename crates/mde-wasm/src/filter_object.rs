@@ -256,7 +256,7 @@ mod tests {
     use super::*;
 
     fn odata(json: &str) -> Result<String, ErrorInfo> {
-        let v: Json = serde_json::from_str(json).unwrap();
+        let v = Json::parse(json).unwrap();
         filter_from_object(&v).map(|f| f.to_odata())
     }
 

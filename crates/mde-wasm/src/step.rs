@@ -3,13 +3,12 @@
 use std::time::Duration;
 
 use mde_core::{Request, WaitCause};
-use serde::Serialize;
 
 use crate::error::ErrorInfo;
+use crate::json::ObjectWriter;
 
 /// The next thing to do, tagged by `t`: `send`, `wait`, `done` or `fail`.
-#[derive(Debug, Serialize)]
-#[serde(tag = "t", rename_all = "camelCase")]
+#[derive(Debug)]
 pub enum Step {
     /// `fetch(url)` with the token (a fresh one when `refresh`), then report the response.
     Send {
@@ -49,8 +48,17 @@ impl Step {
 
     /// The JSON text.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self)
-            .unwrap_or_else(|_| r#"{"t":"fail","error":{"kind":"InvalidConfig","message":"?"}}"#.to_owned())
+        match self {
+            Step::Send { url, attempt, refresh } => ObjectWriter::new()
+                .str("t", "send")
+                .str("url", url)
+                .num("attempt", u64::from(*attempt))
+                .flag("refresh", *refresh),
+            Step::Wait { ms, reason } => ObjectWriter::new().str("t", "wait").num("ms", *ms).str("reason", reason),
+            Step::Done => ObjectWriter::new().str("t", "done"),
+            Step::Fail { error } => ObjectWriter::new().str("t", "fail").raw("error", &error.to_json()),
+        }
+        .finish()
     }
 }
 

@@ -2,9 +2,17 @@
 //! times faster than the `serde_json` struct decoder on a 10,000-item page (`cargo xtask bench-wasm`).
 //!
 //! It accepts a subset of what the `serde_json` path accepts and, on it, returns the same outline; on anything
-//! unusual (an escape sequence, an integer id, a duplicate key, any error) it gives up with `None` and the
-//! caller runs the `serde_json` path, which then decides and words the error. The `outline` property tests check
+//! unusual (an escape sequence in a key, a date or the next link, a duplicate key, any error) it gives up with
+//! `None` and the caller runs the `serde_json` path, which then decides and words the
+//! error. Escapes elsewhere (decoded in ids, checked in the other properties and in unknown ones) and integer
+//! ids are handled here as `serde_json` handles them, so that one such item does not send a whole page to the
+//! slow path. The `outline` property tests check
 //! both halves of that contract against `decode_page`.
+//!
+//! Everything here is `#[inline]` (as are [`outline_page`](super::outline_page) and
+//! [`Listing::handle_response_indexed`](crate::listing::Listing::handle_response_indexed)): a driver crate then
+//! compiles the scanner at its own optimisation level, so the wasm build can keep mde-core at `opt-level = "z"`
+//! and still validate pages at full speed (`xtask/src/package.rs`, BENCHMARKS.md).
 
 use std::borrow::Cow;
 
@@ -12,6 +20,7 @@ use super::PageOutline;
 use crate::Timestamp;
 
 /// The outline of `body`, or `None` when the slow path must decide.
+#[inline]
 pub(super) fn outline(body: &[u8]) -> Option<PageOutline<'_>> {
     let mut s = Scanner { b: body, i: 0 };
     let mut context_seen = false;
@@ -25,7 +34,7 @@ pub(super) fn outline(body: &[u8]) -> Option<PageOutline<'_>> {
             match key {
                 b"@odata.context" if !context_seen => {
                     context_seen = true;
-                    s.text_or_null()?;
+                    s.checked_text_or_null()?;
                 }
                 b"@odata.nextLink" if next_link.is_none() => next_link = Some(s.text_or_null()?.map(str::to_owned)),
                 b"value" if value.is_none() => value = Some(s.items()?),
@@ -62,6 +71,7 @@ const FIELDS: [&[u8]; 9] = [
 ];
 
 /// The position of the first `"`, `\\` or control character in `rest`, looking at eight bytes at a time.
+#[inline]
 fn string_end(rest: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -88,17 +98,20 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    #[inline]
     fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
             self.i += 1;
         }
     }
 
+    #[inline]
     fn peek(&mut self) -> Option<u8> {
         self.ws();
         self.b.get(self.i).copied()
     }
 
+    #[inline]
     fn eat(&mut self, c: u8) -> bool {
         if self.peek() == Some(c) {
             self.i += 1;
@@ -108,11 +121,13 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline]
     fn expect(&mut self, c: u8) -> Option<()> {
         self.eat(c).then_some(())
     }
 
     /// After a member or element: `true` after a `,`, `false` after `close`.
+    #[inline]
     fn comma_or(&mut self, close: u8) -> Option<bool> {
         match self.peek()? {
             b',' => {
@@ -128,6 +143,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The raw bytes of a string without escapes or control characters (the opening quote is next).
+    #[inline]
     fn raw_string(&mut self) -> Option<&'a [u8]> {
         if self.peek() != Some(b'"') {
             return None;
@@ -143,16 +159,19 @@ impl<'a> Scanner<'a> {
     }
 
     /// A key: ASCII only (anything else goes to the slow path, which validates UTF-8 in keys).
+    #[inline]
     fn key(&mut self) -> Option<&'a [u8]> {
         let k = self.raw_string()?;
         k.is_ascii().then_some(k)
     }
 
     /// A string parsed as `str` (UTF-8 validated).
+    #[inline]
     fn text(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.raw_string()?).ok()
     }
 
+    #[inline]
     fn null(&mut self) -> bool {
         if self.peek() == Some(b'n') && self.b.get(self.i..self.i + 4) == Some(b"null") {
             self.i += 4;
@@ -162,6 +181,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline]
     fn text_or_null(&mut self) -> Option<Option<&'a str>> {
         if self.null() {
             Some(None)
@@ -170,6 +190,148 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Moves past a string (its opening quote is next) that may hold escapes, checking it as `serde_json` does:
+    /// escapes always, and with `text` what a `&str` needs too (UTF-8, paired surrogates); a string it ignores is
+    /// checked for neither. `None` on anything it would refuse (the slow path then words the error).
+    #[inline]
+    fn string(&mut self, text: bool) -> Option<()> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.i + 1;
+        let mut i = start;
+        loop {
+            i += string_end(self.b.get(i..)?)?;
+            match self.b[i] {
+                b'"' => break,
+                b'\\' => i = self.escape(i + 1, text)?,
+                _ => return None,
+            }
+        }
+        if text && std::str::from_utf8(&self.b[start..i]).is_err() {
+            return None;
+        }
+        self.i = i + 1;
+        Some(())
+    }
+
+    /// Checks the escape whose backslash is just before `i`; returns where it ends.
+    fn escape(&self, i: usize, text: bool) -> Option<usize> {
+        match *self.b.get(i)? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 1),
+            b'u' => {
+                let n = self.hex4(i + 1)?;
+                if !text {
+                    return Some(i + 5);
+                }
+                match n {
+                    0xDC00..=0xDFFF => None,
+                    0xD800..=0xDBFF => {
+                        if self.b.get(i + 5..i + 7)? != b"\\u" {
+                            return None;
+                        }
+                        (0xDC00..=0xDFFF).contains(&self.hex4(i + 7)?).then_some(i + 11)
+                    }
+                    _ => Some(i + 5),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The four hex digits at `i`.
+    fn hex4(&self, i: usize) -> Option<u16> {
+        self.b.get(i..i + 4)?.iter().try_fold(0u16, |n, &c| Some(n << 4 | char::from(c).to_digit(16)? as u16))
+    }
+
+    /// An id as the typed decoder reads it: a string (borrowed unless it holds escapes) or an integer (as its
+    /// decimal text). `None` for anything else, and for `-0`, which the typed decoder reads as a float.
+    #[inline]
+    fn id(&mut self) -> Option<Cow<'a, str>> {
+        if self.peek()? != b'"' {
+            let start = self.i;
+            self.number()?;
+            let digits = std::str::from_utf8(&self.b[start..self.i]).ok()?;
+            return match digits.strip_prefix('-') {
+                Some("0") => None,
+                Some(_) => digits.parse::<i64>().ok().map(|n| Cow::Owned(n.to_string())),
+                None => digits.parse::<u64>().ok().map(|n| Cow::Owned(n.to_string())),
+            };
+        }
+        let start = self.i + 1;
+        let (mut i, mut segment) = (start, start);
+        let mut decoded: Option<String> = None;
+        loop {
+            i += string_end(self.b.get(i..)?)?;
+            match self.b[i] {
+                b'"' => break,
+                b'\\' => {
+                    let out = decoded.get_or_insert_with(String::new);
+                    out.push_str(std::str::from_utf8(&self.b[segment..i]).ok()?);
+                    i = self.unescape(i + 1, out)?;
+                    segment = i;
+                }
+                _ => return None,
+            }
+        }
+        let tail = std::str::from_utf8(&self.b[segment..i]).ok()?;
+        self.i = i + 1;
+        Some(match decoded {
+            None => Cow::Borrowed(tail),
+            Some(mut out) => {
+                out.push_str(tail);
+                Cow::Owned(out)
+            }
+        })
+    }
+
+    /// Decodes the escape whose backslash is just before `i` into `out`; returns where it ends.
+    fn unescape(&self, i: usize, out: &mut String) -> Option<usize> {
+        let c = match *self.b.get(i)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let n = u32::from(self.hex4(i + 1)?);
+                let (c, end) = match n {
+                    0xDC00..=0xDFFF => return None,
+                    0xD800..=0xDBFF => {
+                        if self.b.get(i + 5..i + 7)? != b"\\u" {
+                            return None;
+                        }
+                        let low = u32::from(self.hex4(i + 7)?);
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        (char::from_u32(0x10000 + ((n - 0xD800) << 10 | (low - 0xDC00)))?, i + 11)
+                    }
+                    _ => (char::from_u32(n)?, i + 5),
+                };
+                out.push(c);
+                return Some(end);
+            }
+            _ => return None,
+        };
+        out.push(c);
+        Some(i + 1)
+    }
+
+    /// A string checked as text (its value unused), or `null`.
+    #[inline]
+    fn checked_text_or_null(&mut self) -> Option<()> {
+        if self.null() {
+            Some(())
+        } else {
+            self.string(true)
+        }
+    }
+
+    #[inline]
     fn time_or_null(&mut self) -> Option<Option<Timestamp>> {
         match self.text_or_null()? {
             None => Some(None),
@@ -177,6 +339,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline]
     fn items(&mut self) -> Option<Columns<'a>> {
         self.expect(b'[')?;
         let guess = (self.b.len() / 200).min(16_384);
@@ -187,7 +350,7 @@ impl<'a> Scanner<'a> {
         }
         loop {
             let (id, start_time) = self.item()?;
-            ids.push(Cow::Borrowed(id));
+            ids.push(id);
             start_times.push(start_time);
             if !self.comma_or(b']')? {
                 return Some((ids, start_times));
@@ -195,7 +358,8 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn item(&mut self) -> Option<(&'a str, Option<Timestamp>)> {
+    #[inline]
+    fn item(&mut self) -> Option<(Cow<'a, str>, Option<Timestamp>)> {
         self.expect(b'{')?;
         let mut seen = 0u16;
         let mut id = None;
@@ -211,13 +375,13 @@ impl<'a> Scanner<'a> {
                         }
                         seen |= 1 << k;
                         match k {
-                            0 => id = Some(self.text()?),
+                            0 => id = Some(self.id()?),
                             1 => start_time = self.time_or_null()?,
                             2 => {
                                 self.time_or_null()?;
                             }
                             _ => {
-                                self.text_or_null()?;
+                                self.checked_text_or_null()?;
                             }
                         }
                     }
@@ -232,6 +396,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips any JSON value, as `serde_json` ignores one (strings are not checked for UTF-8 there either).
+    #[inline]
     fn skip_value(&mut self) -> Option<()> {
         let mut open: Vec<u8> = Vec::new();
         loop {
@@ -241,7 +406,7 @@ impl<'a> Scanner<'a> {
                     self.i += 1;
                     if !self.eat(b'}') {
                         open.push(b'}');
-                        self.raw_string()?;
+                        self.string(false)?;
                         self.expect(b':')?;
                         continue;
                     }
@@ -254,7 +419,7 @@ impl<'a> Scanner<'a> {
                     }
                 }
                 b'"' => {
-                    self.raw_string()?;
+                    self.string(false)?;
                 }
                 b't' => self.literal(b"true")?,
                 b'f' => self.literal(b"false")?,
@@ -266,7 +431,7 @@ impl<'a> Scanner<'a> {
                 let Some(&close) = open.last() else { return Some(()) };
                 if self.comma_or(close)? {
                     if close == b'}' {
-                        self.raw_string()?;
+                        self.string(false)?;
                         self.expect(b':')?;
                     }
                     break;
@@ -276,6 +441,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline]
     fn literal(&mut self, word: &[u8]) -> Option<()> {
         if self.b.get(self.i..self.i + word.len()) == Some(word) {
             self.i += word.len();
@@ -286,6 +452,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    #[inline]
     fn number(&mut self) -> Option<()> {
         let b = self.b;
         let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
@@ -354,9 +521,35 @@ mod tests {
         assert_eq!(o.ids, ["1", "2"]);
         assert_eq!(o.start_times[0].map(|t| t.to_string()).as_deref(), Some("2024-01-01T00:00:00.1234567Z"));
         assert_eq!(o.next_link, None);
+        // Escapes (decoded in ids, checked elsewhere) and integer ids stay on the fast path, with the typed
+        // decoder's result.
+        for (fast, id) in [
+            (
+                &br#"{"@odata.context":"a\"b","value":[{"id":"1","state":"a\"b\\c\/\b\f\n\r\t\u00e9\ud83d\ude00"}]}"#[..],
+                "1",
+            ),
+            (br#"{"value":[{"id":"1","statusDetails":null,"x":{"k\u00e9\udc00":["\ud800",{"\"":"\\"}]}}]}"#, "1"),
+            (br#"{"value":[{"id":7}]}"#, "7"),
+            (br#"{"value":[{"id":-12}]}"#, "-12"),
+            (br#"{"value":[{"id":18446744073709551615}]}"#, "18446744073709551615"),
+            (br#"{"value":[{"id":"\u0031\n\u00e9\ud83d\ude00\"x"}]}"#, "1\n\u{e9}\u{1f600}\"x"),
+        ] {
+            let page = super::super::decode_page(fast).unwrap();
+            assert_eq!(page.value[0].id, id);
+            let ids = outline(fast).map(|o| o.ids);
+            assert_eq!(ids, Some(vec![Cow::Owned(id.to_owned())]), "{}", String::from_utf8_lossy(fast));
+        }
+        assert!(matches!(outline(br#"{"value":[{"id":"1"}]}"#).unwrap().ids[0], Cow::Borrowed("1")));
         for slow in [
-            &br#"{"value":[{"id":7}]}"#[..],
-            br#"{"value":[{"id":"1","state":"a\"b"}]}"#,
+            &br#"{"value":[{"id":"1","state":"\udc00"}]}"#[..],
+            br#"{"value":[{"id":"1","state":"\ud83dx"}]}"#,
+            br#"{"value":[{"id":"1","state":"\ud83d\u0041"}]}"#,
+            br#"{"value":[{"id":"1","state":"\x"}]}"#,
+            br#"{"value":[{"id":"1","state":"\u00e"}]}"#,
+            br#"{"value":[{"id":"1","x":"\u00g0"}]}"#,
+            br#"{"value":[{"id":"1","startTime":"2024-01-01T00:00:00\u005a"}]}"#,
+            br#"{"value":[{"id":"1","st\u0061te":"x"}]}"#,
+            br#"{"value":[],"@odata.nextLink":"\/x"}"#,
             br#"{"value":[{"id":"1","id":"2"}]}"#,
             br#"{"value":[],"value":[]}"#,
             br#"{"value":[{"state":"x"}]}"#,
@@ -364,7 +557,12 @@ mod tests {
             br#"{"value":[{"id":"1","x":01}]}"#,
             br#"{"value":[{"id":"1"}]} x"#,
             br#"{"value":[{"id":"1",}]}"#,
-            br#"{"value":[{"id":"\u0031"}]}"#,
+            br#"{"value":[{"id":1.5}]}"#,
+            br#"{"value":[{"id":-0}]}"#,
+            br#"{"value":[{"id":18446744073709551616}]}"#,
+            br#"{"value":[{"id":-9223372036854775809}]}"#,
+            br#"{"value":[{"id":"\udc00"}]}"#,
+            br#"{"value":[{"id":"\ud800\u0041"}]}"#,
         ] {
             assert!(outline(slow).is_none(), "{}", String::from_utf8_lossy(slow));
         }
