@@ -208,6 +208,27 @@ class Transport {
     this.emit({ type: 'wait', ms: step.ms, reason: step.reason });
     await sleep(step.ms, signal);
   }
+
+  /**
+   * Carries out a machine's `fail`, `wait` or `send` step for `handle` (a listing or a get). Returns the response
+   * of a `send` for the caller to report; `undefined` after a wait or a transport error (already reported).
+   * `state.lastStatus` carries the previous status into the next `retry` event.
+   */
+  async run(handle, step, signal, state) {
+    if (step.t === 'fail') throw new MdeError(step.error);
+    if (step.t === 'wait') {
+      await this.wait(step, signal);
+      return undefined;
+    }
+    const r = await this.send(step, signal, state.lastStatus);
+    if (r.transportError !== undefined) {
+      state.lastStatus = undefined;
+      handle.handleTransportError(Date.now(), r.transportError);
+      return undefined;
+    }
+    state.lastStatus = r.status;
+    return r;
+  }
 }
 
 /**
@@ -256,7 +277,7 @@ export class InvestigationList {
     if (this.#finished) return undefined;
     const handle = this.#handle;
     const signal = this.#signal;
-    let lastStatus;
+    const state = { lastStatus: undefined };
     try {
       for (;;) {
         throwIfAborted(signal);
@@ -266,19 +287,9 @@ export class InvestigationList {
           this.#finish();
           return undefined;
         }
-        if (step.t === 'fail') throw new MdeError(step.error);
-        if (step.t === 'wait') {
-          await this.#io.wait(step, signal);
-          continue;
-        }
-        const before = handle.resumeToken();
-        const r = await this.#io.send(step, signal, lastStatus);
-        if (r.transportError !== undefined) {
-          lastStatus = undefined;
-          handle.handleTransportError(Date.now(), r.transportError);
-          continue;
-        }
-        lastStatus = r.status;
+        const before = step.t === 'send' ? handle.resumeToken() : undefined;
+        const r = await this.#io.run(handle, step, signal, state);
+        if (r === undefined) continue;
         const keep = handle.handleResponse(Date.now(), r.status, r.retryAfter, r.retryAfterMs, r.bytes);
         if (keep === undefined || keep.length === 0) continue;
         const items = itemsOf(r.bytes, keep);
@@ -390,7 +401,7 @@ export class InvestigationsClient {
     const { signal } = options ?? {};
     if (typeof id !== 'string' && typeof id !== 'number') throw fail('InvalidConfig', 'id must be a string');
     const handle = call(() => this.#wasm.get(String(id), seed()));
-    let lastStatus;
+    const state = { lastStatus: undefined };
     let body;
     try {
       for (;;) {
@@ -407,18 +418,8 @@ export class InvestigationsClient {
           if (typeof item.id !== 'string') item.id = String(item.id);
           return item;
         }
-        if (step.t === 'fail') throw new MdeError(step.error);
-        if (step.t === 'wait') {
-          await this.#io.wait(step, signal);
-          continue;
-        }
-        const r = await this.#io.send(step, signal, lastStatus);
-        if (r.transportError !== undefined) {
-          lastStatus = undefined;
-          handle.handleTransportError(Date.now(), r.transportError);
-          continue;
-        }
-        lastStatus = r.status;
+        const r = await this.#io.run(handle, step, signal, state);
+        if (r === undefined) continue;
         body = r.bytes;
         handle.handleResponse(Date.now(), r.status, r.retryAfter, r.retryAfterMs, r.bytes);
       }
