@@ -284,11 +284,10 @@ impl Listing {
             match &mut self.phase {
                 Phase::Done => return Action::Done,
                 Phase::Failed(e) => return Action::Fail(e.clone()),
-                Phase::Deliver(..) => {
-                    let Phase::Deliver(items, then) = std::mem::replace(&mut self.phase, Phase::Idle) else {
-                        unreachable!("matched above")
-                    };
-                    self.phase = *then;
+                Phase::Deliver(items, then) => {
+                    let items = std::mem::take(items);
+                    let then = std::mem::replace(then.as_mut(), Phase::Idle);
+                    self.phase = then;
                     if !items.is_empty() {
                         self.progress.pages += 1;
                         return Action::Page(items);
