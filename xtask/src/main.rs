@@ -76,6 +76,7 @@ fn ensure_wasm_target() -> Result {
 fn test() -> Result {
     run("cargo fmt --check", cargo().args(["fmt", "--all", "--", "--check"]))?;
     run("cargo clippy -D warnings", cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    package::check_no_debug_formatting()?;
     ensure_wasm_target()?;
     run(
         "cargo build -p mde-core --target wasm32-unknown-unknown",

@@ -1,10 +1,10 @@
-//! Criterion benchmarks of the core's hot paths: decoding a 10,000-item page, building, printing and parsing
-//! filters, and rate-limiter decisions. `cargo xtask bench` runs them; figures go to BENCHMARKS.md.
+//! Criterion benchmarks of the core's hot paths: decoding and outlining a 10,000-item page, building, printing
+//! and parsing filters, and rate-limiter decisions. `cargo xtask bench` runs them; figures go to BENCHMARKS.md.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use mde_core::decode::decode_page;
+use mde_core::decode::{decode_page, outline_page};
 use mde_core::filter::{machine_id, start_time, state, Filter};
 use mde_core::limiter::{Decision, RateLimitConfig, RateLimiter};
 use mde_core::{InvestigationState, Timestamp};
@@ -49,6 +49,7 @@ fn decode(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(body.len() as u64));
     g.sample_size(20);
     g.bench_function("page_10000_items", |b| b.iter(|| decode_page(black_box(&body)).map(|p| p.value.len())));
+    g.bench_function("outline_10000_items", |b| b.iter(|| outline_page(black_box(&body)).map(|o| o.ids.len())));
     g.finish();
 }
 

@@ -105,7 +105,7 @@ impl Region {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UrlError {
     /// The text is not an absolute `http(s)://host[:port][/path]` URL.
-    #[error("not a usable base URL ({reason}): {url:?}; expected https://host[:port][/path]")]
+    #[error("not a usable base URL ({reason}): {}; expected https://host[:port][/path]", crate::Quoted(.url))]
     Malformed {
         /// The text given.
         url: String,
@@ -113,13 +113,13 @@ pub enum UrlError {
         reason: &'static str,
     },
     /// An unknown region name.
-    #[error("unknown region {name:?}; known: global, security, us, eu, uk, au, swa, ina, gcc, gcc-high, dod")]
+    #[error("unknown region {}; known: global, security, us, eu, uk, au, swa, ina, gcc, gcc-high, dod", crate::Quoted(.name))]
     UnknownRegion {
         /// The name given.
         name: String,
     },
     /// A link that leaves the configured origin (or cannot be proven to stay on it).
-    #[error("refused a link to another origin than {origin}: {link:?}")]
+    #[error("refused a link to another origin than {origin}: {}", crate::Quoted(.link))]
     ForeignOrigin {
         /// The configured origin.
         origin: String,
@@ -127,7 +127,7 @@ pub enum UrlError {
         link: String,
     },
     /// A link on the right origin but for another resource than the investigations list.
-    #[error("refused a link to another resource than {expected}: {link:?}")]
+    #[error("refused a link to another resource than {expected}: {}", crate::Quoted(.link))]
     ForeignPath {
         /// The path that links must have.
         expected: String,

@@ -1,15 +1,40 @@
 //! Decoding what the service sends: list pages, single investigations and error bodies.
 //!
-//! The fast path is `serde_json` into typed structs. When it fails, a second, slower pass walks the document as
-//! generic JSON to say exactly where it broke (`value[3].startTime: expected a date-time string`), so a broken
-//! page gives a precise, typed [`DecodeError`] and never a panic.
-
-use serde::Deserialize;
+//! Everything is read with the crate's own strict JSON reader (no `serde`; see [`Node::parse`]): [`decode_page`] and
+//! [`decode_investigation`] walk the document member by member and build the items directly, and
+//! [`outline_page`] first tries a faster scanner specialised for pages (`fast.rs`), which hands anything
+//! unusual over to [`decode_page`].
+//!
+//! # What a page must be
+//!
+//! - Syntax: strict JSON (RFC 8259) as [`Node::parse`] checks it, everywhere in the body, including in
+//!   members that are ignored: UTF-8, escapes, no lone surrogates, no trailing commas, numbers by the grammar
+//!   and within `f64` range, at most 127 nested arrays and objects, nothing after the document.
+//! - A page is an object with a `value` array of investigation objects; `@odata.context` and `@odata.nextLink`
+//!   are strings, `null` or absent. An investigation has an `id` (a string, or an integer that fits `u64` or
+//!   `i64`, kept as its decimal text; `-0`, fractions and exponents are refused); `startTime` and `endTime` are
+//!   RFC 3339 date-time strings, `null` or absent; `state` and the other five properties are strings, `null` or
+//!   absent (an unknown state name is kept as [`InvestigationState::Other`], an absent or `null` one is
+//!   [`InvestigationState::Unknown`]).
+//! - Unknown members are ignored (after the syntax check), at every level; an unknown member may repeat.
+//! - A known member given twice (in the page or in an item) is an error, as it was under `serde`'s derive.
+//! - A single investigation follows the item rules, at the top level (its `@odata.context` is ignored).
+//!
+//! # Which error
+//!
+//! A syntax error anywhere wins (reported with line and column; a body that ends early says it may be
+//! truncated). Otherwise the first problem in document order is reported, with where it is
+//! (`value[3].startTime: expected a date-time string, found a number`); a missing member is found at the end of
+//! its object.
 
 mod fast;
 pub(crate) mod node;
+pub(crate) mod reader;
 
 pub use node::{write_str as write_json_string, Node};
+pub use reader::{JsonError, JsonErrorKind, MAX_DEPTH};
+
+use reader::{Number, Reader};
 
 use crate::{Investigation, InvestigationState, Page, Timestamp};
 
@@ -21,14 +46,15 @@ pub struct DecodeError {
     pub index: Option<usize>,
     /// The property that is wrong, when known (`startTime`, `value`, ...).
     pub field: Option<String>,
-    /// A readable location: `value[3].startTime`, `byte 1024`, `the document`.
+    /// A readable location: `value[3].startTime`, `line 1 column 80`, `the document`.
     pub location: String,
     /// What was wrong.
     pub reason: String,
 }
 
 /// The service's error body: `{"error": {"code": "...", "message": "...", "target": "..."}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ServiceError {
     /// Machine-readable code, such as `BadRequest`, `Unauthorized`, `TooManyRequests`.
     pub code: Option<String>,
@@ -38,87 +64,217 @@ pub struct ServiceError {
     pub target: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RawPage {
-    #[serde(rename = "@odata.context", default)]
-    context: Option<String>,
-    value: Vec<RawInvestigation>,
-    #[serde(rename = "@odata.nextLink", default)]
-    next_link: Option<String>,
+/// Why a walk stopped: the text is not JSON, or it is but not the expected shape.
+enum Fail {
+    Syntax(JsonError),
+    Shape(DecodeError),
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawInvestigation {
-    #[serde(deserialize_with = "id_string_or_number")]
-    id: String,
-    #[serde(default)]
-    start_time: Option<Timestamp>,
-    #[serde(default)]
-    end_time: Option<Timestamp>,
-    #[serde(default)]
-    state: Option<InvestigationState>,
-    #[serde(default)]
-    cancelled_by: Option<String>,
-    #[serde(default)]
-    status_details: Option<String>,
-    #[serde(default)]
-    machine_id: Option<String>,
-    #[serde(default)]
-    computer_dns_name: Option<String>,
-    #[serde(default)]
-    triggering_alert_id: Option<String>,
-}
-
-impl From<RawInvestigation> for Investigation {
-    fn from(r: RawInvestigation) -> Investigation {
-        Investigation {
-            id: r.id,
-            start_time: r.start_time,
-            end_time: r.end_time,
-            state: r.state.unwrap_or(InvestigationState::Unknown),
-            cancelled_by: r.cancelled_by,
-            status_details: r.status_details,
-            machine_id: r.machine_id,
-            computer_dns_name: r.computer_dns_name,
-            triggering_alert_id: r.triggering_alert_id,
-        }
+impl From<JsonError> for Fail {
+    fn from(e: JsonError) -> Fail {
+        Fail::Syntax(e)
     }
 }
 
-fn id_string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    struct V;
-    impl serde::de::Visitor<'_> for V {
-        type Value = String;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an id as a string or an integer")
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_owned())
-        }
-        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
-            Ok(v)
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-    }
-    d.deserialize_any(V)
+/// The error of a walk over `body`: a syntax error anywhere in the body wins over a shape problem.
+fn finish<T>(body: &[u8], walked: Result<T, Fail>) -> Result<T, DecodeError> {
+    walked.map_err(|fail| match fail {
+        Fail::Syntax(e) => syntax_error(&e),
+        Fail::Shape(shape) => match reader::validate(body) {
+            Err(e) => syntax_error(&e),
+            Ok(()) => shape,
+        },
+    })
 }
 
-/// Decodes a list page (`{"@odata.context": ..., "value": [...], "@odata.nextLink": ...}`).
+fn syntax_error(e: &JsonError) -> DecodeError {
+    let reason = if e.is_eof() { format!("the body ends early (truncated?): {e}") } else { format!("not JSON: {e}") };
+    DecodeError { index: None, field: None, location: format!("line {} column {}", e.line, e.column), reason }
+}
+
+/// A problem with a member of the page itself.
+fn page_problem(field: &str, reason: &str) -> Fail {
+    Fail::Shape(DecodeError { index: None, field: Some(field.into()), location: field.into(), reason: reason.into() })
+}
+
+/// What kind of value is next, for messages (a syntax error when no value starts there).
+fn kind_next(r: &mut Reader<'_>) -> Result<&'static str, JsonError> {
+    Ok(match r.peek()? {
+        b'{' => "an object",
+        b'[' => "an array",
+        b'"' => "a string",
+        b't' | b'f' => "a boolean",
+        b'n' => "null",
+        b'-' | b'0'..=b'9' => "a number",
+        _ => return Err(r.error(JsonErrorKind::ExpectedValue)),
+    })
+}
+
+/// Decodes a list page (`{"@odata.context": ..., "value": [...], "@odata.nextLink": ...}`); see the
+/// [module](self) for what it accepts.
 pub fn decode_page(body: &[u8]) -> Result<Page, DecodeError> {
-    match serde_json::from_slice::<RawPage>(body) {
-        Ok(raw) => Ok(Page {
-            context: raw.context,
-            value: raw.value.into_iter().map(Investigation::from).collect(),
-            next_link: raw.next_link,
-        }),
-        Err(e) => Err(locate_page_error(body, &e)),
+    finish(body, page(&mut Reader::new(body)))
+}
+
+fn page(r: &mut Reader<'_>) -> Result<Page, Fail> {
+    if r.peek()? != b'{' {
+        kind_next(r)?;
+        return Err(page_problem("the document", "expected a JSON object with a `value` array"));
     }
+    let (mut context, mut next_link, mut value) = (None, None, None);
+    let mut key = r.begin_object()?;
+    while let Some(k) = key {
+        match &*k {
+            "@odata.context" | "@odata.nextLink" => {
+                let slot = if k == "@odata.context" { &mut context } else { &mut next_link };
+                if slot.is_some() {
+                    return Err(page_problem(&k, "given twice"));
+                }
+                *slot = Some(match optional_string(r)? {
+                    Ok(text) => text,
+                    Err(_) => return Err(page_problem(&k, "expected a string")),
+                });
+            }
+            "value" => {
+                if value.is_some() {
+                    return Err(page_problem("value", "given twice"));
+                }
+                value = Some(items(r)?);
+            }
+            _ => r.skip_value()?,
+        }
+        key = r.next_key()?;
+    }
+    r.end()?;
+    let Some(value) = value else { return Err(page_problem("value", "missing: a page has a `value` array")) };
+    Ok(Page { context: context.flatten(), value, next_link: next_link.flatten() })
+}
+
+fn items(r: &mut Reader<'_>) -> Result<Vec<Investigation>, Fail> {
+    if r.peek()? != b'[' {
+        kind_next(r)?;
+        return Err(page_problem("value", "expected an array"));
+    }
+    let mut out = Vec::new();
+    let mut more = r.begin_array()?;
+    while more {
+        out.push(item(r, Some(out.len()))?);
+        more = r.next_element()?;
+    }
+    Ok(out)
+}
+
+/// A string or `null` (`Ok(None)`); `Err(kind)` naming what else is there.
+fn optional_string(r: &mut Reader<'_>) -> Result<Result<Option<String>, &'static str>, JsonError> {
+    if r.null()? {
+        return Ok(Ok(None));
+    }
+    if r.peek()? == b'"' {
+        return Ok(Ok(Some(r.string()?.into_owned())));
+    }
+    Ok(Err(kind_next(r)?))
+}
+
+/// The nine properties of an investigation, in the order of [`Investigation`]'s fields.
+const FIELDS: [&str; 9] = [
+    "id",
+    "startTime",
+    "endTime",
+    "state",
+    "cancelledBy",
+    "statusDetails",
+    "machineId",
+    "computerDnsName",
+    "triggeringAlertId",
+];
+
+/// One investigation object (`index`: its place in `value`, `None` for a single entity).
+fn item(r: &mut Reader<'_>, index: Option<usize>) -> Result<Investigation, Fail> {
+    let fail = |field: Option<&str>, reason: String| {
+        let location = match (index, field) {
+            (Some(i), Some(f)) => format!("value[{i}].{f}"),
+            (Some(i), None) => format!("value[{i}]"),
+            (None, Some(f)) => f.to_owned(),
+            (None, None) => "the document".to_owned(),
+        };
+        Fail::Shape(DecodeError { index, field: field.map(str::to_owned), location, reason })
+    };
+    if r.peek()? != b'{' {
+        kind_next(r)?;
+        return Err(fail(None, "expected an investigation object".into()));
+    }
+    let mut seen = 0u16;
+    let mut id = None;
+    let mut times: [Option<Timestamp>; 2] = [None, None];
+    let mut texts: [Option<String>; 6] = Default::default();
+    let mut key = r.begin_object()?;
+    while let Some(k) = key {
+        match FIELDS.iter().position(|f| *f == k) {
+            None => r.skip_value()?,
+            Some(f) => {
+                let field = FIELDS[f];
+                if seen & (1 << f) != 0 {
+                    return Err(fail(Some(field), "given twice".into()));
+                }
+                seen |= 1 << f;
+                match f {
+                    0 => {
+                        id = Some(match r.peek()? {
+                            b'"' => r.string()?.into_owned(),
+                            b'-' | b'0'..=b'9' => match r.number()? {
+                                Number::UInt(n) => n.to_string(),
+                                Number::Int(n) => n.to_string(),
+                                Number::Other(_) => {
+                                    return Err(fail(
+                                        Some(field),
+                                        "expected a string or an integer, found a number".into(),
+                                    ))
+                                }
+                            },
+                            _ => {
+                                let found = kind_next(r)?;
+                                return Err(fail(
+                                    Some(field),
+                                    format!("expected a string or an integer, found {found}"),
+                                ));
+                            }
+                        })
+                    }
+                    1 | 2 => match optional_string(r)? {
+                        Ok(None) => {}
+                        Ok(Some(s)) => match Timestamp::parse(&s) {
+                            Ok(t) => times[f - 1] = Some(t),
+                            Err(e) => return Err(fail(Some(field), format!("{e} (found {})", crate::Quoted(&s)))),
+                        },
+                        Err(found) => {
+                            return Err(fail(Some(field), format!("expected a date-time string, found {found}")))
+                        }
+                    },
+                    _ => match optional_string(r)? {
+                        Ok(text) => texts[f - 3] = text,
+                        Err(found) => {
+                            return Err(fail(Some(field), format!("expected a string or null, found {found}")))
+                        }
+                    },
+                }
+            }
+        }
+        key = r.next_key()?;
+    }
+    let Some(id) = id else { return Err(fail(Some("id"), "missing".into())) };
+    let [start_time, end_time] = times;
+    let [state, cancelled_by, status_details, machine_id, computer_dns_name, triggering_alert_id] = texts;
+    Ok(Investigation {
+        id,
+        start_time,
+        end_time,
+        state: state.map_or(InvestigationState::Unknown, |s| InvestigationState::from_name(&s)),
+        cancelled_by,
+        status_details,
+        machine_id,
+        computer_dns_name,
+        triggering_alert_id,
+    })
 }
 
 /// What a driver that lets another parser build the items (the wasm binding uses JavaScript's `JSON.parse`) needs
@@ -143,121 +299,44 @@ pub fn outline_page(body: &[u8]) -> Result<PageOutline<'_>, DecodeError> {
     if let Some(outline) = fast::outline(body) {
         return Ok(outline);
     }
-    // What the scanner hands over (escapes in keys, dates or the next link, duplicate keys, errors) goes through
-    // the typed decoder itself: the same acceptance and the same errors by construction, at the cost of building
-    // the items.
+    // What the scanner hands over (escapes in keys, dates or the next link, duplicate keys, deep nesting,
+    // errors) goes through the decoder itself: the same acceptance and the same errors by construction, at the
+    // cost of building the items.
     let page = decode_page(body)?;
     let (ids, start_times) = page.value.into_iter().map(|i| (std::borrow::Cow::Owned(i.id), i.start_time)).unzip();
     Ok(PageOutline { ids, start_times, next_link: page.next_link })
 }
 
-/// Decodes one investigation (the body of `GET /api/investigations/{id}`).
+/// Decodes one investigation (the body of `GET /api/investigations/{id}`), by the item rules of the
+/// [module](self).
 pub fn decode_investigation(body: &[u8]) -> Result<Investigation, DecodeError> {
-    match serde_json::from_slice::<RawInvestigation>(body) {
-        Ok(raw) => Ok(raw.into()),
-        Err(e) => Err(match Node::parse(body) {
-            Err(syntax) => syntax_error(&syntax),
-            Ok(v) => locate_item_error(&v, None).unwrap_or_else(|| generic(&e)),
-        }),
-    }
+    let mut r = Reader::new(body);
+    let walked = item(&mut r, None).and_then(|inv| Ok(r.end().map(|()| inv)?));
+    finish(body, walked)
 }
 
-/// Decodes the service's error body; `None` when the body is not one (HTML from a proxy, empty, ...).
+/// Decodes the service's error body; `None` when the body is not one (HTML from a proxy, empty, not an object
+/// with an `error` object, `error` or one of its three members given twice, ...). A member that is not a string
+/// is kept as its JSON text; `null` is absent.
 pub fn decode_service_error(body: &[u8]) -> Option<ServiceError> {
-    #[derive(Deserialize)]
-    struct Outer {
-        error: Inner,
-    }
-    #[derive(Deserialize)]
-    struct Inner {
-        #[serde(default)]
-        code: Option<Node>,
-        #[serde(default)]
-        message: Option<Node>,
-        #[serde(default)]
-        target: Option<Node>,
-    }
-    let text = |v: Option<Node>| match v {
-        Some(Node::Str(s)) => Some(s),
-        Some(Node::Null) | None => None,
-        Some(other) => Some(other.to_json()),
-    };
-    let outer: Outer = serde_json::from_slice(body).ok()?;
-    Some(ServiceError {
-        code: text(outer.error.code),
-        message: text(outer.error.message),
-        target: text(outer.error.target),
-    })
-}
-
-fn generic(e: &serde_json::Error) -> DecodeError {
-    DecodeError { index: None, field: None, location: "the document".into(), reason: e.to_string() }
-}
-
-fn syntax_error(e: &serde_json::Error) -> DecodeError {
-    let reason = if e.is_eof() { format!("the body ends early (truncated?): {e}") } else { format!("not JSON: {e}") };
-    DecodeError { index: None, field: None, location: format!("line {} column {}", e.line(), e.column()), reason }
-}
-
-fn locate_page_error(body: &[u8], e: &serde_json::Error) -> DecodeError {
-    let doc = match Node::parse(body) {
-        Ok(v) => v,
-        Err(syntax) => return syntax_error(&syntax),
-    };
-    let field_err = |field: &str, reason: &str| DecodeError {
-        index: None,
-        field: Some(field.into()),
-        location: field.into(),
-        reason: reason.into(),
-    };
-    let Node::Object(_) = doc else {
-        return field_err("the document", "expected a JSON object with a `value` array");
-    };
-    for key in ["@odata.context", "@odata.nextLink"] {
-        if doc.get(key).is_some_and(|v| !matches!(v, Node::Str(_) | Node::Null)) {
-            return field_err(key, "expected a string");
+    /// The value of `key` (`Ok(None)` when absent or `null`); `Err` when it is given twice.
+    fn member<'n>(entries: &'n [(String, Node)], key: &str) -> Result<Option<&'n Node>, ()> {
+        let mut found = entries.iter().filter(|(k, _)| k == key).map(|(_, v)| v);
+        let first = found.next();
+        if found.next().is_some() {
+            return Err(());
         }
+        Ok(first.filter(|v| **v != Node::Null))
     }
-    let Some(items) = doc.get("value") else { return field_err("value", "missing: a page has a `value` array") };
-    let Node::Array(items) = items else { return field_err("value", "expected an array") };
-    items.iter().enumerate().find_map(|(i, item)| locate_item_error(item, Some(i))).unwrap_or_else(|| generic(e))
-}
-
-/// Finds the first property of one item that the typed decoder would refuse.
-fn locate_item_error(item: &Node, index: Option<usize>) -> Option<DecodeError> {
-    let at = |field: Option<&str>| match (index, field) {
-        (Some(i), Some(f)) => format!("value[{i}].{f}"),
-        (Some(i), None) => format!("value[{i}]"),
-        (None, Some(f)) => f.to_owned(),
-        (None, None) => "the document".to_owned(),
+    let Node::Object(outer) = Node::parse(body).ok()? else { return None };
+    let Some(Node::Object(inner)) = member(&outer, "error").ok()? else { return None };
+    let text = |key: &str| -> Result<Option<String>, ()> {
+        Ok(member(inner, key)?.map(|v| match v {
+            Node::Str(s) => s.clone(),
+            other => other.to_json(),
+        }))
     };
-    let fail = |field: Option<&str>, reason: String| {
-        Some(DecodeError { index, field: field.map(str::to_owned), location: at(field), reason })
-    };
-    let Node::Object(_) = item else { return fail(None, "expected an investigation object".into()) };
-    match item.get("id") {
-        None => return fail(Some("id"), "missing".into()),
-        Some(Node::Str(_) | Node::UInt(_) | Node::Int(_)) => {}
-        Some(other) => return fail(Some("id"), format!("expected a string or an integer, found {}", other.kind())),
-    }
-    for field in ["startTime", "endTime"] {
-        match item.get(field) {
-            None | Some(Node::Null) => {}
-            Some(Node::Str(s)) => {
-                if let Err(e) = Timestamp::parse(s) {
-                    return fail(Some(field), format!("{e} (found {s:?})"));
-                }
-            }
-            Some(other) => return fail(Some(field), format!("expected a date-time string, found {}", other.kind())),
-        }
-    }
-    for field in ["state", "cancelledBy", "statusDetails", "machineId", "computerDnsName", "triggeringAlertId"] {
-        match item.get(field) {
-            None | Some(Node::Null | Node::Str(_)) => {}
-            Some(other) => return fail(Some(field), format!("expected a string or null, found {}", other.kind())),
-        }
-    }
-    None
+    Some(ServiceError { code: text("code").ok()?, message: text("message").ok()?, target: text("target").ok()? })
 }
 
 #[cfg(test)]

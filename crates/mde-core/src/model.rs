@@ -4,9 +4,10 @@ use crate::{InvestigationState, Timestamp};
 
 /// One automated investigation, with the service's nine properties.
 ///
-/// Serialises with the service's property names (`startTime`, `machineId`, ...) and `null`s.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// With the `serde` feature, serialises with the service's property names (`startTime`, `machineId`, ...) and
+/// `null`s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Investigation {
     /// Investigation id: a string of digits (the service has also sent it as a JSON number).
     pub id: String,

@@ -1,8 +1,8 @@
 //! `Retry-After` and `retry-after-ms`: how long the server asks us to wait.
 //!
 //! HTTP (RFC 9110, section 10.2.3) allows two forms of `Retry-After`: delay-seconds (`120`) and an HTTP-date
-//! (`Wed, 21 Oct 2015 07:28:00 GMT`, plus the obsolete RFC 850 and asctime forms, parsed by the `httpdate`
-//! crate). Azure services and our mock also send `retry-after-ms` with integer or decimal milliseconds.
+//! (`Wed, 21 Oct 2015 07:28:00 GMT`, plus the obsolete RFC 850 and asctime forms; see `http_date`). Azure services
+//! and our mock also send `retry-after-ms` with integer or decimal milliseconds.
 //!
 //! Rules, chosen so that a caller never retries too early and never panics on what a server sends:
 //! - Surrounding whitespace is ignored; anything else that is not one of the forms is a [`RetryAfterError`].
@@ -12,7 +12,9 @@
 //! - Absurdly large values saturate at [`MAX_WAIT`] (about 584 million years), which still fits in `u64`
 //!   milliseconds.
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
+
+mod http_date;
 
 /// The longest wait this module returns: `u64::MAX` milliseconds. Larger values saturate to it.
 pub const MAX_WAIT: Duration = Duration::from_millis(u64::MAX);
@@ -27,10 +29,10 @@ pub enum RetryAfterError {
     #[error("empty Retry-After value")]
     Empty,
     /// A `Retry-After` value that is neither delay-seconds nor an HTTP-date (the text keeps at most 64 bytes).
-    #[error("Retry-After is neither a number of seconds nor an HTTP-date: {0:?}")]
+    #[error("Retry-After is neither a number of seconds nor an HTTP-date: {}", crate::Quoted(.0))]
     Malformed(String),
     /// A `retry-after-ms` value that is not a number of milliseconds (the text keeps at most 64 bytes).
-    #[error("retry-after-ms is not a number of milliseconds: {0:?}")]
+    #[error("retry-after-ms is not a number of milliseconds: {}", crate::Quoted(.0))]
     MalformedMillis(String),
 }
 
@@ -46,13 +48,10 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Result<Duration, RetryAfte
     if let Some(number) = Number::parse(value) {
         return Ok(number.to_duration(1_000));
     }
-    match httpdate::parse_http_date(value) {
-        Ok(date) => {
-            // A date before 1970 cannot come out of httpdate, but treat it as "in the past" all the same.
-            let date_ms = date.duration_since(UNIX_EPOCH).map_or(0, |d| saturating_millis(d.as_millis()));
-            Ok(Duration::from_millis(date_ms.saturating_sub(now_ms)))
-        }
-        Err(_) => Err(RetryAfterError::Malformed(keep_prefix(value))),
+    match http_date::parse_http_date(value) {
+        // At most year 9999: the milliseconds fit.
+        Some(secs) => Ok(Duration::from_millis((secs * 1000).saturating_sub(now_ms))),
+        None => Err(RetryAfterError::Malformed(keep_prefix(value))),
     }
 }
 
@@ -137,10 +136,6 @@ impl<'a> Number<'a> {
         }
         whole_ms.checked_add(fraction_ms).map_or_else(saturated, Duration::from_millis)
     }
-}
-
-fn saturating_millis(ms: u128) -> u64 {
-    u64::try_from(ms).unwrap_or(u64::MAX)
 }
 
 fn keep_prefix(value: &str) -> String {

@@ -89,18 +89,20 @@ impl fmt::Display for InvestigationState {
 impl fmt::Debug for InvestigationState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InvestigationState::Other(s) => write!(f, "Other({s:?})"),
+            InvestigationState::Other(s) => write!(f, "Other({})", crate::Quoted(s)),
             known => f.write_str(known.as_str()),
         }
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for InvestigationState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InvestigationState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;

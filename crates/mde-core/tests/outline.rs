@@ -116,7 +116,7 @@ proptest! {
                 prop_assert_eq!(page.next_link, outline.next_link);
             }
             (Err(a), Err(b)) => {
-                prop_assert_eq!((a.index, a.field, a.location), (b.index, b.field, b.location));
+                prop_assert_eq!(a, b);
             }
             (a, b) => prop_assert!(false, "decode_page: {:?}\noutline_page: {:?}", a.map(|_| ()), b.map(|_| ())),
         }

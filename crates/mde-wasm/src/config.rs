@@ -6,7 +6,7 @@ use std::time::Duration;
 use mde_core::limiter::{Window, MAX_LIMIT};
 use mde_core::query::{ListQuery, Top};
 use mde_core::{
-    BaseUrl, Filter, Listing, ListingOptions, RateLimitConfig, RateLimiter, Region, RetryPolicy, Timestamp,
+    BaseUrl, Filter, Listing, ListingOptions, Quoted, RateLimitConfig, RateLimiter, Region, RetryPolicy, Timestamp,
 };
 
 use crate::error::ErrorInfo;
@@ -274,7 +274,7 @@ impl ListOptions {
                 Timestamp::from_unix_millis(*ms as i64).ok_or_else(|| ErrorInfo::config("snapshot is out of range"))?,
             ),
             Some(Json::Str(s)) => {
-                Some(Timestamp::parse(s).map_err(|e| ErrorInfo::config(format!("snapshot: {e} in {s:?}")))?)
+                Some(Timestamp::parse(s).map_err(|e| ErrorInfo::config(format!("snapshot: {e} in {}", Quoted(s))))?)
             }
             Some(other) => {
                 return Err(ErrorInfo::config(format!(

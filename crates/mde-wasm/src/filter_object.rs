@@ -18,7 +18,7 @@
 //! as `filter.or[1].startTime.ge`.
 
 use mde_core::filter::{self, CmpOp, Filter, TextField};
-use mde_core::{InvestigationState, Timestamp};
+use mde_core::{InvestigationState, Quoted, Timestamp};
 
 use crate::error::ErrorInfo;
 use crate::json::Json;
@@ -64,9 +64,9 @@ fn unknown_key(key: &str, at: &str) -> ErrorInfo {
             "{at}: the API does not filter on {key}; it filters on startTime, id, state, machineId, triggeringAlertId"
         )
     } else if let Some(k) = KEYS.iter().find(|k| k.eq_ignore_ascii_case(key)) {
-        format!("{at}: unknown key {key:?}; did you mean {k:?}?")
+        format!("{at}: unknown key {}; did you mean {}?", Quoted(key), Quoted(k))
     } else {
-        format!("{at}: unknown key {key:?}; expected one of {}", KEYS.join(", "))
+        format!("{at}: unknown key {}; expected one of {}", Quoted(key), KEYS.join(", "))
     };
     ErrorInfo::query_at(at, message)
 }
@@ -119,7 +119,10 @@ fn test<F: Field>(value: &Json, path: &str, field: &F) -> Result<Filter, ErrorIn
                         None => {
                             return Err(ErrorInfo::query_at(
                                 &at,
-                                format!("{at}: unknown operator {name:?}; expected eq, ne, gt, ge, lt, le or in"),
+                                format!(
+                                    "{at}: unknown operator {}; expected eq, ne, gt, ge, lt, le or in",
+                                    Quoted(name)
+                                ),
                             ))
                         }
                     },
@@ -160,7 +163,7 @@ impl Field for Time {
     fn value(&self, v: &Json, path: &str) -> Result<Timestamp, ErrorInfo> {
         match v {
             Json::Str(s) => Timestamp::parse(s)
-                .map_err(|e| ErrorInfo::query_at(path, format!("{path}: {e} in the date-time {s:?}"))),
+                .map_err(|e| ErrorInfo::query_at(path, format!("{path}: {e} in the date-time {}", Quoted(s)))),
             Json::Number(ms) if ms.fract() == 0.0 && ms.abs() < 9.0e15 => Timestamp::from_unix_millis(*ms as i64)
                 .ok_or_else(|| {
                     ErrorInfo::query_at(path, format!("{path}: {} ms is outside the years 0000 to 9999", *ms as i64))
@@ -200,8 +203,9 @@ impl Field for State {
     fn value(&self, v: &Json, path: &str) -> Result<InvestigationState, ErrorInfo> {
         let Json::Str(name) = v else { return Err(wrong(path, Self::EXPECTED, v)) };
         InvestigationState::known(name).ok_or_else(|| {
-            let hint = InvestigationState::suggest(name).map(|s| format!("; did you mean {s:?}?")).unwrap_or_default();
-            ErrorInfo::query_at(path, format!("{path}: {name:?} is not a documented state{hint}"))
+            let hint =
+                InvestigationState::suggest(name).map(|s| format!("; did you mean {}?", Quoted(s))).unwrap_or_default();
+            ErrorInfo::query_at(path, format!("{path}: {} is not a documented state{hint}", Quoted(name)))
         })
     }
 

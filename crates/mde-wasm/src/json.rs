@@ -13,7 +13,8 @@ pub enum Json {
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// A number.
+    /// A number. Integers are exact up to 2^53; other numbers are converted without core's float parser (see
+    /// [`number_value`]).
     Number(f64),
     /// A string.
     Str(String),
@@ -38,7 +39,7 @@ impl Json {
 }
 
 impl Json {
-    /// Reads a JSON text (`serde_json`'s syntax and messages, through mde-core's reader).
+    /// Reads a JSON text (strict RFC 8259, through mde-core's reader; errors say where).
     pub fn parse(text: &str) -> Result<Json, String> {
         Node::parse(text.as_bytes()).map(Json::from).map_err(|e| e.to_string())
     }
@@ -183,11 +184,72 @@ impl From<Node> for Json {
             Node::Bool(b) => Json::Bool(b),
             Node::UInt(n) => Json::Number(n as f64),
             Node::Int(n) => Json::Number(n as f64),
-            Node::Float(n) => Json::Number(n),
+            Node::Number(text) => Json::Number(number_value(&text)),
             Node::Str(s) => Json::Str(s),
             Node::Array(items) => Json::Array(items.into_iter().map(Json::from).collect()),
             Node::Object(entries) => Json::Object(entries.into_iter().map(|(k, v)| (k, Json::from(v))).collect()),
         }
+    }
+}
+
+/// Exact powers of ten as `f64`s.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
+];
+
+/// The value of a JSON number's text (as mde-core's reader checked it) without core's float parser, which would
+/// add about 10 KB to the wasm module. Correctly rounded, as `str::parse` would give it, when its significant
+/// digits (at most 19 are kept, trailing zeros dropped) are below 2^53 and its power of ten is at most 22 either
+/// way: every option value a person or `JSON.stringify` writes in practice (`0.01`, `2.5`, `1e3`). Other numbers
+/// are within a few units in the last place, which no option can notice.
+fn number_value(text: &str) -> f64 {
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (digits, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    };
+    let mut mantissa = 0u64;
+    let mut scale = 0i64;
+    let mut after_point = false;
+    for c in digits.bytes() {
+        if c == b'.' {
+            after_point = true;
+        } else if mantissa < 1_000_000_000_000_000_000 {
+            mantissa = mantissa * 10 + u64::from(c - b'0');
+            scale -= i64::from(after_point);
+        } else {
+            scale += i64::from(!after_point);
+        }
+    }
+    // The reader checked the exponent's digits; a huge one only comes with a zero or a tiny value.
+    let exponent = match exponent {
+        "" => 0,
+        e => e.parse::<i64>().unwrap_or(if e.starts_with('-') { -100_000 } else { 100_000 }),
+    };
+    // Trailing zeros (`1.50`, `9007199254740991.0`) would only push the mantissa past 2^53.
+    while mantissa != 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale += 1;
+    }
+    let mut e = scale.saturating_add(exponent).clamp(-100_000, 100_000);
+    let mut v = mantissa as f64;
+    while e > 22 {
+        v *= POW10[22];
+        e -= 22;
+    }
+    while e < -22 {
+        v /= POW10[22];
+        e += 22;
+    }
+    v = if e >= 0 { v * POW10[e as usize] } else { v / POW10[(-e) as usize] };
+    if negative {
+        -v
+    } else {
+        v
     }
 }
 
@@ -203,6 +265,51 @@ mod tests {
         assert_eq!(keys, ["z", "a", "m"]);
         assert_eq!(entries[1].1, Json::Array(vec![Json::Bool(true), Json::Null, Json::Str("x".into())]));
         assert_eq!(entries[2].1, Json::Object(vec![("b".into(), Json::Number(2.5)), ("a".into(), Json::Number(-1.0))]));
+    }
+
+    #[test]
+    fn numbers_convert_as_str_parse_does_for_option_values() {
+        let exact = [
+            "0.01",
+            "2.5",
+            "-1.5",
+            "0.1",
+            "1e3",
+            "1E2",
+            "1.0",
+            "-0",
+            "0.30000000000000004",
+            "123456789012345.6",
+            "1e22",
+            "1e-22",
+            "9007199254740991.0",
+            "0.000001",
+            "4.35",
+            "1e21",
+            "-7e-3",
+            "0e400",
+        ];
+        for text in exact {
+            let v = number_value(text);
+            let oracle: f64 = text.parse().unwrap();
+            if text == "0.30000000000000004" {
+                // 17 significant digits: beyond the exact path, within an ulp.
+                assert!((v - oracle).abs() <= f64::EPSILON * oracle, "{text}: {v} vs {oracle}");
+            } else {
+                assert_eq!(v.to_bits(), oracle.to_bits(), "{text}");
+            }
+        }
+        for text in ["1.7976931348623157e308", "5e-324", "2.2250738585072014e-308", "12345678901234567890123e-5"] {
+            let (v, oracle) = (number_value(text), text.parse::<f64>().unwrap());
+            assert!((v - oracle).abs() <= 4.0 * f64::EPSILON * oracle.abs() || (v - oracle).abs() < 1e-320, "{text}");
+        }
+        let Json::Array(items) = Json::parse("[0.01, 18446744073709551616, -9223372036854775809]").unwrap() else {
+            panic!("not an array")
+        };
+        assert_eq!(
+            items,
+            [Json::Number(0.01), Json::Number(18446744073709551616.0), Json::Number(-9223372036854775809.0)]
+        );
     }
 
     #[test]

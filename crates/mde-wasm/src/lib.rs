@@ -26,6 +26,12 @@
 // `ErrorInfo` is large (ten optional fields), but errors are rare and end an operation: not worth boxing.
 #![allow(clippy::result_large_err)]
 
+/// The allocator of the wasm build: talc instead of Rust's default dlmalloc (smaller module, faster
+/// allocation; the module is single-threaded). Measured in BENCHMARKS.md.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub mod api;
 pub mod config;
 pub mod error;

@@ -1,13 +1,15 @@
 //! The fast path of [`outline_page`](super::outline_page): a scanner specialised for list pages, about three
-//! times faster than the `serde_json` struct decoder on a 10,000-item page (`cargo xtask bench-wasm`).
+//! times faster than [`decode_page`](super::decode_page) on a 10,000-item page (`cargo bench -p mde-core`).
 //!
-//! It accepts a subset of what the `serde_json` path accepts and, on it, returns the same outline; on anything
-//! unusual (an escape sequence in a key, a date or the next link, a duplicate key, any error) it gives up with
-//! `None` and the caller runs the `serde_json` path, which then decides and words the
-//! error. Escapes elsewhere (decoded in ids, checked in the other properties and in unknown ones) and integer
-//! ids are handled here as `serde_json` handles them, so that one such item does not send a whole page to the
-//! slow path. The `outline` property tests check
-//! both halves of that contract against `decode_page`.
+//! It accepts a subset of what [`decode_page`](super::decode_page) accepts and, on it, returns the same
+//! outline; on anything unusual (an escape sequence in a key, a date or the next link, a duplicate key, a
+//! non-ASCII key, nesting deeper than 64 in an ignored member, an exponent of three digits or more, an integer
+//! of more than 200 digits, any error) it gives up with `None` and the caller runs
+//! [`decode_page`](super::decode_page), which then decides and words the error. Like it, the scanner checks
+//! everything it skips (UTF-8, escapes and surrogate pairs in every string, the number grammar). Escapes
+//! outside keys (decoded in ids, checked elsewhere) and integer ids are handled here, so that one such item
+//! does not send a whole page to the slow path. The `outline` property tests check both halves of that
+//! contract against `decode_page`.
 //!
 //! Everything here is `#[inline]` (as are [`outline_page`](super::outline_page) and
 //! [`Listing::handle_response_indexed`](crate::listing::Listing::handle_response_indexed)): a driver crate then
@@ -72,7 +74,7 @@ const FIELDS: [&[u8]; 9] = [
 
 /// The position of the first `"`, `\\` or control character in `rest`, looking at eight bytes at a time.
 #[inline]
-fn string_end(rest: &[u8]) -> Option<usize> {
+pub(super) fn string_end(rest: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Bytes of `w` that are zero (or, for `below`, less than `n`) get their high bit set; others may too when a
@@ -190,11 +192,11 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Moves past a string (its opening quote is next) that may hold escapes, checking it as `serde_json` does:
-    /// escapes always, and with `text` what a `&str` needs too (UTF-8, paired surrogates); a string it ignores is
-    /// checked for neither. `None` on anything it would refuse (the slow path then words the error).
+    /// Moves past a string (its opening quote is next) that may hold escapes, checking it as the reader does
+    /// (escapes, paired surrogates, UTF-8). `None` on anything it would refuse (the slow path then words the
+    /// error).
     #[inline]
-    fn string(&mut self, text: bool) -> Option<()> {
+    fn string(&mut self) -> Option<()> {
         if self.peek() != Some(b'"') {
             return None;
         }
@@ -204,11 +206,11 @@ impl<'a> Scanner<'a> {
             i += string_end(self.b.get(i..)?)?;
             match self.b[i] {
                 b'"' => break,
-                b'\\' => i = self.escape(i + 1, text)?,
+                b'\\' => i = self.escape(i + 1)?,
                 _ => return None,
             }
         }
-        if text && std::str::from_utf8(&self.b[start..i]).is_err() {
+        if std::str::from_utf8(&self.b[start..i]).is_err() {
             return None;
         }
         self.i = i + 1;
@@ -216,25 +218,19 @@ impl<'a> Scanner<'a> {
     }
 
     /// Checks the escape whose backslash is just before `i`; returns where it ends.
-    fn escape(&self, i: usize, text: bool) -> Option<usize> {
+    fn escape(&self, i: usize) -> Option<usize> {
         match *self.b.get(i)? {
             b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 1),
-            b'u' => {
-                let n = self.hex4(i + 1)?;
-                if !text {
-                    return Some(i + 5);
-                }
-                match n {
-                    0xDC00..=0xDFFF => None,
-                    0xD800..=0xDBFF => {
-                        if self.b.get(i + 5..i + 7)? != b"\\u" {
-                            return None;
-                        }
-                        (0xDC00..=0xDFFF).contains(&self.hex4(i + 7)?).then_some(i + 11)
+            b'u' => match self.hex4(i + 1)? {
+                0xDC00..=0xDFFF => None,
+                0xD800..=0xDBFF => {
+                    if self.b.get(i + 5..i + 7)? != b"\\u" {
+                        return None;
                     }
-                    _ => Some(i + 5),
+                    (0xDC00..=0xDFFF).contains(&self.hex4(i + 7)?).then_some(i + 11)
                 }
-            }
+                _ => Some(i + 5),
+            },
             _ => None,
         }
     }
@@ -244,8 +240,8 @@ impl<'a> Scanner<'a> {
         self.b.get(i..i + 4)?.iter().try_fold(0u16, |n, &c| Some(n << 4 | char::from(c).to_digit(16)? as u16))
     }
 
-    /// An id as the typed decoder reads it: a string (borrowed unless it holds escapes) or an integer (as its
-    /// decimal text). `None` for anything else, and for `-0`, which the typed decoder reads as a float.
+    /// An id as the decoder reads it: a string (borrowed unless it holds escapes) or an integer (as its decimal
+    /// text). `None` for anything else, and for `-0`, which is no integer for the decoder either.
     #[inline]
     fn id(&mut self) -> Option<Cow<'a, str>> {
         if self.peek()? != b'"' {
@@ -327,7 +323,7 @@ impl<'a> Scanner<'a> {
         if self.null() {
             Some(())
         } else {
-            self.string(true)
+            self.string()
         }
     }
 
@@ -395,18 +391,22 @@ impl<'a> Scanner<'a> {
         Some((id?, start_time))
     }
 
-    /// Skips any JSON value, as `serde_json` ignores one (strings are not checked for UTF-8 there either).
+    /// Skips any JSON value, checking it as the reader does; gives up beyond 64 nested arrays and objects
+    /// (the reader's limit, 127 in the whole document, is then the decoder's to apply).
     #[inline]
     fn skip_value(&mut self) -> Option<()> {
         let mut open: Vec<u8> = Vec::new();
         loop {
+            if open.len() >= 64 {
+                return None;
+            }
             // A value.
             match self.peek()? {
                 b'{' => {
                     self.i += 1;
                     if !self.eat(b'}') {
                         open.push(b'}');
-                        self.string(false)?;
+                        self.string()?;
                         self.expect(b':')?;
                         continue;
                     }
@@ -419,7 +419,7 @@ impl<'a> Scanner<'a> {
                     }
                 }
                 b'"' => {
-                    self.string(false)?;
+                    self.string()?;
                 }
                 b't' => self.literal(b"true")?,
                 b'f' => self.literal(b"false")?,
@@ -431,7 +431,7 @@ impl<'a> Scanner<'a> {
                 let Some(&close) = open.last() else { return Some(()) };
                 if self.comma_or(close)? {
                     if close == b'}' {
-                        self.string(false)?;
+                        self.string()?;
                         self.expect(b':')?;
                     }
                     break;
@@ -451,7 +451,8 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, with at most 200 integer digits and two exponent
+    /// digits, so that it is always within `f64` range (the decoder's check of larger ones is not repeated here).
     #[inline]
     fn number(&mut self) -> Option<()> {
         let b = self.b;
@@ -460,11 +461,15 @@ impl<'a> Scanner<'a> {
         if b.get(i) == Some(&b'-') {
             i += 1;
         }
+        let int_start = i;
         match b.get(i) {
             Some(b'0') => i += 1,
             Some(b'1'..=b'9') => {
                 while digit(i) {
                     i += 1;
+                }
+                if i - int_start > 200 {
+                    return None;
                 }
             }
             _ => return None,
@@ -483,11 +488,12 @@ impl<'a> Scanner<'a> {
             if let Some(b'+' | b'-') = b.get(i) {
                 i += 1;
             }
-            if !digit(i) {
-                return None;
-            }
+            let exp_start = i;
             while digit(i) {
                 i += 1;
+            }
+            if i == exp_start || i - exp_start > 2 {
+                return None;
             }
         }
         self.i = i;
@@ -521,14 +527,15 @@ mod tests {
         assert_eq!(o.ids, ["1", "2"]);
         assert_eq!(o.start_times[0].map(|t| t.to_string()).as_deref(), Some("2024-01-01T00:00:00.1234567Z"));
         assert_eq!(o.next_link, None);
-        // Escapes (decoded in ids, checked elsewhere) and integer ids stay on the fast path, with the typed
-        // decoder's result.
+        // Escapes (decoded in ids, checked elsewhere) and integer ids stay on the fast path, with the decoder's
+        // result.
         for (fast, id) in [
             (
                 &br#"{"@odata.context":"a\"b","value":[{"id":"1","state":"a\"b\\c\/\b\f\n\r\t\u00e9\ud83d\ude00"}]}"#[..],
                 "1",
             ),
-            (br#"{"value":[{"id":"1","statusDetails":null,"x":{"k\u00e9\udc00":["\ud800",{"\"":"\\"}]}}]}"#, "1"),
+            (br#"{"value":[{"id":"1","statusDetails":null,"x":{"k\u00e9\ud800\udc00":["\ud83d\ude00",{"\"":"\\"}]}}]}"#, "1"),
+            (br#"{"value":[{"id":"1","x":[1e99,-0.5E-20,0,-0]}]}"#, "1"),
             (br#"{"value":[{"id":7}]}"#, "7"),
             (br#"{"value":[{"id":-12}]}"#, "-12"),
             (br#"{"value":[{"id":18446744073709551615}]}"#, "18446744073709551615"),
@@ -561,10 +568,19 @@ mod tests {
             br#"{"value":[{"id":-0}]}"#,
             br#"{"value":[{"id":18446744073709551616}]}"#,
             br#"{"value":[{"id":-9223372036854775809}]}"#,
+            br#"{"value":[{"id":"1","x":{"k\u00e9\udc00":1}}]}"#,
+            br#"{"value":[{"id":"1","x":["\ud800"]}]}"#,
+            b"{\"value\":[{\"id\":\"1\",\"x\":\"\xff\"}]}",
+            b"{\"value\":[{\"id\":\"1\",\"x\xc3\xa9\":1}]}",
+            br#"{"value":[{"id":"1","x":1e400}]}"#,
+            br#"{"value":[{"id":"1","x":1e100}]}"#,
             br#"{"value":[{"id":"\udc00"}]}"#,
             br#"{"value":[{"id":"\ud800\u0041"}]}"#,
         ] {
             assert!(outline(slow).is_none(), "{}", String::from_utf8_lossy(slow));
         }
+        let nested = |n: usize| format!(r#"{{"value":[{{"id":"1","x":{}{}}}]}}"#, "[".repeat(n), "]".repeat(n));
+        assert!(outline(nested(64).as_bytes()).is_some());
+        assert!(outline(nested(65).as_bytes()).is_none());
     }
 }

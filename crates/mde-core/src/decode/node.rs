@@ -1,16 +1,20 @@
-//! [`Node`]: a whole JSON document as `serde_json` reads it, for the rare slow paths (locating what broke in a
-//! body, the service's error bodies, the resume token) and for drivers that read small JSON texts (the wasm
-//! binding's options), so that one instance of the JSON reader serves them all. It does what `serde_json::Value`
-//! did here, with less code: objects are plain vectors in document order, and lookups and printing follow
-//! `Value`'s rules (the last of duplicate keys wins; printing sorts keys as `Value`'s map does).
+//! [`Node`]: a whole JSON document, read by the crate's own reader (`reader.rs`), for the slow paths (the
+//! service's error bodies, the resume token) and for drivers that read small JSON texts (the wasm binding's
+//! options), so that one JSON reader serves them all. It does what `serde_json::Value` did here, with less code:
+//! objects are plain vectors in document order, and lookups and printing follow `Value`'s rules (the last of
+//! duplicate keys wins; printing sorts keys as `Value`'s map does).
+//!
+//! One difference: a number that is not an integer fitting `u64`/`i64` is kept as its source text
+//! ([`Node::Number`]) and printed back as that text, where `Value` holds an `f64` and prints its shortest
+//! round-trip form (`1.50` and `1E2` print as written here, as `1.5` and `100.0` by `Value`). Integers print
+//! the same. No float is parsed or printed: core's float code is large in WebAssembly.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use super::reader::{self, JsonError};
 
 /// A JSON value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
     /// `null`.
     Null,
@@ -20,8 +24,8 @@ pub enum Node {
     UInt(u64),
     /// A negative integer that fits `i64`.
     Int(i64),
-    /// Any other number.
-    Float(f64),
+    /// Any other number (a fraction, an exponent, `-0`, an integer beyond `u64`/`i64`), as its source text.
+    Number(String),
     /// A string.
     Str(String),
     /// An array.
@@ -31,9 +35,12 @@ pub enum Node {
 }
 
 impl Node {
-    /// Reads a whole document (`serde_json`'s syntax, errors and limits).
-    pub fn parse(body: &[u8]) -> Result<Node, serde_json::Error> {
-        serde_json::from_slice(body)
+    /// Reads a whole document: strict RFC 8259, what `serde_json` accepts for a `Value`. UTF-8 is checked
+    /// everywhere; escapes must be valid and surrogates paired; numbers follow the grammar and must be within
+    /// `f64` range; no trailing commas or trailing characters; at most [`MAX_DEPTH`](super::MAX_DEPTH) nested
+    /// arrays and objects. The [`JsonError`] says what and where (and whether the text ends early).
+    pub fn parse(body: &[u8]) -> Result<Node, JsonError> {
+        reader::parse(body)
     }
 
     /// The value of `key` in an object (the last one, as `serde_json::Value` keeps it); `None` for non-objects.
@@ -49,14 +56,15 @@ impl Node {
         match self {
             Node::Null => "null",
             Node::Bool(_) => "a boolean",
-            Node::UInt(_) | Node::Int(_) | Node::Float(_) => "a number",
+            Node::UInt(_) | Node::Int(_) | Node::Number(_) => "a number",
             Node::Str(_) => "a string",
             Node::Array(_) => "an array",
             Node::Object(_) => "an object",
         }
     }
 
-    /// Compact JSON text, exactly as `serde_json::Value`'s `Display` prints the same document.
+    /// Compact JSON text, as `serde_json::Value`'s `Display` prints the same document, except that a
+    /// [`Node::Number`] prints as its source text.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
         self.write(&mut out);
@@ -69,7 +77,7 @@ impl Node {
             Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Node::UInt(n) => out.push_str(&n.to_string()),
             Node::Int(n) => out.push_str(&n.to_string()),
-            Node::Float(f) => out.push_str(&serde_json::to_string(f).unwrap_or_default()),
+            Node::Number(text) => out.push_str(text),
             Node::Str(s) => write_str(s, out),
             Node::Array(items) => {
                 out.push('[');
@@ -122,65 +130,14 @@ pub fn write_str(s: &str, out: &mut String) {
     out.push('"');
 }
 
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
-        d.deserialize_any(NodeVisitor)
-    }
-}
-
-struct NodeVisitor;
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any valid JSON value")
-    }
-    fn visit_unit<E>(self) -> Result<Node, E> {
-        Ok(Node::Null)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
-        Ok(Node::Bool(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
-        Ok(Node::UInt(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
-        // serde_json calls this for negative integers only; keep `Value`'s split anyway.
-        Ok(u64::try_from(v).map_or(Node::Int(v), Node::UInt))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
-        Ok(Node::Float(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Node, E> {
-        Ok(Node::Str(v))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Node::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(entry) = map.next_entry::<String, Node>()? {
-            entries.push(entry);
-        }
-        Ok(Node::Object(entries))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Documents whose numbers are all integers: printed exactly as `serde_json::Value` prints them.
     const DOCS: &[&str] = &[
-        r#"{"z":1,"a":[true,null,"x\"\\\n\u0001\u001f\t\b\f\u00e9"],"m":{"b":2.5,"a":-1,"b":1e300},"n":-0.0}"#,
-        r#"[18446744073709551615, 18446744073709551616, -9223372036854775808, -9223372036854775809, 0.1, 1E2]"#,
+        r#"{"z":1,"a":[true,null,"x\"\\\n\u0001\u001f\t\b\f\u00e9\ud83d\ude00"],"m":{"b":2,"a":-1,"b":3},"n":-7}"#,
+        r#"[18446744073709551615, -9223372036854775808, 0]"#,
         r#""plain""#,
         "null",
         r#"{"k":{},"j":[],"k":[{}]}"#,
@@ -201,13 +158,22 @@ mod tests {
     }
 
     #[test]
-    fn integers_and_floats_split_as_in_value() {
-        let node = Node::parse(DOCS[1].as_bytes()).unwrap();
+    fn other_numbers_print_as_written() {
+        let doc = r#"{"b":[2.50,1E2,-0,18446744073709551616,-9223372036854775809,1e-7],"a":0.1}"#;
+        let node = Node::parse(doc.as_bytes()).unwrap();
+        assert_eq!(node.to_json(), r#"{"a":0.1,"b":[2.50,1E2,-0,18446744073709551616,-9223372036854775809,1e-7]}"#);
+        assert_eq!(node.get("a"), Some(&Node::Number("0.1".into())));
+        assert_eq!(node.get("a").map(Node::kind), Some("a number"));
+    }
+
+    #[test]
+    fn integers_and_other_numbers_split_as_in_value() {
+        let node = Node::parse(br#"[18446744073709551615, 18446744073709551616, -9223372036854775808, 1.0]"#).unwrap();
         let Node::Array(items) = node else { panic!("not an array") };
         assert!(matches!(items[0], Node::UInt(u64::MAX)));
-        assert!(matches!(items[1], Node::Float(_)));
+        assert!(matches!(items[1], Node::Number(_)));
         assert!(matches!(items[2], Node::Int(i64::MIN)));
-        assert!(matches!(items[3], Node::Float(_)));
+        assert!(matches!(items[3], Node::Number(_)));
         assert!(Node::parse(b"{\"a\":1,}").is_err());
     }
 }
