@@ -9,9 +9,27 @@ use mde_core::{Error, ErrorKind};
 
 use crate::json::ObjectWriter;
 
-/// An error as JavaScript sees it. Field names are those of `MdeError`.
+/// An error as JavaScript sees it: its [`ErrorFields`], boxed so that every `Result<_, ErrorInfo>` stays one
+/// pointer wide (moving ten optional fields at every `?` was a measurable part of the wasm module).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorInfo {
+pub struct ErrorInfo(Box<ErrorFields>);
+
+impl std::ops::Deref for ErrorInfo {
+    type Target = ErrorFields;
+    fn deref(&self) -> &ErrorFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ErrorInfo {
+    fn deref_mut(&mut self) -> &mut ErrorFields {
+        &mut self.0
+    }
+}
+
+/// The fields of an [`ErrorInfo`]. Field names are those of `MdeError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorFields {
     /// One of the `ErrorKind` names: `InvalidConfig`, `InvalidQuery`, `Unauthorized`, ...
     pub kind: &'static str,
     /// A readable sentence.
@@ -37,7 +55,7 @@ pub struct ErrorInfo {
 impl ErrorInfo {
     /// An error of `kind` with only a message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> ErrorInfo {
-        ErrorInfo {
+        ErrorInfo(Box::new(ErrorFields {
             kind: kind.as_str(),
             message: message.into(),
             status: None,
@@ -48,7 +66,7 @@ impl ErrorInfo {
             expected: None,
             found: None,
             path: None,
-        }
+        }))
     }
 
     /// An `InvalidConfig` error.
@@ -58,7 +76,9 @@ impl ErrorInfo {
 
     /// An `InvalidQuery` error about the value at `path`.
     pub fn query_at(path: &str, message: impl Into<String>) -> ErrorInfo {
-        ErrorInfo { path: Some(path.to_owned()), ..ErrorInfo::new(ErrorKind::InvalidQuery, message) }
+        let mut info = ErrorInfo::new(ErrorKind::InvalidQuery, message);
+        info.path = Some(path.to_owned());
+        info
     }
 
     /// An `InvalidResponse` error from a body that did not decode.
@@ -85,12 +105,11 @@ impl ErrorInfo {
 
 impl From<&FilterError> for ErrorInfo {
     fn from(e: &FilterError) -> ErrorInfo {
-        ErrorInfo {
-            position: Some(e.position),
-            expected: Some(e.expected.to_string()),
-            found: Some(e.found.clone()),
-            ..ErrorInfo::new(ErrorKind::InvalidQuery, format!("invalid filter: {e}"))
-        }
+        let mut info = ErrorInfo::new(ErrorKind::InvalidQuery, format!("invalid filter: {e}"));
+        info.position = Some(e.position);
+        info.expected = Some(e.expected.to_string());
+        info.found = Some(e.found.clone());
+        info
     }
 }
 

@@ -114,13 +114,7 @@ impl Filter {
             });
         }
         let mut p = Parser { text, lex: Lexer::new(text), peeked: None, depth: 0, conditions: 0, opts };
-        let filter = p.or()?;
-        let t = p.next()?;
-        match t.tok {
-            Tok::End => Ok(filter),
-            Tok::RParen => Err(p.error(FilterErrorKind::UnbalancedParentheses { open: None }, &t, EXPECT_END)),
-            _ => Err(p.after_operand(t, EXPECT_END, FilterErrorKind::TrailingInput)),
-        }
+        p.whole().map_err(|e| *e)
     }
 }
 
@@ -146,13 +140,25 @@ struct Parser<'a, 'o> {
     opts: &'o ParseOptions,
 }
 
-type Res<T> = Result<T, FilterError>;
+/// Errors are boxed inside the parser: every `Res` stays small, which keeps the generated code small.
+type Res<T> = Result<T, Box<FilterError>>;
 
 impl<'a, 'o> Parser<'a, 'o> {
+    /// The whole text: a filter and nothing after it.
+    fn whole(&mut self) -> Res<Filter> {
+        let filter = self.or()?;
+        let t = self.next()?;
+        match t.tok {
+            Tok::End => Ok(filter),
+            Tok::RParen => Err(self.error(FilterErrorKind::UnbalancedParentheses { open: None }, &t, EXPECT_END)),
+            _ => Err(self.after_operand(t, EXPECT_END, FilterErrorKind::TrailingInput)),
+        }
+    }
+
     fn next(&mut self) -> Res<Token<'a>> {
         match self.peeked.take() {
             Some(t) => Ok(t),
-            None => self.lex.next_token(),
+            None => Ok(self.lex.next_token()?),
         }
     }
 
@@ -175,12 +181,12 @@ impl<'a, 'o> Parser<'a, 'o> {
         }
     }
 
-    fn error(&self, kind: FilterErrorKind, t: &Token<'_>, expected: impl Into<Cow<'static, str>>) -> FilterError {
-        FilterError { kind, position: t.start, expected: expected.into(), found: self.found(t) }
+    fn error(&self, kind: FilterErrorKind, t: &Token<'_>, expected: impl Into<Cow<'static, str>>) -> Box<FilterError> {
+        Box::new(FilterError { kind, position: t.start, expected: expected.into(), found: self.found(t) })
     }
 
     /// The error for a token that cannot follow a complete operand; `fallback` when nothing more specific.
-    fn after_operand(&self, t: Token<'_>, expected: &'static str, fallback: FilterErrorKind) -> FilterError {
+    fn after_operand(&self, t: Token<'_>, expected: &'static str, fallback: FilterErrorKind) -> Box<FilterError> {
         let kind = match t.tok {
             Tok::Ident(w) if UNSUPPORTED_OPERATORS.iter().any(|u| u.eq_ignore_ascii_case(w)) => {
                 FilterErrorKind::UnsupportedOperator { op: w.to_owned() }
@@ -192,7 +198,7 @@ impl<'a, 'o> Parser<'a, 'o> {
     }
 
     /// `>=`, `&&` and friends: refused with the OData word to use instead.
-    fn symbol_error(&self, t: &Token<'_>, sym: &str) -> FilterError {
+    fn symbol_error(&self, t: &Token<'_>, sym: &str) -> Box<FilterError> {
         let expected: Cow<'static, str> = match sym {
             "=" | "==" => "`eq` (OData writes = as eq)".into(),
             "!=" | "<>" => "`ne` (OData writes != as ne)".into(),
@@ -380,7 +386,7 @@ impl<'a, 'o> Parser<'a, 'o> {
     }
 
     /// The error for a token that is not a value of the property's type.
-    fn value_error(&self, property: Property, t: &Token<'_>) -> FilterError {
+    fn value_error(&self, property: Property, t: &Token<'_>) -> Box<FilterError> {
         let expected = match property {
             Property::StartTime => EXPECT_TIME,
             Property::Id => EXPECT_ID,
@@ -416,11 +422,13 @@ impl<'a, 'o> Parser<'a, 'o> {
             }
             _ => return Err(self.value_error(property, &t)),
         };
-        Timestamp::parse(text).map_err(|e| FilterError {
-            position: offset.map_or(t.start, |o| o + e.position),
-            expected: Cow::Borrowed(e.expected),
-            found: self.found(&t),
-            kind: FilterErrorKind::InvalidDateTime(e),
+        Timestamp::parse(text).map_err(|e| {
+            Box::new(FilterError {
+                position: offset.map_or(t.start, |o| o + e.position),
+                expected: Cow::Borrowed(e.expected),
+                found: self.found(&t),
+                kind: FilterErrorKind::InvalidDateTime(e),
+            })
         })
     }
 
