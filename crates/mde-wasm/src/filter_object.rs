@@ -265,7 +265,7 @@ mod tests {
     }
 
     fn path_of(json: &str) -> String {
-        odata(json).unwrap_err().path.unwrap_or_default()
+        odata(json).unwrap_err().path.clone().unwrap_or_default()
     }
 
     #[test]
