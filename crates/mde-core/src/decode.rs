@@ -1,15 +1,21 @@
 //! Decoding what the service sends: list pages, single investigations and error bodies.
 //!
-//! Everything is read with the crate's own strict JSON reader (no `serde`; see [`Node::parse`]): [`decode_page`] and
-//! [`decode_investigation`] walk the document member by member and build the items directly, and
-//! [`outline_page`] first tries a faster scanner specialised for pages (`fast.rs`), which hands anything
-//! unusual over to [`decode_page`].
+//! Everything is read with the crate's one strict JSON reader (`reader.rs`; no `serde`): [`decode_page`] and
+//! [`outline_page`] run the same page and item walks over it, the first keeping every member of every item and
+//! the second only the ids and start times, so that both accept the same pages and report the same errors by
+//! construction; [`decode_investigation`] runs the same item walk on a single entity.
+//!
+//! [`outline_page`] is the product's hot path (it validates every page the wasm module lists). It is `#[inline]`,
+//! and the walk is generic over what it keeps (`Mode`), so that a driver crate compiles the outline's walk and the
+//! reader's common case at its own optimisation level (the wasm build keeps mde-core at `opt-level = "z"` and
+//! mde-wasm at 3, `xtask/src/package.rs`); the other walks call the reader's shared, small functions. Measured in
+//! the wasm module, this runs as fast as the specialised scanner it replaced did.
 //!
 //! # What a page must be
 //!
 //! - Syntax: strict JSON (RFC 8259) as [`Node::parse`] checks it, everywhere in the body, including in
 //!   members that are ignored: UTF-8, escapes, no lone surrogates, no trailing commas, numbers by the grammar
-//!   and within `f64` range, at most 127 nested arrays and objects, nothing after the document.
+//!   (of any size, as `JSON.parse` reads them), at most 127 nested arrays and objects, nothing after the document.
 //! - A page is an object with a `value` array of investigation objects; `@odata.context` and `@odata.nextLink`
 //!   are strings, `null` or absent. An investigation has an `id` (a string, or an integer that fits `u64` or
 //!   `i64`, kept as its decimal text; `-0`, fractions and exponents are refused); `startTime` and `endTime` are
@@ -27,14 +33,15 @@
 //! (`value[3].startTime: expected a date-time string, found a number`); a missing member is found at the end of
 //! its object.
 
-mod fast;
 pub(crate) mod node;
 pub(crate) mod reader;
 
 pub use node::{write_str as write_json_string, Node};
 pub use reader::{JsonError, JsonErrorKind, MAX_DEPTH};
 
-use reader::{Number, Reader};
+use reader::{Key, Number, Reader};
+
+use std::borrow::Cow;
 
 use crate::{Investigation, InvestigationState, Page, Timestamp};
 
@@ -87,17 +94,36 @@ fn finish<T>(body: &[u8], walked: Result<T, Fail>) -> Result<T, DecodeError> {
     })
 }
 
+#[cold]
+#[inline(never)]
 fn syntax_error(e: &JsonError) -> DecodeError {
     let reason = if e.is_eof() { format!("the body ends early (truncated?): {e}") } else { format!("not JSON: {e}") };
     DecodeError { index: None, field: None, location: format!("line {} column {}", e.line, e.column), reason }
 }
 
 /// A problem with a member of the page itself.
+#[cold]
+#[inline(never)]
 fn page_problem(field: &str, reason: &str) -> Fail {
     Fail::Shape(DecodeError { index: None, field: Some(field.into()), location: field.into(), reason: reason.into() })
 }
 
+/// A problem with item `index` of `value` (`None`: the single entity), or with its member `field`.
+#[cold]
+#[inline(never)]
+fn item_problem(index: Option<usize>, field: Option<&str>, reason: String) -> Fail {
+    let location = match (index, field) {
+        (Some(i), Some(f)) => format!("value[{i}].{f}"),
+        (Some(i), None) => format!("value[{i}]"),
+        (None, Some(f)) => f.to_owned(),
+        (None, None) => "the document".to_owned(),
+    };
+    Fail::Shape(DecodeError { index, field: field.map(str::to_owned), location, reason })
+}
+
 /// What kind of value is next, for messages (a syntax error when no value starts there).
+#[cold]
+#[inline(never)]
 fn kind_next(r: &mut Reader<'_>) -> Result<&'static str, JsonError> {
     Ok(match r.peek()? {
         b'{' => "an object",
@@ -110,69 +136,96 @@ fn kind_next(r: &mut Reader<'_>) -> Result<&'static str, JsonError> {
     })
 }
 
+/// `{expected}, found {what is next}` for property `FIELDS[f]` of item `index` (a syntax error when no value is
+/// next).
+#[cold]
+#[inline(never)]
+fn wrong_kind(r: &mut Reader<'_>, index: Option<usize>, f: usize, expected: &str) -> Fail {
+    match kind_next(r) {
+        Err(e) => Fail::Syntax(e),
+        Ok(found) => item_problem(index, Some(FIELDS[f]), format!("{expected}, found {found}")),
+    }
+}
+
 /// Decodes a list page (`{"@odata.context": ..., "value": [...], "@odata.nextLink": ...}`); see the
 /// [module](self) for what it accepts.
 pub fn decode_page(body: &[u8]) -> Result<Page, DecodeError> {
-    finish(body, page(&mut Reader::new(body)))
+    let mut value = Vec::new();
+    let walked = page(&mut Reader::new(body), &mut |r| {
+        items(r, |item: Item<'_, Texts<'_>>| value.push(item.into_investigation()))
+    });
+    let (context, next_link) = finish(body, walked)?;
+    Ok(Page { context: context.map(Cow::into_owned), value, next_link: next_link.map(Cow::into_owned) })
 }
 
-fn page(r: &mut Reader<'_>) -> Result<Page, Fail> {
+/// The `@odata.context` and `@odata.nextLink` of a page.
+type Head<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
+/// The page's own member that `key` names, if any.
+fn page_member(key: &[u8]) -> Option<&'static str> {
+    ["@odata.context", "@odata.nextLink", "value"].into_iter().find(|m| m.as_bytes() == key)
+}
+
+/// Walks a whole page, letting `value` read the `value` array; returns the page's own members. One function for
+/// both walks (the array's items are the hot part, see [`items`]).
+fn page<'a>(r: &mut Reader<'a>, value: &mut dyn FnMut(&mut Reader<'a>) -> Result<(), Fail>) -> Result<Head<'a>, Fail> {
     if r.peek()? != b'{' {
         kind_next(r)?;
         return Err(page_problem("the document", "expected a JSON object with a `value` array"));
     }
-    let (mut context, mut next_link, mut value) = (None, None, None);
+    let (mut context, mut next_link, mut seen_value) = (None, None, false);
     let mut key = r.begin_object()?;
     while let Some(k) = key {
-        match &*k {
-            "@odata.context" | "@odata.nextLink" => {
-                let slot = if k == "@odata.context" { &mut context } else { &mut next_link };
+        let member = match k.plain() {
+            Some(plain) => page_member(plain),
+            None => page_member(k.text()?.as_bytes()),
+        };
+        match member {
+            Some(name @ ("@odata.context" | "@odata.nextLink")) => {
+                let slot = if name == "@odata.context" { &mut context } else { &mut next_link };
                 if slot.is_some() {
-                    return Err(page_problem(&k, "given twice"));
+                    return Err(page_problem(name, "given twice"));
                 }
-                *slot = Some(match optional_string(r)? {
-                    Ok(text) => text,
-                    Err(_) => return Err(page_problem(&k, "expected a string")),
+                *slot = Some(match r.peek()? {
+                    b'"' => Some(r.string()?),
+                    _ if r.null()? => None,
+                    _ => return Err(page_problem(name, "expected a string")),
                 });
             }
-            "value" => {
-                if value.is_some() {
+            Some(_) => {
+                if seen_value {
                     return Err(page_problem("value", "given twice"));
                 }
-                value = Some(items(r)?);
+                seen_value = true;
+                value(r)?;
             }
             _ => r.skip_value()?,
         }
         key = r.next_key()?;
     }
     r.end()?;
-    let Some(value) = value else { return Err(page_problem("value", "missing: a page has a `value` array")) };
-    Ok(Page { context: context.flatten(), value, next_link: next_link.flatten() })
+    if !seen_value {
+        return Err(page_problem("value", "missing: a page has a `value` array"));
+    }
+    Ok((context.flatten(), next_link.flatten()))
 }
 
-fn items(r: &mut Reader<'_>) -> Result<Vec<Investigation>, Fail> {
+/// Walks the `value` array, handing each item to `each` in order. Not inlined into its caller: the wasm module's
+/// hot loop is faster as a function of its own.
+#[inline(never)]
+fn items<'a, T: Mode<'a>>(r: &mut Reader<'a>, mut each: impl FnMut(Item<'a, T>)) -> Result<(), Fail> {
     if r.peek()? != b'[' {
         kind_next(r)?;
         return Err(page_problem("value", "expected an array"));
     }
-    let mut out = Vec::new();
     let mut more = r.begin_array()?;
+    let mut index = 0;
     while more {
-        out.push(item(r, Some(out.len()))?);
+        each(item(r, Some(index))?);
+        index += 1;
         more = r.next_element()?;
     }
-    Ok(out)
-}
-
-/// A string or `null` (`Ok(None)`); `Err(kind)` naming what else is there.
-fn optional_string(r: &mut Reader<'_>) -> Result<Result<Option<String>, &'static str>, JsonError> {
-    if r.null()? {
-        return Ok(Ok(None));
-    }
-    if r.peek()? == b'"' {
-        return Ok(Ok(Some(r.string()?.into_owned())));
-    }
-    Ok(Err(kind_next(r)?))
+    Ok(())
 }
 
 /// The nine properties of an investigation, in the order of [`Investigation`]'s fields.
@@ -188,93 +241,209 @@ const FIELDS: [&str; 9] = [
     "triggeringAlertId",
 ];
 
+/// The position of `key` in [`FIELDS`].
+fn field(key: &[u8]) -> Option<usize> {
+    FIELDS.iter().position(|f| f.as_bytes() == key)
+}
+
+/// [`field`] for the hot path: byte patterns, compared in place (no `memcmp` call).
+#[inline(always)]
+fn field_inline(key: &[u8]) -> Option<usize> {
+    Some(match key {
+        b"id" => 0,
+        b"startTime" => 1,
+        b"endTime" => 2,
+        b"state" => 3,
+        b"cancelledBy" => 4,
+        b"statusDetails" => 5,
+        b"machineId" => 6,
+        b"computerDnsName" => 7,
+        b"triggeringAlertId" => 8,
+        _ => return None,
+    })
+}
+
+/// An investigation as read, its strings borrowed from the body unless they hold escapes; `texts` holds the six
+/// string properties or nothing (see [`Mode`]).
+struct Item<'a, T> {
+    id: Cow<'a, str>,
+    start_time: Option<Timestamp>,
+    end_time: Option<Timestamp>,
+    texts: T,
+}
+
+/// `state` and the five other string properties, in the order of [`FIELDS`].
+type Texts<'a> = [Option<Cow<'a, str>>; 6];
+
+/// The two ways of walking a page, which read and check the same things: keep every property of every item
+/// ([`Texts`], to build [`Investigation`]s), or only the id and start time (`()`, for an outline). The outline is
+/// the hot path: it reads strings with the reader's inlined common case, where the other walk calls the
+/// reader's shared functions (smaller code, in the wasm module too).
+trait Mode<'a>: Default {
+    /// Reads the string that is next.
+    fn string(r: &mut Reader<'a>) -> Result<Cow<'a, str>, JsonError>;
+    /// Reads the string that is next, as property `FIELDS[f]` (one of the six string properties).
+    fn text(&mut self, r: &mut Reader<'a>, f: usize) -> Result<(), JsonError>;
+    /// [`Reader::next_key`].
+    fn next_key(r: &mut Reader<'a>) -> Result<Option<Key<'a>>, JsonError>;
+    /// [`field`].
+    fn field(key: &[u8]) -> Option<usize>;
+}
+
+impl<'a> Mode<'a> for Texts<'a> {
+    fn string(r: &mut Reader<'a>) -> Result<Cow<'a, str>, JsonError> {
+        r.string()
+    }
+
+    fn text(&mut self, r: &mut Reader<'a>, f: usize) -> Result<(), JsonError> {
+        self[f - 3] = Some(r.string()?);
+        Ok(())
+    }
+
+    fn next_key(r: &mut Reader<'a>) -> Result<Option<Key<'a>>, JsonError> {
+        r.next_key()
+    }
+
+    fn field(key: &[u8]) -> Option<usize> {
+        field(key)
+    }
+}
+
+impl<'a> Mode<'a> for () {
+    #[inline(always)]
+    fn string(r: &mut Reader<'a>) -> Result<Cow<'a, str>, JsonError> {
+        r.string_inline()
+    }
+
+    #[inline(always)]
+    fn text(&mut self, r: &mut Reader<'a>, _: usize) -> Result<(), JsonError> {
+        r.skip_string_inline().map(drop)
+    }
+
+    #[inline(always)]
+    fn next_key(r: &mut Reader<'a>) -> Result<Option<Key<'a>>, JsonError> {
+        r.next_key_inline()
+    }
+
+    #[inline(always)]
+    fn field(key: &[u8]) -> Option<usize> {
+        field_inline(key)
+    }
+}
+
+impl Item<'_, Texts<'_>> {
+    fn into_investigation(self) -> Investigation {
+        let [state, cancelled_by, status_details, machine_id, computer_dns_name, triggering_alert_id] = self.texts;
+        let own = |text: Option<Cow<'_, str>>| text.map(Cow::into_owned);
+        Investigation {
+            id: self.id.into_owned(),
+            start_time: self.start_time,
+            end_time: self.end_time,
+            state: state.map_or(InvestigationState::Unknown, |s| InvestigationState::from_name(&s)),
+            cancelled_by: own(cancelled_by),
+            status_details: own(status_details),
+            machine_id: own(machine_id),
+            computer_dns_name: own(computer_dns_name),
+            triggering_alert_id: own(triggering_alert_id),
+        }
+    }
+}
+
+/// [`Reader::next_key`] in an item, a function of its own for each walk: the outline's copy is compiled with
+/// [`items`], at the driver's optimisation level, and the wasm module's hot loop is faster calling it than with it
+/// inlined.
+#[inline(never)]
+fn next_key<'a, T: Mode<'a>>(r: &mut Reader<'a>) -> Result<Option<Key<'a>>, JsonError> {
+    T::next_key(r)
+}
+
 /// One investigation object (`index`: its place in `value`, `None` for a single entity).
-fn item(r: &mut Reader<'_>, index: Option<usize>) -> Result<Investigation, Fail> {
-    let fail = |field: Option<&str>, reason: String| {
-        let location = match (index, field) {
-            (Some(i), Some(f)) => format!("value[{i}].{f}"),
-            (Some(i), None) => format!("value[{i}]"),
-            (None, Some(f)) => f.to_owned(),
-            (None, None) => "the document".to_owned(),
-        };
-        Fail::Shape(DecodeError { index, field: field.map(str::to_owned), location, reason })
-    };
+#[inline]
+fn item<'a, T: Mode<'a>>(r: &mut Reader<'a>, index: Option<usize>) -> Result<Item<'a, T>, Fail> {
     if r.peek()? != b'{' {
         kind_next(r)?;
-        return Err(fail(None, "expected an investigation object".into()));
+        return Err(item_problem(index, None, "expected an investigation object".into()));
     }
     let mut seen = 0u16;
     let mut id = None;
     let mut times: [Option<Timestamp>; 2] = [None, None];
-    let mut texts: [Option<String>; 6] = Default::default();
+    let mut texts = T::default();
     let mut key = r.begin_object()?;
     while let Some(k) = key {
-        match FIELDS.iter().position(|f| *f == k) {
+        let f = match k.plain() {
+            Some(plain) => T::field(plain),
+            None => escaped_field(k)?,
+        };
+        match f {
             None => r.skip_value()?,
             Some(f) => {
-                let field = FIELDS[f];
                 if seen & (1 << f) != 0 {
-                    return Err(fail(Some(field), "given twice".into()));
+                    return Err(item_problem(index, Some(FIELDS[f]), "given twice".into()));
                 }
                 seen |= 1 << f;
-                match f {
-                    0 => {
-                        id = Some(match r.peek()? {
-                            b'"' => r.string()?.into_owned(),
-                            b'-' | b'0'..=b'9' => match r.number()? {
-                                Number::UInt(n) => n.to_string(),
-                                Number::Int(n) => n.to_string(),
-                                Number::Other(_) => {
-                                    return Err(fail(
-                                        Some(field),
-                                        "expected a string or an integer, found a number".into(),
-                                    ))
-                                }
-                            },
-                            _ => {
-                                let found = kind_next(r)?;
-                                return Err(fail(
-                                    Some(field),
-                                    format!("expected a string or an integer, found {found}"),
-                                ));
-                            }
-                        })
+                if r.peek()? == b'"' {
+                    if f >= 3 {
+                        texts.text(r, f)?;
+                    } else {
+                        let s = T::string(r)?;
+                        if f == 0 {
+                            id = Some(s);
+                        } else {
+                            times[f - 1] = Some(match s {
+                                Cow::Borrowed(s) => Timestamp::parse(s).map_err(|e| bad_time(index, f, e, s))?,
+                                Cow::Owned(s) => escaped_time(index, f, &s)?,
+                            });
+                        }
                     }
-                    1 | 2 => match optional_string(r)? {
-                        Ok(None) => {}
-                        Ok(Some(s)) => match Timestamp::parse(&s) {
-                            Ok(t) => times[f - 1] = Some(t),
-                            Err(e) => return Err(fail(Some(field), format!("{e} (found {})", crate::Quoted(&s)))),
-                        },
-                        Err(found) => {
-                            return Err(fail(Some(field), format!("expected a date-time string, found {found}")))
-                        }
-                    },
-                    _ => match optional_string(r)? {
-                        Ok(text) => texts[f - 3] = text,
-                        Err(found) => {
-                            return Err(fail(Some(field), format!("expected a string or null, found {found}")))
-                        }
-                    },
+                } else if f == 0 {
+                    id = Some(integer_id(r, index)?);
+                } else if !r.null()? {
+                    let expected = if f < 3 { "expected a date-time string" } else { "expected a string or null" };
+                    return Err(wrong_kind(r, index, f, expected));
                 }
             }
         }
-        key = r.next_key()?;
+        key = next_key::<T>(r)?;
     }
-    let Some(id) = id else { return Err(fail(Some("id"), "missing".into())) };
+    let Some(id) = id else { return Err(item_problem(index, Some("id"), "missing".into())) };
     let [start_time, end_time] = times;
-    let [state, cancelled_by, status_details, machine_id, computer_dns_name, triggering_alert_id] = texts;
-    Ok(Investigation {
-        id,
-        start_time,
-        end_time,
-        state: state.map_or(InvestigationState::Unknown, |s| InvestigationState::from_name(&s)),
-        cancelled_by,
-        status_details,
-        machine_id,
-        computer_dns_name,
-        triggering_alert_id,
-    })
+    Ok(Item { id, start_time, end_time, texts })
+}
+
+/// The position in [`FIELDS`] of a key that is not plain ASCII.
+#[cold]
+#[inline(never)]
+fn escaped_field(k: Key<'_>) -> Result<Option<usize>, JsonError> {
+    Ok(field(k.text()?.as_bytes()))
+}
+
+/// A `startTime` or `endTime` (field `f`) that holds escapes.
+#[cold]
+#[inline(never)]
+fn escaped_time(index: Option<usize>, f: usize, s: &str) -> Result<Timestamp, Fail> {
+    Timestamp::parse(s).map_err(|e| bad_time(index, f, e, s))
+}
+
+/// An `id` that is not a string: an integer that fits `u64` or `i64`, as its decimal text.
+#[cold]
+#[inline(never)]
+fn integer_id<'a>(r: &mut Reader<'a>, index: Option<usize>) -> Result<Cow<'a, str>, Fail> {
+    const EXPECTED: &str = "expected a string or an integer";
+    if !matches!(r.peek()?, b'-' | b'0'..=b'9') {
+        return Err(wrong_kind(r, index, 0, EXPECTED));
+    }
+    match r.number()? {
+        Number::UInt(n) => Ok(Cow::Owned(n.to_string())),
+        Number::Int(n) => Ok(Cow::Owned(n.to_string())),
+        Number::Other(_) => Err(item_problem(index, Some("id"), format!("{EXPECTED}, found a number"))),
+    }
+}
+
+/// A `startTime` or `endTime` (field `f`) that is no RFC 3339 date-time.
+#[cold]
+#[inline(never)]
+fn bad_time(index: Option<usize>, f: usize, e: crate::timestamp::TimestampError, s: &str) -> Fail {
+    item_problem(index, Some(FIELDS[f]), format!("{e} (found {})", crate::Quoted(s)))
 }
 
 /// What a driver that lets another parser build the items (the wasm binding uses JavaScript's `JSON.parse`) needs
@@ -283,36 +452,43 @@ fn item(r: &mut Reader<'_>, index: Option<usize>) -> Result<Investigation, Fail>
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageOutline<'a> {
     /// The `id` of each item of `value`, in order (a JSON integer id as its decimal text).
-    pub ids: Vec<std::borrow::Cow<'a, str>>,
+    pub ids: Vec<Cow<'a, str>>,
     /// The `startTime` of each item of `value`, in order.
     pub start_times: Vec<Option<Timestamp>>,
     /// `@odata.nextLink`, if sent: an untrusted hint.
     pub next_link: Option<String>,
 }
 
-/// Validates a list page exactly as [`decode_page`] does (same acceptance, same [`DecodeError`]s) but builds no
-/// [`Investigation`]: it returns only the [`PageOutline`] that paging needs, borrowing ids from `body` where it
-/// can. For drivers whose host builds the items faster itself (`JSON.parse` in a browser); see
+/// Validates a list page exactly as [`decode_page`] does (the same walk: same acceptance, same
+/// [`DecodeError`]s) but builds no [`Investigation`]: it returns only the [`PageOutline`] that paging needs,
+/// borrowing ids from `body` unless they hold escapes. For drivers whose host builds the items faster itself
+/// (`JSON.parse` in a browser); see
 /// [`Listing::handle_response_indexed`](crate::listing::Listing::handle_response_indexed).
+///
+/// It is `#[inline]`, as are the walk and the reader's common case, so that a driver crate compiles this hot path
+/// at its own optimisation level (`xtask/src/package.rs`).
 #[inline]
 pub fn outline_page(body: &[u8]) -> Result<PageOutline<'_>, DecodeError> {
-    if let Some(outline) = fast::outline(body) {
-        return Ok(outline);
-    }
-    // What the scanner hands over (escapes in keys, dates or the next link, duplicate keys, deep nesting,
-    // errors) goes through the decoder itself: the same acceptance and the same errors by construction, at the
-    // cost of building the items.
-    let page = decode_page(body)?;
-    let (ids, start_times) = page.value.into_iter().map(|i| (std::borrow::Cow::Owned(i.id), i.start_time)).unzip();
-    Ok(PageOutline { ids, start_times, next_link: page.next_link })
+    // About 280 bytes an item in the service's pages.
+    let guess = (body.len() / 200).min(16_384);
+    let mut ids = Vec::with_capacity(guess);
+    let mut start_times = Vec::with_capacity(guess);
+    let walked = page(&mut Reader::new(body), &mut |r| {
+        items(r, |item: Item<'_, ()>| {
+            ids.push(item.id);
+            start_times.push(item.start_time);
+        })
+    });
+    let (_, next_link) = finish(body, walked)?;
+    Ok(PageOutline { ids, start_times, next_link: next_link.map(Cow::into_owned) })
 }
 
 /// Decodes one investigation (the body of `GET /api/investigations/{id}`), by the item rules of the
 /// [module](self).
 pub fn decode_investigation(body: &[u8]) -> Result<Investigation, DecodeError> {
     let mut r = Reader::new(body);
-    let walked = item(&mut r, None).and_then(|inv| Ok(r.end().map(|()| inv)?));
-    finish(body, walked)
+    let walked = item::<Texts<'_>>(&mut r, None).and_then(|inv| Ok(r.end().map(|()| inv)?));
+    finish(body, walked).map(Item::into_investigation)
 }
 
 /// Decodes the service's error body; `None` when the body is not one (HTML from a proxy, empty, not an object

@@ -91,7 +91,7 @@ impl Timestamp {
 
     /// Parses RFC 3339 (`2024-01-31T23:59:59Z`, 0 to 9 fractional digits, `Z` or `±HH:MM`), normalising to UTC.
     // `#[inline]`, and its helpers `#[inline(always)]`: it runs for every item of a page, and this lets the wasm
-    // driver compile it at full speed while mde-core itself is built for size (see `decode::fast`).
+    // driver compile it at full speed while mde-core itself is built for size (see `decode`, whose outline walk calls it).
     #[inline]
     pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
         let b = text.as_bytes();

@@ -1,15 +1,11 @@
 //! [`Node`]: a whole JSON document, read by the crate's own reader (`reader.rs`), for the slow paths (the
 //! service's error bodies, the resume token) and for drivers that read small JSON texts (the wasm binding's
-//! options), so that one JSON reader serves them all. It does what `serde_json::Value` did here, with less code:
-//! objects are plain vectors in document order, and lookups and printing follow `Value`'s rules (the last of
-//! duplicate keys wins; printing sorts keys as `Value`'s map does).
+//! options), so that one JSON reader serves them all. Objects are plain vectors in document order (duplicates
+//! kept; a lookup takes the last, as `JSON.parse` does), and [`Node::to_json`] prints them in that order.
 //!
-//! One difference: a number that is not an integer fitting `u64`/`i64` is kept as its source text
-//! ([`Node::Number`]) and printed back as that text, where `Value` holds an `f64` and prints its shortest
-//! round-trip form (`1.50` and `1E2` print as written here, as `1.5` and `100.0` by `Value`). Integers print
-//! the same. No float is parsed or printed: core's float code is large in WebAssembly.
-
-use std::collections::BTreeMap;
+//! A number that is not an integer fitting `u64`/`i64` is kept as its source text ([`Node::Number`]) and printed
+//! back as that text (`1.50` and `1E2` print as written). No float is parsed or printed: core's float code is
+//! large in WebAssembly.
 
 use super::reader::{self, JsonError};
 
@@ -35,15 +31,15 @@ pub enum Node {
 }
 
 impl Node {
-    /// Reads a whole document: strict RFC 8259, what `serde_json` accepts for a `Value`. UTF-8 is checked
-    /// everywhere; escapes must be valid and surrogates paired; numbers follow the grammar and must be within
-    /// `f64` range; no trailing commas or trailing characters; at most [`MAX_DEPTH`](super::MAX_DEPTH) nested
-    /// arrays and objects. The [`JsonError`] says what and where (and whether the text ends early).
+    /// Reads a whole document: strict RFC 8259. UTF-8 is checked everywhere; escapes must be valid and
+    /// surrogates paired; numbers follow the grammar (of any size, as `JSON.parse` reads them); no trailing commas
+    /// or trailing characters; at most [`MAX_DEPTH`](super::MAX_DEPTH) nested arrays and objects. The
+    /// [`JsonError`] says what and where (and whether the text ends early).
     pub fn parse(body: &[u8]) -> Result<Node, JsonError> {
         reader::parse(body)
     }
 
-    /// The value of `key` in an object (the last one, as `serde_json::Value` keeps it); `None` for non-objects.
+    /// The value of `key` in an object (the last one, as `JSON.parse` keeps it); `None` for non-objects.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match self {
             Node::Object(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
@@ -63,8 +59,8 @@ impl Node {
         }
     }
 
-    /// Compact JSON text, as `serde_json::Value`'s `Display` prints the same document, except that a
-    /// [`Node::Number`] prints as its source text.
+    /// Compact JSON text: members in document order (duplicates kept), a [`Node::Number`] as its source text,
+    /// strings escaped by [`write_str`].
     pub fn to_json(&self) -> String {
         let mut out = String::new();
         self.write(&mut out);
@@ -90,9 +86,8 @@ impl Node {
                 out.push(']');
             }
             Node::Object(entries) => {
-                let sorted: BTreeMap<&str, &Node> = entries.iter().map(|(k, v)| (k.as_str(), v)).collect();
                 out.push('{');
-                for (i, (k, v)) in sorted.into_iter().enumerate() {
+                for (i, (k, v)) in entries.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
@@ -134,13 +129,14 @@ pub fn write_str(s: &str, out: &mut String) {
 mod tests {
     use super::*;
 
-    /// Documents whose numbers are all integers: printed exactly as `serde_json::Value` prints them.
+    /// Documents whose numbers are all integers and whose objects have sorted, distinct keys: printed exactly
+    /// as `serde_json::Value` prints them.
     const DOCS: &[&str] = &[
-        r#"{"z":1,"a":[true,null,"x\"\\\n\u0001\u001f\t\b\f\u00e9\ud83d\ude00"],"m":{"b":2,"a":-1,"b":3},"n":-7}"#,
+        r#"{"a":[true,null,"x\"\\\n\u0001\u001f\t\b\f\u00e9\ud83d\ude00"],"m":{"a":-1,"b":3},"n":-7,"z":1}"#,
         r#"[18446744073709551615, -9223372036854775808, 0]"#,
         r#""plain""#,
         "null",
-        r#"{"k":{},"j":[],"k":[{}]}"#,
+        r#"{"j":[],"k":[{}]}"#,
     ];
 
     #[test]
@@ -158,10 +154,22 @@ mod tests {
     }
 
     #[test]
-    fn other_numbers_print_as_written() {
-        let doc = r#"{"b":[2.50,1E2,-0,18446744073709551616,-9223372036854775809,1e-7],"a":0.1}"#;
+    fn prints_members_in_document_order_and_looks_up_the_last() {
+        let doc = r#"{"z":1, "m":{"b":2,"a":-1,"b":3}, "a":[{}]}"#;
         let node = Node::parse(doc.as_bytes()).unwrap();
-        assert_eq!(node.to_json(), r#"{"a":0.1,"b":[2.50,1E2,-0,18446744073709551616,-9223372036854775809,1e-7]}"#);
+        assert_eq!(node.to_json(), r#"{"z":1,"m":{"b":2,"a":-1,"b":3},"a":[{}]}"#);
+        assert_eq!(node.get("m").and_then(|m| m.get("b")), Some(&Node::UInt(3)));
+        assert_eq!(Node::parse(node.to_json().as_bytes()), Ok(node));
+    }
+
+    #[test]
+    fn other_numbers_print_as_written() {
+        let doc = r#"{"b":[2.50,1E2,-0,18446744073709551616,-9223372036854775809,1e-7,1e400],"a":0.1}"#;
+        let node = Node::parse(doc.as_bytes()).unwrap();
+        assert_eq!(
+            node.to_json(),
+            r#"{"b":[2.50,1E2,-0,18446744073709551616,-9223372036854775809,1e-7,1e400],"a":0.1}"#
+        );
         assert_eq!(node.get("a"), Some(&Node::Number("0.1".into())));
         assert_eq!(node.get("a").map(Node::kind), Some("a number"));
     }
