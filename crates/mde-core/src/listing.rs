@@ -49,7 +49,6 @@
 //! Snapshot mode bounds the listing to investigations that started before a given instant (`startTime lt T`),
 //! so investigations that start during a long export neither appear nor shift the pages.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::base_url::BaseUrl;
@@ -63,8 +62,10 @@ use crate::query::{ListQuery, Top};
 use crate::retry::RetryPolicy;
 use crate::{Investigation, Timestamp};
 
+mod id_set;
 mod token;
 
+use id_set::IdSet;
 use token::ResumeState;
 
 /// The largest `$top` the service accepts.
@@ -157,9 +158,9 @@ pub struct Listing {
     retry: RetryPolicy,
     jitter: Jitter,
     progress: Progress,
-    seen: HashSet<String>,
+    seen: IdSet,
     boundary_ids: Vec<String>,
-    followed_links: HashSet<String>,
+    followed_links: IdSet,
     next_link: Option<String>,
     /// Full pages in a row that brought nothing new (a service that ignores `$skip` would loop forever).
     stale_pages: u32,
@@ -201,9 +202,9 @@ impl Listing {
             retry: options.retry,
             jitter: Jitter::from_seed(options.jitter_seed),
             progress: Progress::default(),
-            seen: HashSet::new(),
+            seen: IdSet::default(),
             boundary_ids: Vec::new(),
-            followed_links: HashSet::new(),
+            followed_links: IdSet::default(),
             next_link: None,
             stale_pages: 0,
             phase: Phase::Idle,
