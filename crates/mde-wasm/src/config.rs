@@ -56,7 +56,7 @@ pub struct ClientSettings {
 
 /// The members of the options object in `json`; errors name `what` (`client options`, ...).
 fn options(json: &str, what: &str) -> Result<Json, ErrorInfo> {
-    let v = Json::parse(json).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))?;
+    let v = crate::json::parse(json).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))?;
     Members::of(&v, what).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))?;
     Ok(v)
 }
@@ -185,7 +185,7 @@ impl FilterInput {
 
     /// Reads the facade's JSON (`{"text": "..."}` or `{"object": {...}}`).
     pub fn from_json(json: &str) -> Result<FilterInput, ErrorInfo> {
-        let v = Json::parse(json).map_err(|e| ErrorInfo::query_at("filter", format!("invalid filter: {e}")))?;
+        let v = crate::json::parse(json).map_err(|e| ErrorInfo::query_at("filter", format!("invalid filter: {e}")))?;
         FilterInput::from_value(&v)
     }
 
@@ -270,18 +270,20 @@ impl ListOptions {
         let snapshot_at = match &self.snapshot {
             None | Some(Json::Null) | Some(Json::Bool(false)) => None,
             Some(Json::Bool(true)) => Timestamp::from_unix_millis(now_ms as i64),
-            Some(Json::Number(ms)) if ms.fract() == 0.0 && ms.abs() < 9.0e15 => Some(
-                Timestamp::from_unix_millis(*ms as i64).ok_or_else(|| ErrorInfo::config("snapshot is out of range"))?,
-            ),
             Some(Json::Str(s)) => {
                 Some(Timestamp::parse(s).map_err(|e| ErrorInfo::config(format!("snapshot: {e} in {}", Quoted(s))))?)
             }
-            Some(other) => {
-                return Err(ErrorInfo::config(format!(
-                    "snapshot must be true, a Date or an RFC 3339 string, not {}",
-                    other.kind()
-                )))
-            }
+            Some(other) => match crate::json::whole_millis(other) {
+                Some(ms) => {
+                    Some(Timestamp::from_unix_millis(ms).ok_or_else(|| ErrorInfo::config("snapshot is out of range"))?)
+                }
+                None => {
+                    return Err(ErrorInfo::config(format!(
+                        "snapshot must be true, a Date or an RFC 3339 string, not {}",
+                        other.kind()
+                    )))
+                }
+            },
         };
         let query = ListQuery { filter, top, skip };
         let options = ListingOptions { page_size, snapshot_at, retry, jitter_seed };

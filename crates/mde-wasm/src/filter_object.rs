@@ -164,16 +164,17 @@ impl Field for Time {
         match v {
             Json::Str(s) => Timestamp::parse(s)
                 .map_err(|e| ErrorInfo::query_at(path, format!("{path}: {e} in the date-time {}", Quoted(s)))),
-            Json::Number(ms) if ms.fract() == 0.0 && ms.abs() < 9.0e15 => Timestamp::from_unix_millis(*ms as i64)
-                .ok_or_else(|| {
-                    ErrorInfo::query_at(path, format!("{path}: {} ms is outside the years 0000 to 9999", *ms as i64))
-                }),
             // An invalid Date becomes null in JSON.stringify.
             Json::Null => Err(ErrorInfo::query_at(
                 path,
                 format!("{path}: expected {}, found null (an invalid Date?)", Self::EXPECTED),
             )),
-            other => Err(wrong(path, Self::EXPECTED, other)),
+            other => match crate::json::whole_millis(other) {
+                Some(ms) => Timestamp::from_unix_millis(ms).ok_or_else(|| {
+                    ErrorInfo::query_at(path, format!("{path}: {ms} ms is outside the years 0000 to 9999"))
+                }),
+                None => Err(wrong(path, Self::EXPECTED, other)),
+            },
         }
     }
 
@@ -260,7 +261,7 @@ mod tests {
     use super::*;
 
     fn odata(json: &str) -> Result<String, ErrorInfo> {
-        let v = Json::parse(json).unwrap();
+        let v = crate::json::parse(json).unwrap();
         filter_from_object(&v).map(|f| f.to_odata())
     }
 

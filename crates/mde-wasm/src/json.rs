@@ -1,48 +1,36 @@
-//! [`Json`]: a JSON value that keeps the order of object keys, so that a filter object such as
+//! [`Json`] (mde-core's JSON tree, read with [`parse`] and [`number`]): a JSON value that keeps the order of
+//! object keys, so that a filter object such as
 //! `{ state: 'Running', startTime: {...} }` prints its conditions in the order the user wrote them; the
 //! [`Members`] of an object, read option by option; and [`ObjectWriter`], which writes the small JSON texts
 //! that cross to JavaScript. (Hand-written rather than serde-derived: the derived code for a handful of option
 //! structs was a sizeable part of the wasm module.)
 
-use mde_core::decode::{write_json_string as write_str, Node};
+use mde_core::decode::write_json_string as write_str;
 
-/// A JSON value; objects keep their keys in document order (and keep duplicates, which JS cannot produce).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Json {
-    /// `null`.
-    Null,
-    /// `true` or `false`.
-    Bool(bool),
-    /// A number. Integers are exact up to 2^53; other numbers are converted without core's float parser (see
-    /// [`number_value`]).
-    Number(f64),
-    /// A string.
-    Str(String),
-    /// An array.
-    Array(Vec<Json>),
-    /// An object, in document order.
-    Object(Vec<(String, Json)>),
+/// A JSON value: mde-core's `Node` (objects keep their keys in document order, and duplicates, which JS
+/// cannot produce; numbers that are not integers keep their text, read by [`number`]).
+pub use mde_core::decode::Node as Json;
+
+/// Reads a JSON text (strict RFC 8259, through mde-core's reader; errors say where).
+pub fn parse(text: &str) -> Result<Json, String> {
+    Json::parse(text.as_bytes()).map_err(|e| e.to_string())
 }
 
-impl Json {
-    /// What kind of value this is, for error messages: `a string`, `an array`, ...
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Json::Null => "null",
-            Json::Bool(_) => "a boolean",
-            Json::Number(_) => "a number",
-            Json::Str(_) => "a string",
-            Json::Array(_) => "an array",
-            Json::Object(_) => "an object",
-        }
+/// The value of a number; `None` for anything else. Integers are exact up to 2^53; other numbers are converted
+/// without core's float parser (see [`number_value`]).
+pub fn number(v: &Json) -> Option<f64> {
+    match v {
+        Json::UInt(n) => Some(*n as f64),
+        Json::Int(n) => Some(*n as f64),
+        Json::Number(text) => Some(number_value(text)),
+        _ => None,
     }
 }
 
-impl Json {
-    /// Reads a JSON text (strict RFC 8259, through mde-core's reader; errors say where).
-    pub fn parse(text: &str) -> Result<Json, String> {
-        Node::parse(text.as_bytes()).map(Json::from).map_err(|e| e.to_string())
-    }
+/// A number that is a whole count of milliseconds in the range of a JS `Date` (below 9e15 either way).
+pub fn whole_millis(v: &Json) -> Option<i64> {
+    let ms = number(v)?;
+    (ms.fract() == 0.0 && ms.abs() < 9.0e15).then_some(ms as i64)
 }
 
 /// The members of a JSON object, for reading options: unknown keys are ignored, a known key given twice is an
@@ -68,15 +56,14 @@ impl<'a> Members<'a> {
         if found.next().is_some() {
             return Err(format!("duplicate option `{key}`"));
         }
-        Ok(first.filter(|v| **v != Json::Null))
+        Ok(first.filter(|v| !matches!(v, Json::Null)))
     }
 
     /// A number option.
     pub fn number(&self, key: &str) -> Result<Option<f64>, String> {
         match self.get(key)? {
             None => Ok(None),
-            Some(Json::Number(n)) => Ok(Some(*n)),
-            Some(other) => Err(format!("{key} must be a number, not {}", other.kind())),
+            Some(v) => number(v).map(Some).ok_or_else(|| format!("{key} must be a number, not {}", v.kind())),
         }
     }
 
@@ -177,21 +164,6 @@ impl ObjectWriter {
     }
 }
 
-impl From<Node> for Json {
-    fn from(node: Node) -> Json {
-        match node {
-            Node::Null => Json::Null,
-            Node::Bool(b) => Json::Bool(b),
-            Node::UInt(n) => Json::Number(n as f64),
-            Node::Int(n) => Json::Number(n as f64),
-            Node::Number(text) => Json::Number(number_value(&text)),
-            Node::Str(s) => Json::Str(s),
-            Node::Array(items) => Json::Array(items.into_iter().map(Json::from).collect()),
-            Node::Object(entries) => Json::Object(entries.into_iter().map(|(k, v)| (k, Json::from(v))).collect()),
-        }
-    }
-}
-
 /// Exact powers of ten as `f64`s.
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
@@ -259,12 +231,15 @@ mod tests {
 
     #[test]
     fn keeps_key_order_and_nesting() {
-        let v = Json::parse(r#"{"z":1,"a":[true,null,"x"],"m":{"b":2.5,"a":-1}}"#).unwrap();
+        let v = parse(r#"{"z":1,"a":[true,null,"x"],"m":{"b":2.5,"a":-1}}"#).unwrap();
         let Json::Object(entries) = v else { panic!("not an object") };
         let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["z", "a", "m"]);
         assert_eq!(entries[1].1, Json::Array(vec![Json::Bool(true), Json::Null, Json::Str("x".into())]));
-        assert_eq!(entries[2].1, Json::Object(vec![("b".into(), Json::Number(2.5)), ("a".into(), Json::Number(-1.0))]));
+        assert_eq!(
+            entries[2].1,
+            Json::Object(vec![("b".into(), Json::Number("2.5".into())), ("a".into(), Json::Int(-1))])
+        );
     }
 
     #[test]
@@ -303,18 +278,23 @@ mod tests {
             let (v, oracle) = (number_value(text), text.parse::<f64>().unwrap());
             assert!((v - oracle).abs() <= 4.0 * f64::EPSILON * oracle.abs() || (v - oracle).abs() < 1e-320, "{text}");
         }
-        let Json::Array(items) = Json::parse("[0.01, 18446744073709551616, -9223372036854775809]").unwrap() else {
+        let Json::Array(items) = parse("[0.01, 18446744073709551616, -9223372036854775809, 7, -7]").unwrap() else {
             panic!("not an array")
         };
+        let values: Vec<Option<f64>> = items.iter().map(number).collect();
         assert_eq!(
-            items,
-            [Json::Number(0.01), Json::Number(18446744073709551616.0), Json::Number(-9223372036854775809.0)]
+            values,
+            [Some(0.01), Some(18446744073709551616.0), Some(-9223372036854775809.0), Some(7.0), Some(-7.0)]
         );
+        assert_eq!(number(&Json::Str("1".into())), None);
+        assert_eq!(whole_millis(&Json::UInt(1_700_000_000_000)), Some(1_700_000_000_000));
+        assert_eq!(whole_millis(&Json::Number("1.5".into())), None);
+        assert_eq!(whole_millis(&Json::Number("1e16".into())), None);
     }
 
     #[test]
     fn members_read_options_and_reject_wrong_types() {
-        let v = Json::parse(r#"{"n":5,"s":"x","b":true,"z":null,"d":1,"d":2,"unknown":[]}"#).unwrap();
+        let v = parse(r#"{"n":5,"s":"x","b":true,"z":null,"d":1,"d":2,"unknown":[]}"#).unwrap();
         let m = Members::of(&v, "options").unwrap();
         assert_eq!(m.number("n"), Ok(Some(5.0)));
         assert_eq!(m.string("s"), Ok(Some("x".to_owned())));
@@ -326,7 +306,7 @@ mod tests {
         assert_eq!(m.string("n").unwrap_err(), "n must be a string, not a number");
         assert_eq!(m.flag("s").unwrap_err(), "s must be a boolean, not a string");
         assert!(Members::of(&Json::Bool(true), "options").is_err());
-        assert!(Json::parse("{").is_err());
+        assert!(parse("{").is_err());
     }
 
     #[test]
