@@ -17,7 +17,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
 }
 
 /// The value of a number; `None` for anything else. Integers are exact up to 2^53; other numbers are converted
-/// without core's float parser (see [`number_value`]).
+/// without core's float parser (see `number_value`).
 pub fn number(v: &Json) -> Option<f64> {
     match v {
         Json::UInt(n) => Some(*n as f64),
