@@ -451,6 +451,8 @@ impl Listing {
         let boundary_from = items.len().saturating_sub(RESUME_BOUNDARY_IDS);
         let mut boundary = Vec::with_capacity(items.len().min(RESUME_BOUNDARY_IDS));
         let mut remaining = self.remaining();
+        // Room for every id of the page at once: no rehashing while they go in.
+        self.seen.reserve(items.len());
         for (index, (id, start_time)) in items.enumerate() {
             if index >= boundary_from {
                 boundary.push(id.to_owned());
