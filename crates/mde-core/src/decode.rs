@@ -8,8 +8,7 @@
 //! [`outline_page`] is the product's hot path (it validates every page the wasm module lists). It is `#[inline]`,
 //! and the walk is generic over what it keeps (`Mode`), so that a driver crate compiles the outline's walk and the
 //! reader's common case at its own optimisation level (the wasm build keeps mde-core at `opt-level = "z"` and
-//! mde-wasm at 3, `xtask/src/package.rs`); the other walks call the reader's shared, small functions. Measured in
-//! the wasm module, this runs as fast as the specialised scanner it replaced did.
+//! mde-wasm at 3, `xtask/src/package.rs`); the other walks call the reader's shared, small functions.
 //!
 //! # What a page must be
 //!
@@ -469,8 +468,9 @@ pub struct PageOutline<'a> {
 /// at its own optimisation level (`xtask/src/package.rs`).
 #[inline]
 pub fn outline_page(body: &[u8]) -> Result<PageOutline<'_>, DecodeError> {
-    // About 280 bytes an item in the service's pages.
-    let guess = (body.len() / 200).min(16_384);
+    // The service's items take about 280 bytes: 200 over-estimates the count, and no page holds more than the
+    // largest `$top`.
+    let guess = (body.len() / 200).min(crate::listing::MAX_PAGE_SIZE as usize);
     let mut ids = Vec::with_capacity(guess);
     let mut start_times = Vec::with_capacity(guess);
     let walked = page(&mut Reader::new(body), &mut |r| {

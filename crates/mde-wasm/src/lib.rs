@@ -23,8 +23,6 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-// `ErrorInfo` is large (ten optional fields), but errors are rare and end an operation: not worth boxing.
-#![allow(clippy::result_large_err)]
 
 /// The allocator of the wasm build: talc instead of Rust's default dlmalloc (smaller module, faster
 /// allocation; the module is single-threaded). Measured in BENCHMARKS.md.
