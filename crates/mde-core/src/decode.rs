@@ -35,10 +35,10 @@
 pub(crate) mod node;
 pub(crate) mod reader;
 
-pub use node::{write_str as write_json_string, Node};
+pub use node::{write_str as write_json_string, DuplicateKey, Node};
 pub use reader::{JsonError, JsonErrorKind, MAX_DEPTH};
 
-use reader::{Key, Number, Reader};
+use reader::{Number, Reader, Str};
 
 use std::borrow::Cow;
 
@@ -146,6 +146,17 @@ fn wrong_kind(r: &mut Reader<'_>, index: Option<usize>, f: usize, expected: &str
     }
 }
 
+/// Checks that the value that is next opens with `open` (`{` or `[`), without consuming it; otherwise the error is
+/// a syntax error when no value is next, else `problem`.
+#[inline(always)]
+fn expect_open(r: &mut Reader<'_>, open: u8, problem: impl FnOnce() -> Fail) -> Result<(), Fail> {
+    if r.peek()? != open {
+        kind_next(r)?;
+        return Err(problem());
+    }
+    Ok(())
+}
+
 /// Decodes a list page (`{"@odata.context": ..., "value": [...], "@odata.nextLink": ...}`); see the
 /// [module](self) for what it accepts.
 pub fn decode_page(body: &[u8]) -> Result<Page, DecodeError> {
@@ -160,28 +171,25 @@ pub fn decode_page(body: &[u8]) -> Result<Page, DecodeError> {
 /// The `@odata.context` and `@odata.nextLink` of a page.
 type Head<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
 
-/// The page's own member that `key` names, if any.
-fn page_member(key: &[u8]) -> Option<&'static str> {
-    ["@odata.context", "@odata.nextLink", "value"].into_iter().find(|m| m.as_bytes() == key)
+/// The page's own members: the two of [`Head`], in its order, then `value`.
+const PAGE_MEMBERS: [&str; 3] = ["@odata.context", "@odata.nextLink", "value"];
+
+/// The position in [`PAGE_MEMBERS`] of the member that `key` names, if any.
+fn page_member(key: &[u8]) -> Option<usize> {
+    PAGE_MEMBERS.iter().position(|m| m.as_bytes() == key)
 }
 
 /// Walks a whole page, letting `value` read the `value` array; returns the page's own members. One function for
 /// both walks (the array's items are the hot part, see [`items`]).
 fn page<'a>(r: &mut Reader<'a>, value: &mut dyn FnMut(&mut Reader<'a>) -> Result<(), Fail>) -> Result<Head<'a>, Fail> {
-    if r.peek()? != b'{' {
-        kind_next(r)?;
-        return Err(page_problem("the document", "expected a JSON object with a `value` array"));
-    }
-    let (mut context, mut next_link, mut seen_value) = (None, None, false);
+    expect_open(r, b'{', || page_problem("the document", "expected a JSON object with a `value` array"))?;
+    let mut head: [Option<Option<Cow<'a, str>>>; 2] = [None, None];
+    let mut seen_value = false;
     let mut key = r.begin_object()?;
     while let Some(k) = key {
-        let member = match k.plain() {
-            Some(plain) => page_member(plain),
-            None => page_member(k.text()?.as_bytes()),
-        };
-        match member {
-            Some(name @ ("@odata.context" | "@odata.nextLink")) => {
-                let slot = if name == "@odata.context" { &mut context } else { &mut next_link };
+        match page_member(k.bytes()) {
+            Some(m @ (0 | 1)) => {
+                let (name, slot) = (PAGE_MEMBERS[m], &mut head[m]);
                 if slot.is_some() {
                     return Err(page_problem(name, "given twice"));
                 }
@@ -206,6 +214,7 @@ fn page<'a>(r: &mut Reader<'a>, value: &mut dyn FnMut(&mut Reader<'a>) -> Result
     if !seen_value {
         return Err(page_problem("value", "missing: a page has a `value` array"));
     }
+    let [context, next_link] = head;
     Ok((context.flatten(), next_link.flatten()))
 }
 
@@ -213,10 +222,7 @@ fn page<'a>(r: &mut Reader<'a>, value: &mut dyn FnMut(&mut Reader<'a>) -> Result
 /// hot loop is faster as a function of its own.
 #[inline(never)]
 fn items<'a, T: Mode<'a>>(r: &mut Reader<'a>, mut each: impl FnMut(Item<'a, T>)) -> Result<(), Fail> {
-    if r.peek()? != b'[' {
-        kind_next(r)?;
-        return Err(page_problem("value", "expected an array"));
-    }
+    expect_open(r, b'[', || page_problem("value", "expected an array"))?;
     let mut more = r.begin_array()?;
     let mut index = 0;
     while more {
@@ -240,26 +246,34 @@ const FIELDS: [&str; 9] = [
     "triggeringAlertId",
 ];
 
-/// The position of `key` in [`FIELDS`].
+/// The position of `key` in [`FIELDS`]: [`field_inline`], shared by the walks that are not the hot path (a
+/// small loop at mde-core's size optimisation).
+#[inline(never)]
 fn field(key: &[u8]) -> Option<usize> {
-    FIELDS.iter().position(|f| f.as_bytes() == key)
+    field_inline(key)
 }
 
-/// [`field`] for the hot path: byte patterns, compared in place (no `memcmp` call).
+/// The position of `key` in [`FIELDS`], for the hot path: compared byte by byte in place (no `memcmp` call),
+/// which the driver's optimisation unrolls against the constant names.
 #[inline(always)]
 fn field_inline(key: &[u8]) -> Option<usize> {
-    Some(match key {
-        b"id" => 0,
-        b"startTime" => 1,
-        b"endTime" => 2,
-        b"state" => 3,
-        b"cancelledBy" => 4,
-        b"statusDetails" => 5,
-        b"machineId" => 6,
-        b"computerDnsName" => 7,
-        b"triggeringAlertId" => 8,
-        _ => return None,
-    })
+    FIELDS.iter().position(|f| same(f.as_bytes(), key))
+}
+
+/// `a == b`, byte by byte in place.
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// An investigation as read, its strings borrowed from the body unless they hold escapes; `texts` holds the six
@@ -276,57 +290,30 @@ type Texts<'a> = [Option<Cow<'a, str>>; 6];
 
 /// The two ways of walking a page, which read and check the same things: keep every property of every item
 /// ([`Texts`], to build [`Investigation`]s), or only the id and start time (`()`, for an outline). The outline is
-/// the hot path: it reads strings with the reader's inlined common case, where the other walk calls the
+/// the hot path: it reads with the reader's inlined common case ([`Mode::INLINE`]), where the other walk calls the
 /// reader's shared functions (smaller code, in the wasm module too).
 trait Mode<'a>: Default {
-    /// Reads the string that is next.
-    fn string(r: &mut Reader<'a>) -> Result<Cow<'a, str>, JsonError>;
+    /// Whether the walk uses the `#[inline(always)]` forms of the reader's functions and of [`field`].
+    const INLINE: bool;
     /// Reads the string that is next, as property `FIELDS[f]` (one of the six string properties).
     fn text(&mut self, r: &mut Reader<'a>, f: usize) -> Result<(), JsonError>;
-    /// [`Reader::next_key`].
-    fn next_key(r: &mut Reader<'a>) -> Result<Option<Key<'a>>, JsonError>;
-    /// [`field`].
-    fn field(key: &[u8]) -> Option<usize>;
 }
 
 impl<'a> Mode<'a> for Texts<'a> {
-    fn string(r: &mut Reader<'a>) -> Result<Cow<'a, str>, JsonError> {
-        r.string()
-    }
+    const INLINE: bool = false;
 
     fn text(&mut self, r: &mut Reader<'a>, f: usize) -> Result<(), JsonError> {
         self[f - 3] = Some(r.string()?);
         Ok(())
     }
-
-    fn next_key(r: &mut Reader<'a>) -> Result<Option<Key<'a>>, JsonError> {
-        r.next_key()
-    }
-
-    fn field(key: &[u8]) -> Option<usize> {
-        field(key)
-    }
 }
 
 impl<'a> Mode<'a> for () {
-    #[inline(always)]
-    fn string(r: &mut Reader<'a>) -> Result<Cow<'a, str>, JsonError> {
-        r.string_inline()
-    }
+    const INLINE: bool = true;
 
     #[inline(always)]
     fn text(&mut self, r: &mut Reader<'a>, _: usize) -> Result<(), JsonError> {
-        r.skip_string_inline().map(drop)
-    }
-
-    #[inline(always)]
-    fn next_key(r: &mut Reader<'a>) -> Result<Option<Key<'a>>, JsonError> {
-        r.next_key_inline()
-    }
-
-    #[inline(always)]
-    fn field(key: &[u8]) -> Option<usize> {
-        field_inline(key)
+        r.skip_string_inline()
     }
 }
 
@@ -348,30 +335,20 @@ impl Item<'_, Texts<'_>> {
     }
 }
 
-/// [`Reader::next_key`] in an item, a function of its own for each walk: the outline's copy is compiled with
-/// [`items`], at the driver's optimisation level, and the wasm module's hot loop is faster calling it than with it
-/// inlined.
-#[inline(never)]
-fn next_key<'a, T: Mode<'a>>(r: &mut Reader<'a>) -> Result<Option<Key<'a>>, JsonError> {
-    T::next_key(r)
-}
-
 /// One investigation object (`index`: its place in `value`, `None` for a single entity).
 #[inline]
 fn item<'a, T: Mode<'a>>(r: &mut Reader<'a>, index: Option<usize>) -> Result<Item<'a, T>, Fail> {
-    if r.peek()? != b'{' {
-        kind_next(r)?;
-        return Err(item_problem(index, None, "expected an investigation object".into()));
-    }
+    expect_open(r, b'{', || item_problem(index, None, "expected an investigation object".into()))?;
     let mut seen = 0u16;
     let mut id = None;
     let mut times: [Option<Timestamp>; 2] = [None, None];
     let mut texts = T::default();
     let mut key = r.begin_object()?;
     while let Some(k) = key {
-        let f = match k.plain() {
-            Some(plain) => T::field(plain),
-            None => escaped_field(k)?,
+        let f = match k {
+            Str::Plain(plain) if T::INLINE => field_inline(plain),
+            Str::Plain(plain) => field(plain),
+            Str::Text(text) => escaped_field(text),
         };
         match f {
             None => r.skip_value()?,
@@ -384,13 +361,14 @@ fn item<'a, T: Mode<'a>>(r: &mut Reader<'a>, index: Option<usize>) -> Result<Ite
                     if f >= 3 {
                         texts.text(r, f)?;
                     } else {
-                        let s = T::string(r)?;
+                        let s = if T::INLINE { r.str_inline()? } else { r.str()? };
                         if f == 0 {
-                            id = Some(s);
+                            id = Some(s.into_text());
                         } else {
+                            // A plain date-time is parsed from its bytes, which the reader proved ASCII.
                             times[f - 1] = Some(match s {
-                                Cow::Borrowed(s) => Timestamp::parse(s).map_err(|e| bad_time(index, f, e, s))?,
-                                Cow::Owned(s) => escaped_time(index, f, &s)?,
+                                Str::Plain(b) => Timestamp::parse_bytes(b).map_err(|e| bad_time(index, f, e, b))?,
+                                Str::Text(s) => escaped_time(index, f, &s)?,
                             });
                         }
                     }
@@ -402,7 +380,7 @@ fn item<'a, T: Mode<'a>>(r: &mut Reader<'a>, index: Option<usize>) -> Result<Ite
                 }
             }
         }
-        key = next_key::<T>(r)?;
+        key = if T::INLINE { r.next_key_inline()? } else { r.next_key()? };
     }
     let Some(id) = id else { return Err(item_problem(index, Some("id"), "missing".into())) };
     let [start_time, end_time] = times;
@@ -412,15 +390,15 @@ fn item<'a, T: Mode<'a>>(r: &mut Reader<'a>, index: Option<usize>) -> Result<Ite
 /// The position in [`FIELDS`] of a key that is not plain ASCII.
 #[cold]
 #[inline(never)]
-fn escaped_field(k: Key<'_>) -> Result<Option<usize>, JsonError> {
-    Ok(field(k.text()?.as_bytes()))
+fn escaped_field(key: Cow<'_, str>) -> Option<usize> {
+    field(key.as_bytes())
 }
 
-/// A `startTime` or `endTime` (field `f`) that holds escapes.
+/// A `startTime` or `endTime` (field `f`) that holds escapes or other than ASCII.
 #[cold]
 #[inline(never)]
 fn escaped_time(index: Option<usize>, f: usize, s: &str) -> Result<Timestamp, Fail> {
-    Timestamp::parse(s).map_err(|e| bad_time(index, f, e, s))
+    Timestamp::parse(s).map_err(|e| bad_time(index, f, e, s.as_bytes()))
 }
 
 /// An `id` that is not a string: an integer that fits `u64` or `i64`, as its decimal text.
@@ -441,7 +419,9 @@ fn integer_id<'a>(r: &mut Reader<'a>, index: Option<usize>) -> Result<Cow<'a, st
 /// A `startTime` or `endTime` (field `f`) that is no RFC 3339 date-time.
 #[cold]
 #[inline(never)]
-fn bad_time(index: Option<usize>, f: usize, e: crate::timestamp::TimestampError, s: &str) -> Fail {
+fn bad_time(index: Option<usize>, f: usize, e: crate::timestamp::TimestampError, s: &[u8]) -> Fail {
+    // `s` is text (a checked string), never empty by this default.
+    let s = std::str::from_utf8(s).unwrap_or_default();
     item_problem(index, Some(FIELDS[f]), format!("{e} (found {})", crate::Quoted(s)))
 }
 
@@ -495,19 +475,10 @@ pub fn decode_investigation(body: &[u8]) -> Result<Investigation, DecodeError> {
 /// with an `error` object, `error` or one of its three members given twice, ...). A member that is not a string
 /// is kept as its JSON text; `null` is absent.
 pub fn decode_service_error(body: &[u8]) -> Option<ServiceError> {
-    /// The value of `key` (`Ok(None)` when absent or `null`); `Err` when it is given twice.
-    fn member<'n>(entries: &'n [(String, Node)], key: &str) -> Result<Option<&'n Node>, ()> {
-        let mut found = entries.iter().filter(|(k, _)| k == key).map(|(_, v)| v);
-        let first = found.next();
-        if found.next().is_some() {
-            return Err(());
-        }
-        Ok(first.filter(|v| **v != Node::Null))
-    }
-    let Node::Object(outer) = Node::parse(body).ok()? else { return None };
-    let Some(Node::Object(inner)) = member(&outer, "error").ok()? else { return None };
-    let text = |key: &str| -> Result<Option<String>, ()> {
-        Ok(member(inner, key)?.map(|v| match v {
+    let outer = Node::parse(body).ok()?;
+    let Some(inner @ Node::Object(_)) = outer.unique("error").ok()? else { return None };
+    let text = |key: &str| -> Result<Option<String>, DuplicateKey> {
+        Ok(inner.unique(key)?.map(|v| match v {
             Node::Str(s) => s.clone(),
             other => other.to_json(),
         }))
@@ -590,6 +561,31 @@ mod tests {
         assert_eq!(e.target.as_deref(), Some("43d5d3a7"));
         assert!(decode_service_error(b"<html>proxy error</html>").is_none());
         assert!(decode_service_error(b"").is_none());
+    }
+
+    #[test]
+    fn field_names_and_positions_agree() {
+        for (f, name) in FIELDS.iter().enumerate() {
+            assert_eq!(field(name.as_bytes()), Some(f), "{name}");
+            assert_eq!(field_inline(name.as_bytes()), Some(f), "{name}");
+        }
+        assert_eq!(field(b"Id"), None);
+        assert_eq!(field(b""), None);
+    }
+
+    #[test]
+    fn escaped_keys_are_read_once_and_named_as_decoded() {
+        let body = br#"{"\u0076alue":[{"i\u0064":"1","st\u0061rtTime":"2020-01-06T14:11:34Z","\u00e9":1}],"@odata.nextLink":"n"}"#;
+        let page = decode_page(body).unwrap();
+        assert_eq!(page.value[0].id, "1");
+        assert_eq!(page.next_link.as_deref(), Some("n"));
+        assert_eq!(outline_page(body).unwrap().start_times, [page.value[0].start_time]);
+        let e = decode_page(br#"{"value":[{"id":"1","\u0069d":"2"}]}"#).unwrap_err();
+        assert_eq!((e.index, e.field.as_deref(), e.reason.as_str()), (Some(0), Some("id"), "given twice"));
+        let e = decode_page(b"{\"value\":[],\n \"\\u0040odata.context\":1}").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("@odata.context"));
+        let e = outline_page(b"{\"value\":[{\"id\":\"1\",\n  \"\\x\":1}]}").unwrap_err();
+        assert_eq!(e.location, "line 2 column 5");
     }
 
     #[test]

@@ -37,26 +37,21 @@ pub fn whole_millis(v: &Json) -> Option<i64> {
 /// error, and `null` counts as absent (as `undefined` options are).
 #[derive(Debug, Clone, Copy)]
 pub struct Members<'a> {
-    entries: &'a [(String, Json)],
+    object: &'a Json,
 }
 
 impl<'a> Members<'a> {
     /// The members of `v`, or an error naming what was expected.
     pub fn of(v: &'a Json, what: &str) -> Result<Members<'a>, String> {
         match v {
-            Json::Object(entries) => Ok(Members { entries }),
+            Json::Object(_) => Ok(Members { object: v }),
             other => Err(format!("{what} must be an object, not {}", other.kind())),
         }
     }
 
     /// The value of `key`, if present and not `null`.
     pub fn get(&self, key: &str) -> Result<Option<&'a Json>, String> {
-        let mut found = self.entries.iter().filter(|(k, _)| k == key).map(|(_, v)| v);
-        let first = found.next();
-        if found.next().is_some() {
-            return Err(format!("duplicate option `{key}`"));
-        }
-        Ok(first.filter(|v| !matches!(v, Json::Null)))
+        self.object.unique(key).map_err(|_| format!("duplicate option `{key}`"))
     }
 
     /// A number option.

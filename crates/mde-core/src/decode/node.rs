@@ -47,6 +47,19 @@ impl Node {
         }
     }
 
+    /// The value of `key` in an object when the key must be given at most once (options, the service's error
+    /// body): `Ok(None)` when it is absent or `null` (or this is no object), [`DuplicateKey`] when it is given
+    /// twice.
+    pub fn unique(&self, key: &str) -> Result<Option<&Node>, DuplicateKey> {
+        let Node::Object(entries) = self else { return Ok(None) };
+        let mut found = entries.iter().filter(|(k, _)| k == key).map(|(_, v)| v);
+        let first = found.next();
+        if found.next().is_some() {
+            return Err(DuplicateKey);
+        }
+        Ok(first.filter(|v| **v != Node::Null))
+    }
+
     /// What kind of value this is, for messages: `null`, `a string`, ...
     pub fn kind(&self) -> &'static str {
         match self {
@@ -100,6 +113,11 @@ impl Node {
         }
     }
 }
+
+/// A key given twice in an object where it may appear once ([`Node::unique`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a key given twice")]
+pub struct DuplicateKey;
 
 /// Writes `s` as a JSON string literal, escaped as `serde_json` escapes it.
 pub fn write_str(s: &str, out: &mut String) {
@@ -160,6 +178,16 @@ mod tests {
         assert_eq!(node.to_json(), r#"{"z":1,"m":{"b":2,"a":-1,"b":3},"a":[{}]}"#);
         assert_eq!(node.get("m").and_then(|m| m.get("b")), Some(&Node::UInt(3)));
         assert_eq!(Node::parse(node.to_json().as_bytes()), Ok(node));
+    }
+
+    #[test]
+    fn unique_takes_one_key_counts_null_as_absent_and_refuses_two() {
+        let node = Node::parse(br#"{"a":1,"n":null,"d":1,"d":null,"e":{"a":2}}"#).unwrap();
+        assert_eq!(node.unique("a"), Ok(Some(&Node::UInt(1))));
+        assert_eq!(node.unique("n"), Ok(None));
+        assert_eq!(node.unique("missing"), Ok(None));
+        assert_eq!(node.unique("d"), Err(DuplicateKey));
+        assert_eq!(Node::UInt(1).unique("a"), Ok(None));
     }
 
     #[test]

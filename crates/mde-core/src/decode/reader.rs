@@ -21,7 +21,7 @@
 //! runs (whitespace, punctuation, plain ASCII strings, whose end is found eight bytes at a time) has an
 //! `#[inline(always)]` form (`*_inline`) for that walk, which a driver crate compiles at its own optimisation level
 //! (the wasm build keeps mde-core at `opt-level = "z"` and mde-wasm at 3; `xtask/src/package.rs`); every other
-//! caller uses the plain, shared form ([`Reader::string`], [`Reader::next_key`], [`Reader::skip_string`]), and the
+//! caller uses the plain, shared form ([`Reader::str`], [`Reader::next_key`], [`Reader::skip_string`]), and the
 //! rest (escapes, numbers, skipped values, errors) exists once.
 
 use std::borrow::Cow;
@@ -110,23 +110,32 @@ pub(crate) enum Number<'a> {
     Other(&'a str),
 }
 
-/// An object's key, already checked: its bytes when it is plain ASCII without escapes (the common case), else the
-/// whole string as written, quotes included (which a plain key cannot start with).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Key<'a>(&'a [u8]);
+/// A string as read once, already checked (an object's key, or what a walk wants as bytes): its bytes when it is
+/// plain ASCII without escapes (the common case, never made a `str`), else its text, escapes decoded (borrowed
+/// unless it holds escapes).
+#[derive(Debug, Clone)]
+pub(crate) enum Str<'a> {
+    /// A plain ASCII string without escapes, as written.
+    Plain(&'a [u8]),
+    /// Any other string (non-ASCII or with escapes), as text.
+    Text(Cow<'a, str>),
+}
 
-impl<'a> Key<'a> {
-    /// The key's bytes when it is plain ASCII without escapes (no copy, nothing to drop).
-    #[inline(always)]
-    pub(crate) fn plain(self) -> Option<&'a [u8]> {
-        (self.0.first() != Some(&b'"')).then_some(self.0)
+impl<'a> Str<'a> {
+    /// The string's bytes: as written when plain, else its decoded text's.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Str::Plain(plain) => plain,
+            Str::Text(text) => text.as_bytes(),
+        }
     }
 
-    /// The key's text, its escapes decoded.
-    pub(crate) fn text(self) -> Result<Cow<'a, str>> {
-        match self.plain() {
-            Some(plain) => Reader::new(plain).utf8(0, plain.len()).map(Cow::Borrowed),
-            None => Reader::new(self.0).string(),
+    /// The string's text.
+    pub(crate) fn into_text(self) -> Cow<'a, str> {
+        match self {
+            // Plain strings are ASCII (checked by the reader), so never empty by this default.
+            Str::Plain(plain) => Cow::Borrowed(std::str::from_utf8(plain).unwrap_or_default()),
+            Str::Text(text) => text,
         }
     }
 }
@@ -230,7 +239,7 @@ impl<'a> Reader<'a> {
 
     /// Opens the object that is next (its `{` must be the next byte) and reads its first key; `None` when it
     /// is empty (and then closed).
-    pub(crate) fn begin_object(&mut self) -> Result<Option<Key<'a>>> {
+    pub(crate) fn begin_object(&mut self) -> Result<Option<Str<'a>>> {
         self.enter()?;
         match self.peek()? {
             b'"' => self.key::<false>().map(Some),
@@ -244,19 +253,19 @@ impl<'a> Reader<'a> {
     }
 
     /// After a member's value: the next key, or `None` at the object's `}` (consumed).
-    pub(crate) fn next_key(&mut self) -> Result<Option<Key<'a>>> {
+    pub(crate) fn next_key(&mut self) -> Result<Option<Str<'a>>> {
         self.next_key_as::<false>()
     }
 
     /// [`Reader::next_key`] with the common case inlined, for the hot path.
     #[inline(always)]
-    pub(crate) fn next_key_inline(&mut self) -> Result<Option<Key<'a>>> {
+    pub(crate) fn next_key_inline(&mut self) -> Result<Option<Str<'a>>> {
         self.next_key_as::<true>()
     }
 
-    /// [`Reader::next_key`], its string read inline (`INLINE`) or by the shared [`Reader::skip_string`].
+    /// [`Reader::next_key`], its string read inline (`INLINE`) or by the shared [`Reader::str`].
     #[inline(always)]
-    fn next_key_as<const INLINE: bool>(&mut self) -> Result<Option<Key<'a>>> {
+    fn next_key_as<const INLINE: bool>(&mut self) -> Result<Option<Str<'a>>> {
         match self.peek()? {
             b',' => {
                 self.i += 1;
@@ -275,12 +284,11 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The key whose `"` is the next byte (checked as [`Reader::string`] checks it), and its `:`.
+    /// The key whose `"` is the next byte (checked as [`Reader::string`] checks it, and decoded once unless it is
+    /// plain ASCII), and its `:`.
     #[inline(always)]
-    fn key<const INLINE: bool>(&mut self) -> Result<Key<'a>> {
-        let start = self.i;
-        let plain = if INLINE { self.skip_string_inline()? } else { self.skip_string()? };
-        let key = if plain { Key(&self.b[start + 1..self.i - 1]) } else { Key(&self.b[start..self.i]) };
+    fn key<const INLINE: bool>(&mut self) -> Result<Str<'a>> {
+        let key = if INLINE { self.str_inline()? } else { self.str()? };
         if self.peek()? != b':' {
             return Err(self.error(JsonErrorKind::ExpectedColon));
         }
@@ -348,12 +356,6 @@ impl<'a> Reader<'a> {
 
     /// The string that is next (its `"` must be the next byte), borrowed from the text unless it holds escapes.
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>> {
-        self.string_inline()
-    }
-
-    /// [`Reader::string`] inlined, for the hot path.
-    #[inline(always)]
-    pub(crate) fn string_inline(&mut self) -> Result<Cow<'a, str>> {
         let b: &'a [u8] = self.b;
         let start = self.i + 1;
         if let Some(end) = self.ascii_end(start) {
@@ -366,25 +368,43 @@ impl<'a> Reader<'a> {
     }
 
     /// Moves past the string that is next (its `"` must be the next byte), checking it as [`Reader::string`]
-    /// does; `true` when it is plain ASCII without escapes (the common case, checked without making it a `str`).
-    pub(crate) fn skip_string(&mut self) -> Result<bool> {
+    /// does, without making it a `str` or decoding its escapes.
+    pub(crate) fn skip_string(&mut self) -> Result<()> {
         self.skip_string_inline()
     }
 
     /// [`Reader::skip_string`] inlined, for the hot path.
     #[inline(always)]
-    pub(crate) fn skip_string_inline(&mut self) -> Result<bool> {
+    pub(crate) fn skip_string_inline(&mut self) -> Result<()> {
         let start = self.i + 1;
         if let Some(end) = self.ascii_end(start) {
             self.i = end + 1;
-            return Ok(true);
+            return Ok(());
         }
         self.skip_string_slow(start)
     }
 
-    /// [`Reader::skip_string`] of a string that is not plain ASCII.
-    fn skip_string_slow(&mut self, start: usize) -> Result<bool> {
-        self.string_slow(start).map(|_| false)
+    /// [`Reader::skip_string`] of a string that is not plain ASCII: checked as [`Reader::string`] checks it, its
+    /// escapes decoded into nothing.
+    fn skip_string_slow(&mut self, start: usize) -> Result<()> {
+        self.scan_string(start, false).map(drop)
+    }
+
+    /// The string that is next (its `"` must be the next byte), as a [`Str`]: checked as [`Reader::string`]
+    /// checks it, and decoded unless it is plain ASCII.
+    pub(crate) fn str(&mut self) -> Result<Str<'a>> {
+        self.str_inline()
+    }
+
+    /// [`Reader::str`] inlined, for the hot path.
+    #[inline(always)]
+    pub(crate) fn str_inline(&mut self) -> Result<Str<'a>> {
+        let start = self.i + 1;
+        if let Some(end) = self.ascii_end(start) {
+            self.i = end + 1;
+            return Ok(Str::Plain(&self.b[start..end]));
+        }
+        self.string_slow(start).map(Str::Text)
     }
 
     /// Where the string whose first byte is `start` ends (its closing `"`) when it is plain ASCII: no escape,
@@ -397,6 +417,13 @@ impl<'a> Reader<'a> {
 
     /// [`Reader::string`] of a string with escapes (or a mistake) in it, from its first byte `start`.
     fn string_slow(&mut self, start: usize) -> Result<Cow<'a, str>> {
+        self.scan_string(start, true)
+    }
+
+    /// Moves past the string whose first byte is `start`, checking it all; returns its text when `decode`
+    /// (borrowed unless it holds escapes). Without `decode` nothing is allocated, escapes are only checked, and
+    /// what is returned is only the string's text after its last escape.
+    fn scan_string(&mut self, start: usize, decode: bool) -> Result<Cow<'a, str>> {
         let (mut i, mut segment) = (start, start);
         let mut decoded: Option<String> = None;
         loop {
@@ -408,8 +435,10 @@ impl<'a> Reader<'a> {
                 b'"' => break,
                 b'\\' => {
                     let text = self.utf8(segment, i)?;
-                    let out = decoded.get_or_insert_with(String::new);
-                    out.push_str(text);
+                    let mut out = decode.then(|| decoded.get_or_insert_with(String::new));
+                    if let Some(out) = out.as_deref_mut() {
+                        out.push_str(text);
+                    }
                     i = self.unescape(i + 1, out)?;
                     segment = i;
                 }
@@ -433,8 +462,9 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(&b[from..to]).map_err(|e| self.error_at(from + e.valid_up_to(), JsonErrorKind::InvalidUtf8))
     }
 
-    /// Decodes the escape whose backslash is just before `i` into `out`; returns where it ends.
-    fn unescape(&self, i: usize, out: &mut String) -> Result<usize> {
+    /// Checks the escape whose backslash is just before `i` and decodes it into `out`, if any; returns where it
+    /// ends.
+    fn unescape(&self, i: usize, out: Option<&mut String>) -> Result<usize> {
         let Some(&c) = self.b.get(i) else { return Err(self.error_at(i, JsonErrorKind::UnexpectedEnd)) };
         let c = match c {
             b'"' => '"',
@@ -466,12 +496,17 @@ impl<'a> Reader<'a> {
                     }
                     _ => (n, i + 5),
                 };
-                out.push(char::from_u32(n).ok_or_else(lone)?);
+                let c = char::from_u32(n).ok_or_else(lone)?;
+                if let Some(out) = out {
+                    out.push(c);
+                }
                 return Ok(end);
             }
             _ => return Err(self.error_at(i, JsonErrorKind::InvalidEscape)),
         };
-        out.push(c);
+        if let Some(out) = out {
+            out.push(c);
+        }
         Ok(i + 1)
     }
 
@@ -555,7 +590,7 @@ impl<'a> Reader<'a> {
                 }
                 Ok(())
             }
-            b'"' => self.skip_string().map(drop),
+            b'"' => self.skip_string(),
             b'-' | b'0'..=b'9' => self.number().map(drop),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
@@ -571,7 +606,7 @@ impl<'a> Reader<'a> {
                 let mut entries = Vec::new();
                 let mut key = self.begin_object()?;
                 while let Some(k) = key {
-                    entries.push((k.text()?.into_owned(), self.node()?));
+                    entries.push((k.into_text().into_owned(), self.node()?));
                     key = self.next_key()?;
                 }
                 Node::Object(entries)
