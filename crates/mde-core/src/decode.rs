@@ -181,6 +181,7 @@ fn page_member(key: &[u8]) -> Option<usize> {
 
 /// Walks a whole page, letting `value` read the `value` array; returns the page's own members. One function for
 /// both walks (the array's items are the hot part, see [`items`]).
+#[cfg_attr(mde_size, optimize(speed))]
 fn page<'a>(r: &mut Reader<'a>, value: &mut dyn FnMut(&mut Reader<'a>) -> Result<(), Fail>) -> Result<Head<'a>, Fail> {
     expect_open(r, b'{', || page_problem("the document", "expected a JSON object with a `value` array"))?;
     let mut head: [Option<Option<Cow<'a, str>>>; 2] = [None, None];
@@ -221,6 +222,7 @@ fn page<'a>(r: &mut Reader<'a>, value: &mut dyn FnMut(&mut Reader<'a>) -> Result
 /// Walks the `value` array, handing each item to `each` in order. Not inlined into its caller: the wasm module's
 /// hot loop is faster as a function of its own.
 #[inline(never)]
+#[cfg_attr(mde_size, optimize(speed))]
 fn items<'a, T: Mode<'a>>(r: &mut Reader<'a>, mut each: impl FnMut(Item<'a, T>)) -> Result<(), Fail> {
     expect_open(r, b'[', || page_problem("value", "expected an array"))?;
     let mut more = r.begin_array()?;
@@ -337,6 +339,7 @@ impl Item<'_, Texts<'_>> {
 
 /// One investigation object (`index`: its place in `value`, `None` for a single entity).
 #[inline]
+#[cfg_attr(mde_size, optimize(speed))]
 fn item<'a, T: Mode<'a>>(r: &mut Reader<'a>, index: Option<usize>) -> Result<Item<'a, T>, Fail> {
     expect_open(r, b'{', || item_problem(index, None, "expected an investigation object".into()))?;
     let mut seen = 0u16;
@@ -447,6 +450,7 @@ pub struct PageOutline<'a> {
 /// It is `#[inline]`, as are the walk and the reader's common case, so that a driver crate compiles this hot path
 /// at its own optimisation level (`xtask/src/package.rs`).
 #[inline]
+#[cfg_attr(mde_size, optimize(speed))]
 pub fn outline_page(body: &[u8]) -> Result<PageOutline<'_>, DecodeError> {
     // The service's items take about 280 bytes: 200 over-estimates the count, and no page holds more than the
     // largest `$top`.

@@ -10,6 +10,10 @@
 //! wasm binding, a test harness) sends the requests and sleeps. It builds for `wasm32-unknown-unknown`.
 
 #![forbid(unsafe_code)]
+// The wasm build (`cargo xtask package`, with `--cfg mde_size`) is tuned for size, and the page validation, the
+// product's hot path, asks for speed with `#[optimize(speed)]` (an unstable attribute; that build already uses
+// `RUSTC_BOOTSTRAP=1` for `-Zbuild-std`). Other builds ignore both.
+#![cfg_attr(mde_size, feature(optimize_attribute))]
 #![warn(missing_docs)]
 
 pub mod base_url;

@@ -345,6 +345,7 @@ impl Listing {
     /// delivered: the next [`Listing::poll`] goes on after it and never returns [`Action::Page`] for it. Returns
     /// `None` when there is no page to deliver (a retry is planned, or the listing failed): poll again.
     #[inline]
+    #[cfg_attr(mde_size, optimize(speed))]
     pub fn handle_response_indexed(
         &mut self,
         now_ms: u64,
@@ -437,6 +438,7 @@ impl Listing {
 
     /// Decides which items of a page (given as id and start time, in order) are delivered, updates the counters,
     /// the ids seen and the resume boundary, and says what comes after the page. Returns the positions kept.
+    #[cfg_attr(mde_size, optimize(speed))]
     fn select<'a>(
         &mut self,
         items: impl ExactSizeIterator<Item = (&'a str, Option<Timestamp>)>,

@@ -100,6 +100,7 @@ impl Timestamp {
     /// [`Timestamp::parse`] of a text given as bytes (as RFC 3339 is ASCII, any other byte is refused where it
     /// is), for a reader that has them without making them a `str`. `#[inline]` for the same reason as `parse`.
     #[inline]
+    #[cfg_attr(mde_size, optimize(speed))]
     pub fn parse_bytes(b: &[u8]) -> Result<Timestamp, TimestampError> {
         let mut p = Cursor { b, i: 0 };
         let year = p.digits(4, "a four-digit year")? as i32;

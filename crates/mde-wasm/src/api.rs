@@ -15,11 +15,13 @@ use crate::error::ErrorInfo;
 use crate::json::ObjectWriter;
 use crate::step::Step;
 
+#[cfg_attr(mde_size, optimize(size))]
 fn thrown(e: ErrorInfo) -> JsValue {
     JsValue::from_str(&e.to_json())
 }
 
 /// Milliseconds since the epoch from JavaScript's `Date.now()`.
+#[cfg_attr(mde_size, optimize(size))]
 fn millis(now: f64) -> u64 {
     if now.is_finite() && now > 0.0 {
         now as u64
@@ -42,18 +44,21 @@ pub struct Client {
 
 impl Client {
     /// Builds a client from the options' JSON.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn build(config: &str) -> Result<Client, ErrorInfo> {
         let s = ClientSettings::from_json(config)?;
         Ok(Client { base: s.base, retry: s.retry, limiter: Rc::new(RefCell::new(s.limiter)) })
     }
 
     /// Starts a listing from the options' JSON.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn start_listing(&self, now: f64, options: &str) -> Result<ListingHandle, ErrorInfo> {
         let listing = ListOptions::from_json(options)?.start(self.base.clone(), self.retry.clone(), millis(now))?;
         Ok(ListingHandle { listing, limiter: Rc::clone(&self.limiter) })
     }
 
     /// Plans a single fetch.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn start_get(&self, id: &str, seed: f64) -> Result<GetHandle, ErrorInfo> {
         let op =
             GetInvestigation::new(&self.base, id, self.retry.clone(), seed as u64).map_err(|e| ErrorInfo::from(&e))?;
@@ -61,6 +66,7 @@ impl Client {
     }
 
     /// The limiter's state as JSON.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn limiter_json(&self, now: f64) -> Result<String, ErrorInfo> {
         let now = millis(now);
         let limiter = self.limiter.try_borrow().map_err(|_| ErrorInfo::config(BUSY))?;
@@ -90,34 +96,40 @@ impl Client {
 impl Client {
     /// `new Client(optionsJson)`; throws an `InvalidConfig` error JSON.
     #[wasm_bindgen(constructor)]
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn new(config: &str) -> Result<Client, JsValue> {
         Client::build(config).map_err(thrown)
     }
 
     /// Starts a listing; throws `InvalidQuery`/`InvalidConfig` error JSON before anything is sent.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn list(&self, now: f64, options: &str) -> Result<ListingHandle, JsValue> {
         self.start_listing(now, options).map_err(thrown)
     }
 
     /// Plans `GET /api/investigations/{id}`.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn get(&self, id: &str, seed: f64) -> Result<GetHandle, JsValue> {
         self.start_get(id, seed).map_err(thrown)
     }
 
     /// `{ state, windows: [{used, limit, windowMs, resetsInMs}], blockedForMs }` as JSON.
     #[wasm_bindgen(js_name = rateLimitState)]
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn rate_limit_state(&self, now: f64) -> Result<String, JsValue> {
         self.limiter_json(now).map_err(thrown)
     }
 }
 
 /// Validates a filter given as the facade's JSON (`{"text": ...}` or `{"object": ...}`); returns the OData text.
+#[cfg_attr(mde_size, optimize(size))]
 pub fn normalise_filter(input: &str) -> Result<String, ErrorInfo> {
     FilterInput::from_json(input)?.to_filter().map(|f| f.to_odata())
 }
 
 /// `validateFilter`: the normalised OData text, or throws an `InvalidQuery` error JSON.
 #[wasm_bindgen(js_name = validateFilter)]
+#[cfg_attr(mde_size, optimize(size))]
 pub fn validate_filter(input: &str) -> Result<String, JsValue> {
     normalise_filter(input).map_err(thrown)
 }
@@ -131,6 +143,7 @@ pub struct ListingHandle {
 
 impl ListingHandle {
     /// The next step.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn next_step(&mut self, now: f64) -> Step {
         let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
             return Step::Fail { error: ErrorInfo::config(BUSY) };
@@ -156,6 +169,7 @@ impl ListingHandle {
 #[wasm_bindgen]
 impl ListingHandle {
     /// The next step as JSON (see [`Step`]).
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn poll(&mut self, now: f64) -> String {
         self.next_step(now).to_json()
     }
@@ -179,17 +193,20 @@ impl ListingHandle {
 
     /// Reports that the last `send` step got no HTTP response.
     #[wasm_bindgen(js_name = handleTransportError)]
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn handle_transport_error(&mut self, now: f64, message: &str) {
         self.listing.handle_transport_error(millis(now), message);
     }
 
     /// The resume token after the last delivered page.
     #[wasm_bindgen(js_name = resumeToken)]
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn resume_token(&self) -> String {
         self.listing.resume_token()
     }
 
     /// `{pages, items, requests}` as JSON.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn progress(&self) -> String {
         let p = self.listing.progress();
         ObjectWriter::new().num("pages", p.pages).num("items", p.items).num("requests", p.requests).finish()
@@ -197,6 +214,7 @@ impl ListingHandle {
 
     /// The filter sent (the user's and the snapshot bound), as OData text.
     #[wasm_bindgen(js_name = effectiveFilter)]
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn effective_filter(&self) -> Option<String> {
         self.listing.effective_filter().map(|f| f.to_odata())
     }
@@ -211,6 +229,7 @@ pub struct GetHandle {
 
 impl GetHandle {
     /// The next step; `done` means the last reported body is the investigation (validated).
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn next_step(&mut self, now: f64) -> Step {
         let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
             return Step::Fail { error: ErrorInfo::config(BUSY) };
@@ -227,12 +246,14 @@ impl GetHandle {
 #[wasm_bindgen]
 impl GetHandle {
     /// The next step as JSON.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn poll(&mut self, now: f64) -> String {
         self.next_step(now).to_json()
     }
 
     /// Reports the HTTP response to the last `send` step.
     #[wasm_bindgen(js_name = handleResponse)]
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn handle_response(
         &mut self,
         now: f64,
@@ -250,6 +271,7 @@ impl GetHandle {
 
     /// Reports that the last `send` step got no HTTP response.
     #[wasm_bindgen(js_name = handleTransportError)]
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn handle_transport_error(&mut self, now: f64, message: &str) {
         self.op.handle_transport_error(millis(now), message);
     }

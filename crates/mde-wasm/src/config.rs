@@ -55,6 +55,7 @@ pub struct ClientSettings {
 }
 
 /// The members of the options object in `json`; errors name `what` (`client options`, ...).
+#[cfg_attr(mde_size, optimize(size))]
 fn options(json: &str, what: &str) -> Result<Json, ErrorInfo> {
     let v = crate::json::parse(json).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))?;
     Members::of(&v, what).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))?;
@@ -63,6 +64,7 @@ fn options(json: &str, what: &str) -> Result<Json, ErrorInfo> {
 
 impl ClientOptions {
     /// Reads the options from the facade's JSON.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<ClientOptions, ErrorInfo> {
         let v = options(json, "client options")?;
         let read = || -> Result<ClientOptions, String> {
@@ -94,6 +96,7 @@ impl ClientOptions {
 
 /// A whole number from `min` to `max`, or an error naming the option. (Messages print numbers as integers:
 /// formatting an `f64` would pull float printing into the wasm module.)
+#[cfg_attr(mde_size, optimize(size))]
 fn whole(v: f64, name: &str, min: u64, max: u64) -> Result<u64, String> {
     if v.fract() == 0.0 && v >= min as f64 && v <= max as f64 {
         return Ok(v as u64);
@@ -108,6 +111,7 @@ fn whole(v: f64, name: &str, min: u64, max: u64) -> Result<u64, String> {
 
 impl ClientSettings {
     /// Reads the client's options (JSON) and checks them.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<ClientSettings, ErrorInfo> {
         let o = ClientOptions::from_json(json)?;
         let base = match (&o.region, &o.base_url) {
@@ -140,6 +144,7 @@ impl ClientSettings {
     }
 }
 
+#[cfg_attr(mde_size, optimize(size))]
 fn limiter(o: &RateLimitOptions) -> Result<RateLimiter, ErrorInfo> {
     let max = u64::from(MAX_LIMIT);
     let per_minute = whole(o.per_minute.unwrap_or(100.0), "rateLimit.perMinute", 1, max).map_err(ErrorInfo::config)?;
@@ -176,6 +181,7 @@ pub enum FilterInput {
 
 impl FilterInput {
     /// Validates the filter into the core's type.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn to_filter(&self) -> Result<Filter, ErrorInfo> {
         match self {
             FilterInput::Text(text) => Filter::parse(text).map_err(|e| ErrorInfo::from(&e)),
@@ -184,12 +190,14 @@ impl FilterInput {
     }
 
     /// Reads the facade's JSON (`{"text": "..."}` or `{"object": {...}}`).
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<FilterInput, ErrorInfo> {
         let v = crate::json::parse(json).map_err(|e| ErrorInfo::query_at("filter", format!("invalid filter: {e}")))?;
         FilterInput::from_value(&v)
     }
 
     /// Reads the facade's value: an object with exactly one member, `text` (a string) or `object`.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn from_value(v: &Json) -> Result<FilterInput, ErrorInfo> {
         let invalid = |m: &str| ErrorInfo::query_at("filter", format!("invalid filter: {m}"));
         match v {
@@ -225,6 +233,7 @@ pub struct ListOptions {
 
 impl ListOptions {
     /// Reads the options (JSON).
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<ListOptions, ErrorInfo> {
         let v = options(json, "list options")?;
         let invalid = |e: String| ErrorInfo::config(format!("invalid list options: {e}"));
@@ -245,6 +254,7 @@ impl ListOptions {
     }
 
     /// Starts (or resumes) the listing.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn start(&self, base: BaseUrl, retry: RetryPolicy, now_ms: u64) -> Result<Listing, ErrorInfo> {
         let jitter_seed = self.seed as u64;
         if let Some(token) = &self.resume_from {

@@ -16,12 +16,14 @@ pub struct ErrorInfo(Box<ErrorFields>);
 
 impl std::ops::Deref for ErrorInfo {
     type Target = ErrorFields;
+    #[cfg_attr(mde_size, optimize(size))]
     fn deref(&self) -> &ErrorFields {
         &self.0
     }
 }
 
 impl std::ops::DerefMut for ErrorInfo {
+    #[cfg_attr(mde_size, optimize(size))]
     fn deref_mut(&mut self) -> &mut ErrorFields {
         &mut self.0
     }
@@ -54,6 +56,7 @@ pub struct ErrorFields {
 
 impl ErrorInfo {
     /// An error of `kind` with only a message.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> ErrorInfo {
         ErrorInfo(Box::new(ErrorFields {
             kind: kind.as_str(),
@@ -70,11 +73,13 @@ impl ErrorInfo {
     }
 
     /// An `InvalidConfig` error.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn config(message: impl Into<String>) -> ErrorInfo {
         ErrorInfo::new(ErrorKind::InvalidConfig, message)
     }
 
     /// An `InvalidQuery` error about the value at `path`.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn query_at(path: &str, message: impl Into<String>) -> ErrorInfo {
         let mut info = ErrorInfo::new(ErrorKind::InvalidQuery, message);
         info.path = Some(path.to_owned());
@@ -82,11 +87,13 @@ impl ErrorInfo {
     }
 
     /// An `InvalidResponse` error from a body that did not decode.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn decode(e: &DecodeError) -> ErrorInfo {
         ErrorInfo::new(ErrorKind::InvalidResponse, e.to_string())
     }
 
     /// The JSON text the facade parses (absent fields are left out).
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn to_json(&self) -> String {
         ObjectWriter::new()
             .str("kind", self.kind)
@@ -104,6 +111,7 @@ impl ErrorInfo {
 }
 
 impl From<&FilterError> for ErrorInfo {
+    #[cfg_attr(mde_size, optimize(size))]
     fn from(e: &FilterError) -> ErrorInfo {
         let mut info = ErrorInfo::new(ErrorKind::InvalidQuery, format!("invalid filter: {e}"));
         info.position = Some(e.position);
@@ -114,6 +122,7 @@ impl From<&FilterError> for ErrorInfo {
 }
 
 impl From<&QueryError> for ErrorInfo {
+    #[cfg_attr(mde_size, optimize(size))]
     fn from(e: &QueryError) -> ErrorInfo {
         match e {
             QueryError::Filter(f) => ErrorInfo::from(f),
@@ -123,6 +132,7 @@ impl From<&QueryError> for ErrorInfo {
 }
 
 impl From<&Error> for ErrorInfo {
+    #[cfg_attr(mde_size, optimize(size))]
     fn from(e: &Error) -> ErrorInfo {
         if let Error::InvalidQuery(q) = e {
             return ErrorInfo::from(q);

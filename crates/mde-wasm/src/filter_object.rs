@@ -27,10 +27,12 @@ const KEYS: [&str; 8] = ["startTime", "id", "machineId", "triggeringAlertId", "s
 const NOT_FILTERABLE: [&str; 4] = ["endTime", "cancelledBy", "statusDetails", "computerDnsName"];
 
 /// Translates a filter object (parsed from the JSON that `JSON.stringify` made of it) into a [`Filter`].
+#[cfg_attr(mde_size, optimize(size))]
 pub fn filter_from_object(value: &Json) -> Result<Filter, ErrorInfo> {
     node(value, "filter")
 }
 
+#[cfg_attr(mde_size, optimize(size))]
 fn node(value: &Json, path: &str) -> Result<Filter, ErrorInfo> {
     let Json::Object(entries) = value else {
         return Err(ErrorInfo::query_at(
@@ -58,6 +60,7 @@ fn node(value: &Json, path: &str) -> Result<Filter, ErrorInfo> {
         .ok_or_else(|| ErrorInfo::query_at(path, format!("{path}: a filter object needs at least one condition")))
 }
 
+#[cfg_attr(mde_size, optimize(size))]
 fn unknown_key(key: &str, at: &str) -> ErrorInfo {
     let message = if NOT_FILTERABLE.contains(&key) {
         format!(
@@ -71,10 +74,12 @@ fn unknown_key(key: &str, at: &str) -> ErrorInfo {
     ErrorInfo::query_at(at, message)
 }
 
+#[cfg_attr(mde_size, optimize(size))]
 fn all_of(conditions: Vec<Filter>) -> Option<Filter> {
     conditions.into_iter().reduce(Filter::and)
 }
 
+#[cfg_attr(mde_size, optimize(size))]
 fn combine(value: &Json, path: &str, join: fn(Filter, Filter) -> Filter) -> Result<Filter, ErrorInfo> {
     let Json::Array(items) = value else {
         return Err(ErrorInfo::query_at(
@@ -99,6 +104,7 @@ trait Field {
     fn is_in(&self, values: Vec<Self::Value>) -> Option<Filter>;
 }
 
+#[cfg_attr(mde_size, optimize(size))]
 fn test<F: Field>(value: &Json, path: &str, field: &F) -> Result<Filter, ErrorInfo> {
     match value {
         Json::Array(items) => in_list(items, path, field),
@@ -142,6 +148,7 @@ fn test<F: Field>(value: &Json, path: &str, field: &F) -> Result<Filter, ErrorIn
     }
 }
 
+#[cfg_attr(mde_size, optimize(size))]
 fn in_list<F: Field>(items: &[Json], path: &str, field: &F) -> Result<Filter, ErrorInfo> {
     let mut values = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -150,6 +157,7 @@ fn in_list<F: Field>(items: &[Json], path: &str, field: &F) -> Result<Filter, Er
     field.is_in(values).ok_or_else(|| ErrorInfo::query_at(path, format!("{path}: the list needs at least one value")))
 }
 
+#[cfg_attr(mde_size, optimize(size))]
 fn wrong(path: &str, expected: &str, v: &Json) -> ErrorInfo {
     ErrorInfo::query_at(path, format!("{path}: expected {expected}, found {}", v.kind()))
 }
@@ -160,6 +168,7 @@ impl Field for Time {
     type Value = Timestamp;
     const EXPECTED: &'static str = "a Date, an RFC 3339 date-time string or milliseconds since 1970";
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn value(&self, v: &Json, path: &str) -> Result<Timestamp, ErrorInfo> {
         match v {
             Json::Str(s) => Timestamp::parse(s)
@@ -178,6 +187,7 @@ impl Field for Time {
         }
     }
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn cmp(&self, op: CmpOp, t: Timestamp, _: &str) -> Result<Filter, ErrorInfo> {
         let f = filter::start_time();
         Ok(match op {
@@ -190,6 +200,7 @@ impl Field for Time {
         })
     }
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn is_in(&self, values: Vec<Timestamp>) -> Option<Filter> {
         filter::start_time().is_in(values)
     }
@@ -201,6 +212,7 @@ impl Field for State {
     type Value = InvestigationState;
     const EXPECTED: &'static str = "a documented state name such as 'Running'";
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn value(&self, v: &Json, path: &str) -> Result<InvestigationState, ErrorInfo> {
         let Json::Str(name) = v else { return Err(wrong(path, Self::EXPECTED, v)) };
         InvestigationState::known(name).ok_or_else(|| {
@@ -210,6 +222,7 @@ impl Field for State {
         })
     }
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn cmp(&self, op: CmpOp, s: InvestigationState, path: &str) -> Result<Filter, ErrorInfo> {
         match op {
             CmpOp::Eq => Ok(filter::state().eq(s)),
@@ -221,6 +234,7 @@ impl Field for State {
         }
     }
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn is_in(&self, values: Vec<InvestigationState>) -> Option<Filter> {
         filter::state().is_in(values)
     }
@@ -232,6 +246,7 @@ impl Field for Text {
     type Value = String;
     const EXPECTED: &'static str = "a string";
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn value(&self, v: &Json, path: &str) -> Result<String, ErrorInfo> {
         match v {
             Json::Str(s) => Ok(s.clone()),
@@ -239,6 +254,7 @@ impl Field for Text {
         }
     }
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn cmp(&self, op: CmpOp, s: String, _: &str) -> Result<Filter, ErrorInfo> {
         let f = (self.0)();
         Ok(match op {
@@ -251,6 +267,7 @@ impl Field for Text {
         })
     }
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn is_in(&self, values: Vec<String>) -> Option<Filter> {
         (self.0)().is_in(values)
     }

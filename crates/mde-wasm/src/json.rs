@@ -12,12 +12,14 @@ use mde_core::decode::write_json_string as write_str;
 pub use mde_core::decode::Node as Json;
 
 /// Reads a JSON text (strict RFC 8259, through mde-core's reader; errors say where).
+#[cfg_attr(mde_size, optimize(size))]
 pub fn parse(text: &str) -> Result<Json, String> {
     Json::parse(text.as_bytes()).map_err(|e| e.to_string())
 }
 
 /// The value of a number; `None` for anything else. Integers are exact up to 2^53; other numbers are converted
 /// without core's float parser (see `number_value`).
+#[cfg_attr(mde_size, optimize(size))]
 pub fn number(v: &Json) -> Option<f64> {
     match v {
         Json::UInt(n) => Some(*n as f64),
@@ -28,6 +30,7 @@ pub fn number(v: &Json) -> Option<f64> {
 }
 
 /// A number that is a whole count of milliseconds in the range of a JS `Date` (below 9e15 either way).
+#[cfg_attr(mde_size, optimize(size))]
 pub fn whole_millis(v: &Json) -> Option<i64> {
     let ms = number(v)?;
     (ms.fract() == 0.0 && ms.abs() < 9.0e15).then_some(ms as i64)
@@ -42,6 +45,7 @@ pub struct Members<'a> {
 
 impl<'a> Members<'a> {
     /// The members of `v`, or an error naming what was expected.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn of(v: &'a Json, what: &str) -> Result<Members<'a>, String> {
         match v {
             Json::Object(_) => Ok(Members { object: v }),
@@ -50,11 +54,13 @@ impl<'a> Members<'a> {
     }
 
     /// The value of `key`, if present and not `null`.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn get(&self, key: &str) -> Result<Option<&'a Json>, String> {
         self.object.unique(key).map_err(|_| format!("duplicate option `{key}`"))
     }
 
     /// A number option.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn number(&self, key: &str) -> Result<Option<f64>, String> {
         match self.get(key)? {
             None => Ok(None),
@@ -63,6 +69,7 @@ impl<'a> Members<'a> {
     }
 
     /// A string option.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn string(&self, key: &str) -> Result<Option<String>, String> {
         match self.get(key)? {
             None => Ok(None),
@@ -72,6 +79,7 @@ impl<'a> Members<'a> {
     }
 
     /// A boolean option (absent: `false`).
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn flag(&self, key: &str) -> Result<bool, String> {
         match self.get(key)? {
             None => Ok(false),
@@ -88,6 +96,7 @@ pub struct ObjectWriter {
 }
 
 impl Default for ObjectWriter {
+    #[cfg_attr(mde_size, optimize(size))]
     fn default() -> Self {
         ObjectWriter { out: String::from("{") }
     }
@@ -95,10 +104,12 @@ impl Default for ObjectWriter {
 
 impl ObjectWriter {
     /// An empty object.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn new() -> ObjectWriter {
         ObjectWriter::default()
     }
 
+    #[cfg_attr(mde_size, optimize(size))]
     fn key(mut self, key: &str) -> ObjectWriter {
         if self.out.len() > 1 {
             self.out.push(',');
@@ -109,6 +120,7 @@ impl ObjectWriter {
     }
 
     /// A string member.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn str(self, key: &str, value: &str) -> ObjectWriter {
         let mut w = self.key(key);
         write_str(value, &mut w.out);
@@ -116,6 +128,7 @@ impl ObjectWriter {
     }
 
     /// An integer member.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn num(self, key: &str, value: u64) -> ObjectWriter {
         let mut w = self.key(key);
         w.out.push_str(&value.to_string());
@@ -123,6 +136,7 @@ impl ObjectWriter {
     }
 
     /// A boolean member.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn flag(self, key: &str, value: bool) -> ObjectWriter {
         let mut w = self.key(key);
         w.out.push_str(if value { "true" } else { "false" });
@@ -130,6 +144,7 @@ impl ObjectWriter {
     }
 
     /// A member whose value is already JSON text.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn raw(self, key: &str, json: &str) -> ObjectWriter {
         let mut w = self.key(key);
         w.out.push_str(json);
@@ -137,6 +152,7 @@ impl ObjectWriter {
     }
 
     /// A string member when `value` is `Some`.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn opt_str(self, key: &str, value: Option<&str>) -> ObjectWriter {
         match value {
             Some(v) => self.str(key, v),
@@ -145,6 +161,7 @@ impl ObjectWriter {
     }
 
     /// An integer member when `value` is `Some`.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn opt_num(self, key: &str, value: Option<u64>) -> ObjectWriter {
         match value {
             Some(v) => self.num(key, v),
@@ -153,6 +170,7 @@ impl ObjectWriter {
     }
 
     /// The JSON text.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn finish(mut self) -> String {
         self.out.push('}');
         self.out
@@ -170,6 +188,7 @@ const POW10: [f64; 23] = [
 /// digits (at most 19 are kept, trailing zeros dropped) are below 2^53 and its power of ten is at most 22 either
 /// way: every option value a person or `JSON.stringify` writes in practice (`0.01`, `2.5`, `1e3`). Other numbers
 /// are within a few units in the last place, which no option can notice.
+#[cfg_attr(mde_size, optimize(size))]
 fn number_value(text: &str) -> f64 {
     let (negative, text) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),

@@ -22,6 +22,10 @@
 //! and is not meant to be used from Rust (the native build exists so that `cargo test` runs its logic).
 
 #![forbid(unsafe_code)]
+// The wasm build (`cargo xtask package`, with `--cfg mde_size`) compiles this crate at `opt-level = 3` for the
+// page validation, and every function that is not on that hot path asks for size with `#[optimize(size)]` (an
+// unstable attribute; that build already uses `RUSTC_BOOTSTRAP=1` for `-Zbuild-std`). Other builds ignore both.
+#![cfg_attr(mde_size, feature(optimize_attribute))]
 #![warn(missing_docs)]
 
 /// The allocator of the wasm build: talc instead of Rust's default dlmalloc (smaller module, faster

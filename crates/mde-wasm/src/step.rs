@@ -37,16 +37,19 @@ pub enum Step {
 
 impl Step {
     /// A request to send.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn send(r: Request) -> Step {
         Step::Send { url: r.url, attempt: r.attempt, refresh: r.refresh_token }
     }
 
     /// A wait.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn wait(duration: Duration, cause: WaitCause) -> Step {
         Step::Wait { ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX), reason: cause.as_str() }
     }
 
     /// The JSON text.
+    #[cfg_attr(mde_size, optimize(size))]
     pub fn to_json(&self) -> String {
         match self {
             Step::Send { url, attempt, refresh } => ObjectWriter::new()

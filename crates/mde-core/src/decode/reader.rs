@@ -299,6 +299,7 @@ impl<'a> Reader<'a> {
     /// Opens the array that is next (its `[` must be the next byte): `true` when an element follows, `false`
     /// when it is empty (and then closed).
     #[inline]
+    #[cfg_attr(mde_size, optimize(speed))]
     pub(crate) fn begin_array(&mut self) -> Result<bool> {
         self.enter()?;
         if self.peek()? == b']' {
@@ -311,6 +312,7 @@ impl<'a> Reader<'a> {
 
     /// After an element: `true` when another one follows, `false` at the array's `]` (consumed).
     #[inline]
+    #[cfg_attr(mde_size, optimize(speed))]
     pub(crate) fn next_element(&mut self) -> Result<bool> {
         match self.peek()? {
             b',' => {
@@ -331,6 +333,7 @@ impl<'a> Reader<'a> {
 
     /// Reads `null` if it is next.
     #[inline]
+    #[cfg_attr(mde_size, optimize(speed))]
     pub(crate) fn null(&mut self) -> Result<bool> {
         if self.peek()? != b'n' {
             return Ok(false);

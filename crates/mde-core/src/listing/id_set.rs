@@ -23,6 +23,7 @@ const K: u64 = 0x517c_c1b7_2722_0a95;
 
 impl Hasher for IdHasher {
     #[inline]
+    #[cfg_attr(mde_size, optimize(speed))]
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
