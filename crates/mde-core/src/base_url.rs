@@ -272,12 +272,14 @@ fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
     if url.bytes().any(|b| b <= b' ' || b == b'\\' || b >= 0x7f) {
         return Err("it contains whitespace, control characters, backslashes or non-ASCII");
     }
-    let (scheme, after) = url.split_once("://").ok_or("no scheme")?;
+    // A scheme has no `:`, so the first one ends it (and no substring search is linked into the wasm module).
+    let (scheme, after) = url.split_once(':').ok_or("no scheme")?;
     let secure = match scheme.to_ascii_lowercase().as_str() {
         "https" => true,
         "http" => false,
         _ => return Err("the scheme is not http or https"),
     };
+    let after = after.strip_prefix("//").ok_or("no `//` after the scheme")?;
     let end = after.find(['/', '?', '#']).unwrap_or(after.len());
     let (authority, rest) = after.split_at(end);
     if authority.contains(['@', '%']) {
@@ -349,6 +351,10 @@ mod tests {
             "https:\\\\x",
             "x",
             "https://[::1",
+            "https:/x",
+            "https:x",
+            "a:b://c",
+            "https:b://c",
         ] {
             assert!(BaseUrl::parse(bad).is_err(), "{bad}");
         }
@@ -381,6 +387,8 @@ mod tests {
             "/\\evil.com/api/investigations",
             "https://evil.com\t/api/investigations",
             "javascript:alert(1)",
+            "https:/evil.com/api/investigations",
+            "https:evil.com/api/investigations",
             "",
         ] {
             assert!(matches!(b.check_list_link(foreign), Err(UrlError::ForeignOrigin { .. })), "{foreign}");
