@@ -196,7 +196,7 @@ impl Exchange {
                     WaitReason::RetryAfter => WaitCause::RetryAfter,
                     WaitReason::Backoff => WaitCause::Backoff,
                 };
-                let wait_ms = u64::try_from(after.as_micros().div_ceil(1000)).unwrap_or(u64::MAX);
+                let wait_ms = ceil_millis_of_micros(after);
                 let until_ms = now_ms.saturating_add(wait_ms);
                 self.phase = Phase::Backoff { until_ms, cause };
                 Handled::Retrying
@@ -217,6 +217,55 @@ impl Exchange {
                 }
                 Handled::Failed(error)
             }
+        }
+    }
+}
+
+/// Whole microseconds of `d`, then milliseconds rounded up, saturating at `u64::MAX`: what
+/// `u64::try_from(d.as_micros().div_ceil(1000))` gives, without 128-bit division (which would link
+/// compiler-builtins' `u128` division, 1 KB, into the wasm module).
+fn ceil_millis_of_micros(d: Duration) -> u64 {
+    let whole = d.as_secs().checked_mul(1000).and_then(|ms| ms.checked_add(u64::from(d.subsec_millis())));
+    match whole {
+        Some(ms) => ms.saturating_add(u64::from(d.subsec_micros() % 1000 != 0)),
+        None => u64::MAX,
+    }
+}
+
+#[cfg(test)]
+mod ceil_millis_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn oracle(d: Duration) -> u64 {
+        u64::try_from(d.as_micros().div_ceil(1000)).unwrap_or(u64::MAX)
+    }
+
+    #[test]
+    fn edges() {
+        for d in [
+            Duration::ZERO,
+            Duration::from_nanos(999),
+            Duration::from_nanos(1_000),
+            Duration::from_micros(999),
+            Duration::from_micros(1_000),
+            Duration::from_micros(1_001),
+            Duration::new(7, 999_999_999),
+            Duration::from_millis(u64::MAX),
+            Duration::from_millis(u64::MAX) + Duration::from_micros(1),
+            Duration::new(u64::MAX / 1000, 999_999_999),
+            Duration::new(u64::MAX / 1000 + 1, 0),
+            Duration::MAX,
+        ] {
+            assert_eq!(ceil_millis_of_micros(d), oracle(d), "{d:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_u128_arithmetic(secs in prop_oneof![0..100_000u64, any::<u64>()], nanos in 0..1_000_000_000u32) {
+            let d = Duration::new(secs, nanos);
+            prop_assert_eq!(ceil_millis_of_micros(d), oracle(d));
         }
     }
 }
