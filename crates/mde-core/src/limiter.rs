@@ -23,7 +23,7 @@
 //! saturate.
 //!
 //! # Cost
-//! The log is one sorted `VecDeque<u64>` holding at most the largest window limit of calls (only the newest
+//! The log is one sorted `Vec<u64>` holding at most the largest window limit of calls (only the newest
 //! `L` calls can ever decide a window with limit `L`): [`check`](RateLimiter::check) is O(number of windows),
 //! [`record`](RateLimiter::record) amortised O(1) while time moves forward.
 //!
@@ -51,7 +51,6 @@
 mod codec;
 mod config;
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 pub use codec::LimiterStateError;
@@ -94,7 +93,7 @@ pub struct RateLimiter {
     config: RateLimitConfig,
     spans: Vec<Span>,
     /// Send times, sorted ascending; at most `keep` of them.
-    log: VecDeque<u64>,
+    log: Vec<u64>,
     /// The largest limit: how many calls can matter.
     keep: usize,
     /// The longest effective window: older calls are pruned.
@@ -120,14 +119,7 @@ impl RateLimiter {
             .collect();
         let keep = spans.iter().map(|s| s.limit).max().unwrap_or(0);
         let longest_ms = spans.iter().map(|s| s.length_ms).max().unwrap_or(0);
-        RateLimiter {
-            config,
-            spans,
-            log: VecDeque::with_capacity(keep.min(4_096)),
-            keep,
-            longest_ms,
-            blocked_until: None,
-        }
+        RateLimiter { config, spans, log: Vec::with_capacity(keep.min(4_096)), keep, longest_ms, blocked_until: None }
     }
 
     /// The configuration this limiter was built with.
@@ -170,20 +162,19 @@ impl RateLimiter {
         if self.keep == 0 {
             return;
         }
-        while self.log.front().is_some_and(|&first| !in_window(first, now_ms, self.longest_ms)) {
-            self.log.pop_front();
-        }
-        match self.log.back() {
+        // Calls that have left the longest window are a prefix of the sorted log; the new call is not among them.
+        let stale = self.log.partition_point(|&time| !in_window(time, now_ms, self.longest_ms));
+        match self.log.last() {
             Some(&last) if last > now_ms => {
                 // The clock went backwards: keep the log sorted.
                 let index = self.log.partition_point(|&time| time <= now_ms);
                 self.log.insert(index, now_ms);
             }
-            _ => self.log.push_back(now_ms),
+            _ => self.log.push(now_ms),
         }
-        while self.log.len() > self.keep {
-            self.log.pop_front();
-        }
+        // Forget the stale calls, and the oldest beyond the `keep` newest, in one move.
+        let excess = self.log.len().saturating_sub(self.keep);
+        self.log.drain(..stale.max(excess));
     }
 
     /// [`check`](Self::check), and [`record`](Self::record) the call when the answer is `SendNow`.

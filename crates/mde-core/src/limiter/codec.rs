@@ -5,8 +5,6 @@
 //! each call to the next (the log is sorted, so gaps are non-negative). A full hour window of 1,500 calls
 //! takes about 4 KB; a fresh limiter is `l1::`.
 
-use std::collections::VecDeque;
-
 /// Why a string is not a limiter state produced by [`RateLimiter::export`](super::RateLimiter::export).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimiterStateError {
@@ -27,7 +25,7 @@ const TAG: &str = "l1:";
 const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
 /// Writes the state; `log` must be sorted ascending.
-pub(super) fn encode(blocked_until: Option<u64>, log: &VecDeque<u64>) -> String {
+pub(super) fn encode(blocked_until: Option<u64>, log: &[u64]) -> String {
     let mut out = String::with_capacity(TAG.len() + 2 + log.len() * 3);
     out.push_str(TAG);
     if let Some(until) = blocked_until {
@@ -49,15 +47,15 @@ pub(super) fn encode(blocked_until: Option<u64>, log: &VecDeque<u64>) -> String 
 }
 
 /// Reads a state. Only the newest `keep` calls are kept (older ones can no longer change a decision).
-pub(super) fn decode(state: &str, keep: usize) -> Result<(Option<u64>, VecDeque<u64>), LimiterStateError> {
+pub(super) fn decode(state: &str, keep: usize) -> Result<(Option<u64>, Vec<u64>), LimiterStateError> {
     let body = state.strip_prefix(TAG).ok_or(LimiterStateError::UnknownVersion)?;
     let mut reader = Reader { bytes: body.as_bytes(), position: 0, offset: TAG.len() };
     let blocked_until = if reader.peek() == Some(b':') { None } else { Some(reader.number()?) };
     reader.expect(b':', "':' after the blocked-until time")?;
-    let mut log = VecDeque::new();
+    let mut log = Vec::new();
     if reader.peek().is_some() {
         let mut time = reader.number()?;
-        log.push_back(time);
+        log.push(time);
         while reader.peek().is_some() {
             reader.expect(b',', "',' between call times")?;
             let at = reader.absolute();
@@ -66,17 +64,14 @@ pub(super) fn decode(state: &str, keep: usize) -> Result<(Option<u64>, VecDeque<
                 position: at,
                 expected: "a call time before the end of u64 milliseconds",
             })?;
-            if log.len() == keep {
-                log.pop_front();
+            // At most `2 * keep` are held while reading (a long state costs no more memory).
+            if log.len() >= 2 * keep {
+                log.drain(..log.len() - keep);
             }
-            if keep > 0 {
-                log.push_back(time);
-            }
+            log.push(time);
         }
     }
-    if keep == 0 {
-        log.clear();
-    }
+    log.drain(..log.len().saturating_sub(keep));
     Ok((blocked_until, log))
 }
 
@@ -158,18 +153,28 @@ mod tests {
 
     #[test]
     fn encodes_known_examples() {
-        assert_eq!(encode(None, &VecDeque::new()), "l1::");
-        assert_eq!(encode(Some(36), &VecDeque::from([35, 35, 71])), "l1:10:z,0,10");
-        assert_eq!(encode(Some(u64::MAX), &VecDeque::from([0, u64::MAX])), "l1:3w5e11264sgsf:0,3w5e11264sgsf");
+        assert_eq!(encode(None, &[]), "l1::");
+        assert_eq!(encode(Some(36), &Vec::from([35, 35, 71])), "l1:10:z,0,10");
+        assert_eq!(encode(Some(u64::MAX), &Vec::from([0, u64::MAX])), "l1:3w5e11264sgsf:0,3w5e11264sgsf");
     }
 
     #[test]
     fn decodes_known_examples() {
-        assert_eq!(decode("l1::", 10), Ok((None, VecDeque::new())));
-        assert_eq!(decode("l1:10:z,0,10", 10), Ok((Some(36), VecDeque::from([35, 35, 71]))));
-        assert_eq!(decode("l1:10:z,0,10", 2), Ok((Some(36), VecDeque::from([35, 71]))), "keeps the newest");
-        assert_eq!(decode("l1:10:z,0,10", 0), Ok((Some(36), VecDeque::new())));
-        assert_eq!(decode("l1:3w5e11264sgsf:0,3w5e11264sgsf", 9), Ok((Some(u64::MAX), VecDeque::from([0, u64::MAX]))));
+        assert_eq!(decode("l1::", 10), Ok((None, Vec::new())));
+        assert_eq!(decode("l1:10:z,0,10", 10), Ok((Some(36), Vec::from([35, 35, 71]))));
+        assert_eq!(decode("l1:10:z,0,10", 2), Ok((Some(36), Vec::from([35, 71]))), "keeps the newest");
+        assert_eq!(decode("l1:10:z,0,10", 0), Ok((Some(36), Vec::new())));
+        assert_eq!(decode("l1:3w5e11264sgsf:0,3w5e11264sgsf", 9), Ok((Some(u64::MAX), Vec::from([0, u64::MAX]))));
+    }
+
+    #[test]
+    fn a_long_state_keeps_its_newest_calls() {
+        let times: Vec<u64> = (0..1_000).map(|i| 1_700_000_000_000 + i * 7).collect();
+        let state = encode(Some(5), &times);
+        for keep in [0, 1, 2, 3, 99, 100, 101, 499, 500, 999, 1_000, 5_000] {
+            let newest = times[times.len().saturating_sub(keep)..].to_vec();
+            assert_eq!(decode(&state, keep), Ok((Some(5), newest)), "keep {keep}");
+        }
     }
 
     #[test]
