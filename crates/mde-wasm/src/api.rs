@@ -10,7 +10,7 @@ use mde_core::get::{GetAction, GetInvestigation};
 use mde_core::{Action, BaseUrl, Listing, RateLimiter, RetryPolicy};
 use wasm_bindgen::prelude::*;
 
-use crate::config::{ClientSettings, FilterInput, ListOptions};
+use crate::config::{filter_from_json, start_listing, ClientSettings};
 use crate::error::ErrorInfo;
 use crate::json::ObjectWriter;
 use crate::step::Step;
@@ -53,7 +53,7 @@ impl Client {
     /// Starts a listing from the options' JSON.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn start_listing(&self, now: f64, options: &str) -> Result<ListingHandle, ErrorInfo> {
-        let listing = ListOptions::from_json(options)?.start(self.base.clone(), self.retry.clone(), millis(now))?;
+        let listing = start_listing(options, self.base.clone(), self.retry.clone(), millis(now))?;
         Ok(ListingHandle { listing, limiter: Rc::clone(&self.limiter) })
     }
 
@@ -124,7 +124,7 @@ impl Client {
 /// Validates a filter given as the facade's JSON (`{"text": ...}` or `{"object": ...}`); returns the OData text.
 #[cfg_attr(mde_size, optimize(size))]
 pub fn normalise_filter(input: &str) -> Result<String, ErrorInfo> {
-    FilterInput::from_json(input)?.to_filter().map(|f| f.to_odata())
+    filter_from_json(input).map(|f| f.to_odata())
 }
 
 /// `validateFilter`: the normalised OData text, or throws an `InvalidQuery` error JSON.

@@ -170,16 +170,16 @@ fn limiter(o: &RateLimitOptions) -> Result<RateLimiter, ErrorInfo> {
     }
 }
 
-/// `filter` as the facade passes it: the OData text, or the object form.
+/// `filter` as the facade passes it: the OData text, or the object form (borrowed from the options' JSON).
 #[derive(Debug)]
-pub enum FilterInput {
+pub enum FilterInput<'a> {
     /// OData `$filter` text.
-    Text(String),
+    Text(&'a str),
     /// The object form (see [`crate::filter_object`]).
-    Object(Json),
+    Object(&'a Json),
 }
 
-impl FilterInput {
+impl<'a> FilterInput<'a> {
     /// Validates the filter into the core's type.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn to_filter(&self) -> Result<Filter, ErrorInfo> {
@@ -189,22 +189,15 @@ impl FilterInput {
         }
     }
 
-    /// Reads the facade's JSON (`{"text": "..."}` or `{"object": {...}}`).
-    #[cfg_attr(mde_size, optimize(size))]
-    pub fn from_json(json: &str) -> Result<FilterInput, ErrorInfo> {
-        let v = crate::json::parse(json).map_err(|e| ErrorInfo::query_at("filter", format!("invalid filter: {e}")))?;
-        FilterInput::from_value(&v)
-    }
-
     /// Reads the facade's value: an object with exactly one member, `text` (a string) or `object`.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn from_value(v: &Json) -> Result<FilterInput, ErrorInfo> {
+    pub fn from_value(v: &'a Json) -> Result<FilterInput<'a>, ErrorInfo> {
         let invalid = |m: &str| ErrorInfo::query_at("filter", format!("invalid filter: {m}"));
         match v {
             Json::Object(entries) => match entries.as_slice() {
-                [(k, Json::Str(text))] if k == "text" => Ok(FilterInput::Text(text.clone())),
+                [(k, Json::Str(text))] if k == "text" => Ok(FilterInput::Text(text)),
                 [(k, _)] if k == "text" => Err(invalid("text must be a string")),
-                [(k, object)] if k == "object" => Ok(FilterInput::Object(object.clone())),
+                [(k, object)] if k == "object" => Ok(FilterInput::Object(object)),
                 _ => Err(invalid("expected {\"text\": ...} or {\"object\": ...}")),
             },
             other => Err(invalid(&format!("expected an object, not {}", other.kind()))),
@@ -212,11 +205,18 @@ impl FilterInput {
     }
 }
 
-/// The options of `client.list(...)` (the signal stays in JavaScript).
+/// Validates a filter given as the facade's JSON (`{"text": "..."}` or `{"object": {...}}`).
+#[cfg_attr(mde_size, optimize(size))]
+pub fn filter_from_json(json: &str) -> Result<Filter, ErrorInfo> {
+    let v = crate::json::parse(json).map_err(|e| ErrorInfo::query_at("filter", format!("invalid filter: {e}")))?;
+    FilterInput::from_value(&v)?.to_filter()
+}
+
+/// The options of `client.list(...)` (the signal stays in JavaScript), borrowed from their JSON.
 #[derive(Debug, Default)]
-pub struct ListOptions {
+pub struct ListOptions<'a> {
     /// The filter, if any.
-    pub filter: Option<FilterInput>,
+    pub filter: Option<FilterInput<'a>>,
     /// How many investigations in all.
     pub top: Option<f64>,
     /// How many to skip first.
@@ -224,28 +224,34 @@ pub struct ListOptions {
     /// Items per request.
     pub page_size: Option<f64>,
     /// Snapshot bound: `true` (now), milliseconds since the epoch, or an RFC 3339 string.
-    pub snapshot: Option<Json>,
+    pub snapshot: Option<&'a Json>,
     /// A token from `resumeToken()`.
     pub resume_from: Option<String>,
     /// Seed of the backoff jitter.
     pub seed: f64,
 }
 
-impl ListOptions {
-    /// Reads the options (JSON).
+/// Reads the options of `client.list(...)` (JSON) and starts (or resumes) the listing.
+#[cfg_attr(mde_size, optimize(size))]
+pub fn start_listing(json: &str, base: BaseUrl, retry: RetryPolicy, now_ms: u64) -> Result<Listing, ErrorInfo> {
+    let v = options(json, "list options")?;
+    ListOptions::read(&v)?.start(base, retry, now_ms)
+}
+
+impl<'a> ListOptions<'a> {
+    /// Reads the options from their parsed JSON (an object: [`options`] checked it).
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn from_json(json: &str) -> Result<ListOptions, ErrorInfo> {
-        let v = options(json, "list options")?;
+    pub fn read(v: &'a Json) -> Result<ListOptions<'a>, ErrorInfo> {
         let invalid = |e: String| ErrorInfo::config(format!("invalid list options: {e}"));
-        let m = Members::of(&v, "list options").map_err(invalid)?;
+        let m = Members::of(v, "list options").map_err(invalid)?;
         let filter = m.get("filter").map_err(invalid)?.map(FilterInput::from_value).transpose()?;
-        let read = || -> Result<ListOptions, String> {
+        let read = || -> Result<ListOptions<'a>, String> {
             Ok(ListOptions {
                 filter: None,
                 top: m.number("top")?,
                 skip: m.number("skip")?,
                 page_size: m.number("pageSize")?,
-                snapshot: m.get("snapshot")?.cloned(),
+                snapshot: m.get("snapshot")?,
                 resume_from: m.string("resumeFrom")?,
                 seed: m.number("seed")?.unwrap_or(0.0),
             })
@@ -277,7 +283,7 @@ impl ListOptions {
             Some(n) => whole(n, "pageSize", 1, 10_000).map_err(ErrorInfo::config)? as u32,
             None => mde_core::listing::MAX_PAGE_SIZE,
         };
-        let snapshot_at = match &self.snapshot {
+        let snapshot_at = match self.snapshot {
             None | Some(Json::Null) | Some(Json::Bool(false)) => None,
             Some(Json::Bool(true)) => Timestamp::from_unix_millis(now_ms as i64),
             Some(Json::Str(s)) => {
@@ -344,7 +350,7 @@ mod tests {
     #[test]
     fn list_options_are_validated_before_anything_is_sent() {
         let base = || BaseUrl::parse("https://h").unwrap();
-        let start = |json: &str| ListOptions::from_json(json).and_then(|o| o.start(base(), RetryPolicy::default(), 0));
+        let start = |json: &str| start_listing(json, base(), RetryPolicy::default(), 0);
         assert!(start(r#"{"filter":{"text":"state eq 'Running'"},"top":5,"skip":2,"pageSize":2}"#).is_ok());
         let e = start(r#"{"filter":{"text":"state eq 'Runing'"}}"#).unwrap_err();
         assert_eq!((e.kind, e.position), ("InvalidQuery", Some(9)));
