@@ -319,6 +319,19 @@ impl<'a> Mode<'a> for () {
     }
 }
 
+/// The walk of a single investigation that is only checked ([`validate_investigation`]): it keeps no text, as
+/// the outline does, but calls the reader's shared functions (it is not on the hot path).
+#[derive(Default)]
+struct Check;
+
+impl<'a> Mode<'a> for Check {
+    const INLINE: bool = false;
+
+    fn text(&mut self, r: &mut Reader<'a>, _: usize) -> Result<(), JsonError> {
+        r.skip_string()
+    }
+}
+
 impl Item<'_, Texts<'_>> {
     fn into_investigation(self) -> Investigation {
         let [state, cancelled_by, status_details, machine_id, computer_dns_name, triggering_alert_id] = self.texts;
@@ -473,6 +486,16 @@ pub fn decode_investigation(body: &[u8]) -> Result<Investigation, DecodeError> {
     let mut r = Reader::new(body);
     let walked = item::<Texts<'_>>(&mut r, None).and_then(|inv| Ok(r.end().map(|()| inv)?));
     finish(body, walked).map(Item::into_investigation)
+}
+
+/// Validates one investigation exactly as [`decode_investigation`] does (the same walk: same acceptance, same
+/// [`DecodeError`]s) but builds nothing. For drivers whose host builds the object itself (`JSON.parse` in a
+/// browser), as [`outline_page`] is for pages; see
+/// [`GetInvestigation::handle_response_validated`](crate::get::GetInvestigation::handle_response_validated).
+pub fn validate_investigation(body: &[u8]) -> Result<(), DecodeError> {
+    let mut r = Reader::new(body);
+    let walked = item::<Check>(&mut r, None).and_then(|_| Ok(r.end()?));
+    finish(body, walked)
 }
 
 /// Decodes the service's error body; `None` when the body is not one (HTML from a proxy, empty, not an object

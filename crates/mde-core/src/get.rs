@@ -2,7 +2,7 @@
 //! of the alert that triggered it), with the same limiter, retries and token refresh as a listing.
 
 use crate::base_url::BaseUrl;
-use crate::decode::decode_investigation;
+use crate::decode::{decode_investigation, validate_investigation, DecodeError};
 use crate::error::Error;
 use crate::exchange::{Exchange, Handled, Request, Response, RetryContext, Step, WaitCause};
 use crate::jitter::Jitter;
@@ -24,6 +24,9 @@ pub enum GetAction {
     },
     /// The investigation.
     Done(Box<Investigation>),
+    /// The last response's body is a valid investigation (after
+    /// [`GetInvestigation::handle_response_validated`], which keeps none).
+    Valid,
     /// Stopped for good.
     Fail(Error),
 }
@@ -34,7 +37,8 @@ pub struct GetInvestigation {
     exchange: Exchange,
     retry: RetryPolicy,
     jitter: Jitter,
-    outcome: Option<Result<Investigation, Error>>,
+    /// `Ok(None)`: the body was validated only.
+    outcome: Option<Result<Option<Investigation>, Error>>,
 }
 
 impl GetInvestigation {
@@ -54,7 +58,8 @@ impl GetInvestigation {
     /// What the driver must do next.
     pub fn poll(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> GetAction {
         match &self.outcome {
-            Some(Ok(inv)) => return GetAction::Done(Box::new(inv.clone())),
+            Some(Ok(Some(inv))) => return GetAction::Done(Box::new(inv.clone())),
+            Some(Ok(None)) => return GetAction::Valid,
             Some(Err(e)) => return GetAction::Fail(e.clone()),
             None => {}
         }
@@ -67,9 +72,27 @@ impl GetInvestigation {
 
     /// Reports the response to the last [`GetAction::Send`].
     pub fn handle_response(&mut self, now_ms: u64, limiter: &mut RateLimiter, response: &Response<'_>) {
+        self.handle(now_ms, limiter, response, |body| decode_investigation(body).map(Some));
+    }
+
+    /// [`handle_response`](Self::handle_response) for a driver whose host builds the investigation from the body
+    /// itself: the body is checked by the same rules (same acceptance, same errors, same retries), but no
+    /// [`Investigation`] is built, and [`poll`](Self::poll) then returns [`GetAction::Valid`] instead of
+    /// [`GetAction::Done`].
+    pub fn handle_response_validated(&mut self, now_ms: u64, limiter: &mut RateLimiter, response: &Response<'_>) {
+        self.handle(now_ms, limiter, response, |body| validate_investigation(body).map(|()| None));
+    }
+
+    fn handle(
+        &mut self,
+        now_ms: u64,
+        limiter: &mut RateLimiter,
+        response: &Response<'_>,
+        decode: impl FnOnce(&[u8]) -> Result<Option<Investigation>, DecodeError>,
+    ) {
         let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
         let handled = match self.exchange.handle_response(now_ms, limiter, ctx, response) {
-            Handled::Success(body) => match decode_investigation(body) {
+            Handled::Success(body) => match decode(body) {
                 Ok(inv) => return self.outcome = Some(Ok(inv)),
                 Err(e) => {
                     let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };

@@ -11,7 +11,8 @@ use proptest::prelude::*;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use mde_core::decode::{
-    decode_investigation, decode_page, decode_service_error, outline_page, DecodeError, JsonErrorKind, Node,
+    decode_investigation, decode_page, decode_service_error, outline_page, validate_investigation, DecodeError,
+    JsonErrorKind, Node,
 };
 use mde_core::{InvestigationState, Timestamp};
 
@@ -550,6 +551,18 @@ proptest! {
                 prop_assert!(false, "{}: decode_page {:?}, outline_page {:?}", lossy, a.map(|_| ()), b.map(|_| ()));
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    /// A single investigation that is only validated (the wasm module's `get`) is accepted and refused exactly as
+    /// `decode_investigation` accepts and refuses it (which (b) checks against serde_json), with the same error.
+    #[test]
+    fn validating_an_investigation_agrees_with_decoding_it(text in item_text(), m in mutation()) {
+        let body = mutate(&text, &m);
+        prop_assert_eq!(validate_investigation(&body), decode_investigation(&body).map(|_| ()));
     }
 }
 

@@ -237,7 +237,7 @@ impl GetHandle {
         match self.op.poll(millis(now), &mut limiter) {
             GetAction::Send(r) => Step::send(r),
             GetAction::Wait { duration, cause } => Step::wait(duration, cause),
-            GetAction::Done(_) => Step::Done,
+            GetAction::Done(_) | GetAction::Valid => Step::Done,
             GetAction::Fail(e) => Step::Fail { error: ErrorInfo::from(&e) },
         }
     }
@@ -265,7 +265,7 @@ impl GetHandle {
         let response =
             Response { status, retry_after: retry_after.as_deref(), retry_after_ms: retry_after_ms.as_deref(), body };
         if let Ok(mut limiter) = self.limiter.try_borrow_mut() {
-            self.op.handle_response(millis(now), &mut limiter, &response);
+            self.op.handle_response_validated(millis(now), &mut limiter, &response);
         }
     }
 
