@@ -1,50 +1,120 @@
-//! [`IdSet`]: the ids a listing has delivered (and the links it has followed), hashed with a small
-//! multiply-rotate hash instead of the standard library's SipHash.
+//! [`IdSet`]: the ids a listing has delivered (and the links it has followed): a small hash set of strings of
+//! its own, with a multiply-rotate hash instead of the standard library's SipHash.
 //!
-//! Why: the set takes every id of every page (10,000 per call at most), which makes its hash part of the hot
-//! path, and SipHash's code and its keyed state are a measurable part of the wasm module. Measured in Node on a
-//! 10,000-item page (BENCHMARKS.md): 3.9 ms to 3.6 ms per page, and 1.9 KB less wasm. What SipHash's random keys
-//! buy, resistance to chosen collisions, is not there on `wasm32-unknown-unknown` anyway (no entropy source:
-//! the keys are fixed), and the worst a service that chose colliding ids could do is slow its own listing: a
-//! page holds at most 10,000 ids.
+//! Why: the set takes every id of every page (10,000 per call at most), which makes it part of the hot path,
+//! and the standard `HashSet` (hashbrown, and SipHash) is a measurable part of the wasm module. This one only
+//! inserts (and grows): open addressing with linear probing over a table of positions, each entry keeping its
+//! hash, so that growing never hashes a string again. Measured (BENCHMARKS.md): the same speed as hashbrown with
+//! the same hash, and 1.7 KB less gzip in the wasm module. What SipHash's random keys buy, resistance to chosen collisions, is
+//! not there on `wasm32-unknown-unknown` anyway (no entropy source: the keys are fixed), and the worst a service
+//! that chose colliding ids could do is slow its own listing.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A set of strings (ids, links) with [`IdHasher`].
-pub(crate) type IdSet = HashSet<String, BuildHasherDefault<IdHasher>>;
-
-/// A multiply-rotate hash over bytes, in the manner of rustc's FxHash (one round per byte: ids are short).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct IdHasher(u64);
+/// A set of strings (ids, links) that only grows.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdSet {
+    /// Where each entry is: `0` for an empty slot, `n` for `entries[n - 1]`. Empty, or a power of two long and
+    /// at least twice as long as `entries`, so that probing always ends at an empty slot.
+    slots: Vec<usize>,
+    /// The strings in insertion order, each with its hash.
+    entries: Vec<(u64, String)>,
+}
 
 /// An odd constant with well-mixed bits (the one FxHash uses).
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
-impl Hasher for IdHasher {
+/// A multiply-rotate hash over bytes, in the manner of rustc's FxHash (one round per byte: ids are short). The
+/// table takes the top bits, where the multiplications have mixed in every byte.
+#[inline]
+#[cfg_attr(mde_size, optimize(speed))]
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h = 0u64;
+    for &b in bytes {
+        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+    }
+    h
+}
+
+/// The first slot to probe for `hash` in a table of `len` slots (a power of two, at least 2).
+#[inline]
+fn home(hash: u64, len: usize) -> usize {
+    (hash >> (64 - len.trailing_zeros())) as usize
+}
+
+impl IdSet {
+    /// Makes room for `additional` more strings without growing the table while they go in.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        let needed = self.entries.len().saturating_add(additional);
+        if needed.saturating_mul(2) > self.slots.len() {
+            self.grow(needed);
+        }
+        self.entries.reserve(additional);
+    }
+
+    /// Adds `id`; `false` if it was there already.
     #[inline]
     #[cfg_attr(mde_size, optimize(speed))]
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+    pub(crate) fn insert(&mut self, id: String) -> bool {
+        if (self.entries.len() + 1) * 2 > self.slots.len() {
+            self.grow(self.entries.len() + 1);
         }
+        let h = hash(id.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut at = home(h, self.slots.len());
+        loop {
+            match self.slots[at] {
+                0 => break,
+                n => {
+                    let (other_hash, other) = &self.entries[n - 1];
+                    if *other_hash == h && *other == id {
+                        return false;
+                    }
+                }
+            }
+            at = (at + 1) & mask;
+        }
+        self.entries.push((h, id));
+        self.slots[at] = self.entries.len();
+        true
     }
 
-    #[inline]
-    fn write_u8(&mut self, b: u8) {
-        self.write(&[b]);
+    /// A table for at least `count` entries (twice as many slots, at least 16), with the entries placed again.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, count: usize) {
+        let len = count.saturating_mul(2).max(16).next_power_of_two();
+        let mut slots = vec![0; len];
+        for (n, (h, _)) in self.entries.iter().enumerate() {
+            let mut at = home(*h, len);
+            while slots[at] != 0 {
+                at = (at + 1) & (len - 1);
+            }
+            slots[at] = n + 1;
+        }
+        self.slots = slots;
     }
+}
 
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
+impl FromIterator<String> for IdSet {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> IdSet {
+        let mut set = IdSet::default();
+        for id in iter {
+            set.insert(id);
+        }
+        set
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::hash::BuildHasher;
+    use proptest::prelude::*;
+    use std::collections::HashSet;
+
+    impl IdSet {
+        fn contains(&self, id: &str) -> bool {
+            self.entries.iter().any(|(_, s)| s == id)
+        }
+    }
 
     #[test]
     fn deduplicates_like_a_set() {
@@ -53,29 +123,54 @@ mod tests {
         assert!(!set.insert("1".to_owned()));
         assert!(set.insert("10".to_owned()));
         assert!(set.insert(String::new()));
+        assert!(!set.insert(String::new()));
         assert!(set.contains("10") && !set.contains("2"));
+        let collected: IdSet = ["a", "b", "a"].map(str::to_owned).into_iter().collect();
+        assert_eq!(collected.entries.len(), 2);
     }
 
-    /// The shapes the service uses (sequential decimal ids, `da..._-...` alert-like strings): no two of 100,000
-    /// share a full hash, and the low bits that pick a bucket spread evenly (no bucket of 4,096 gets more than
-    /// three times its share).
     #[test]
     fn spreads_typical_ids() {
-        let build = BuildHasherDefault::<IdHasher>::default();
         for ids in [
             (1..=100_000u64).map(|i| i.to_string()).collect::<Vec<_>>(),
             (0..100_000u64).map(|i| format!("da637{:014}_-{}", i * 7919, i % 977)).collect(),
         ] {
-            let mut hashes: Vec<u64> = ids.iter().map(|id| build.hash_one(id)).collect();
+            let mut hashes: Vec<u64> = ids.iter().map(|id| hash(id.as_bytes())).collect();
             let mut buckets = vec![0u32; 4096];
-            for h in &hashes {
-                buckets[(h & 4095) as usize] += 1;
+            for &h in &hashes {
+                buckets[home(h, 4096)] += 1;
             }
             let share = ids.len() as u32 / 4096;
             assert!(buckets.iter().all(|&n| n <= 3 * share + 8), "max {:?}", buckets.iter().max());
             hashes.sort_unstable();
             hashes.dedup();
             assert_eq!(hashes.len(), ids.len());
+        }
+    }
+
+    /// Ids drawn from a small alphabet, so that repeats and shared prefixes are common.
+    fn ids() -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec("[ab1_-]{0,4}", 0..300)
+    }
+
+    proptest! {
+        /// Inserting answers as the standard `HashSet` does, whatever the reservations in between, and the set
+        /// then holds exactly the distinct strings.
+        #[test]
+        fn behaves_as_a_hash_set(ids in ids(), reserve_every in 1..50usize, reserve in 0..40usize) {
+            let mut set = IdSet::default();
+            let mut oracle = HashSet::new();
+            for (i, id) in ids.iter().enumerate() {
+                if i % reserve_every == 0 {
+                    set.reserve(reserve);
+                }
+                prop_assert_eq!(set.insert(id.clone()), oracle.insert(id.clone()), "{}", id);
+            }
+            for id in &oracle {
+                prop_assert!(set.contains(id));
+            }
+            prop_assert_eq!(set.entries.len(), oracle.len());
+            prop_assert!(set.slots.is_empty() || set.slots.len() >= 2 * set.entries.len());
         }
     }
 }
