@@ -17,260 +17,260 @@
 //! Conditions print in the order they were written. Every error names the path of the offending value, such
 //! as `filter.or[1].startTime.ge`.
 
-use mde_core::filter::{self, CmpOp, Filter, TextField};
-use mde_core::{InvestigationState, Quoted, Timestamp};
+use mde_core::decode::write_json_string;
+use mde_core::filter::{CmpOp, Condition, Filter, OneOrMore, Property, StateTest, Test};
+use mde_core::{InvestigationState, Timestamp};
 
 use crate::error::ErrorInfo;
 use crate::json::Json;
 
 const KEYS: [&str; 8] = ["startTime", "id", "machineId", "triggeringAlertId", "state", "and", "or", "not"];
+/// [`KEYS`] as the messages list them.
+const KEY_LIST: &str = "startTime, id, machineId, triggeringAlertId, state, and, or, not";
 const NOT_FILTERABLE: [&str; 4] = ["endTime", "cancelledBy", "statusDetails", "computerDnsName"];
+/// What a `startTime` value looks like, for messages.
+const TIME: &str = "a Date, an RFC 3339 date-time string or milliseconds since 1970";
 
 /// Translates a filter object (parsed from the JSON that `JSON.stringify` made of it) into a [`Filter`].
 #[cfg_attr(mde_size, optimize(size))]
 pub fn filter_from_object(value: &Json) -> Result<Filter, ErrorInfo> {
-    node(value, "filter")
+    node(value, &mut String::from("filter"))
+}
+
+/// The error `{path}: {parts...}`, at `path`.
+#[cfg_attr(mde_size, optimize(size))]
+fn fail(path: &str, parts: &[&str]) -> ErrorInfo {
+    let mut message = String::from(path);
+    message.push_str(": ");
+    for part in parts {
+        message.push_str(part);
+    }
+    ErrorInfo::query_at(path, message)
+}
+
+/// `{path}: expected {expected}, found {what v is}`.
+#[cfg_attr(mde_size, optimize(size))]
+fn wrong(path: &str, expected: &str, v: &Json) -> ErrorInfo {
+    fail(path, &["expected ", expected, ", found ", v.kind()])
+}
+
+/// `s` quoted and escaped as a JSON string (as `mde_core::Quoted` prints it).
+#[cfg_attr(mde_size, optimize(size))]
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_json_string(s, &mut out);
+    out
+}
+
+/// Extends `path` by `open`, `name` and `close` (`.key` or `[i]`); returns its length before, to truncate it back
+/// to when the value there is read. (An error keeps the path where it happened.)
+#[cfg_attr(mde_size, optimize(size))]
+fn enter(path: &mut String, open: &str, name: &str, close: &str) -> usize {
+    let len = path.len();
+    path.push_str(open);
+    path.push_str(name);
+    path.push_str(close);
+    len
+}
+
+/// Adds `next` to `all` (joined by `join`, in written order), or returns its error.
+#[cfg_attr(mde_size, optimize(size))]
+fn add(
+    all: &mut Option<Filter>,
+    next: Result<Filter, ErrorInfo>,
+    join: fn(Filter, Filter) -> Filter,
+) -> Result<(), ErrorInfo> {
+    let next = next?;
+    *all = Some(match all.take() {
+        Some(f) => join(f, next),
+        None => next,
+    });
+    Ok(())
 }
 
 #[cfg_attr(mde_size, optimize(size))]
-fn node(value: &Json, path: &str) -> Result<Filter, ErrorInfo> {
+fn node(value: &Json, path: &mut String) -> Result<Filter, ErrorInfo> {
     let Json::Object(entries) = value else {
-        return Err(ErrorInfo::query_at(
-            path,
-            format!("{path}: expected a filter object such as {{ state: 'Running' }}, found {}", value.kind()),
-        ));
+        return Err(wrong(path, "a filter object such as { state: 'Running' }", value));
     };
-    let mut conditions = Vec::with_capacity(entries.len());
+    let mut all = None;
     for (key, value) in entries {
-        let at = format!("{path}.{key}");
+        let len = enter(path, ".", key, "");
         let condition = match key.as_str() {
-            "and" => combine(value, &at, Filter::and)?,
-            "or" => combine(value, &at, Filter::or)?,
-            "not" => node(value, &at)?.negate(),
-            "startTime" => test(value, &at, &Time)?,
-            "state" => test(value, &at, &State)?,
-            "id" => test(value, &at, &Text(filter::id))?,
-            "machineId" => test(value, &at, &Text(filter::machine_id))?,
-            "triggeringAlertId" => test(value, &at, &Text(filter::triggering_alert_id))?,
-            other => return Err(unknown_key(other, &at)),
+            "and" => combine(value, path, Filter::and),
+            "or" => combine(value, path, Filter::or),
+            "not" => node(value, path).map(Filter::negate),
+            other => match Property::from_name(other) {
+                Some(property) => test(property, value, path),
+                None => Err(unknown_key(other, path)),
+            },
         };
-        conditions.push(condition);
+        add(&mut all, condition, Filter::and)?;
+        path.truncate(len);
     }
-    all_of(conditions)
-        .ok_or_else(|| ErrorInfo::query_at(path, format!("{path}: a filter object needs at least one condition")))
+    all.ok_or_else(|| fail(path, &["a filter object needs at least one condition"]))
 }
 
 #[cfg_attr(mde_size, optimize(size))]
 fn unknown_key(key: &str, at: &str) -> ErrorInfo {
-    let message = if NOT_FILTERABLE.contains(&key) {
-        format!(
-            "{at}: the API does not filter on {key}; it filters on startTime, id, state, machineId, triggeringAlertId"
+    if NOT_FILTERABLE.contains(&key) {
+        fail(
+            at,
+            &["the API does not filter on ", key, "; it filters on startTime, id, state, machineId, triggeringAlertId"],
         )
     } else if let Some(k) = KEYS.iter().find(|k| k.eq_ignore_ascii_case(key)) {
-        format!("{at}: unknown key {}; did you mean {}?", Quoted(key), Quoted(k))
+        fail(at, &["unknown key ", &quoted(key), "; did you mean ", &quoted(k), "?"])
     } else {
-        format!("{at}: unknown key {}; expected one of {}", Quoted(key), KEYS.join(", "))
-    };
-    ErrorInfo::query_at(at, message)
-}
-
-#[cfg_attr(mde_size, optimize(size))]
-fn all_of(conditions: Vec<Filter>) -> Option<Filter> {
-    conditions.into_iter().reduce(Filter::and)
-}
-
-#[cfg_attr(mde_size, optimize(size))]
-fn combine(value: &Json, path: &str, join: fn(Filter, Filter) -> Filter) -> Result<Filter, ErrorInfo> {
-    let Json::Array(items) = value else {
-        return Err(ErrorInfo::query_at(
-            path,
-            format!("{path}: expected an array of filter objects, found {}", value.kind()),
-        ));
-    };
-    let mut filters = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        filters.push(node(item, &format!("{path}[{i}]"))?);
+        fail(at, &["unknown key ", &quoted(key), "; expected one of ", KEY_LIST])
     }
-    filters.into_iter().reduce(join).ok_or_else(|| ErrorInfo::query_at(path, format!("{path}: the array is empty")))
-}
-
-/// How one property's values are read and compared.
-trait Field {
-    type Value;
-    /// What a value looks like, for messages.
-    const EXPECTED: &'static str;
-    fn value(&self, v: &Json, path: &str) -> Result<Self::Value, ErrorInfo>;
-    fn cmp(&self, op: CmpOp, v: Self::Value, path: &str) -> Result<Filter, ErrorInfo>;
-    fn is_in(&self, values: Vec<Self::Value>) -> Option<Filter>;
 }
 
 #[cfg_attr(mde_size, optimize(size))]
-fn test<F: Field>(value: &Json, path: &str, field: &F) -> Result<Filter, ErrorInfo> {
+fn combine(value: &Json, path: &mut String, join: fn(Filter, Filter) -> Filter) -> Result<Filter, ErrorInfo> {
+    let Json::Array(items) = value else {
+        return Err(wrong(path, "an array of filter objects", value));
+    };
+    let mut all = None;
+    for (i, f) in items.iter().enumerate() {
+        let len = enter(path, "[", &i.to_string(), "]");
+        add(&mut all, node(f, path), join)?;
+        path.truncate(len);
+    }
+    all.ok_or_else(|| fail(path, &["the array is empty"]))
+}
+
+/// What a value of `property` looks like, for messages.
+#[cfg_attr(mde_size, optimize(size))]
+fn expected(property: Property) -> &'static str {
+    match property {
+        Property::StartTime => TIME,
+        Property::State => "a documented state name such as 'Running'",
+        _ => "a string",
+    }
+}
+
+/// The test of `property` that `value` writes: a value (`eq`), a list (`in`) or an object of operators.
+#[cfg_attr(mde_size, optimize(size))]
+fn test(property: Property, value: &Json, path: &mut String) -> Result<Filter, ErrorInfo> {
     match value {
-        Json::Array(items) => in_list(items, path, field),
+        Json::Array(items) => in_list(property, items, path),
         Json::Object(entries) => {
-            let mut conditions = Vec::with_capacity(entries.len());
+            let mut all = None;
             for (op, v) in entries {
-                let at = format!("{path}.{op}");
-                conditions.push(match (op.as_str(), v) {
-                    ("in", Json::Array(items)) => in_list(items, &at, field)?,
-                    ("in", other) => {
-                        return Err(ErrorInfo::query_at(
-                            &at,
-                            format!("{at}: expected an array, found {}", other.kind()),
-                        ))
-                    }
-                    (name, v) => match CmpOp::ALL.into_iter().find(|o| o.as_str() == name) {
-                        Some(op) => field.cmp(op, field.value(v, &at)?, &at)?,
-                        None => {
-                            return Err(ErrorInfo::query_at(
-                                &at,
-                                format!(
-                                    "{at}: unknown operator {}; expected eq, ne, gt, ge, lt, le or in",
-                                    Quoted(name)
-                                ),
-                            ))
-                        }
+                let len = enter(path, ".", op, "");
+                let condition = match (op.as_str(), v) {
+                    ("in", Json::Array(items)) => in_list(property, items, path),
+                    ("in", other) => Err(wrong(path, "an array", other)),
+                    (name, v) => match CmpOp::from_keyword(name).filter(|o| o.as_str() == name) {
+                        Some(op) => compare(property, op, v, path),
+                        None => Err(fail(
+                            path,
+                            &["unknown operator ", &quoted(name), "; expected eq, ne, gt, ge, lt, le or in"],
+                        )),
                     },
-                });
+                };
+                add(&mut all, condition, Filter::and)?;
+                path.truncate(len);
             }
-            all_of(conditions).ok_or_else(|| {
-                ErrorInfo::query_at(
+            all.ok_or_else(|| {
+                fail(
                     path,
-                    format!(
-                        "{path}: expected {} or an object of operators such as {{ eq: ... }}, found an empty object",
-                        F::EXPECTED
-                    ),
+                    &[
+                        "expected ",
+                        expected(property),
+                        " or an object of operators such as { eq: ... }, found an empty object",
+                    ],
                 )
             })
         }
-        v => field.cmp(CmpOp::Eq, field.value(v, path)?, path),
+        v => compare(property, CmpOp::Eq, v, path),
     }
 }
 
+/// A value of one of the properties.
+enum Value {
+    Time(Timestamp),
+    State(InvestigationState),
+    Text(String),
+}
+
+/// Reads `v` as a value of `property`: a [`Value::Time`] for `startTime`, a [`Value::State`] for `state`, a
+/// [`Value::Text`] for the others.
 #[cfg_attr(mde_size, optimize(size))]
-fn in_list<F: Field>(items: &[Json], path: &str, field: &F) -> Result<Filter, ErrorInfo> {
-    let mut values = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        values.push(field.value(item, &format!("{path}[{i}]"))?);
+fn read(property: Property, v: &Json, path: &str) -> Result<Value, ErrorInfo> {
+    match (property, v) {
+        (Property::StartTime, Json::Str(s)) => Timestamp::parse(s)
+            .map(Value::Time)
+            .map_err(|e| fail(path, &[&e.to_string(), " in the date-time ", &quoted(s)])),
+        // An invalid Date becomes null in JSON.stringify.
+        (Property::StartTime, Json::Null) => Err(fail(path, &["expected ", TIME, ", found null (an invalid Date?)"])),
+        (Property::StartTime, other) => match crate::json::whole_millis(other) {
+            Some(ms) => Timestamp::from_unix_millis(ms)
+                .map(Value::Time)
+                .ok_or_else(|| fail(path, &[&ms.to_string(), " ms is outside the years 0000 to 9999"])),
+            None => Err(wrong(path, TIME, other)),
+        },
+        (Property::State, Json::Str(name)) => InvestigationState::known(name).map(Value::State).ok_or_else(|| {
+            let q = quoted(name);
+            match InvestigationState::suggest(name) {
+                Some(s) => fail(path, &[&q, " is not a documented state; did you mean ", &quoted(s), "?"]),
+                None => fail(path, &[&q, " is not a documented state"]),
+            }
+        }),
+        (Property::State, _) => Err(wrong(path, expected(property), v)),
+        (_, Json::Str(s)) => Ok(Value::Text(s.clone())),
+        (_, other) => Err(wrong(path, expected(property), other)),
     }
-    field.is_in(values).ok_or_else(|| ErrorInfo::query_at(path, format!("{path}: the list needs at least one value")))
 }
 
+/// The condition of a string `property` (`id`, `machineId` or `triggeringAlertId`).
 #[cfg_attr(mde_size, optimize(size))]
-fn wrong(path: &str, expected: &str, v: &Json) -> ErrorInfo {
-    ErrorInfo::query_at(path, format!("{path}: expected {expected}, found {}", v.kind()))
-}
-
-struct Time;
-
-impl Field for Time {
-    type Value = Timestamp;
-    const EXPECTED: &'static str = "a Date, an RFC 3339 date-time string or milliseconds since 1970";
-
-    #[cfg_attr(mde_size, optimize(size))]
-    fn value(&self, v: &Json, path: &str) -> Result<Timestamp, ErrorInfo> {
-        match v {
-            Json::Str(s) => Timestamp::parse(s)
-                .map_err(|e| ErrorInfo::query_at(path, format!("{path}: {e} in the date-time {}", Quoted(s)))),
-            // An invalid Date becomes null in JSON.stringify.
-            Json::Null => Err(ErrorInfo::query_at(
-                path,
-                format!("{path}: expected {}, found null (an invalid Date?)", Self::EXPECTED),
-            )),
-            other => match crate::json::whole_millis(other) {
-                Some(ms) => Timestamp::from_unix_millis(ms).ok_or_else(|| {
-                    ErrorInfo::query_at(path, format!("{path}: {ms} ms is outside the years 0000 to 9999"))
-                }),
-                None => Err(wrong(path, Self::EXPECTED, other)),
-            },
-        }
-    }
-
-    #[cfg_attr(mde_size, optimize(size))]
-    fn cmp(&self, op: CmpOp, t: Timestamp, _: &str) -> Result<Filter, ErrorInfo> {
-        let f = filter::start_time();
-        Ok(match op {
-            CmpOp::Eq => f.eq(t),
-            CmpOp::Ne => f.ne(t),
-            CmpOp::Gt => f.gt(t),
-            CmpOp::Ge => f.ge(t),
-            CmpOp::Lt => f.lt(t),
-            CmpOp::Le => f.le(t),
-        })
-    }
-
-    #[cfg_attr(mde_size, optimize(size))]
-    fn is_in(&self, values: Vec<Timestamp>) -> Option<Filter> {
-        filter::start_time().is_in(values)
+fn text(property: Property, test: Test<String>) -> Condition {
+    match property {
+        Property::Id => Condition::Id(test),
+        Property::MachineId => Condition::MachineId(test),
+        _ => Condition::TriggeringAlertId(test),
     }
 }
 
-struct State;
-
-impl Field for State {
-    type Value = InvestigationState;
-    const EXPECTED: &'static str = "a documented state name such as 'Running'";
-
-    #[cfg_attr(mde_size, optimize(size))]
-    fn value(&self, v: &Json, path: &str) -> Result<InvestigationState, ErrorInfo> {
-        let Json::Str(name) = v else { return Err(wrong(path, Self::EXPECTED, v)) };
-        InvestigationState::known(name).ok_or_else(|| {
-            let hint =
-                InvestigationState::suggest(name).map(|s| format!("; did you mean {}?", Quoted(s))).unwrap_or_default();
-            ErrorInfo::query_at(path, format!("{path}: {} is not a documented state{hint}", Quoted(name)))
-        })
-    }
-
-    #[cfg_attr(mde_size, optimize(size))]
-    fn cmp(&self, op: CmpOp, s: InvestigationState, path: &str) -> Result<Filter, ErrorInfo> {
-        match op {
-            CmpOp::Eq => Ok(filter::state().eq(s)),
-            CmpOp::Ne => Ok(filter::state().ne(s)),
-            other => Err(ErrorInfo::query_at(
-                path,
-                format!("{path}: states have no order, so {} is not allowed; use eq, ne or in", other.as_str()),
-            )),
-        }
-    }
-
-    #[cfg_attr(mde_size, optimize(size))]
-    fn is_in(&self, values: Vec<InvestigationState>) -> Option<Filter> {
-        filter::state().is_in(values)
-    }
+/// `property op v`.
+#[cfg_attr(mde_size, optimize(size))]
+fn compare(property: Property, op: CmpOp, v: &Json, path: &str) -> Result<Filter, ErrorInfo> {
+    Ok(Filter::Cond(match read(property, v, path)? {
+        Value::Time(t) => Condition::StartTime(Test::Cmp(op, t)),
+        Value::State(s) => Condition::State(match op {
+            CmpOp::Eq => StateTest::Eq(s),
+            CmpOp::Ne => StateTest::Ne(s),
+            other => {
+                return Err(fail(
+                    path,
+                    &["states have no order, so ", other.as_str(), " is not allowed; use eq, ne or in"],
+                ))
+            }
+        }),
+        Value::Text(s) => text(property, Test::Cmp(op, s)),
+    }))
 }
 
-struct Text(fn() -> TextField);
-
-impl Field for Text {
-    type Value = String;
-    const EXPECTED: &'static str = "a string";
-
-    #[cfg_attr(mde_size, optimize(size))]
-    fn value(&self, v: &Json, path: &str) -> Result<String, ErrorInfo> {
-        match v {
-            Json::Str(s) => Ok(s.clone()),
-            other => Err(wrong(path, Self::EXPECTED, other)),
+/// `property in (items...)`.
+#[cfg_attr(mde_size, optimize(size))]
+fn in_list(property: Property, items: &[Json], path: &mut String) -> Result<Filter, ErrorInfo> {
+    let (mut times, mut states, mut texts) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, v) in items.iter().enumerate() {
+        let len = enter(path, "[", &i.to_string(), "]");
+        match read(property, v, path)? {
+            Value::Time(t) => times.push(t),
+            Value::State(s) => states.push(s),
+            Value::Text(s) => texts.push(s),
         }
+        path.truncate(len);
     }
-
-    #[cfg_attr(mde_size, optimize(size))]
-    fn cmp(&self, op: CmpOp, s: String, _: &str) -> Result<Filter, ErrorInfo> {
-        let f = (self.0)();
-        Ok(match op {
-            CmpOp::Eq => f.eq(s),
-            CmpOp::Ne => f.ne(s),
-            CmpOp::Gt => f.gt(s),
-            CmpOp::Ge => f.ge(s),
-            CmpOp::Lt => f.lt(s),
-            CmpOp::Le => f.le(s),
-        })
-    }
-
-    #[cfg_attr(mde_size, optimize(size))]
-    fn is_in(&self, values: Vec<String>) -> Option<Filter> {
-        (self.0)().is_in(values)
-    }
+    let condition = match property {
+        Property::StartTime => OneOrMore::try_from_vec(times).map(|l| Condition::StartTime(Test::In(l))),
+        Property::State => OneOrMore::try_from_vec(states).map(|l| Condition::State(StateTest::In(l))),
+        _ => OneOrMore::try_from_vec(texts).map(|l| text(property, Test::In(l))),
+    };
+    condition.map(Filter::Cond).ok_or_else(|| fail(path, &["the list needs at least one value"]))
 }
 
 #[cfg(test)]
