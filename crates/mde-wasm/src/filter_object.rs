@@ -90,25 +90,49 @@ fn add(
 
 #[cfg_attr(mde_size, optimize(size))]
 fn node(value: &Json, path: &mut String) -> Result<Filter, ErrorInfo> {
-    let Json::Object(entries) = value else {
-        return Err(wrong(path, "a filter object such as { state: 'Running' }", value));
-    };
+    match value {
+        Json::Object(entries) => members(entries, None, path),
+        _ => Err(wrong(path, "a filter object such as { state: 'Running' }", value)),
+    }
+}
+
+/// The conditions that the members of an object write, all of which must hold: the members of a filter
+/// object (`of` is `None`), or the operators of a test of `of`.
+#[cfg_attr(mde_size, optimize(size))]
+fn members(entries: &[(String, Json)], of: Option<Property>, path: &mut String) -> Result<Filter, ErrorInfo> {
     let mut all = None;
     for (key, value) in entries {
         let len = enter(path, ".", key, "");
-        let condition = match key.as_str() {
-            "and" => combine(value, path, Filter::and),
-            "or" => combine(value, path, Filter::or),
-            "not" => node(value, path).map(Filter::negate),
-            other => match Property::from_name(other) {
-                Some(property) => test(property, value, path),
-                None => Err(unknown_key(other, path)),
-            },
-        };
-        add(&mut all, condition, Filter::and)?;
+        add(&mut all, member(of, key, value, path), Filter::and)?;
         path.truncate(len);
     }
-    all.ok_or_else(|| fail(path, &["a filter object needs at least one condition"]))
+    all.ok_or_else(|| match of {
+        None => fail(path, &["a filter object needs at least one condition"]),
+        Some(property) => fail(
+            path,
+            &["expected ", expected(property), " or an object of operators such as { eq: ... }, found an empty object"],
+        ),
+    })
+}
+
+/// The condition that one member of an object writes (see [`members`]).
+#[cfg_attr(mde_size, optimize(size))]
+fn member(of: Option<Property>, key: &str, value: &Json, path: &mut String) -> Result<Filter, ErrorInfo> {
+    match (of, key, value) {
+        (None, "and", _) => combine(value, path, Filter::and),
+        (None, "or", _) => combine(value, path, Filter::or),
+        (None, "not", _) => node(value, path).map(Filter::negate),
+        (None, _, _) => match Property::from_name(key) {
+            Some(property) => test(property, value, path),
+            None => Err(unknown_key(key, path)),
+        },
+        (Some(property), "in", Json::Array(items)) => in_list(property, items, path),
+        (Some(_), "in", _) => Err(wrong(path, "an array", value)),
+        (Some(property), _, _) => match CmpOp::from_keyword(key).filter(|o| o.as_str() == key) {
+            Some(op) => compare(property, op, value, path),
+            None => Err(fail(path, &["unknown operator ", &quoted(key), "; expected eq, ne, gt, ge, lt, le or in"])),
+        },
+    }
 }
 
 #[cfg_attr(mde_size, optimize(size))]
@@ -154,35 +178,7 @@ fn expected(property: Property) -> &'static str {
 fn test(property: Property, value: &Json, path: &mut String) -> Result<Filter, ErrorInfo> {
     match value {
         Json::Array(items) => in_list(property, items, path),
-        Json::Object(entries) => {
-            let mut all = None;
-            for (op, v) in entries {
-                let len = enter(path, ".", op, "");
-                let condition = match (op.as_str(), v) {
-                    ("in", Json::Array(items)) => in_list(property, items, path),
-                    ("in", other) => Err(wrong(path, "an array", other)),
-                    (name, v) => match CmpOp::from_keyword(name).filter(|o| o.as_str() == name) {
-                        Some(op) => compare(property, op, v, path),
-                        None => Err(fail(
-                            path,
-                            &["unknown operator ", &quoted(name), "; expected eq, ne, gt, ge, lt, le or in"],
-                        )),
-                    },
-                };
-                add(&mut all, condition, Filter::and)?;
-                path.truncate(len);
-            }
-            all.ok_or_else(|| {
-                fail(
-                    path,
-                    &[
-                        "expected ",
-                        expected(property),
-                        " or an object of operators such as { eq: ... }, found an empty object",
-                    ],
-                )
-            })
-        }
+        Json::Object(entries) => members(entries, Some(property), path),
         v => compare(property, CmpOp::Eq, v, path),
     }
 }
