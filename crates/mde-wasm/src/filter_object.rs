@@ -73,6 +73,12 @@ fn enter(path: &mut String, open: &str, name: &str, close: &str) -> usize {
     len
 }
 
+/// Extends `path` by `[i]` (see [`enter`]).
+#[cfg_attr(mde_size, optimize(size))]
+fn enter_item(path: &mut String, i: usize) -> usize {
+    enter(path, "[", &i.to_string(), "]")
+}
+
 /// Adds `next` to `all` (joined by `join`, in written order), or returns its error.
 #[cfg_attr(mde_size, optimize(size))]
 fn add(
@@ -156,7 +162,7 @@ fn combine(value: &Json, path: &mut String, join: fn(Filter, Filter) -> Filter) 
     };
     let mut all = None;
     for (i, f) in items.iter().enumerate() {
-        let len = enter(path, "[", &i.to_string(), "]");
+        let len = enter_item(path, i);
         add(&mut all, node(f, path), join)?;
         path.truncate(len);
     }
@@ -253,7 +259,7 @@ fn compare(property: Property, op: CmpOp, v: &Json, path: &str) -> Result<Filter
 fn in_list(property: Property, items: &[Json], path: &mut String) -> Result<Filter, ErrorInfo> {
     let (mut times, mut states, mut texts) = (Vec::new(), Vec::new(), Vec::new());
     for (i, v) in items.iter().enumerate() {
-        let len = enter(path, "[", &i.to_string(), "]");
+        let len = enter_item(path, i);
         match read(property, v, path)? {
             Value::Time(t) => times.push(t),
             Value::State(s) => states.push(s),
