@@ -57,7 +57,7 @@ fn wrong(path: &str, expected: &str, v: &Json) -> ErrorInfo {
 /// `s` quoted and escaped as a JSON string (as `mde_core::Quoted` prints it).
 #[cfg_attr(mde_size, optimize(size))]
 fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::new();
     write_json_string(s, &mut out);
     out
 }
