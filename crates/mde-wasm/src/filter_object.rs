@@ -474,6 +474,19 @@ mod tests {
     }
 
     #[test]
+    fn the_deepest_nesting_the_reader_allows_translates() {
+        // 126 `not`s and the innermost object: MAX_DEPTH (127) nested objects.
+        let depth = mde_core::decode::MAX_DEPTH as usize - 1;
+        let json = format!("{}{{\"id\":\"1\"}}{}", "{\"not\":".repeat(depth), "}".repeat(depth));
+        let text = odata(&json).unwrap();
+        assert_eq!(text, format!("{}id eq '1'{}", "not (".repeat(depth), ")".repeat(depth)));
+        // Alternating objects and arrays: the path of the innermost value is exact.
+        let depth = (mde_core::decode::MAX_DEPTH as usize - 1) / 2;
+        let json = format!("{}{{\"id\":5}}{}", "{\"or\":[".repeat(depth), "]}".repeat(depth));
+        assert_eq!(path_of(&json), format!("filter{}.id", ".or[0]".repeat(depth)));
+    }
+
+    #[test]
     fn every_form_translates() {
         let cases: &[(&str, &str)] = &[
             (r#"{"startTime":0}"#, "startTime eq 1970-01-01T00:00:00Z"),
