@@ -189,3 +189,83 @@ impl fmt::Display for Excerpt<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_escapes_control_characters_and_cuts_at_40_characters() {
+        let e = |s: &str| Excerpt(s).to_string();
+        assert_eq!(e(""), "");
+        assert_eq!(
+            e("\u{0}\u{7f}\u{9f}\u{a0}\t\r\n\u{1b}\u{85}é\u{200b}'\"\\"),
+            "\\u{0}\\u{7f}\\u{9f}\u{a0}\\t\\r\\n\\u{1b}\\u{85}é\u{200b}'\"\\"
+        );
+        assert_eq!(e(&"é".repeat(40)), "é".repeat(40));
+        assert_eq!(e(&"é".repeat(41)), format!("{}...", "é".repeat(40)));
+        assert_eq!(e(&"\t".repeat(41)), format!("{}...", "\\t".repeat(40)));
+        assert_eq!(e(&format!("{}🦀\u{1}", "a".repeat(38))), format!("{}🦀\\u{{1}}", "a".repeat(38)));
+        assert_eq!(e(&format!("{}🦀\u{1}x", "a".repeat(38))), format!("{}🦀\\u{{1}}...", "a".repeat(38)));
+    }
+
+    #[test]
+    fn every_kind_has_its_message() {
+        use FilterErrorKind as K;
+        let ts = TimestampError { position: 7, expected: "x" };
+        let cases: &[(K, &str)] = &[
+            (K::Empty, "empty filter"),
+            (K::TooLong { limit: 12 }, "filter longer than 12 bytes"),
+            (K::TooDeep { limit: 0 }, "filter nested deeper than 0 levels of parentheses and `not`"),
+            (
+                K::TooManyConditions { limit: 1000 },
+                "filter with more than 1000 conditions (use `in (...)` for long lists of values)",
+            ),
+            (
+                K::UnknownProperty { name: "Id\n".into(), suggestion: Some(Property::Id) },
+                "unknown property `Id\\n` (did you mean `id`?); the filterable properties are \
+                 startTime, id, state, machineId, triggeringAlertId",
+            ),
+            (
+                K::UnknownProperty { name: "x".into(), suggestion: None },
+                "unknown property `x`; the filterable properties are startTime, id, state, machineId, triggeringAlertId",
+            ),
+            (
+                K::NotFilterable { name: "end\nTime".into() },
+                "property `end\nTime` cannot be filtered on; the filterable properties are \
+                 startTime, id, state, machineId, triggeringAlertId",
+            ),
+            (
+                K::WrongValueType { property: Property::MachineId, expected: "a string" },
+                "wrong type of value for `machineId`, which takes a string",
+            ),
+            (K::UnknownState { name: "r\tn".into(), suggestion: Some("Running") }, "unknown state 'r\\tn' (did you mean 'Running'?)"),
+            (K::UnknownState { name: "r".into(), suggestion: None }, "unknown state 'r'"),
+            (
+                K::UnsupportedFunction { name: "f\u{1}".into() },
+                "function `f\\u{1}` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not",
+            ),
+            (
+                K::UnsupportedOperator { op: "&\u{1}".into() },
+                "operator `&\\u{1}` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not",
+            ),
+            (
+                K::OperatorNotAllowed { property: Property::State, op: CmpOp::Le },
+                "`state` cannot be compared with `le`: it takes only eq, ne and in",
+            ),
+            (K::UnbalancedParentheses { open: Some(3) }, "unbalanced parentheses: the `(` at byte 3 is never closed"),
+            (K::UnbalancedParentheses { open: None }, "unbalanced parentheses: `)` without a matching `(`"),
+            (K::TrailingInput, "unexpected text after the end of the filter"),
+            (K::UnexpectedEnd, "unexpected end of the filter"),
+            (K::UnexpectedToken, "unexpected token"),
+            (K::InvalidDateTime(ts), "invalid date-time (byte 7 of the literal)"),
+            (K::UnterminatedString, "string literal without its closing `'`"),
+            (K::EmptyList, "empty `in` list"),
+        ];
+        for (kind, message) in cases {
+            assert_eq!(kind.to_string(), *message);
+        }
+        let e = FilterError { kind: K::EmptyList, position: 9, expected: "one".into(), found: "`)`".into() };
+        assert_eq!(e.to_string(), "empty `in` list at byte 9: expected one, found `)`");
+    }
+}

@@ -643,4 +643,73 @@ mod tests {
         let ok = vec!["id eq '1'"; 1000].join(" or ");
         assert!(Filter::parse(&ok).is_ok());
     }
+
+    /// Whole messages, byte for byte (`true`: parsed with the tiny limits, else with the defaults).
+    #[test]
+    fn messages_are_pinned() {
+        let tiny = ParseOptions { allow_unknown_states: false, max_len: 30, max_depth: 1, max_conditions: 1 };
+        let cases: &[(&str, bool, &str)] = &[
+            ("", false, "empty filter at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found nothing"),
+            (" \t", false, "empty filter at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found only whitespace"),
+            ("id eq '1' xor", false, "unexpected text after the end of the filter at byte 10: expected `and`, `or` or the end of the filter, found `xor`"),
+            ("StartTime ge 2024-01-01T00:00:00Z", false, "unknown property `StartTime` (did you mean `startTime`?); the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `StartTime`"),
+            ("startime eq 1", false, "unknown property `startime` (did you mean `startTime`?); the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `startime`"),
+            ("foo eq 1", false, "unknown property `foo`; the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `foo`"),
+            ("endTime lt 1", false, "property `endTime` cannot be filtered on; the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `endTime`"),
+            ("state eq 'runing'", false, "unknown state 'runing' (did you mean 'Running'?) at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'runing'`"),
+            ("state eq 'Quantum'", false, "unknown state 'Quantum' at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'Quantum'`"),
+            ("state eq 'Fail\u{1b}d'", false, "unknown state 'Fail\\u{1b}d' (did you mean 'Failed'?) at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'Fail\\u{1b}d'`"),
+            ("contains(id,'1')", false, "function `contains` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `contains`"),
+            ("id eq '1' has 2", false, "operator `has` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 10: expected `and`, `or` or the end of the filter, found `has`"),
+            ("state gt 'Running'", false, "`state` cannot be compared with `gt`: it takes only eq, ne and in at byte 6: expected eq, ne or in (states have no order), found `gt`"),
+            ("(id eq '1'", false, "unbalanced parentheses: the `(` at byte 0 is never closed at byte 10: expected `and`, `or` or `)`, found end of input"),
+            ("id eq '1')", false, "unbalanced parentheses: `)` without a matching `(` at byte 9: expected `and`, `or` or the end of the filter, found `)`"),
+            ("id eq '1' id eq '2'", false, "unexpected text after the end of the filter at byte 10: expected `and`, `or` or the end of the filter, found `id`"),
+            ("id eq", false, "unexpected end of the filter at byte 5: expected a string in single quotes, like '63017', or digits, found end of input"),
+            ("id", false, "unexpected end of the filter at byte 2: expected an operator: eq, ne, gt, ge, lt, le or in, found end of input"),
+            ("not", false, "unexpected end of the filter at byte 3: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found end of input"),
+            ("and id eq '1'", false, "unexpected token at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `and`"),
+            ("startTime eq 2024-13-01T00:00:00Z", false, "invalid date-time (byte 5 of the literal) at byte 18: expected a month from 01 to 12, found `2024-13-01T00:00:00Z`"),
+            ("startTime eq '2024-01-01T00:00:00'", false, "invalid date-time (byte 19 of the literal) at byte 33: expected 'Z' or an offset like +02:00, found `'2024-01-01T00:00:00'`"),
+            ("startTime eq '2024''-01-01T00:00:00Z'", false, "invalid date-time (byte 4 of the literal) at byte 13: expected '-' after the year, found `'2024''-01-01T00:00:00Z'`"),
+            ("id eq 'abc", false, "string literal without its closing `'` at byte 6: expected a closing `'` for the string that starts here (a quote inside a string is written `''`), found end of input"),
+            ("id in ()", false, "empty `in` list at byte 7: expected at least one value, found `)`"),
+            ("id in ('a',)", false, "unexpected token at byte 11: expected a string in single quotes, like '63017', or digits, found `)`"),
+            ("id in ('a'", false, "unbalanced parentheses: the `(` at byte 6 is never closed at byte 10: expected `,` or `)`, found end of input"),
+            ("id in 'a'", false, "unexpected token at byte 6: expected `(` and a list of values, found `'a'`"),
+            ("id in", false, "unexpected end of the filter at byte 5: expected `(` and a list of values, found end of input"),
+            ("startTime eq 'abc'", false, "wrong type of value for `startTime`, which takes a date-time like 2024-01-01T00:00:00Z at byte 13: expected a date-time like 2024-01-01T00:00:00Z, found `'abc'`"),
+            ("id eq null", false, "wrong type of value for `id`, which takes a string in single quotes, like '63017', or digits at byte 6: expected a string in single quotes, like '63017', or digits, found `null`"),
+            ("state eq 5", false, "wrong type of value for `state`, which takes a state name in single quotes, like 'Running' at byte 9: expected a state name in single quotes, like 'Running', found `5`"),
+            ("machineId eq now()", false, "function `now` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 13: expected a string in single quotes, like 'abc' (a quote inside is written ''), found `now`"),
+            ("id eq \"1\"", false, "unexpected token at byte 6: expected a string in single quotes, like '63017', or digits, found `\"`"),
+            ("id = '1'", false, "operator `=` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 3: expected `eq` (OData writes = as eq), found `=`"),
+            ("id == '1'", false, "operator `==` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 3: expected `eq` (OData writes = as eq), found `==`"),
+            ("id != '1'", false, "operator `!=` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 3: expected `ne` (OData writes != as ne), found `!=`"),
+            ("id <> '1'", false, "operator `<>` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 3: expected `ne` (OData writes != as ne), found `<>`"),
+            ("id > '1'", false, "operator `>` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 3: expected `gt` (OData writes > as gt), found `>`"),
+            ("id >= '1'", false, "operator `>=` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 3: expected `ge` (OData writes >= as ge), found `>=`"),
+            ("id < '1'", false, "operator `<` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 3: expected `lt` (OData writes < as lt), found `<`"),
+            ("id <= '1'", false, "operator `<=` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 3: expected `le` (OData writes <= as le), found `<=`"),
+            ("id eq '1' & id eq '2'", false, "operator `&` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 10: expected `and` (OData writes && as and; to read a query string use ListQuery::from_query_string), found `&`"),
+            ("id eq '1' && id eq '2'", false, "operator `&&` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 10: expected `and` (OData writes && as and; to read a query string use ListQuery::from_query_string), found `&&`"),
+            ("id eq '1' | id eq '2'", false, "operator `|` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 10: expected `or` (OData writes || as or), found `|`"),
+            ("id eq '1' || id eq '2'", false, "operator `||` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 10: expected `or` (OData writes || as or), found `||`"),
+            ("! id eq '1'", false, "operator `!` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 0: expected `not` (OData writes ! as not), found `!`"),
+            ("id => '1'", false, "operator `=>` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 3: expected an OData operator: eq, ne, gt, ge, lt, le, in, and, or, not, found `=>`"),
+            ("id eq '1' ; x", false, "unexpected text after the end of the filter at byte 10: expected `and`, `or` or the end of the filter, found `;`"),
+            ("id eq 'é' é", false, "unexpected text after the end of the filter at byte 11: expected `and`, `or` or the end of the filter, found `é`"),
+            ("id eq '1' \u{1}", false, "unexpected text after the end of the filter at byte 10: expected `and`, `or` or the end of the filter, found `\\u{1}`"),
+            ("ThisIsAVeryLongPropertyNameThatGoesOnAndOnForMoreThanFortyCharacters eq 1", false, "unknown property `ThisIsAVeryLongPropertyNameThatGoesOnAnd...`; the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `ThisIsAVeryLongPropertyNameThatGoesOnAnd...`"),
+            ("state eq 'ÉtatQuiN''existePasDuToutEtQuiEstTrèsLongVraimentTrèsLong'", false, "unknown state 'ÉtatQuiN'existePasDuToutEtQuiEstTrèsLong...' at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'ÉtatQuiN''existePasDuToutEtQuiEstTrèsLo...`"),
+            ("id eq '1' or id eq '2'", true, "filter with more than 1 conditions (use `in (...)` for long lists of values) at byte 13: expected at most 1 conditions, found `id`"),
+            ("not not id eq '1'", true, "filter nested deeper than 1 levels of parentheses and `not` at byte 4: expected at most 1 nested levels of parentheses and `not`, found `not`"),
+            ("((id eq '1'))", true, "filter nested deeper than 1 levels of parentheses and `not` at byte 1: expected at most 1 nested levels of parentheses and `not`, found `(`"),
+            ("id eq '1' and id eq '2' and id eq '3 and more text here'", true, "filter longer than 30 bytes at byte 30: expected at most 30 bytes, found 56 bytes"),
+        ];
+        for &(text, with_tiny, message) in cases {
+            let e = Filter::parse_with(text, if with_tiny { &tiny } else { &ParseOptions::DEFAULT }).unwrap_err();
+            assert_eq!(e.to_string(), message, "{text:?}");
+        }
+    }
 }

@@ -53,6 +53,25 @@ mod tests {
         assert_eq!(did_you_mean("ab", NAMES), None);
         assert_eq!(did_you_mean("computerDnsName", NAMES), None);
         assert_eq!(did_you_mean(&"x".repeat(1000), NAMES), None);
+        assert_eq!(did_you_mean("d", NAMES), Some("id"));
+        assert_eq!(did_you_mean("", NAMES), None);
+        assert_eq!(did_you_mean("ST", NAMES), None);
+        assert_eq!(did_you_mean("sate", NAMES), Some("state"));
+    }
+
+    #[test]
+    fn non_ascii_characters_count_as_one_edit_each() {
+        let states = crate::InvestigationState::KNOWN_NAMES;
+        assert_eq!(did_you_mean("Runnïng", states), Some("Running"));
+        assert_eq!(did_you_mean("Rünnïng", states), Some("Running"));
+        assert_eq!(did_you_mean("Ruñning", states), Some("Running"));
+        assert_eq!(did_you_mean("日本Queued", states), Some("Queued"));
+        assert_eq!(did_you_mean("Queue🦀", states), Some("Queued"));
+        assert_eq!(did_you_mean("日本Queue", states), None);
+        assert_eq!(did_you_mean("RUNNÏNG", states), Some("Running"));
+        assert_eq!(did_you_mean("ÿ", &["y"]), None);
+        assert_eq!(edit_distance("日本", "ab"), 2);
+        assert_eq!(edit_distance("é", ""), 1);
     }
 
     #[test]
@@ -60,5 +79,8 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("Running", "runing"), 1);
+        assert_eq!(edit_distance("ABC", "abc"), 0);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("ab", "ba"), 2);
     }
 }
