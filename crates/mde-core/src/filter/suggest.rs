@@ -1,40 +1,51 @@
 //! "Did you mean ...?": the candidate a mistyped name most likely meant.
 
-/// Names longer than this get no edit-distance suggestion (keeps the cost bounded on hostile input).
+/// Inputs longer than this, in bytes, get no suggestion (keeps the cost bounded on hostile input).
 const MAX_LEN: usize = 64;
 
-/// The candidate equal to `input` ignoring ASCII case; otherwise the closest one within two edits
-/// (insertions, deletions, substitutions, ignoring ASCII case) and at most half its own length away.
+/// The candidate closest to `input`: within two edits (insertions, deletions, substitutions of one
+/// character, ignoring ASCII case; a match that differs only in case is 0 edits) and at most half its own
+/// length away; the first one on a tie.
+///
+/// The candidates are short ASCII names (property and state names), which is what lets
+/// [`edit_distance`] work on bytes.
 pub(super) fn did_you_mean<'c>(input: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    if let Some(c) = candidates.iter().find(|c| c.eq_ignore_ascii_case(input)) {
-        return Some(c);
-    }
     if input.len() > MAX_LEN {
         return None;
     }
-    candidates
-        .iter()
-        .map(|c| (edit_distance(input, c), *c))
-        .filter(|(d, c)| *d <= 2 && d * 2 <= c.len())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let mut best = None;
+    let mut best_distance = 3;
+    for c in candidates {
+        let d = edit_distance(input, c);
+        if d < best_distance && d * 2 <= c.len() {
+            best = Some(*c);
+            best_distance = d;
+        }
+    }
+    best
 }
 
-/// Levenshtein distance over chars, ignoring ASCII case.
+/// The characters of `s` as one byte each, ASCII lowercased: a non-ASCII character is its leading byte
+/// (0xC0 or more), which equals no ASCII byte, so against an ASCII text the distance is the same as over
+/// `char`s.
+fn units(s: &str) -> impl Iterator<Item = u8> + '_ {
+    s.bytes().filter(|b| !(0x80..0xC0).contains(b)).map(|b| b.to_ascii_lowercase())
+}
+
+/// Levenshtein distance over characters, ignoring ASCII case; `b` must be ASCII (see [`units`]).
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+    // row[j]: the distance between the part of `a` seen so far and the first j characters of `b`.
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in units(a).enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in units(b).enumerate() {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(diagonal + 1).min(row[j] + 1);
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -75,6 +86,14 @@ mod tests {
     }
 
     #[test]
+    fn candidates_are_ascii() {
+        let states = crate::InvestigationState::KNOWN_NAMES;
+        assert!(NAMES.iter().chain(states).all(|c| c.is_ascii() && c.len() <= MAX_LEN));
+        let properties = super::super::Property::ALL.map(super::super::Property::as_str);
+        assert_eq!(properties, NAMES);
+    }
+
+    #[test]
     fn edit_distance_basics() {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
@@ -82,5 +101,33 @@ mod tests {
         assert_eq!(edit_distance("ABC", "abc"), 0);
         assert_eq!(edit_distance("abc", ""), 3);
         assert_eq!(edit_distance("ab", "ba"), 2);
+    }
+
+    /// Textbook Levenshtein over `char`s (full matrix), ignoring ASCII case.
+    fn naive_distance(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+        let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+        let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        d[0] = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                d[i][j] = (d[i - 1][j - 1] + cost).min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn edit_distance_is_levenshtein_over_chars(
+            a in "(.|[a-zA-Z]|é|É|日|🦀){0,12}",
+            b in "[a-zA-Z_]{0,12}",
+        ) {
+            proptest::prop_assert_eq!(edit_distance(&a, &b), naive_distance(&a, &b));
+        }
     }
 }
