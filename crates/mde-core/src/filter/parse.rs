@@ -61,6 +61,10 @@ const EXPECT_TIME: &str = "a date-time like 2024-01-01T00:00:00Z";
 const EXPECT_STRING: &str = "a string in single quotes, like 'abc' (a quote inside is written '')";
 const EXPECT_ID: &str = "a string in single quotes, like '63017', or digits";
 const EXPECT_STATE: &str = "a state name in single quotes, like 'Running'";
+/// The documented state names, as [`InvestigationState::KNOWN_NAMES`] lists them.
+const EXPECT_KNOWN_STATE: &str = "one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, \
+    Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, \
+    TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert";
 
 /// Investigation properties that exist but that the API does not filter on.
 const NOT_FILTERABLE: &[&str] = &["endTime", "cancelledBy", "statusDetails", "computerDnsName"];
@@ -98,19 +102,14 @@ impl Filter {
     /// Parses `$filter` text with the given limits and leniency (see [`Filter::parse`] for the syntax).
     pub fn parse_with(text: &str, opts: &ParseOptions) -> Result<Filter, FilterError> {
         if text.len() > opts.max_len {
-            return Err(FilterError {
-                kind: FilterErrorKind::TooLong { limit: opts.max_len },
-                position: (0..=opts.max_len).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0),
-                expected: format!("at most {} bytes", opts.max_len).into(),
-                found: format!("{} bytes", text.len()),
-            });
+            return Err(too_long(text, opts.max_len));
         }
         if text.bytes().all(is_space) {
             return Err(FilterError {
                 kind: FilterErrorKind::Empty,
                 position: 0,
                 expected: EXPECT_CONDITION.into(),
-                found: if text.is_empty() { "nothing".into() } else { "only whitespace".into() },
+                found: if text.is_empty() { "nothing" } else { "only whitespace" }.into(),
             });
         }
         let mut p = Parser { text, lex: Lexer::new(text), peeked: None, depth: 0, conditions: 0, opts };
@@ -123,6 +122,28 @@ impl std::str::FromStr for Filter {
     fn from_str(s: &str) -> Result<Filter, FilterError> {
         Filter::parse(s)
     }
+}
+
+/// The error for a text longer than `limit` bytes; it points at the last character boundary within the limit.
+#[cold]
+#[inline(never)]
+fn too_long(text: &str, limit: usize) -> FilterError {
+    FilterError {
+        kind: FilterErrorKind::TooLong { limit },
+        position: (0..=limit).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0),
+        expected: with_number("at most ", limit, " bytes").into(),
+        found: with_number("", text.len(), " bytes"),
+    }
+}
+
+/// `before`, the number, `after`: the one place a number goes into an `expected` or `found` text.
+fn with_number(before: &str, n: usize, after: &str) -> String {
+    format!("{before}{n}{after}")
+}
+
+/// Whether `word` is one of `words`, ignoring ASCII case.
+fn is_one_of(words: &[&str], word: &str) -> bool {
+    words.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// The operator of a condition.
@@ -143,6 +164,9 @@ struct Parser<'a, 'o> {
 /// Errors are boxed inside the parser: every `Res` stays small, which keeps the generated code small.
 type Res<T> = Result<T, Box<FilterError>>;
 
+/// Parses one value of a property's type from its token.
+type ValueFn<'a, 'o, T> = fn(&mut Parser<'a, 'o>, Property, Token<'a>) -> Res<T>;
+
 impl<'a, 'o> Parser<'a, 'o> {
     /// The whole text: a filter and nothing after it.
     fn whole(&mut self) -> Res<Filter> {
@@ -151,7 +175,7 @@ impl<'a, 'o> Parser<'a, 'o> {
         match t.tok {
             Tok::End => Ok(filter),
             Tok::RParen => Err(self.error(FilterErrorKind::UnbalancedParentheses { open: None }, &t, EXPECT_END)),
-            _ => Err(self.after_operand(t, EXPECT_END, FilterErrorKind::TrailingInput)),
+            _ => Err(self.after_operand(&t, EXPECT_END, FilterErrorKind::TrailingInput)),
         }
     }
 
@@ -163,10 +187,7 @@ impl<'a, 'o> Parser<'a, 'o> {
     }
 
     fn peek(&mut self) -> Res<&Token<'a>> {
-        let t = match self.peeked.take() {
-            Some(t) => t,
-            None => self.lex.next_token()?,
-        };
+        let t = self.next()?;
         Ok(self.peeked.insert(t))
     }
 
@@ -181,37 +202,58 @@ impl<'a, 'o> Parser<'a, 'o> {
         }
     }
 
-    fn error(&self, kind: FilterErrorKind, t: &Token<'_>, expected: impl Into<Cow<'static, str>>) -> Box<FilterError> {
-        Box::new(FilterError { kind, position: t.start, expected: expected.into(), found: self.found(t) })
+    /// The error at `position`, found `t`: every error of the parser is made here.
+    #[cold]
+    #[inline(never)]
+    fn fail(
+        &self,
+        kind: FilterErrorKind,
+        position: usize,
+        t: &Token<'_>,
+        expected: Cow<'static, str>,
+    ) -> Box<FilterError> {
+        Box::new(FilterError { kind, position, expected, found: self.found(t) })
+    }
+
+    /// The error at token `t`.
+    fn error(&self, kind: FilterErrorKind, t: &Token<'_>, expected: &'static str) -> Box<FilterError> {
+        self.fail(kind, t.start, t, Cow::Borrowed(expected))
+    }
+
+    /// `UnexpectedEnd` at the end of the text, `UnexpectedToken` elsewhere.
+    fn unexpected(&self, t: &Token<'_>, expected: &'static str) -> Box<FilterError> {
+        let kind = match t.tok {
+            Tok::End => FilterErrorKind::UnexpectedEnd,
+            _ => FilterErrorKind::UnexpectedToken,
+        };
+        self.error(kind, t, expected)
     }
 
     /// The error for a token that cannot follow a complete operand; `fallback` when nothing more specific.
-    fn after_operand(&self, t: Token<'_>, expected: &'static str, fallback: FilterErrorKind) -> Box<FilterError> {
+    fn after_operand(&self, t: &Token<'_>, expected: &'static str, fallback: FilterErrorKind) -> Box<FilterError> {
         let kind = match t.tok {
-            Tok::Ident(w) if UNSUPPORTED_OPERATORS.iter().any(|u| u.eq_ignore_ascii_case(w)) => {
+            Tok::Ident(w) if is_one_of(UNSUPPORTED_OPERATORS, w) => {
                 FilterErrorKind::UnsupportedOperator { op: w.to_owned() }
             }
-            Tok::Sym(s) => return self.symbol_error(&t, s),
+            Tok::Sym(s) => return self.symbol_error(t, s),
             _ => fallback,
         };
-        self.error(kind, &t, expected)
+        self.error(kind, t, expected)
     }
 
     /// `>=`, `&&` and friends: refused with the OData word to use instead.
     fn symbol_error(&self, t: &Token<'_>, sym: &str) -> Box<FilterError> {
-        let expected: Cow<'static, str> = match sym {
-            "=" | "==" => "`eq` (OData writes = as eq)".into(),
-            "!=" | "<>" => "`ne` (OData writes != as ne)".into(),
-            ">" => "`gt` (OData writes > as gt)".into(),
-            ">=" => "`ge` (OData writes >= as ge)".into(),
-            "<" => "`lt` (OData writes < as lt)".into(),
-            "<=" => "`le` (OData writes <= as le)".into(),
-            "&" | "&&" => {
-                "`and` (OData writes && as and; to read a query string use ListQuery::from_query_string)".into()
-            }
-            "|" | "||" => "`or` (OData writes || as or)".into(),
-            "!" => "`not` (OData writes ! as not)".into(),
-            _ => "an OData operator: eq, ne, gt, ge, lt, le, in, and, or, not".into(),
+        let expected = match sym {
+            "=" | "==" => "`eq` (OData writes = as eq)",
+            "!=" | "<>" => "`ne` (OData writes != as ne)",
+            ">" => "`gt` (OData writes > as gt)",
+            ">=" => "`ge` (OData writes >= as ge)",
+            "<" => "`lt` (OData writes < as lt)",
+            "<=" => "`le` (OData writes <= as le)",
+            "&" | "&&" => "`and` (OData writes && as and; to read a query string use ListQuery::from_query_string)",
+            "|" | "||" => "`or` (OData writes || as or)",
+            "!" => "`not` (OData writes ! as not)",
+            _ => "an OData operator: eq, ne, gt, ge, lt, le, in, and, or, not",
         };
         self.error(FilterErrorKind::UnsupportedOperator { op: sym.to_owned() }, t, expected)
     }
@@ -220,11 +262,8 @@ impl<'a, 'o> Parser<'a, 'o> {
         self.depth += 1;
         if self.depth > self.opts.max_depth {
             let limit = self.opts.max_depth;
-            return Err(self.error(
-                FilterErrorKind::TooDeep { limit },
-                t,
-                format!("at most {limit} nested levels of parentheses and `not`"),
-            ));
+            let expected = with_number("at most ", limit, " nested levels of parentheses and `not`");
+            return Err(self.fail(FilterErrorKind::TooDeep { limit }, t.start, t, expected.into()));
         }
         Ok(())
     }
@@ -268,7 +307,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                         let kind = FilterErrorKind::UnbalancedParentheses { open: Some(t.start) };
                         return Err(self.error(kind, &close, EXPECT_CLOSE));
                     }
-                    _ => return Err(self.after_operand(close, EXPECT_CLOSE, FilterErrorKind::UnexpectedToken)),
+                    _ => return Err(self.after_operand(&close, EXPECT_CLOSE, FilterErrorKind::UnexpectedToken)),
                 }
                 self.depth -= 1;
                 Ok(inner)
@@ -282,58 +321,45 @@ impl<'a, 'o> Parser<'a, 'o> {
         self.conditions += 1;
         if self.conditions > self.opts.max_conditions {
             let limit = self.opts.max_conditions;
-            return Err(self.error(
-                FilterErrorKind::TooManyConditions { limit },
-                &t,
-                format!("at most {limit} conditions"),
-            ));
+            let expected = with_number("at most ", limit, " conditions");
+            return Err(self.fail(FilterErrorKind::TooManyConditions { limit }, t.start, &t, expected.into()));
         }
         let op_tok = self.next()?;
-        let op = match op_tok.tok {
-            Tok::Ident(w) if w.eq_ignore_ascii_case("in") => Op::In,
-            Tok::Ident(w) => match CmpOp::from_keyword(w) {
-                Some(op) => Op::Cmp(op),
-                None => return Err(self.after_operand(op_tok, EXPECT_OPERATOR, FilterErrorKind::UnexpectedToken)),
-            },
-            Tok::Sym(s) => return Err(self.symbol_error(&op_tok, s)),
-            Tok::End => return Err(self.error(FilterErrorKind::UnexpectedEnd, &op_tok, EXPECT_OPERATOR)),
-            _ => return Err(self.error(FilterErrorKind::UnexpectedToken, &op_tok, EXPECT_OPERATOR)),
-        };
+        let op = self.operator(&op_tok)?;
         Ok(match property {
-            Property::StartTime => Condition::StartTime(self.test(op, Property::StartTime, Parser::time)?),
-            Property::Id => Condition::Id(self.test(op, Property::Id, Parser::string)?),
-            Property::MachineId => Condition::MachineId(self.test(op, Property::MachineId, Parser::string)?),
-            Property::TriggeringAlertId => {
-                Condition::TriggeringAlertId(self.test(op, Property::TriggeringAlertId, Parser::string)?)
-            }
-            Property::State => Condition::State(match op {
-                Op::Cmp(CmpOp::Eq) => StateTest::Eq(self.value(Property::State, Parser::state)?),
-                Op::Cmp(CmpOp::Ne) => StateTest::Ne(self.value(Property::State, Parser::state)?),
-                Op::Cmp(op) => {
-                    let kind = FilterErrorKind::OperatorNotAllowed { property: Property::State, op };
+            Property::StartTime => Condition::StartTime(self.test(op, property, Parser::time)?),
+            Property::Id => Condition::Id(self.test(op, property, Parser::string)?),
+            Property::MachineId => Condition::MachineId(self.test(op, property, Parser::string)?),
+            Property::TriggeringAlertId => Condition::TriggeringAlertId(self.test(op, property, Parser::string)?),
+            Property::State => {
+                if let Op::Cmp(op @ (CmpOp::Gt | CmpOp::Ge | CmpOp::Lt | CmpOp::Le)) = op {
+                    let kind = FilterErrorKind::OperatorNotAllowed { property, op };
                     return Err(self.error(kind, &op_tok, "eq, ne or in (states have no order)"));
                 }
-                Op::In => StateTest::In(self.list(Property::State, Parser::state)?),
-            }),
+                Condition::State(match self.test(op, property, Parser::state)? {
+                    Test::Cmp(CmpOp::Eq, s) => StateTest::Eq(s),
+                    Test::Cmp(_, s) => StateTest::Ne(s), // the only other operator that gets here
+                    Test::In(list) => StateTest::In(list),
+                })
+            }
         })
     }
 
     fn property(&self, t: &Token<'a>) -> Res<Property> {
         let name = match t.tok {
             Tok::Ident(name) => name,
-            Tok::End => return Err(self.error(FilterErrorKind::UnexpectedEnd, t, EXPECT_CONDITION)),
             Tok::RParen if self.depth == 0 => {
                 return Err(self.error(FilterErrorKind::UnbalancedParentheses { open: None }, t, EXPECT_CONDITION))
             }
             Tok::Sym(s) => return Err(self.symbol_error(t, s)),
-            _ => return Err(self.error(FilterErrorKind::UnexpectedToken, t, EXPECT_CONDITION)),
+            _ => return Err(self.unexpected(t, EXPECT_CONDITION)),
         };
         if let Some(p) = Property::from_name(name) {
             return Ok(p);
         }
         let kind = if paren_follows(self.text, t.end) {
             FilterErrorKind::UnsupportedFunction { name: name.to_owned() }
-        } else if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+        } else if is_one_of(KEYWORDS, name) {
             FilterErrorKind::UnexpectedToken
         } else if NOT_FILTERABLE.contains(&name) {
             FilterErrorKind::NotFilterable { name: name.to_owned() }
@@ -345,44 +371,64 @@ impl<'a, 'o> Parser<'a, 'o> {
         Err(self.error(kind, t, EXPECT_CONDITION))
     }
 
-    fn test<T>(&mut self, op: Op, property: Property, value: ValueFn<'a, 'o, T>) -> Res<Test<T>> {
-        Ok(match op {
-            Op::Cmp(op) => Test::Cmp(op, self.value(property, value)?),
-            Op::In => Test::In(self.list(property, value)?),
-        })
-    }
-
-    fn value<T>(&mut self, property: Property, value: ValueFn<'a, 'o, T>) -> Res<T> {
-        let t = self.next()?;
-        value(self, property, t)
-    }
-
-    fn list<T>(&mut self, property: Property, value: ValueFn<'a, 'o, T>) -> Res<OneOrMore<T>> {
-        let open = self.next()?;
-        match open.tok {
-            Tok::LParen => {}
-            Tok::End => return Err(self.error(FilterErrorKind::UnexpectedEnd, &open, "`(` and a list of values")),
-            _ => return Err(self.error(FilterErrorKind::UnexpectedToken, &open, "`(` and a list of values")),
-        }
-        let t = self.next()?;
-        if t.tok == Tok::RParen {
-            return Err(self.error(FilterErrorKind::EmptyList, &t, "at least one value"));
-        }
-        let first = value(self, property, t)?;
-        let mut rest = Vec::new();
-        loop {
-            let t = self.next()?;
-            match t.tok {
-                Tok::Comma => rest.push(self.value(property, value)?),
-                Tok::RParen => break,
-                Tok::End => {
-                    let kind = FilterErrorKind::UnbalancedParentheses { open: Some(open.start) };
-                    return Err(self.error(kind, &t, EXPECT_LIST_NEXT));
-                }
-                _ => return Err(self.error(FilterErrorKind::UnexpectedToken, &t, EXPECT_LIST_NEXT)),
+    /// The operator after a property.
+    fn operator(&self, t: &Token<'_>) -> Res<Op> {
+        if let Tok::Ident(w) = t.tok {
+            if w.eq_ignore_ascii_case("in") {
+                return Ok(Op::In);
+            }
+            if let Some(op) = CmpOp::from_keyword(w) {
+                return Ok(Op::Cmp(op));
             }
         }
-        Ok(OneOrMore::new(first, rest))
+        let fallback = match t.tok {
+            Tok::End => FilterErrorKind::UnexpectedEnd,
+            _ => FilterErrorKind::UnexpectedToken,
+        };
+        Err(self.after_operand(t, EXPECT_OPERATOR, fallback))
+    }
+
+    /// The value or `in` list after the operator. Generic only in the value's type; the list's syntax is
+    /// checked by [`Parser::list_open`] and [`Parser::list_next`].
+    fn test<T>(&mut self, op: Op, property: Property, value: ValueFn<'a, 'o, T>) -> Res<Test<T>> {
+        let t = self.next()?;
+        if let Op::Cmp(op) = op {
+            return Ok(Test::Cmp(op, value(self, property, t)?));
+        }
+        let open = t.start;
+        let t = self.list_open(&t)?;
+        let first = value(self, property, t)?;
+        let mut rest = Vec::new();
+        while let Some(t) = self.list_next(open)? {
+            rest.push(value(self, property, t)?);
+        }
+        Ok(Test::In(OneOrMore::new(first, rest)))
+    }
+
+    /// `t` must be the `(` of an `in` list; returns the token of the list's first value.
+    fn list_open(&mut self, t: &Token<'_>) -> Res<Token<'a>> {
+        if !matches!(t.tok, Tok::LParen) {
+            return Err(self.unexpected(t, "`(` and a list of values"));
+        }
+        let first = self.next()?;
+        if let Tok::RParen = first.tok {
+            return Err(self.error(FilterErrorKind::EmptyList, &first, "at least one value"));
+        }
+        Ok(first)
+    }
+
+    /// After a value of the list whose `(` is at `open`: the token of the next value, or `None` at the `)`.
+    fn list_next(&mut self, open: usize) -> Res<Option<Token<'a>>> {
+        let t = self.next()?;
+        match t.tok {
+            Tok::Comma => Ok(Some(self.next()?)),
+            Tok::RParen => Ok(None),
+            Tok::End => {
+                let kind = FilterErrorKind::UnbalancedParentheses { open: Some(open) };
+                Err(self.error(kind, &t, EXPECT_LIST_NEXT))
+            }
+            _ => Err(self.error(FilterErrorKind::UnexpectedToken, &t, EXPECT_LIST_NEXT)),
+        }
     }
 
     /// The error for a token that is not a value of the property's type.
@@ -394,12 +440,11 @@ impl<'a, 'o> Parser<'a, 'o> {
             Property::MachineId | Property::TriggeringAlertId => EXPECT_STRING,
         };
         let kind = match t.tok {
-            Tok::End => FilterErrorKind::UnexpectedEnd,
             Tok::Ident(name) if paren_follows(self.text, t.end) => {
                 FilterErrorKind::UnsupportedFunction { name: name.to_owned() }
             }
             Tok::Ident(_) | Tok::Bare(_) | Tok::Str(_) => FilterErrorKind::WrongValueType { property, expected },
-            _ => FilterErrorKind::UnexpectedToken,
+            _ => return self.unexpected(t, expected),
         };
         self.error(kind, t, expected)
     }
@@ -423,12 +468,8 @@ impl<'a, 'o> Parser<'a, 'o> {
             _ => return Err(self.value_error(property, &t)),
         };
         Timestamp::parse(text).map_err(|e| {
-            Box::new(FilterError {
-                position: offset.map_or(t.start, |o| o + e.position),
-                expected: Cow::Borrowed(e.expected),
-                found: self.found(&t),
-                kind: FilterErrorKind::InvalidDateTime(e),
-            })
+            let (position, expected) = (offset.map_or(t.start, |o| o + e.position), e.expected);
+            self.fail(FilterErrorKind::InvalidDateTime(e), position, &t, Cow::Borrowed(expected))
         })
     }
 
@@ -444,12 +485,9 @@ impl<'a, 'o> Parser<'a, 'o> {
         }
         let suggestion = did_you_mean(name, InvestigationState::KNOWN_NAMES);
         let kind = FilterErrorKind::UnknownState { name: name.clone().into_owned(), suggestion };
-        let expected = format!("one of the documented states: {}", InvestigationState::KNOWN_NAMES.join(", "));
-        Err(self.error(kind, &t, expected))
+        Err(self.error(kind, &t, EXPECT_KNOWN_STATE))
     }
 }
-
-type ValueFn<'a, 'o, T> = fn(&mut Parser<'a, 'o>, Property, Token<'a>) -> Res<T>;
 
 #[cfg(test)]
 mod tests {
@@ -534,6 +572,12 @@ mod tests {
         assert!(e.expected.contains("SuccessfullyRemediated"), "{e}");
         let f = Filter::parse_with("state eq 'Quantum'", &ParseOptions::LENIENT_STATES).unwrap();
         assert_eq!(f, state().eq(InvestigationState::Other("Quantum".into())));
+    }
+
+    #[test]
+    fn known_states_are_listed_in_order() {
+        let list = format!("one of the documented states: {}", InvestigationState::KNOWN_NAMES.join(", "));
+        assert_eq!(EXPECT_KNOWN_STATE, list);
     }
 
     #[test]
