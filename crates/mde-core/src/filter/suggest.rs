@@ -7,8 +7,8 @@ const MAX_LEN: usize = 64;
 /// character, ignoring ASCII case; a match that differs only in case is 0 edits) and at most half its own
 /// length away; the first one on a tie.
 ///
-/// The candidates are short ASCII names (property and state names), which is what lets
-/// [`edit_distance`] work on bytes.
+/// The candidates are short ASCII names (property and state names), which lets [`edit_distance`] work
+/// on bytes.
 pub(super) fn did_you_mean<'c>(input: &str, candidates: &[&'c str]) -> Option<&'c str> {
     if input.len() > MAX_LEN {
         return None;
@@ -25,22 +25,22 @@ pub(super) fn did_you_mean<'c>(input: &str, candidates: &[&'c str]) -> Option<&'
     best
 }
 
-/// The characters of `s` as one byte each, ASCII lowercased: a non-ASCII character is its leading byte
-/// (0xC0 or more), which equals no ASCII byte, so against an ASCII text the distance is the same as over
-/// `char`s.
-fn units(s: &str) -> impl Iterator<Item = u8> + '_ {
-    s.bytes().filter(|b| !(0x80..0xC0).contains(b)).map(|b| b.to_ascii_lowercase())
-}
-
-/// Levenshtein distance over characters, ignoring ASCII case; `b` must be ASCII (see [`units`]).
+/// Levenshtein distance over characters, ignoring ASCII case; `b` must be ASCII.
+///
+/// `a` is read as bytes: a non-ASCII character counts once, by its leading byte (0xC0 or more), which
+/// equals no ASCII byte; its continuation bytes (0x80 to 0xBF) are skipped. Against an ASCII `b` that is
+/// the distance over `char`s.
 fn edit_distance(a: &str, b: &str) -> usize {
-    // row[j]: the distance between the part of `a` seen so far and the first j characters of `b`.
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in units(a).enumerate() {
+    let b = b.as_bytes();
+    // row[j]: the distance between the characters of `a` seen so far and the first j bytes of `b`.
+    let mut row: Vec<usize> = (0..b.len() + 1).collect();
+    let mut seen = 0;
+    for ca in a.bytes().filter(|c| !(0x80..0xC0).contains(c)) {
+        seen += 1;
         let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in units(b).enumerate() {
-            let substitute = diagonal + usize::from(ca != cb);
+        row[0] = seen;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(!ca.eq_ignore_ascii_case(cb));
             diagonal = row[j + 1];
             row[j + 1] = substitute.min(diagonal + 1).min(row[j] + 1);
         }
