@@ -176,17 +176,40 @@ pub(crate) struct Excerpt<'a>(pub(crate) &'a str);
 impl fmt::Display for Excerpt<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const MAX: usize = 40;
-        for (n, c) in self.0.chars().enumerate() {
-            if n == MAX {
-                return f.write_str("...");
-            }
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                fmt::Write::write_char(f, c)?;
+        let text = self.0;
+        // Text from `plain` on is written as it is, up to the next control character or the cut.
+        let mut plain = 0;
+        for (n, (i, c)) in text.char_indices().enumerate() {
+            if n == MAX || c.is_control() {
+                f.write_str(&text[plain..i])?;
+                if n == MAX {
+                    return f.write_str("...");
+                }
+                write_escaped_control(f, c)?;
+                plain = i + c.len_utf8();
             }
         }
-        Ok(())
+        f.write_str(&text[plain..])
+    }
+}
+
+/// A control character (U+0000 to U+001F, U+007F to U+009F) as [`char::escape_default`] writes it: `\t`,
+/// `\r`, `\n`, or `\u{..}` with lowercase hex digits and no leading zeros.
+fn write_escaped_control(f: &mut fmt::Formatter<'_>, c: char) -> fmt::Result {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match c {
+        '\t' => f.write_str("\\t"),
+        '\r' => f.write_str("\\r"),
+        '\n' => f.write_str("\\n"),
+        _ => {
+            let n = (c as usize) & 0xff; // below 0xA0: one or two hex digits
+            f.write_str("\\u{")?;
+            if n >= 16 {
+                fmt::Write::write_char(f, char::from(HEX[n >> 4]))?;
+            }
+            fmt::Write::write_char(f, char::from(HEX[n & 15]))?;
+            f.write_str("}")
+        }
     }
 }
 
@@ -207,6 +230,13 @@ mod tests {
         assert_eq!(e(&"\t".repeat(41)), format!("{}...", "\\t".repeat(40)));
         assert_eq!(e(&format!("{}🦀\u{1}", "a".repeat(38))), format!("{}🦀\\u{{1}}", "a".repeat(38)));
         assert_eq!(e(&format!("{}🦀\u{1}x", "a".repeat(38))), format!("{}🦀\\u{{1}}...", "a".repeat(38)));
+    }
+
+    #[test]
+    fn control_characters_are_escaped_as_escape_default_does() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32).filter(|c| c.is_control()) {
+            assert_eq!(Excerpt(&c.to_string()).to_string(), c.escape_default().to_string());
+        }
     }
 
     #[test]
