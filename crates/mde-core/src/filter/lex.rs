@@ -56,6 +56,16 @@ fn is_sym(b: u8) -> bool {
     matches!(b, b'=' | b'!' | b'<' | b'>' | b'&' | b'|')
 }
 
+/// The length of the character whose first byte is `lead`.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
+    }
+}
+
 /// Whether the first non-space byte at or after `from` is `(` (a function call after a name).
 pub(super) fn paren_follows(text: &str, from: usize) -> bool {
     text.as_bytes().get(from..).and_then(|rest| rest.iter().find(|b| !is_space(**b))) == Some(&b'(')
@@ -100,8 +110,8 @@ impl<'a> Lexer<'a> {
                 (Tok::Sym(&self.text[start..end]), end)
             }
             _ => {
-                let len = self.text[start..].chars().next().map_or(1, char::len_utf8);
-                (Tok::Other(&self.text[start..start + len]), start + len)
+                let end = start + utf8_len(c);
+                (Tok::Other(&self.text[start..end]), end)
             }
         };
         self.pos = end;
@@ -191,6 +201,13 @@ mod tests {
         assert_eq!(toks("''"), vec![Tok::Str(Cow::Borrowed(""))]);
         let err = Lexer::new("  'abc''").next_token().unwrap_err();
         assert_eq!((err.kind, err.position), (FilterErrorKind::UnterminatedString, 2));
+    }
+
+    #[test]
+    fn utf8_len_is_the_length_of_the_character() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(utf8_len(c.to_string().as_bytes()[0]), c.len_utf8(), "{c:?}");
+        }
     }
 
     #[test]
