@@ -147,6 +147,7 @@ fn is_one_of(words: &[&str], word: &str) -> bool {
 }
 
 /// The operator of a condition.
+#[derive(Clone, Copy)]
 enum Op {
     Cmp(CmpOp),
     In,
@@ -164,8 +165,28 @@ struct Parser<'a, 'o> {
 /// Errors are boxed inside the parser: every `Res` stays small, which keeps the generated code small.
 type Res<T> = Result<T, Box<FilterError>>;
 
-/// Parses one value of a property's type from its token.
-type ValueFn<'a, 'o, T> = fn(&mut Parser<'a, 'o>, Property, Token<'a>) -> Res<T>;
+/// A value of a property's type.
+enum Value {
+    Time(Timestamp),
+    Text(String),
+    State(InvestigationState),
+}
+
+/// An `in` list of values of a property's type: the first value and the others.
+enum List {
+    Time(Timestamp, Vec<Timestamp>),
+    Text(String, Vec<String>),
+    State(InvestigationState, Vec<InvestigationState>),
+}
+
+/// The condition on a string property (`id`, `machineId` or `triggeringAlertId`).
+fn text_condition(property: Property, test: Test<String>) -> Condition {
+    match property {
+        Property::Id => Condition::Id(test),
+        Property::MachineId => Condition::MachineId(test),
+        _ => Condition::TriggeringAlertId(test),
+    }
+}
 
 impl<'a, 'o> Parser<'a, 'o> {
     /// The whole text: a filter and nothing after it.
@@ -326,22 +347,23 @@ impl<'a, 'o> Parser<'a, 'o> {
         }
         let op_tok = self.next()?;
         let op = self.operator(&op_tok)?;
-        Ok(match property {
-            Property::StartTime => Condition::StartTime(self.test(op, property, Parser::time)?),
-            Property::Id => Condition::Id(self.test(op, property, Parser::string)?),
-            Property::MachineId => Condition::MachineId(self.test(op, property, Parser::string)?),
-            Property::TriggeringAlertId => Condition::TriggeringAlertId(self.test(op, property, Parser::string)?),
-            Property::State => {
-                if let Op::Cmp(op @ (CmpOp::Gt | CmpOp::Ge | CmpOp::Lt | CmpOp::Le)) = op {
-                    let kind = FilterErrorKind::OperatorNotAllowed { property, op };
-                    return Err(self.error(kind, &op_tok, "eq, ne or in (states have no order)"));
-                }
-                Condition::State(match self.test(op, property, Parser::state)? {
-                    Test::Cmp(CmpOp::Eq, s) => StateTest::Eq(s),
-                    Test::Cmp(_, s) => StateTest::Ne(s), // the only other operator that gets here
-                    Test::In(list) => StateTest::In(list),
-                })
-            }
+        if let (Property::State, Op::Cmp(op @ (CmpOp::Gt | CmpOp::Ge | CmpOp::Lt | CmpOp::Le))) = (property, op) {
+            let kind = FilterErrorKind::OperatorNotAllowed { property, op };
+            return Err(self.error(kind, &op_tok, "eq, ne or in (states have no order)"));
+        }
+        let t = self.next()?;
+        Ok(match op {
+            Op::Cmp(op) => match self.value(property, t)? {
+                Value::Time(v) => Condition::StartTime(Test::Cmp(op, v)),
+                Value::Text(v) => text_condition(property, Test::Cmp(op, v)),
+                Value::State(v) if op == CmpOp::Eq => Condition::State(StateTest::Eq(v)),
+                Value::State(v) => Condition::State(StateTest::Ne(v)), // the only other operator here
+            },
+            Op::In => match self.list(property, t)? {
+                List::Time(first, rest) => Condition::StartTime(Test::In(OneOrMore::new(first, rest))),
+                List::Text(first, rest) => text_condition(property, Test::In(OneOrMore::new(first, rest))),
+                List::State(first, rest) => Condition::State(StateTest::In(OneOrMore::new(first, rest))),
+            },
         })
     }
 
@@ -388,21 +410,32 @@ impl<'a, 'o> Parser<'a, 'o> {
         Err(self.after_operand(t, EXPECT_OPERATOR, fallback))
     }
 
-    /// The value or `in` list after the operator. Generic only in the value's type; the list's syntax is
-    /// checked by [`Parser::list_open`] and [`Parser::list_next`].
-    fn test<T>(&mut self, op: Op, property: Property, value: ValueFn<'a, 'o, T>) -> Res<Test<T>> {
-        let t = self.next()?;
-        if let Op::Cmp(op) = op {
-            return Ok(Test::Cmp(op, value(self, property, t)?));
-        }
+    /// A value of the property's type.
+    fn value(&mut self, property: Property, t: Token<'a>) -> Res<Value> {
+        Ok(match property {
+            Property::StartTime => Value::Time(self.time(property, t)?),
+            Property::State => Value::State(self.state(property, t)?),
+            Property::Id | Property::MachineId | Property::TriggeringAlertId => Value::Text(self.string(property, t)?),
+        })
+    }
+
+    /// An `in` list of values of the property's type, from its `(` (which `t` must be).
+    fn list(&mut self, property: Property, t: Token<'a>) -> Res<List> {
         let open = t.start;
         let t = self.list_open(&t)?;
-        let first = value(self, property, t)?;
-        let mut rest = Vec::new();
+        let mut list = match self.value(property, t)? {
+            Value::Time(v) => List::Time(v, Vec::new()),
+            Value::Text(v) => List::Text(v, Vec::new()),
+            Value::State(v) => List::State(v, Vec::new()),
+        };
         while let Some(t) = self.list_next(open)? {
-            rest.push(value(self, property, t)?);
+            match &mut list {
+                List::Time(_, rest) => rest.push(self.time(property, t)?),
+                List::Text(_, rest) => rest.push(self.string(property, t)?),
+                List::State(_, rest) => rest.push(self.state(property, t)?),
+            }
         }
-        Ok(Test::In(OneOrMore::new(first, rest)))
+        Ok(list)
     }
 
     /// `t` must be the `(` of an `in` list; returns the token of the list's first value.
