@@ -146,6 +146,22 @@ fn is_one_of(words: &[&str], word: &str) -> bool {
     words.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
+/// The binary connectives, `or` binding less tightly than `and`.
+#[derive(Clone, Copy)]
+enum Connective {
+    Or,
+    And,
+}
+
+impl Connective {
+    fn keyword(self) -> &'static str {
+        match self {
+            Connective::Or => "or",
+            Connective::And => "and",
+        }
+    }
+}
+
 /// The operator of a condition.
 #[derive(Clone, Copy)]
 enum Op {
@@ -290,23 +306,28 @@ impl<'a, 'o> Parser<'a, 'o> {
     }
 
     fn or(&mut self) -> Res<Filter> {
-        let mut left = self.and()?;
-        while self.peek_keyword("or")? {
+        self.chain(Connective::Or)
+    }
+
+    /// A left-associative chain: `or` of `and` chains, `and` of unary filters.
+    fn chain(&mut self, connective: Connective) -> Res<Filter> {
+        let mut left = self.chain_operand(connective)?;
+        while self.peek_keyword(connective.keyword())? {
             self.next()?;
-            let right = self.and()?;
-            left = Filter::Or(Box::new(left), Box::new(right));
+            let right = self.chain_operand(connective)?;
+            left = match connective {
+                Connective::Or => left.or(right),
+                Connective::And => left.and(right),
+            };
         }
         Ok(left)
     }
 
-    fn and(&mut self) -> Res<Filter> {
-        let mut left = self.unary()?;
-        while self.peek_keyword("and")? {
-            self.next()?;
-            let right = self.unary()?;
-            left = Filter::And(Box::new(left), Box::new(right));
+    fn chain_operand(&mut self, connective: Connective) -> Res<Filter> {
+        match connective {
+            Connective::Or => self.chain(Connective::And),
+            Connective::And => self.unary(),
         }
-        Ok(left)
     }
 
     fn unary(&mut self) -> Res<Filter> {
