@@ -1,11 +1,11 @@
 //! The tokenizer under the `$filter` parser: one pass over the bytes, each byte looked at a bounded number
-//! of times, string literals borrowed unless they contain a doubled quote.
+//! of times. Tokens borrow from the text; a string literal's value is made by [`unquote`] when needed.
 
 use super::error::{FilterError, FilterErrorKind};
 use std::borrow::Cow;
 
 /// A token's kind and payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tok<'a> {
     /// `(`
     LParen,
@@ -15,8 +15,8 @@ pub(super) enum Tok<'a> {
     Comma,
     /// A name or keyword: `[A-Za-z_][A-Za-z0-9_]*`.
     Ident(&'a str),
-    /// A string literal's value, quotes removed and `''` undoubled.
-    Str(Cow<'a, str>),
+    /// A string literal: the text between its quotes, a quote inside still written `''` (see [`unquote`]).
+    Str(&'a str),
     /// An unquoted literal starting with a digit or `-`: a number or a date-time.
     Bare(&'a str),
     /// A run of `= ! < > & |`: operators from other languages, reported with a hint.
@@ -28,7 +28,7 @@ pub(super) enum Tok<'a> {
 }
 
 /// A token with its byte span in the text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Token<'a> {
     pub(super) tok: Tok<'a>,
     pub(super) start: usize,
@@ -122,8 +122,6 @@ impl<'a> Lexer<'a> {
     fn string(&mut self, start: usize) -> Result<Token<'a>, FilterError> {
         let b = self.text.as_bytes();
         let mut i = start + 1;
-        let mut owned: Option<String> = None;
-        let mut seg = i;
         loop {
             let Some(off) = b[i..].iter().position(|x| *x == b'\'') else {
                 return Err(FilterError {
@@ -136,23 +134,30 @@ impl<'a> Lexer<'a> {
             };
             let q = i + off;
             if b.get(q + 1) == Some(&b'\'') {
-                let s = owned.get_or_insert_with(String::new);
-                s.push_str(&self.text[seg..=q]);
                 i = q + 2;
-                seg = i;
             } else {
-                let value = match owned {
-                    Some(mut s) => {
-                        s.push_str(&self.text[seg..q]);
-                        Cow::Owned(s)
-                    }
-                    None => Cow::Borrowed(&self.text[start + 1..q]),
-                };
                 self.pos = q + 1;
-                return Ok(Token { tok: Tok::Str(value), start, end: q + 1 });
+                return Ok(Token { tok: Tok::Str(&self.text[start + 1..q]), start, end: q + 1 });
             }
         }
     }
+}
+
+/// The value of a string literal from the text between its quotes ([`Tok::Str`]): `''` is one `'`.
+/// Borrowed unless there is a quote to undouble.
+pub(super) fn unquote(raw: &str) -> Cow<'_, str> {
+    if !raw.as_bytes().contains(&b'\'') {
+        return Cow::Borrowed(raw);
+    }
+    let mut value = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(q) = rest.bytes().position(|b| b == b'\'') {
+        let (kept, after) = rest.split_at(q + 1);
+        value.push_str(kept);
+        rest = after.strip_prefix('\'').unwrap_or(after);
+    }
+    value.push_str(rest);
+    Cow::Owned(value)
 }
 
 #[cfg(test)]
@@ -180,7 +185,7 @@ mod tests {
                 Tok::LParen,
                 Tok::Ident("id"),
                 Tok::Ident("eq"),
-                Tok::Str(Cow::Owned("a'b".into())),
+                Tok::Str("a''b"),
                 Tok::RParen,
                 Tok::Ident("and"),
                 Tok::Ident("startTime"),
@@ -195,10 +200,15 @@ mod tests {
     }
 
     #[test]
-    fn strings_borrow_unless_escaped() {
-        assert!(matches!(&toks("'plain'")[0], Tok::Str(Cow::Borrowed("plain"))));
-        assert_eq!(toks("''''"), vec![Tok::Str(Cow::Owned("'".into()))]);
-        assert_eq!(toks("''"), vec![Tok::Str(Cow::Borrowed(""))]);
+    fn strings_are_undoubled_and_borrowed_unless_escaped() {
+        assert_eq!(toks("'plain'"), vec![Tok::Str("plain")]);
+        assert_eq!(toks("''''"), vec![Tok::Str("''")]);
+        assert_eq!(toks("''"), vec![Tok::Str("")]);
+        assert!(matches!(unquote("plain"), Cow::Borrowed("plain")));
+        assert!(matches!(unquote(""), Cow::Borrowed("")));
+        for (raw, value) in [("''", "'"), ("a''b", "a'b"), ("''''", "''"), ("x''", "x'"), ("''é''''日", "'é''日")] {
+            assert!(matches!(unquote(raw), Cow::Owned(v) if v == value), "{raw}");
+        }
         let err = Lexer::new("  'abc''").next_token().unwrap_err();
         assert_eq!((err.kind, err.position), (FilterErrorKind::UnterminatedString, 2));
     }
@@ -215,5 +225,16 @@ mod tests {
         assert!(paren_follows("contains \t(", 8));
         assert!(!paren_follows("contains x(", 8));
         assert!(!paren_follows("x", 5));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_quoted_value_lexes_and_unquotes_back(value in "('|a|é|日| |\\)){0,12}") {
+            let text = format!("'{}'", value.replace('\'', "''"));
+            let t = Lexer::new(&text).next_token().unwrap();
+            proptest::prop_assert_eq!((t.start, t.end), (0, text.len()));
+            let Tok::Str(raw) = t.tok else { panic!("{:?}", t.tok) };
+            proptest::prop_assert_eq!(unquote(raw), value);
+        }
     }
 }

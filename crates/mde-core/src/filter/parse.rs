@@ -15,7 +15,7 @@
 
 use super::ast::{CmpOp, Condition, Filter, OneOrMore, Property, StateTest, Test};
 use super::error::{Excerpt, FilterError, FilterErrorKind};
-use super::lex::{is_space, paren_follows, Lexer, Tok, Token};
+use super::lex::{is_space, paren_follows, unquote, Lexer, Tok, Token};
 use super::suggest::did_you_mean;
 use crate::{InvestigationState, Timestamp};
 use std::borrow::Cow;
@@ -505,7 +505,7 @@ impl<'a, 'o> Parser<'a, 'o> {
 
     fn string(&mut self, property: Property, t: Token<'a>) -> Res<String> {
         match t.tok {
-            Tok::Str(s) => Ok(s.into_owned()),
+            Tok::Str(raw) => Ok(unquote(raw).into_owned()),
             Tok::Bare(b) if property == Property::Id && b.bytes().all(|c| c.is_ascii_digit()) => Ok(b.to_owned()),
             _ => Err(self.value_error(property, &t)),
         }
@@ -513,32 +513,34 @@ impl<'a, 'o> Parser<'a, 'o> {
 
     fn time(&mut self, property: Property, t: Token<'a>) -> Res<Timestamp> {
         // Where the literal's text starts, and whether its offsets map one to one onto the input.
-        let (text, offset): (&str, Option<usize>) = match &t.tok {
-            Tok::Bare(b) if !b.bytes().all(|c| c.is_ascii_digit()) => (b, Some(t.start)),
-            Tok::Str(s) if s.bytes().next().is_some_and(|c| c.is_ascii_digit()) => {
-                let verbatim = s.len() + 2 == t.end - t.start;
+        let (text, offset): (Cow<'_, str>, Option<usize>) = match t.tok {
+            Tok::Bare(b) if !b.bytes().all(|c| c.is_ascii_digit()) => (Cow::Borrowed(b), Some(t.start)),
+            Tok::Str(raw) if raw.bytes().next().is_some_and(|c| c.is_ascii_digit()) => {
+                let s = unquote(raw);
+                let verbatim = s.len() == raw.len();
                 (s, verbatim.then_some(t.start + 1))
             }
             _ => return Err(self.value_error(property, &t)),
         };
-        Timestamp::parse(text).map_err(|e| {
+        Timestamp::parse(&text).map_err(|e| {
             let (position, expected) = (offset.map_or(t.start, |o| o + e.position), e.expected);
             self.fail(FilterErrorKind::InvalidDateTime(e), position, &t, Cow::Borrowed(expected))
         })
     }
 
     fn state(&mut self, property: Property, t: Token<'a>) -> Res<InvestigationState> {
-        let Tok::Str(name) = &t.tok else {
+        let Tok::Str(raw) = t.tok else {
             return Err(self.value_error(property, &t));
         };
-        if let Some(s) = InvestigationState::known(name) {
+        let name = unquote(raw);
+        if let Some(s) = InvestigationState::known(&name) {
             return Ok(s);
         }
         if self.opts.allow_unknown_states {
-            return Ok(InvestigationState::Other(name.clone().into_owned()));
+            return Ok(InvestigationState::Other(name.into_owned()));
         }
-        let suggestion = did_you_mean(name, InvestigationState::KNOWN_NAMES);
-        let kind = FilterErrorKind::UnknownState { name: name.clone().into_owned(), suggestion };
+        let suggestion = did_you_mean(&name, InvestigationState::KNOWN_NAMES);
+        let kind = FilterErrorKind::UnknownState { name: name.into_owned(), suggestion };
         Err(self.error(kind, &t, EXPECT_KNOWN_STATE))
     }
 }
