@@ -82,7 +82,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// The next token; an error only for a string literal without its closing quote.
-    pub(super) fn next_token(&mut self) -> Result<Token<'a>, FilterError> {
+    pub(super) fn next_token(&mut self) -> Result<Token<'a>, Box<FilterError>> {
         let b = self.text.as_bytes();
         while self.pos < b.len() && is_space(b[self.pos]) {
             self.pos += 1;
@@ -119,18 +119,12 @@ impl<'a> Lexer<'a> {
     }
 
     /// A string literal starting at the quote at `start`.
-    fn string(&mut self, start: usize) -> Result<Token<'a>, FilterError> {
+    fn string(&mut self, start: usize) -> Result<Token<'a>, Box<FilterError>> {
         let b = self.text.as_bytes();
         let mut i = start + 1;
         loop {
             let Some(off) = b[i..].iter().position(|x| *x == b'\'') else {
-                return Err(FilterError {
-                    kind: FilterErrorKind::UnterminatedString,
-                    position: start,
-                    expected: "a closing `'` for the string that starts here (a quote inside a string is written `''`)"
-                        .into(),
-                    found: "end of input".into(),
-                });
+                return Err(unterminated(start));
             };
             let q = i + off;
             if b.get(q + 1) == Some(&b'\'') {
@@ -141,6 +135,18 @@ impl<'a> Lexer<'a> {
             }
         }
     }
+}
+
+/// The error for a string literal whose closing quote is missing.
+#[cold]
+#[inline(never)]
+fn unterminated(start: usize) -> Box<FilterError> {
+    Box::new(FilterError {
+        kind: FilterErrorKind::UnterminatedString,
+        position: start,
+        expected: "a closing `'` for the string that starts here (a quote inside a string is written `''`)".into(),
+        found: "end of input".into(),
+    })
 }
 
 /// The value of a string literal from the text between its quotes ([`Tok::Str`]): `''` is one `'`.

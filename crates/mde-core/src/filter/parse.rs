@@ -219,7 +219,7 @@ impl<'a, 'o> Parser<'a, 'o> {
     fn next(&mut self) -> Res<Token<'a>> {
         match self.peeked.take() {
             Some(t) => Ok(t),
-            None => Ok(self.lex.next_token()?),
+            None => self.lex.next_token(),
         }
     }
 
