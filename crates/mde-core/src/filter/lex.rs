@@ -156,13 +156,14 @@ pub(super) fn unquote(raw: &str) -> Cow<'_, str> {
         return Cow::Borrowed(raw);
     }
     let mut value = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(q) = rest.bytes().position(|b| b == b'\'') {
-        let (kept, after) = rest.split_at(q + 1);
-        value.push_str(kept);
-        rest = after.strip_prefix('\'').unwrap_or(after);
+    // Quotes in `raw` come in pairs: "a''b" splits into "a", "", "b", every other part empty.
+    for (i, part) in raw.split('\'').enumerate() {
+        if i % 2 == 0 {
+            value.push_str(part);
+        } else {
+            value.push('\'');
+        }
     }
-    value.push_str(rest);
     Cow::Owned(value)
 }
 
