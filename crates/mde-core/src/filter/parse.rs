@@ -128,9 +128,14 @@ impl std::str::FromStr for Filter {
 #[cold]
 #[inline(never)]
 fn too_long(text: &str, limit: usize) -> FilterError {
+    // `limit` is inside the text; byte 0 is a boundary, so the loop stops there at the latest.
+    let mut position = limit;
+    while !text.is_char_boundary(position) {
+        position -= 1;
+    }
     FilterError {
         kind: FilterErrorKind::TooLong { limit },
-        position: (0..=limit).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0),
+        position,
         expected: with_number("at most ", limit, " bytes").into(),
         found: with_number("", text.len(), " bytes"),
     }
@@ -720,6 +725,21 @@ mod tests {
             "unexpected text after the end of the filter at byte 10: \
              expected `and`, `or` or the end of the filter, found `xor`"
         );
+    }
+
+    #[test]
+    fn too_long_points_at_the_last_character_start_within_the_limit() {
+        let text = "aé日🦀b'";
+        for limit in 0..text.len() {
+            let opts = ParseOptions { max_len: limit, ..ParseOptions::DEFAULT };
+            let e = Filter::parse_with(text, &opts).unwrap_err();
+            let start = text.char_indices().map(|(i, _)| i).filter(|&i| i <= limit).max();
+            assert_eq!((e.kind, Some(e.position)), (FilterErrorKind::TooLong { limit }, start));
+            assert_eq!(
+                (e.expected.as_ref(), e.found.as_str()),
+                (format!("at most {limit} bytes").as_str(), "12 bytes")
+            );
+        }
     }
 
     #[test]
