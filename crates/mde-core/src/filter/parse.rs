@@ -537,16 +537,13 @@ impl<'a, 'o> Parser<'a, 'o> {
         let Tok::Str(raw) = t.tok else {
             return Err(self.value_error(property, &t));
         };
-        let name = unquote(raw);
-        if let Some(s) = InvestigationState::known(&name) {
-            return Ok(s);
+        match InvestigationState::from_name(&unquote(raw)) {
+            InvestigationState::Other(name) if !self.opts.allow_unknown_states => {
+                let suggestion = did_you_mean(&name, InvestigationState::KNOWN_NAMES);
+                Err(self.error(FilterErrorKind::UnknownState { name, suggestion }, &t, EXPECT_KNOWN_STATE))
+            }
+            state => Ok(state),
         }
-        if self.opts.allow_unknown_states {
-            return Ok(InvestigationState::Other(name.into_owned()));
-        }
-        let suggestion = did_you_mean(&name, InvestigationState::KNOWN_NAMES);
-        let kind = FilterErrorKind::UnknownState { name: name.into_owned(), suggestion };
-        Err(self.error(kind, &t, EXPECT_KNOWN_STATE))
     }
 }
 
