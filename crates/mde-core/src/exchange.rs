@@ -149,12 +149,21 @@ impl Exchange {
         if response.status == 429 {
             limiter.on_retry_after(now_ms, retry_after.unwrap_or(ctx.policy.default_retry_after));
         }
+        let Err(reason) = self.retry(now_ms, ctx, Failure::Status { status: response.status, retry_after }) else {
+            return Handled::Retrying;
+        };
         let http = HttpError { status: response.status, service: decode_service_error(response.body) };
-        self.fail(now_ms, ctx, Failure::Status { status: response.status, retry_after }, || match response.status {
+        Handled::Failed(match response.status {
             401 => Error::Unauthorized(http),
             403 => Error::Forbidden(http),
             404 => Error::NotFound(http),
-            429 => Error::Throttled { retry_after, http },
+            429 => Error::Throttled {
+                retry_after: match reason {
+                    GiveUpReason::RetryAfterTooLong(d) => Some(d),
+                    _ => retry_after,
+                },
+                http,
+            },
             408 | 500..=599 => Error::Server(http),
             _ => Error::BadRequest(http),
         })
@@ -169,7 +178,10 @@ impl Exchange {
         if !self.is_in_flight() {
             return Handled::Failed(Error::Misuse { message: MISUSE_HANDLE });
         }
-        self.fail(now_ms, ctx, Failure::Transport, || Error::Network { message: message.to_owned() })
+        match self.retry(now_ms, ctx, Failure::Transport) {
+            Ok(()) => Handled::Retrying,
+            Err(_) => Handled::Failed(Error::Network { message: message.to_owned() }),
+        }
     }
 
     /// A 2xx whose body did not decode: retried like a transport failure (a truncated body usually is one).
@@ -179,16 +191,15 @@ impl Exchange {
         ctx: RetryContext<'_>,
         error: DecodeError,
     ) -> Handled<'static> {
-        self.fail(now_ms, ctx, Failure::InvalidBody, || Error::InvalidResponse(error))
+        match self.retry(now_ms, ctx, Failure::InvalidBody) {
+            Ok(()) => Handled::Retrying,
+            Err(_) => Handled::Failed(Error::InvalidResponse(error)),
+        }
     }
 
-    fn fail<'a>(
-        &mut self,
-        now_ms: u64,
-        ctx: RetryContext<'_>,
-        failure: Failure,
-        give_up: impl FnOnce() -> Error,
-    ) -> Handled<'a> {
+    /// Asks the policy about a failed attempt: `Ok` when it will be retried (the phase is set for it), else why
+    /// it gives up (the caller builds the error).
+    fn retry(&mut self, now_ms: u64, ctx: RetryContext<'_>, failure: Failure) -> Result<(), GiveUpReason> {
         match ctx.policy.decide(self.attempt, &failure, self.refreshed, ctx.jitter) {
             RetryDecision::Retry { after, reason } => {
                 self.attempt += 1;
@@ -199,24 +210,16 @@ impl Exchange {
                 let wait_ms = ceil_millis_of_micros(after);
                 let until_ms = now_ms.saturating_add(wait_ms);
                 self.phase = Phase::Backoff { until_ms, cause };
-                Handled::Retrying
+                Ok(())
             }
             RetryDecision::RefreshToken => {
                 self.attempt += 1;
                 self.refreshed = true;
                 self.refresh_next = true;
                 self.phase = Phase::Ready;
-                Handled::Retrying
+                Ok(())
             }
-            RetryDecision::GiveUp(reason) => {
-                let mut error = give_up();
-                if let (GiveUpReason::RetryAfterTooLong(d), Error::Throttled { retry_after, .. }) =
-                    (&reason, &mut error)
-                {
-                    *retry_after = Some(*d);
-                }
-                Handled::Failed(error)
-            }
+            RetryDecision::GiveUp(reason) => Err(reason),
         }
     }
 }

@@ -41,27 +41,12 @@ pub enum RetryAfterError {
 /// `"120"` gives 120 s; `"Wed, 21 Oct 2015 07:28:00 GMT"` gives the time from `now_ms` to that date, or zero
 /// if it has passed.
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Result<Duration, RetryAfterError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(RetryAfterError::Empty);
-    }
-    if let Some(number) = Number::parse(value) {
-        return Ok(number.to_duration(1_000));
-    }
-    match http_date::parse_http_date(value) {
-        // At most year 9999: the milliseconds fit.
-        Some(secs) => Ok(Duration::from_millis((secs * 1000).saturating_sub(now_ms))),
-        None => Err(RetryAfterError::Malformed(keep_prefix(value))),
-    }
+    parse(value, Some(now_ms)).map_err(|value| malformed(value, RetryAfterError::Malformed))
 }
 
 /// Parses a `retry-after-ms` value (integer or decimal milliseconds, e.g. `"1500"` or `"1500.25"`).
 pub fn parse_retry_after_ms(value: &str) -> Result<Duration, RetryAfterError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(RetryAfterError::Empty);
-    }
-    Number::parse(value).map(|n| n.to_duration(1)).ok_or_else(|| RetryAfterError::MalformedMillis(keep_prefix(value)))
+    parse(value, None).map_err(|value| malformed(value, RetryAfterError::MalformedMillis))
 }
 
 /// The wait that a response's headers ask for: a valid `retry-after-ms` (more precise) wins, else a valid
@@ -71,9 +56,31 @@ pub fn retry_after_from_headers(
     retry_after_ms: Option<&str>,
     now_ms: u64,
 ) -> Option<Duration> {
-    retry_after_ms
-        .and_then(|v| parse_retry_after_ms(v).ok())
-        .or_else(|| retry_after.and_then(|v| parse_retry_after(v, now_ms).ok()))
+    retry_after_ms.and_then(|v| parse(v, None).ok()).or_else(|| retry_after.and_then(|v| parse(v, Some(now_ms)).ok()))
+}
+
+/// Both parsers without building an error: `now_ms` given, a `Retry-After` value (seconds or an HTTP-date),
+/// else a `retry-after-ms` value. `Err` holds the trimmed value.
+fn parse(value: &str, now_ms: Option<u64>) -> Result<Duration, &str> {
+    let value = value.trim();
+    if let Some(number) = Number::parse(value) {
+        return Ok(number.to_duration(if now_ms.is_some() { 1_000 } else { 1 }));
+    }
+    let Some(now_ms) = now_ms else { return Err(value) };
+    match http_date::parse_http_date(value) {
+        // At most year 9999: the milliseconds fit.
+        Some(secs) => Ok(Duration::from_millis((secs * 1000).saturating_sub(now_ms))),
+        None => Err(value),
+    }
+}
+
+/// The error for a trimmed `value` that did not parse.
+fn malformed(value: &str, kind: fn(String) -> RetryAfterError) -> RetryAfterError {
+    if value.is_empty() {
+        RetryAfterError::Empty
+    } else {
+        kind(keep_prefix(value))
+    }
 }
 
 /// A non-negative decimal number `digits[.digits]`, or a negative one (which means "no wait").
@@ -216,6 +223,13 @@ mod tests {
         assert_eq!(parse_retry_after("", 0), Err(RetryAfterError::Empty));
         assert_eq!(parse_retry_after(" \t", 0), Err(RetryAfterError::Empty));
         assert_eq!(parse_retry_after_ms(""), Err(RetryAfterError::Empty));
+        assert_eq!(parse_retry_after_ms(" \t"), Err(RetryAfterError::Empty));
+        // A date is a `Retry-After` form only.
+        assert_eq!(
+            parse_retry_after_ms(" Wed, 21 Oct 2015 07:28:00 GMT "),
+            Err(RetryAfterError::MalformedMillis("Wed, 21 Oct 2015 07:28:00 GMT".into()))
+        );
+        assert_eq!(retry_after_from_headers(None, Some("Wed, 21 Oct 2015 07:28:00 GMT"), 0), None);
         assert_eq!(
             parse_retry_after("Thu, 31 Feb 2015 07:28:00 GMT", 0),
             Err(RetryAfterError::Malformed("Thu, 31 Feb 2015 07:28:00 GMT".into()))
