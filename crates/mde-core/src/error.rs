@@ -66,7 +66,7 @@ pub enum Error {
     #[error("not found: {0}")]
     NotFound(HttpError),
     /// 429 with a `Retry-After` longer than allowed, or still throttled after every attempt.
-    #[error("throttled by the service{}: {http}", retry_after.map(|d| format!(" (retry after {} ms)", millis_text(d))).unwrap_or_default())]
+    #[error("throttled by the service{}: {http}", RetryAfterNote(*retry_after))]
     Throttled {
         /// How long the service asked to wait, if it said.
         retry_after: Option<Duration>,
@@ -142,14 +142,19 @@ impl ErrorKind {
     }
 }
 
-/// `d.as_millis()` as decimal text, printed through `u64`s: formatting a `u128` would pull 128-bit division into
-/// the wasm module.
-fn millis_text(d: Duration) -> String {
-    let (secs, ms) = (d.as_secs(), d.subsec_millis());
-    if secs == 0 {
-        ms.to_string()
-    } else {
-        format!("{secs}{ms:03}")
+/// ` (retry after N ms)`, or nothing without a wait. `N` is `d.as_millis()`, printed through `u64`s: formatting a
+/// `u128` would pull 128-bit division into the wasm module.
+struct RetryAfterNote(Option<Duration>);
+
+impl fmt::Display for RetryAfterNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(d) = self.0 else { return Ok(()) };
+        let (secs, ms) = (d.as_secs(), d.subsec_millis());
+        if secs == 0 {
+            write!(f, " (retry after {ms} ms)")
+        } else {
+            write!(f, " (retry after {secs}{ms:03} ms)")
+        }
     }
 }
 
@@ -191,7 +196,8 @@ mod millis_tests {
     use super::*;
 
     #[test]
-    fn millis_text_matches_as_millis() {
+    fn retry_after_note_prints_as_millis() {
+        assert_eq!(RetryAfterNote(None).to_string(), "");
         for d in [
             Duration::ZERO,
             Duration::from_nanos(999_999),
@@ -201,7 +207,75 @@ mod millis_tests {
             Duration::from_millis(86_400_123),
             Duration::new(u64::MAX, 999_999_999),
         ] {
-            assert_eq!(millis_text(d), d.as_millis().to_string(), "{d:?}");
+            let oracle = format!(" (retry after {} ms)", d.as_millis());
+            assert_eq!(RetryAfterNote(Some(d)).to_string(), oracle, "{d:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+    use crate::decode::ServiceError;
+
+    fn http(status: u16, full: bool) -> HttpError {
+        let service = full.then(|| ServiceError {
+            code: Some("TooManyRequests".into()),
+            message: Some("Rate limit \"x\"".into()),
+            target: Some("c0ffee".into()),
+        });
+        HttpError { status, service }
+    }
+
+    #[test]
+    fn http_error_messages() {
+        assert_eq!(http(400, false).to_string(), "HTTP 400");
+        assert_eq!(http(429, true).to_string(), "HTTP 429 TooManyRequests: Rate limit \"x\" (correlation id c0ffee)");
+        let only_message = HttpError {
+            status: 500,
+            service: Some(ServiceError { code: None, message: Some("boom".into()), target: None }),
+        };
+        assert_eq!(only_message.to_string(), "HTTP 500: boom");
+        let empty = HttpError { status: 503, service: Some(ServiceError::default()) };
+        assert_eq!(empty.to_string(), "HTTP 503");
+    }
+
+    #[test]
+    fn error_messages() {
+        let cases = [
+            (Error::InvalidConfig { message: "m".into() }, "invalid configuration: m"),
+            (Error::InvalidResumeToken { reason: "r".into() }, "invalid resume token: r"),
+            (Error::BadRequest(http(400, false)), "the service rejected the request: HTTP 400"),
+            (Error::Unauthorized(http(401, false)), "unauthorized (check the token and its audience): HTTP 401"),
+            (
+                Error::Forbidden(http(403, false)),
+                "forbidden (the app needs Alert.Read.All or Alert.ReadWrite.All): HTTP 403",
+            ),
+            (Error::NotFound(http(404, false)), "not found: HTTP 404"),
+            (Error::Throttled { retry_after: None, http: http(429, false) }, "throttled by the service: HTTP 429"),
+            (
+                Error::Throttled { retry_after: Some(Duration::from_micros(1_500_999)), http: http(429, true) },
+                "throttled by the service (retry after 1500 ms): HTTP 429 TooManyRequests: Rate limit \"x\" \
+                 (correlation id c0ffee)",
+            ),
+            (
+                Error::Throttled { retry_after: Some(Duration::from_millis(7)), http: http(429, false) },
+                "throttled by the service (retry after 7 ms): HTTP 429",
+            ),
+            (
+                Error::Throttled { retry_after: Some(Duration::from_millis(60_005)), http: http(429, false) },
+                "throttled by the service (retry after 60005 ms): HTTP 429",
+            ),
+            (
+                Error::Throttled { retry_after: Some(Duration::ZERO), http: http(429, false) },
+                "throttled by the service (retry after 0 ms): HTTP 429",
+            ),
+            (Error::Server(http(503, false)), "the service failed after retries: HTTP 503"),
+            (Error::Network { message: "reset".into() }, "network error after retries: reset"),
+            (Error::Misuse { message: "twice" }, "driver misuse: twice"),
+        ];
+        for (e, text) in cases {
+            assert_eq!(e.to_string(), text);
         }
     }
 }
