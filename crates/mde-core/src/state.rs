@@ -33,10 +33,8 @@ macro_rules! states {
 
             /// The documented state with exactly this name, if any (names are case-sensitive).
             pub fn known(name: &str) -> Option<InvestigationState> {
-                match name {
-                    $(stringify!($variant) => Some(InvestigationState::$variant),)*
-                    _ => None,
-                }
+                let i = InvestigationState::KNOWN_NAMES.iter().position(|k| *k == name)?;
+                Some(InvestigationState::KNOWN[i].clone())
             }
         }
     };
@@ -128,6 +126,15 @@ mod tests {
         assert_eq!(InvestigationState::KNOWN.len(), 18);
         for s in InvestigationState::KNOWN {
             assert_eq!(&InvestigationState::from_name(s.as_str()), s);
+        }
+    }
+
+    #[test]
+    fn known_matches_exact_names_only() {
+        assert_eq!(InvestigationState::known("Running"), Some(InvestigationState::Running));
+        assert_eq!(InvestigationState::known("SuppressedAlert"), Some(InvestigationState::SuppressedAlert));
+        for other in ["", "running", "Runnin", "RunningX", " Running", "Other", "Unknown\0"] {
+            assert_eq!(InvestigationState::known(other), None, "{other:?}");
         }
     }
 
