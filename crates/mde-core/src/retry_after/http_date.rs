@@ -12,50 +12,37 @@ const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const LONG_DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+/// The three layouts, tried in this order. Digits stand for fields: `1` a day name, `2` a long day name, `3` a
+/// month name, `4` a two-digit day, `5` asctime's day (a space and one digit, or two digits), `6` a four-digit
+/// year, `7` a two-digit year (below 70 in the 2000s), `8` `hh:mm:ss`; any other byte stands for itself.
+const LAYOUTS: [&[u8]; 3] = [b"1, 4 3 6 8 GMT", b"2, 4-3-7 8 GMT", b"1 3 5 8 6"];
+
 /// The date as seconds since the Unix epoch; `None` if `text` (already trimmed) is not an HTTP-date.
 pub(crate) fn parse_http_date(text: &str) -> Option<u64> {
-    let fixdate = || {
-        let mut c = Cursor(text.as_bytes());
-        let wday = c.name(&DAYS)?;
-        c.lit(", ")?;
-        let day = c.digits(2)?;
-        c.lit(" ")?;
-        let month = c.name(&MONTHS)?;
-        c.lit(" ")?;
-        let year = c.digits(4)?;
-        c.lit(" ")?;
-        let time = c.time()?;
-        c.lit(" GMT")?;
-        c.end(Fields { wday, day, month, year, time })
-    };
-    let rfc850 = || {
-        let mut c = Cursor(text.as_bytes());
-        let wday = c.name(&LONG_DAYS)?;
-        c.lit(", ")?;
-        let day = c.digits(2)?;
-        c.lit("-")?;
-        let month = c.name(&MONTHS)?;
-        c.lit("-")?;
-        let yy = c.digits(2)?;
-        c.lit(" ")?;
-        let time = c.time()?;
-        c.lit(" GMT")?;
-        c.end(Fields { wday, day, month, year: if yy < 70 { 2000 + yy } else { 1900 + yy }, time })
-    };
-    let asctime = || {
-        let mut c = Cursor(text.as_bytes());
-        let wday = c.name(&DAYS)?;
-        c.lit(" ")?;
-        let month = c.name(&MONTHS)?;
-        c.lit(" ")?;
-        let day = if c.lit(" ").is_some() { c.digits(1)? } else { c.digits(2)? };
-        c.lit(" ")?;
-        let time = c.time()?;
-        c.lit(" ")?;
-        let year = c.digits(4)?;
-        c.end(Fields { wday, day, month, year, time })
-    };
-    fixdate().or_else(rfc850).or_else(asctime)?.unix_seconds()
+    LAYOUTS.iter().find_map(|layout| read(text.as_bytes(), layout))?.unix_seconds()
+}
+
+/// The fields of `text` if it has exactly this layout.
+fn read(text: &[u8], layout: &[u8]) -> Option<Fields> {
+    let mut c = Cursor(text);
+    let mut f = Fields { wday: 0, day: 0, month: 0, year: 0, time: (0, 0, 0) };
+    for &token in layout {
+        match token {
+            b'1' => f.wday = c.name(&DAYS)?,
+            b'2' => f.wday = c.name(&LONG_DAYS)?,
+            b'3' => f.month = c.name(&MONTHS)?,
+            b'4' => f.day = c.digits(2)?,
+            b'5' => f.day = if c.lit(b' ').is_some() { c.digits(1)? } else { c.digits(2)? },
+            b'6' => f.year = c.digits(4)?,
+            b'7' => {
+                let yy = c.digits(2)?;
+                f.year = if yy < 70 { 2000 + yy } else { 1900 + yy };
+            }
+            b'8' => f.time = c.time()?,
+            _ => c.lit(token)?,
+        }
+    }
+    c.end(f)
 }
 
 struct Fields {
@@ -84,9 +71,14 @@ impl Fields {
 struct Cursor<'a>(&'a [u8]);
 
 impl Cursor<'_> {
-    fn lit(&mut self, lit: &str) -> Option<()> {
-        self.0 = self.0.strip_prefix(lit.as_bytes())?;
-        Some(())
+    fn lit(&mut self, byte: u8) -> Option<()> {
+        match self.0 {
+            [first, rest @ ..] if *first == byte => {
+                self.0 = rest;
+                Some(())
+            }
+            _ => None,
+        }
     }
 
     fn name(&mut self, names: &[&str]) -> Option<usize> {
@@ -111,9 +103,9 @@ impl Cursor<'_> {
     /// `hh:mm:ss`.
     fn time(&mut self) -> Option<(u32, u32, u32)> {
         let h = self.digits(2)?;
-        self.lit(":")?;
+        self.lit(b':')?;
         let m = self.digits(2)?;
-        self.lit(":")?;
+        self.lit(b':')?;
         Some((h, m, self.digits(2)?))
     }
 
