@@ -14,8 +14,9 @@ const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Au
 
 /// The three layouts, tried in this order. Digits stand for fields: `1` a day name, `2` a long day name, `3` a
 /// month name, `4` a two-digit day, `5` asctime's day (a space and one digit, or two digits), `6` a four-digit
-/// year, `7` a two-digit year (below 70 in the 2000s), `8` `hh:mm:ss`; any other byte stands for itself.
-const LAYOUTS: [&[u8]; 3] = [b"1, 4 3 6 8 GMT", b"2, 4-3-7 8 GMT", b"1 3 5 8 6"];
+/// year, `7` a two-digit year (below 70 in the 2000s), `h`, `m` and `s` two-digit hours, minutes and seconds; any
+/// other byte stands for itself.
+const LAYOUTS: [&[u8]; 3] = [b"1, 4 3 6 h:m:s GMT", b"2, 4-3-7 h:m:s GMT", b"1 3 5 h:m:s 6"];
 
 /// The date as seconds since the Unix epoch; `None` if `text` (already trimmed) is not an HTTP-date.
 pub(crate) fn parse_http_date(text: &str) -> Option<u64> {
@@ -38,7 +39,9 @@ fn read(text: &[u8], layout: &[u8]) -> Option<Fields> {
                 let yy = c.digits(2)?;
                 f.year = if yy < 70 { 2000 + yy } else { 1900 + yy };
             }
-            b'8' => f.time = c.time()?,
+            b'h' => f.time.0 = c.digits(2)?,
+            b'm' => f.time.1 = c.digits(2)?,
+            b's' => f.time.2 = c.digits(2)?,
             _ => c.lit(token)?,
         }
     }
@@ -98,15 +101,6 @@ impl Cursor<'_> {
         }
         self.0 = rest;
         Some(v)
-    }
-
-    /// `hh:mm:ss`.
-    fn time(&mut self) -> Option<(u32, u32, u32)> {
-        let h = self.digits(2)?;
-        self.lit(b':')?;
-        let m = self.digits(2)?;
-        self.lit(b':')?;
-        Some((h, m, self.digits(2)?))
     }
 
     fn end<T>(&self, value: T) -> Option<T> {
