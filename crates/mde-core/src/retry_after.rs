@@ -243,6 +243,41 @@ mod tests {
         assert_eq!(kept, "é".repeat(32));
     }
 
+    /// The oracle: exact `u128` arithmetic on a number already known to match `-?[0-9]{1,20}(\.[0-9]{1,12})?`.
+    fn exact_ms(text: &str, unit_ms: u128) -> Duration {
+        if text.starts_with('-') {
+            return Duration::ZERO;
+        }
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let scale = 10u128.pow(fraction.len() as u32);
+        let value = whole.parse::<u128>().unwrap() * scale + fraction.parse::<u128>().unwrap_or(0);
+        let ms = (value * unit_ms).div_ceil(scale);
+        Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn numbers_agree_with_exact_arithmetic(text in "-?[0-9]{1,20}(\\.[0-9]{1,12})?", pad in "[ \t]{0,2}") {
+            let padded = format!("{pad}{text}{pad}");
+            proptest::prop_assert_eq!(parse_retry_after(&padded, 0), Ok(exact_ms(&text, 1000)));
+            proptest::prop_assert_eq!(parse_retry_after_ms(&padded), Ok(exact_ms(&text, 1)));
+        }
+
+        #[test]
+        fn near_numbers_are_refused(text in "[-+.0-9e ]{0,8}") {
+            // The oracle for the form: a hand-written check of `-?[0-9]+(\.[0-9]+)?`, surrounding spaces trimmed.
+            let t = text.trim();
+            let body = t.strip_prefix('-').unwrap_or(t);
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            let is_number = match body.split_once('.') {
+                Some((w, f)) => digits(w) && digits(f),
+                None => digits(body),
+            };
+            proptest::prop_assert_eq!(parse_retry_after_ms(&text).is_ok(), is_number, "{:?}", text);
+            proptest::prop_assert_eq!(parse_retry_after(&text, 0).is_ok(), is_number, "{:?}", text);
+        }
+    }
+
     #[test]
     fn headers_prefer_valid_milliseconds() {
         assert_eq!(retry_after_from_headers(Some("2"), Some("1500"), 0), Some(ms(1_500)));
