@@ -63,8 +63,8 @@ pub fn retry_after_from_headers(
 /// else a `retry-after-ms` value. `Err` holds the trimmed value.
 fn parse(value: &str, now_ms: Option<u64>) -> Result<Duration, &str> {
     let value = value.trim();
-    if let Some(number) = Number::parse(value) {
-        return Ok(number.to_duration(if now_ms.is_some() { 1_000 } else { 1 }));
+    if let Some(wait) = number(value, if now_ms.is_some() { 1_000 } else { 1 }) {
+        return Ok(wait);
     }
     let Some(now_ms) = now_ms else { return Err(value) };
     match http_date::parse_http_date(value) {
@@ -83,66 +83,54 @@ fn malformed(value: &str, kind: fn(String) -> RetryAfterError) -> RetryAfterErro
     }
 }
 
-/// A non-negative decimal number `digits[.digits]`, or a negative one (which means "no wait").
-struct Number<'a> {
-    negative: bool,
-    whole: &'a str,
-    fraction: &'a str,
-}
-
-impl<'a> Number<'a> {
-    /// `-?[0-9]+(\.[0-9]+)?`, nothing else (no `+`, no exponent, no bare `.5`).
-    fn parse(text: &'a str) -> Option<Number<'a>> {
-        let (negative, rest) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        let (whole, fraction) = match rest.split_once('.') {
-            Some((whole, fraction)) => (whole, Some(fraction)),
-            None => (rest, None),
-        };
-        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if !all_digits(whole) || fraction.is_some_and(|f| !all_digits(f)) {
-            return None;
+/// `-?[0-9]+(\.[0-9]+)?` (no `+`, no exponent, no bare `.5`) times `unit_ms` milliseconds, rounded up to a whole
+/// millisecond, saturating at [`MAX_WAIT`]; zero when negative; `None` when `text` is not of that form.
+fn number(text: &str, unit_ms: u64) -> Option<Duration> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    let mut whole = Some(0u64); // `None` once it overflows
+    let mut in_fraction = false;
+    let mut part_len = 0; // digits in the current part (whole or fraction)
+                          // unit_ms <= 1000, so the first four fractional digits decide the whole milliseconds, and any non-zero digit
+                          // after them rounds up.
+    let mut scaled: u64 = 0; // the first four fractional digits, as ten-thousandths
+    let mut rest_nonzero = false;
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                let digit = u64::from(c - b'0');
+                if !in_fraction {
+                    whole = whole.and_then(|w| w.checked_mul(10)?.checked_add(digit));
+                } else if part_len < 4 {
+                    scaled = scaled * 10 + digit;
+                } else {
+                    rest_nonzero |= digit != 0;
+                }
+                part_len += 1;
+            }
+            b'.' if !in_fraction && part_len > 0 => {
+                in_fraction = true;
+                part_len = 0;
+            }
+            _ => return None,
         }
-        Some(Number { negative, whole, fraction: fraction.unwrap_or("") })
     }
-
-    /// The number times `unit_ms` milliseconds, rounded up to a whole millisecond, saturating at [`MAX_WAIT`].
-    fn to_duration(&self, unit_ms: u64) -> Duration {
-        if self.negative {
-            return Duration::ZERO;
-        }
-        let saturated = || MAX_WAIT;
-        let mut whole: u64 = 0;
-        for digit in self.whole.bytes() {
-            match whole.checked_mul(10).and_then(|w| w.checked_add(u64::from(digit - b'0'))) {
-                Some(w) => whole = w,
-                None => return saturated(),
-            }
-        }
-        let Some(whole_ms) = whole.checked_mul(unit_ms) else { return saturated() };
-        // The fraction in milliseconds: fraction * unit_ms, rounded up. unit_ms <= 1000, so the first four
-        // fractional digits decide the whole milliseconds, and any non-zero digit after them rounds up.
-        let mut scaled: u64 = 0; // the first four fractional digits, as ten-thousandths
-        let mut rest_nonzero = false;
-        for (i, digit) in self.fraction.bytes().enumerate() {
-            if i < 4 {
-                scaled = scaled * 10 + u64::from(digit - b'0');
-            } else if digit != b'0' {
-                rest_nonzero = true;
-            }
-        }
-        for _ in self.fraction.len()..4 {
+    if part_len == 0 {
+        return None;
+    }
+    if negative {
+        return Some(Duration::ZERO);
+    }
+    if in_fraction {
+        for _ in part_len..4 {
             scaled *= 10;
         }
-        let numerator = scaled * unit_ms; // ten-thousandths of a millisecond, < 10^7
-        let mut fraction_ms = numerator / 10_000;
-        if numerator % 10_000 != 0 || rest_nonzero {
-            fraction_ms += 1;
-        }
-        whole_ms.checked_add(fraction_ms).map_or_else(saturated, Duration::from_millis)
     }
+    let numerator = scaled * unit_ms; // ten-thousandths of a millisecond, < 10^7
+    let fraction_ms = numerator.div_ceil(10_000) + u64::from(rest_nonzero && numerator % 10_000 == 0);
+    Some(whole.and_then(|w| w.checked_mul(unit_ms)?.checked_add(fraction_ms)).map_or(MAX_WAIT, Duration::from_millis))
 }
 
 fn keep_prefix(value: &str) -> String {
