@@ -137,36 +137,28 @@ impl RetryPolicy {
     ) -> RetryDecision {
         let attempts_left = attempt.max(1) < self.max_attempts.max(1);
         let exhausted = RetryDecision::GiveUp(GiveUpReason::AttemptsExhausted);
-        match classify(failure) {
-            Class::Fatal => RetryDecision::GiveUp(GiveUpReason::NotRetryable),
-            Class::Unauthorized if token_already_refreshed => RetryDecision::GiveUp(GiveUpReason::Unauthorized),
-            Class::Unauthorized if attempts_left => RetryDecision::RefreshToken,
-            Class::Unauthorized => exhausted,
-            Class::Throttled(retry_after) => {
-                let wait = retry_after.unwrap_or(self.default_retry_after);
-                if wait > self.max_retry_after {
-                    RetryDecision::GiveUp(GiveUpReason::RetryAfterTooLong(wait))
-                } else if attempts_left {
-                    RetryDecision::Retry { after: wait, reason: WaitReason::RetryAfter }
-                } else {
-                    exhausted
+        let (throttled, retry_after) = match classify(failure) {
+            Class::Fatal => return RetryDecision::GiveUp(GiveUpReason::NotRetryable),
+            Class::Unauthorized if token_already_refreshed => return RetryDecision::GiveUp(GiveUpReason::Unauthorized),
+            Class::Unauthorized if attempts_left => return RetryDecision::RefreshToken,
+            Class::Unauthorized => return exhausted,
+            Class::Throttled(retry_after) => (true, Some(retry_after.unwrap_or(self.default_retry_after))),
+            Class::Transient(retry_after) => (false, retry_after),
+        };
+        // A 429 always waits as asked (or the default); a transient failure waits as asked only when that is
+        // longer than its backoff.
+        match retry_after {
+            Some(wait) if wait > self.max_retry_after => RetryDecision::GiveUp(GiveUpReason::RetryAfterTooLong(wait)),
+            _ if !attempts_left => exhausted,
+            _ => {
+                let backoff = if throttled { Duration::ZERO } else { self.backoff(attempt, jitter) };
+                match retry_after {
+                    Some(wait) if throttled || wait > backoff => {
+                        RetryDecision::Retry { after: wait, reason: WaitReason::RetryAfter }
+                    }
+                    _ => RetryDecision::Retry { after: backoff, reason: WaitReason::Backoff },
                 }
             }
-            Class::Transient(retry_after) => match retry_after {
-                Some(wait) if wait > self.max_retry_after => {
-                    RetryDecision::GiveUp(GiveUpReason::RetryAfterTooLong(wait))
-                }
-                _ if !attempts_left => exhausted,
-                _ => {
-                    let backoff = self.backoff(attempt, jitter);
-                    match retry_after {
-                        Some(wait) if wait > backoff => {
-                            RetryDecision::Retry { after: wait, reason: WaitReason::RetryAfter }
-                        }
-                        _ => RetryDecision::Retry { after: backoff, reason: WaitReason::Backoff },
-                    }
-                }
-            },
         }
     }
 
