@@ -366,3 +366,270 @@ mod tests {
         assert_eq!(listing.snapshot_at(), Timestamp::from_unix_millis(0));
     }
 }
+
+#[cfg(test)]
+mod pinned_messages {
+    use super::*;
+
+    pub(super) const CLIENT: &[&str] = &[
+        "",
+        "[]",
+        "{",
+        r#"{"region":5}"#,
+        r#"{"region":"mars"}"#,
+        r#"{"region":" Gcc_High "}"#,
+        r#"{"region":"GCCHIGH"}"#,
+        r#"{"region":"eu","baseUrl":"https://x"}"#,
+        r#"{"baseUrl":"ftp://x"}"#,
+        r#"{"baseUrl":"https://"}"#,
+        r#"{"baseUrl":"https://a@b"}"#,
+        r#"{"baseUrl":"https://a b"}"#,
+        r#"{"baseUrl":"https://x?y"}"#,
+        r#"{"baseUrl":"https://x#y"}"#,
+        r#"{"baseUrl":"https://x:99999"}"#,
+        r#"{"baseUrl":"https://x:65536"}"#,
+        r#"{"baseUrl":"https://x:65535/p/"}"#,
+        r#"{"baseUrl":"https://x:1a"}"#,
+        r#"{"baseUrl":"https://x:"}"#,
+        r#"{"baseUrl":"https://x:123456"}"#,
+        r#"{"baseUrl":"https://x.:8/"}"#,
+        r#"{"baseUrl":"https://."}"#,
+        r#"{"baseUrl":"https://[::1"}"#,
+        r#"{"baseUrl":"https://[]"}"#,
+        r#"{"baseUrl":"https://[g::1]"}"#,
+        r#"{"baseUrl":"https://[::1]x"}"#,
+        r#"{"baseUrl":"HTTPS://[::FFFF:1.2.3.4]:9/A"}"#,
+        r#"{"baseUrl":"https:x"}"#,
+        r#"{"baseUrl":"x"}"#,
+        r#"{"baseUrl":"Http://x"}"#,
+        r#"{"baseUrl":"http://localhost"}"#,
+        r#"{"baseUrl":"http://127.0.0.1"}"#,
+        r#"{"baseUrl":"http://127.0.0.256"}"#,
+        r#"{"baseUrl":"http://127.0.0"}"#,
+        r#"{"baseUrl":"http://127.0.0.1.2"}"#,
+        r#"{"baseUrl":"http://127.00.0.1"}"#,
+        r#"{"baseUrl":"http://127.0.0.+1"}"#,
+        r#"{"baseUrl":"http://127.0..1"}"#,
+        r#"{"baseUrl":"http://[::1]"}"#,
+        r#"{"baseUrl":"https://x\u00e9"}"#,
+        r#"{"baseUrl":"https://x%41"}"#,
+        r#"{"baseUrl":"https://a:1:2"}"#,
+        r#"{"maxRetries":1.5}"#,
+        r#"{"maxRetries":-1}"#,
+        r#"{"maxRetries":101}"#,
+        r#"{"maxRetries":1e300}"#,
+        r#"{"maxRetries":"5"}"#,
+        r#"{"maxRetryAfterMs":86400001}"#,
+        r#"{"allowInsecureLoopback":1}"#,
+        r#"{"rateLimit":5}"#,
+        r#"{"rateLimit":{"perMinute":0}}"#,
+        r#"{"rateLimit":{"perHour":100001}}"#,
+        r#"{"rateLimit":{"timeScale":0}}"#,
+        r#"{"rateLimit":{"timeScale":1.5}}"#,
+        r#"{"rateLimit":{"timeScale":1e-300}}"#,
+        r#"{"rateLimit":{"state":"garbage"}}"#,
+        r#"{"rateLimit":{"state":"l1:x"}}"#,
+        r#"{"rateLimit":{"state":5}}"#,
+        r#"{"rateLimit":{"perMinute":1,"perMinute":2}}"#,
+        r#"{"region":"eu","region":"us"}"#,
+        r#"{"rateLimit":{"timeScale":0.01,"perMinute":7,"perHour":9}}"#,
+        r#"{"rateLimit":{"timeScale":0.123456789}}"#,
+        r#"{"rateLimit":{"timeScale":0.0009765625}}"#,
+        r#"{"rateLimit":{"timeScale":1,"state":"l1:10:z,0,10"}}"#,
+        r#"{"rateLimit":{"timeScale":3e-7}}"#,
+        r#"{"maxRetries":0,"maxRetryAfterMs":1234}"#,
+    ];
+
+    pub(super) const LIST: &[&str] = &[
+        "",
+        "5",
+        r#"{"top":0}"#,
+        r#"{"top":10001}"#,
+        r#"{"top":"1"}"#,
+        r#"{"skip":-1}"#,
+        r#"{"skip":0.5}"#,
+        r#"{"pageSize":0}"#,
+        r#"{"pageSize":10001}"#,
+        r#"{"seed":"x"}"#,
+        r#"{"resumeFrom":5}"#,
+        r#"{"resumeFrom":"nope"}"#,
+        r#"{"resumeFrom":"mdeR1.e30"}"#,
+        r#"{"snapshot":[]}"#,
+        r#"{"snapshot":"yesterday"}"#,
+        r#"{"snapshot":1e16}"#,
+        r#"{"snapshot":-1e15}"#,
+        r#"{"snapshot":1.5}"#,
+        r#"{"filter":5}"#,
+        r#"{"filter":{"text":5}}"#,
+        r#"{"filter":{"text":"x","object":{}}}"#,
+        r#"{"filter":{"text":"state eq 'Runing'"}}"#,
+        r#"{"filter":{"object":{"state":"Runing"}}}"#,
+        r#"{"top":1,"top":2}"#,
+        r#"{"resumeFrom":"mdeR1.[]"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0,\"ids\":[]}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"ids\":5}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"ids\":[1]}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":-1,\"page\":1,\"pos\":0,\"items\":0,\"pages\":0,\"ids\":[]}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0,\"page\":4294967296,\"pos\":0,\"items\":0,\"pages\":0,\"ids\":[]}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0,\"skip\":0,\"page\":1,\"pos\":0,\"items\":0,\"pages\":0,\"ids\":[]}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0,\"page\":1,\"pos\":0,\"items\":0,\"pages\":0,\"ids\":[],\"snap\":\"yesterday\"}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0,\"page\":1,\"pos\":0,\"items\":0,\"pages\":0,\"ids\":[],\"snap\":5}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0,\"page\":1,\"pos\":0,\"items\":0,\"pages\":0,\"ids\":[],\"filter\":5}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0.5,\"page\":1,\"pos\":0,\"items\":0,\"pages\":0,\"ids\":[]}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0,\"page\":1,\"pos\":0,\"items\":0,\"ids\":[]}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0,\"page\":1,\"pos\":0,\"items\":0,\"pages\":0,\"ids\":[],\"max\":\"x\"}"}"#,
+        r#"{"resumeFrom":"mdeR1.{\"skip\":0,\"page\":1,\"pos\":0,\"items\":0,\"pages\":0,\"ids\":[\"a\"],\"max\":null,\"filter\":\"state eq 'X'\",\"snap\":\"2024-01-01T00:00:00Z\"}"}"#,
+    ];
+
+    pub(super) fn describe(r: Result<String, ErrorInfo>) -> String {
+        match r {
+            Ok(s) => format!("ok {s}"),
+            Err(e) => format!("{} {:?} {:?}: {}", e.kind, e.path, e.position, e.message),
+        }
+    }
+
+    pub(super) fn client(json: &str) -> String {
+        describe(ClientSettings::from_json(json).map(|s| {
+            let w = &s.limiter.config().windows;
+            format!("{} {} {:?} {:?} {}", s.base, s.base.is_loopback(), s.retry, w, s.limiter.export())
+        }))
+    }
+
+    pub(super) fn list(json: &str) -> String {
+        let base = BaseUrl::parse("https://h").unwrap();
+        describe(
+            start_listing(json, base, RetryPolicy::default(), 1_700_000_000_000)
+                .map(|l| format!("{:?} {:?}", l.snapshot_at(), l.effective_filter().map(|f| f.to_odata()))),
+        )
+    }
+
+    /// What the code gave before the size work, one line per input (`CLIENT`, then `LIST`).
+    const EXPECTED: &str = r###"InvalidConfig None None: invalid client options: the text ends early at line 1 column 1
+InvalidConfig None None: invalid client options: client options must be an object, not an array
+InvalidConfig None None: invalid client options: the text ends early at line 1 column 2
+InvalidConfig None None: invalid client options: region must be a string, not a number
+InvalidConfig None None: unknown region "mars"; known: global, security, us, eu, uk, au, swa, ina, gcc, gcc-high, dod
+ok https://api-gov.securitycenter.microsoft.us false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+ok https://api-gov.securitycenter.microsoft.us false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+InvalidConfig None None: give either region or baseUrl, not both
+InvalidConfig None None: not a usable base URL (the scheme is not http or https): "ftp://x"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (invalid host name): "https://"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (user-info and percent-encoded hosts are not allowed): "https://a@b"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (it contains whitespace, control characters, backslashes or non-ASCII): "https://a b"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (a base URL has no query or fragment): "https://x?y"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (a base URL has no query or fragment): "https://x#y"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (port out of range): "https://x:99999"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (port out of range): "https://x:65536"; expected https://host[:port][/path]
+ok https://x:65535/p false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+InvalidConfig None None: not a usable base URL (invalid port): "https://x:1a"; expected https://host[:port][/path]
+ok https://x false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+InvalidConfig None None: not a usable base URL (invalid port): "https://x:123456"; expected https://host[:port][/path]
+ok https://x:8 false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+InvalidConfig None None: not a usable base URL (empty host): "https://."; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (unclosed IPv6 bracket): "https://[::1"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (invalid IPv6 address): "https://[]"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (invalid IPv6 address): "https://[g::1]"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (unexpected text after the host): "https://[::1]x"; expected https://host[:port][/path]
+ok https://[::ffff:1.2.3.4]:9/A false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+InvalidConfig None None: not a usable base URL (no `//` after the scheme): "https:x"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (no scheme): "x"; expected https://host[:port][/path]
+InvalidConfig None None: baseUrl http://x is not https: the token would travel in clear text
+InvalidConfig None None: baseUrl http://localhost is not https: the token would travel in clear text; set allowInsecureLoopback: true for a local server
+InvalidConfig None None: baseUrl http://127.0.0.1 is not https: the token would travel in clear text; set allowInsecureLoopback: true for a local server
+InvalidConfig None None: baseUrl http://127.0.0.256 is not https: the token would travel in clear text
+InvalidConfig None None: baseUrl http://127.0.0 is not https: the token would travel in clear text
+InvalidConfig None None: baseUrl http://127.0.0.1.2 is not https: the token would travel in clear text
+InvalidConfig None None: baseUrl http://127.00.0.1 is not https: the token would travel in clear text; set allowInsecureLoopback: true for a local server
+InvalidConfig None None: not a usable base URL (invalid host name): "http://127.0.0.+1"; expected https://host[:port][/path]
+InvalidConfig None None: baseUrl http://127.0..1 is not https: the token would travel in clear text
+InvalidConfig None None: baseUrl http://[::1] is not https: the token would travel in clear text; set allowInsecureLoopback: true for a local server
+InvalidConfig None None: not a usable base URL (it contains whitespace, control characters, backslashes or non-ASCII): "https://xé"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (user-info and percent-encoded hosts are not allowed): "https://x%41"; expected https://host[:port][/path]
+InvalidConfig None None: not a usable base URL (invalid port): "https://a:1:2"; expected https://host[:port][/path]
+InvalidConfig None None: maxRetries must be a whole number from 0 to 100, not a fraction or not a number
+InvalidConfig None None: maxRetries must be a whole number from 0 to 100, not -1
+InvalidConfig None None: maxRetries must be a whole number from 0 to 100, not 101
+InvalidConfig None None: maxRetries must be a whole number from 0 to 100, not a fraction or not a number
+InvalidConfig None None: invalid client options: maxRetries must be a number, not a string
+InvalidConfig None None: maxRetryAfterMs must be a whole number from 0 to 86400000, not 86400001
+InvalidConfig None None: invalid client options: allowInsecureLoopback must be a boolean, not a number
+InvalidConfig None None: invalid client options: rateLimit must be an object, not a number
+InvalidConfig None None: rateLimit.perMinute must be a whole number from 1 to 100000, not 0
+InvalidConfig None None: rateLimit.perHour must be a whole number from 1 to 100000, not 100001
+InvalidConfig None None: rateLimit.timeScale must be above 0 and at most 1
+InvalidConfig None None: rateLimit.timeScale must be above 0 and at most 1
+InvalidConfig None None: rateLimit: window 0 is shorter than one millisecond
+InvalidConfig None None: rateLimit.state cannot be used: not a limiter state this version understands (it should start with "l1:")
+InvalidConfig None None: rateLimit.state cannot be used: invalid limiter state at byte 4: expected ':' after the blocked-until time
+InvalidConfig None None: invalid client options: state must be a string, not a number
+InvalidConfig None None: invalid client options: duplicate option `perMinute`
+InvalidConfig None None: invalid client options: duplicate option `region`
+ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 7, length: 600ms }, Window { limit: 9, length: 36s }] l1::
+ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 7.40740734s }, Window { limit: 1500, length: 444.4444404s }] l1::
+ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 58.59375ms }, Window { limit: 1500, length: 3.515625s }] l1::
+ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1:10:z,0,10
+InvalidConfig None None: rateLimit: window 0 is shorter than one millisecond
+ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 1, base_delay: 500ms, max_delay: 30s, max_retry_after: 1.234s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+InvalidConfig None None: invalid list options: the text ends early at line 1 column 1
+InvalidConfig None None: invalid list options: list options must be an object, not a number
+InvalidQuery Some("top") None: top must be a whole number from 1 to 10000, not 0
+InvalidQuery Some("top") None: top must be a whole number from 1 to 10000, not 10001
+InvalidConfig None None: invalid list options: top must be a number, not a string
+InvalidQuery Some("skip") None: skip must be a whole number from 0 to 9000000000000000, not -1
+InvalidQuery Some("skip") None: skip must be a whole number from 0 to 9000000000000000, not a fraction or not a number
+InvalidConfig None None: pageSize must be a whole number from 1 to 10000, not 0
+InvalidConfig None None: pageSize must be a whole number from 1 to 10000, not 10001
+InvalidConfig None None: invalid list options: seed must be a number, not a string
+InvalidConfig None None: invalid list options: resumeFrom must be a string, not a number
+InvalidConfig None None: invalid resume token: it does not start with mdeR1.
+InvalidConfig None None: invalid resume token: expected a value at line 1 column 1
+InvalidConfig None None: snapshot must be true, a Date or an RFC 3339 string, not an array
+InvalidConfig None None: snapshot: invalid date-time at byte 0: expected a four-digit year (form: 2024-01-31T23:59:59.1234567Z or with an offset like +02:00) in "yesterday"
+InvalidConfig None None: snapshot must be true, a Date or an RFC 3339 string, not a number
+InvalidConfig None None: snapshot is out of range
+InvalidConfig None None: snapshot must be true, a Date or an RFC 3339 string, not a number
+InvalidQuery Some("filter") None: invalid filter: expected an object, not a number
+InvalidQuery Some("filter") None: invalid filter: text must be a string
+InvalidQuery Some("filter") None: invalid filter: expected {"text": ...} or {"object": ...}
+InvalidQuery None Some(9): invalid filter: unknown state 'Runing' (did you mean 'Running'?) at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'Runing'`
+InvalidQuery Some("filter.state") None: filter.state: "Runing" is not a documented state
+InvalidConfig None None: invalid list options: duplicate option `top`
+InvalidConfig None None: invalid resume token: expected an object, found an array
+InvalidConfig None None: invalid resume token: missing field `ids`
+InvalidConfig None None: invalid resume token: missing field `page`
+InvalidConfig None None: invalid resume token: `ids`: expected an array, found a number
+InvalidConfig None None: invalid resume token: `ids`: expected a string, found a number
+InvalidConfig None None: invalid resume token: `skip`: expected a non-negative integer, found a number
+InvalidConfig None None: invalid resume token: `page` is too large
+InvalidConfig None None: invalid resume token: duplicate field `skip`
+InvalidConfig None None: invalid resume token: `snap`: invalid date-time at byte 0: expected a four-digit year (form: 2024-01-31T23:59:59.1234567Z or with an offset like +02:00)
+InvalidConfig None None: invalid resume token: `snap`: expected a string, found a number
+InvalidConfig None None: invalid resume token: `filter`: expected a string, found a number
+InvalidConfig None None: invalid resume token: `skip`: expected a non-negative integer, found a number
+InvalidConfig None None: invalid resume token: missing field `pages`
+InvalidConfig None None: invalid resume token: `max`: expected a non-negative integer, found a string
+ok Some(2024-01-01T00:00:00Z) Some("state eq 'X' and startTime lt 2024-01-01T00:00:00Z")
+"###;
+
+    #[test]
+    fn messages_are_unchanged() {
+        let got: Vec<String> = CLIENT.iter().map(|j| client(j)).chain(LIST.iter().map(|j| list(j))).collect();
+        let expected: Vec<&str> = EXPECTED.lines().collect();
+        assert_eq!(got.len(), expected.len());
+        for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+            assert_eq!(g, e, "input {i}");
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn print() {
+        for j in CLIENT {
+            println!("{}", client(j));
+        }
+        for j in LIST {
+            println!("{}", list(j));
+        }
+    }
+}
