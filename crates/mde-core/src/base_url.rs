@@ -87,12 +87,21 @@ impl Region {
     /// Looks a region up by name, ignoring ASCII case, `_` for `-`; `default`, `securitycenter` mean [`Region::Global`],
     /// `gcchigh` means [`Region::GccHigh`].
     pub fn from_name(name: &str) -> Option<Region> {
-        let n = name.trim().to_ascii_lowercase().replace('_', "-");
-        match n.as_str() {
-            "default" | "securitycenter" | "commercial" => Some(Region::Global),
-            "gcchigh" => Some(Region::GccHigh),
-            _ => Region::ALL.into_iter().find(|r| r.name() == n),
+        // Compared byte by byte (lower-cased, `_` as `-`) rather than through a normalised copy.
+        let n = name.trim();
+        let is = |known: &str| {
+            n.len() == known.len()
+                && n.bytes()
+                    .zip(known.bytes())
+                    .all(|(a, b)| (if a == b'_' { b'-' } else { a.to_ascii_lowercase() }) == b)
+        };
+        if is("default") || is("securitycenter") || is("commercial") {
+            return Some(Region::Global);
         }
+        if is("gcchigh") {
+            return Some(Region::GccHigh);
+        }
+        Region::ALL.into_iter().find(|r| is(r.name()))
     }
 
     /// The region's base URL (`https://{host}`).
@@ -156,7 +165,7 @@ impl BaseUrl {
     pub fn parse(url: &str) -> Result<BaseUrl, UrlError> {
         let bad = |reason| UrlError::Malformed { url: url.to_owned(), reason };
         let (base, rest) = split_absolute(url).map_err(bad)?;
-        if rest.contains(['?', '#']) {
+        if rest.bytes().any(|b| b == b'?' || b == b'#') {
             return Err(bad("a base URL has no query or fragment"));
         }
         let prefix = rest.trim_end_matches('/').to_owned();
@@ -181,12 +190,7 @@ impl BaseUrl {
     /// Whether the host is a loopback address (`localhost`, `127.0.0.0/8`, `[::1]`).
     pub fn is_loopback(&self) -> bool {
         let h = self.host.as_str();
-        h == "localhost"
-            || h == "[::1]"
-            || h.strip_prefix("127.").is_some_and(|r| {
-                let parts: Vec<&str> = r.split('.').collect();
-                parts.len() == 3 && parts.iter().all(|p| p.parse::<u8>().is_ok())
-            })
+        h == "localhost" || h == "[::1]" || h.strip_prefix("127.").is_some_and(three_octets)
     }
 
     /// `scheme://host[:port]`, the port printed only when it is not the scheme's default.
@@ -231,9 +235,10 @@ impl BaseUrl {
             }
             rest
         };
-        let path = path_and_query.split(['?', '#']).next().unwrap_or("");
+        let path_end = path_and_query.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(path_and_query.len());
+        let path = &path_and_query[..path_end];
         let expected = format!("{}{LIST_PATH}", self.prefix);
-        if path != expected || path_and_query.contains('#') {
+        if path != expected || path_and_query.bytes().any(|b| b == b'#') {
             return Err(UrlError::ForeignPath { expected, link: link.to_owned() });
         }
         Ok(format!("{}{}", self.origin(), path_and_query))
@@ -259,6 +264,26 @@ impl std::str::FromStr for BaseUrl {
     }
 }
 
+/// Whether `r` is three decimal numbers from 0 to 255 (leading zeros allowed, as `u8::from_str` takes them)
+/// separated by dots.
+fn three_octets(r: &str) -> bool {
+    let mut parts = 0;
+    for part in r.split('.') {
+        let mut value = 0u32;
+        for b in part.bytes() {
+            if !b.is_ascii_digit() || value > 255 {
+                return false;
+            }
+            value = value * 10 + u32::from(b - b'0');
+        }
+        if part.is_empty() || value > 255 {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 3
+}
+
 fn default_port(secure: bool) -> u16 {
     if secure {
         443
@@ -274,41 +299,47 @@ fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
     }
     // A scheme has no `:`, so the first one ends it (and no substring search is linked into the wasm module).
     let (scheme, after) = url.split_once(':').ok_or("no scheme")?;
-    let secure = match scheme.to_ascii_lowercase().as_str() {
-        "https" => true,
-        "http" => false,
-        _ => return Err("the scheme is not http or https"),
+    let secure = if scheme.eq_ignore_ascii_case("https") {
+        true
+    } else if scheme.eq_ignore_ascii_case("http") {
+        false
+    } else {
+        return Err("the scheme is not http or https");
     };
     let after = after.strip_prefix("//").ok_or("no `//` after the scheme")?;
-    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let end = after.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(after.len());
     let (authority, rest) = after.split_at(end);
-    if authority.contains(['@', '%']) {
+    if authority.bytes().any(|b| b == b'@' || b == b'%') {
         return Err("user-info and percent-encoded hosts are not allowed");
     }
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let close = v6.find(']').ok_or("unclosed IPv6 bracket")?;
-        let (addr, tail) = (&v6[..close], &v6[close + 1..]);
+    let (mut host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (addr, tail) = v6.split_once(']').ok_or("unclosed IPv6 bracket")?;
         if addr.is_empty() || !addr.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
             return Err("invalid IPv6 address");
         }
-        (format!("[{}]", addr.to_ascii_lowercase()), tail)
+        let mut host = String::with_capacity(addr.len() + 2);
+        host.push('[');
+        host.push_str(addr);
+        host.push(']');
+        (host, tail)
     } else {
-        let split = authority.find(':').unwrap_or(authority.len());
-        let (h, tail) = authority.split_at(split);
+        let (h, tail) = authority.split_at(authority.bytes().position(|b| b == b':').unwrap_or(authority.len()));
         if h.is_empty() || !h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
             return Err("invalid host name");
         }
-        (h.trim_end_matches('.').to_ascii_lowercase(), tail)
+        (h.trim_end_matches('.').to_owned(), tail)
     };
     let port = match port.strip_prefix(':') {
         None if port.is_empty() => default_port(secure),
         None => return Err("unexpected text after the host"),
         Some("") => default_port(secure),
         Some(p) if p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
-            p.parse::<u16>().map_err(|_| "port out of range")?
+            let n = p.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+            u16::try_from(n).map_err(|_| "port out of range")?
         }
         Some(_) => return Err("invalid port"),
     };
+    host.make_ascii_lowercase();
     if host.is_empty() {
         return Err("empty host");
     }
@@ -397,5 +428,36 @@ mod tests {
             b.check_list_link("https://api.security.microsoft.com/api/machines"),
             Err(UrlError::ForeignPath { .. })
         ));
+    }
+
+    proptest::proptest! {
+        /// Oracle: `u8::from_str` on each of the dot-separated parts.
+        #[test]
+        fn loopback_octets_as_u8_parses_them(r in "[0-9.+a]{0,14}") {
+            let parts: Vec<&str> = r.split('.').collect();
+            let expected = parts.len() == 3 && parts.iter().all(|p| p.parse::<u8>().is_ok());
+            proptest::prop_assert_eq!(three_octets(&r), expected);
+        }
+
+        /// Oracle: a normalised copy of the name compared with the known names.
+        #[test]
+        fn region_names_ignore_case_underscores_and_spaces(name in "[ \tgcCH_hieEUuSdfault\u{e9}\u{a0}-]{0,12}") {
+            let n = name.trim().to_ascii_lowercase().replace('_', "-");
+            let expected = match n.as_str() {
+                "default" | "securitycenter" | "commercial" => Some(Region::Global),
+                "gcchigh" => Some(Region::GccHigh),
+                _ => Region::ALL.into_iter().find(|r| r.name() == n),
+            };
+            proptest::prop_assert_eq!(Region::from_name(&name), expected);
+        }
+    }
+
+    #[test]
+    fn region_names_with_spaces_and_case() {
+        assert_eq!(Region::from_name(" GCC_HIGH\u{a0}"), Some(Region::GccHigh));
+        assert_eq!(Region::from_name("GccHigh"), Some(Region::GccHigh));
+        assert_eq!(Region::from_name("Commercial"), Some(Region::Global));
+        assert_eq!(Region::from_name("e_u"), None);
+        assert_eq!(Region::from_name("gcc-hig\u{e9}"), None);
     }
 }

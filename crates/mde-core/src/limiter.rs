@@ -248,8 +248,11 @@ fn in_window(time: u64, now: u64, length_ms: u64) -> bool {
 
 /// Whole milliseconds, rounded up, saturating at `u64::MAX`.
 fn ceil_millis(d: Duration) -> u64 {
-    let ms = d.as_millis() + u128::from(d.subsec_nanos() % 1_000_000 != 0);
-    u64::try_from(ms).unwrap_or(u64::MAX)
+    // In `u64` steps: `u128` arithmetic costs code in the wasm module.
+    d.as_secs()
+        .checked_mul(1_000)
+        .and_then(|ms| ms.checked_add(u64::from(d.subsec_nanos().div_ceil(1_000_000))))
+        .unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
@@ -391,5 +394,15 @@ mod tests {
         let mut l = RateLimiter::new(huge);
         assert_eq!(l.try_acquire(u64::MAX), Decision::SendNow);
         assert_eq!(l.usage(0)[0].limit, MAX_LIMIT);
+    }
+
+    proptest::proptest! {
+        /// Oracle: the same rounding in `u128` milliseconds.
+        #[test]
+        fn ceil_millis_rounds_up_and_saturates(secs in proptest::prop_oneof![0u64..100_000, proptest::num::u64::ANY], nanos in 0u32..1_000_000_000) {
+            let d = Duration::new(secs, nanos);
+            let expected = u64::try_from(d.as_millis() + u128::from(nanos % 1_000_000 != 0)).unwrap_or(u64::MAX);
+            proptest::prop_assert_eq!(ceil_millis(d), expected);
+        }
     }
 }

@@ -15,7 +15,7 @@
 //! ```
 
 use crate::filter::{Excerpt, Filter, FilterError, ParseOptions};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt::Write;
 
 /// What stays literal in an encoded `$filter` value: the unreserved characters (`A-Za-z0-9-._~`) and
@@ -214,14 +214,33 @@ fn parse_digits<N: std::str::FromStr>(s: &str) -> Option<N> {
 /// Percent-decodes one key or value (`+` is a space); `offset` is where `raw` starts in the query string.
 fn decode(raw: &str, offset: usize) -> Result<String, QueryError> {
     let b = raw.as_bytes();
-    let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
-    if let Some(i) = (0..b.len()).find(|&i| b[i] == b'%' && !(hex(i + 1) && hex(i + 2))) {
-        return Err(QueryError::InvalidPercentEncoding { position: offset + i });
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let byte = match c {
+            b'%' => match (b.get(i + 1).copied().and_then(hex_value), b.get(i + 2).copied().and_then(hex_value)) {
+                (Some(hi), Some(lo)) => {
+                    i += 2;
+                    hi << 4 | lo
+                }
+                _ => return Err(QueryError::InvalidPercentEncoding { position: offset + i }),
+            },
+            b'+' => b' ',
+            other => other,
+        };
+        out.push(byte);
+        i += 1;
     }
-    let spaced = raw.replace('+', " ");
-    match percent_decode_str(&spaced).decode_utf8() {
-        Ok(s) => Ok(s.into_owned()),
-        Err(_) => Err(QueryError::NotUtf8),
+    String::from_utf8(out).map_err(|_| QueryError::NotUtf8)
+}
+
+/// The value of a hexadecimal digit.
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
     }
 }
 
@@ -308,5 +327,22 @@ mod tests {
         let opts = ParseOptions::LENIENT_STATES;
         let q = ListQuery::from_query_string_with("$filter=state eq 'Brand''New'", &opts).unwrap();
         assert_eq!(q.filter, Some(state().eq(InvestigationState::Other("Brand'New".into()))));
+    }
+
+    proptest::proptest! {
+        /// Oracle: the `percent-encoding` crate's decoder after replacing `+`, with the first bad `%` found apart.
+        #[test]
+        fn decode_agrees_with_percent_encoding(raw in "[%+aFgz09 \u{e9}\u{80}]{0,12}", offset in 0usize..5) {
+            let b = raw.as_bytes();
+            let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
+            let expected = match (0..b.len()).find(|&i| b[i] == b'%' && !(hex(i + 1) && hex(i + 2))) {
+                Some(i) => Err(QueryError::InvalidPercentEncoding { position: offset + i }),
+                None => percent_encoding::percent_decode_str(&raw.replace('+', " "))
+                    .decode_utf8()
+                    .map(|s| s.into_owned())
+                    .map_err(|_| QueryError::NotUtf8),
+            };
+            proptest::prop_assert_eq!(decode(&raw, offset), expected);
+        }
     }
 }

@@ -70,23 +70,32 @@ impl Client {
     pub fn limiter_json(&self, now: f64) -> Result<String, ErrorInfo> {
         let now = millis(now);
         let limiter = self.limiter.try_borrow().map_err(|_| ErrorInfo::config(BUSY))?;
-        let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-        let windows: Vec<String> = limiter
-            .usage(now)
-            .into_iter()
-            .map(|w| {
-                ObjectWriter::new()
+        // Whole milliseconds, saturating (in `u64` steps: `u128` arithmetic costs code).
+        let ms = |d: std::time::Duration| {
+            d.as_secs()
+                .checked_mul(1_000)
+                .and_then(|ms| ms.checked_add(u64::from(d.subsec_millis())))
+                .unwrap_or(u64::MAX)
+        };
+        let mut windows = String::from("[");
+        for w in limiter.usage(now) {
+            if windows.len() > 1 {
+                windows.push(',');
+            }
+            windows.push_str(
+                &ObjectWriter::new()
                     .num("used", u64::from(w.used))
                     .num("limit", u64::from(w.limit))
                     .num("windowMs", ms(w.length))
                     .num("resetsInMs", ms(w.resets_in))
-                    .finish()
-            })
-            .collect();
+                    .finish(),
+            );
+        }
+        windows.push(']');
         let blocked_for_ms = limiter.blocked_until().map_or(0, |t| t.saturating_sub(now));
         Ok(ObjectWriter::new()
             .str("state", &limiter.export())
-            .raw("windows", &format!("[{}]", windows.join(",")))
+            .raw("windows", &windows)
             .num("blockedForMs", blocked_for_ms)
             .finish())
     }

@@ -54,20 +54,19 @@ pub struct ClientSettings {
     pub limiter: RateLimiter,
 }
 
-/// The members of the options object in `json`; errors name `what` (`client options`, ...).
+/// `invalid {what}: {reason}` as an `InvalidConfig` error (`what`: `client options`, `list options`).
+#[cold]
 #[cfg_attr(mde_size, optimize(size))]
-fn options(json: &str, what: &str) -> Result<Json, ErrorInfo> {
-    let v = crate::json::parse(json).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))?;
-    Members::of(&v, what).map_err(|e| ErrorInfo::config(format!("invalid {what}: {e}")))?;
-    Ok(v)
+fn invalid(what: &str, reason: &str) -> ErrorInfo {
+    ErrorInfo::config(format!("invalid {what}: {reason}"))
 }
 
 impl ClientOptions {
     /// Reads the options from the facade's JSON.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<ClientOptions, ErrorInfo> {
-        let v = options(json, "client options")?;
         let read = || -> Result<ClientOptions, String> {
+            let v = crate::json::parse(json)?;
             let m = Members::of(&v, "client options")?;
             let rate_limit = match m.get("rateLimit")? {
                 None => RateLimitOptions::default(),
@@ -90,7 +89,7 @@ impl ClientOptions {
                 rate_limit,
             })
         };
-        read().map_err(|e| ErrorInfo::config(format!("invalid client options: {e}")))
+        read().map_err(|e| invalid("client options", &e))
     }
 }
 
@@ -234,15 +233,15 @@ pub struct ListOptions<'a> {
 /// Reads the options of `client.list(...)` (JSON) and starts (or resumes) the listing.
 #[cfg_attr(mde_size, optimize(size))]
 pub fn start_listing(json: &str, base: BaseUrl, retry: RetryPolicy, now_ms: u64) -> Result<Listing, ErrorInfo> {
-    let v = options(json, "list options")?;
+    let v = crate::json::parse(json).map_err(|e| invalid("list options", &e))?;
     ListOptions::read(&v)?.start(base, retry, now_ms)
 }
 
 impl<'a> ListOptions<'a> {
-    /// Reads the options from their parsed JSON (an object: [`options`] checked it).
+    /// Reads the options from their parsed JSON.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn read(v: &'a Json) -> Result<ListOptions<'a>, ErrorInfo> {
-        let invalid = |e: String| ErrorInfo::config(format!("invalid list options: {e}"));
+        let invalid = |e: String| invalid("list options", &e);
         let m = Members::of(v, "list options").map_err(invalid)?;
         let filter = m.get("filter").map_err(invalid)?.map(FilterInput::from_value).transpose()?;
         let read = || -> Result<ListOptions<'a>, String> {

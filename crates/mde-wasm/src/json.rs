@@ -194,7 +194,7 @@ fn number_value(text: &str) -> f64 {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let (digits, exponent) = match text.find(['e', 'E']) {
+    let (digits, exponent) = match text.bytes().position(|b| b == b'e' || b == b'E') {
         Some(at) => (&text[..at], &text[at + 1..]),
         None => (text, ""),
     };
@@ -212,10 +212,7 @@ fn number_value(text: &str) -> f64 {
         }
     }
     // The reader checked the exponent's digits; a huge one only comes with a zero or a tiny value.
-    let exponent = match exponent {
-        "" => 0,
-        e => e.parse::<i64>().unwrap_or(if e.starts_with('-') { -100_000 } else { 100_000 }),
-    };
+    let exponent = exponent_value(exponent);
     // Trailing zeros (`1.50`, `9007199254740991.0`) would only push the mantissa past 2^53.
     while mantissa != 0 && mantissa % 10 == 0 {
         mantissa /= 10;
@@ -237,6 +234,27 @@ fn number_value(text: &str) -> f64 {
     } else {
         v
     }
+}
+
+/// An exponent's value (`[+-]digits`, as the reader checked it; empty: 0) as `i64::from_str` reads it, and
+/// +-100,000 when it does not fit in an `i64` (without the integer parser's generic code).
+#[cfg_attr(mde_size, optimize(size))]
+fn exponent_value(e: &str) -> i64 {
+    let (negative, digits) = match e.as_bytes().first() {
+        Some(b'-') => (true, &e[1..]),
+        Some(b'+') => (false, &e[1..]),
+        _ => (false, e),
+    };
+    let mut value: i64 = 0;
+    for c in digits.bytes() {
+        let d = i64::from(c.wrapping_sub(b'0'));
+        let next = value.checked_mul(10).and_then(|v| if negative { v.checked_sub(d) } else { v.checked_add(d) });
+        match next {
+            Some(v) => value = v,
+            None => return if negative { -100_000 } else { 100_000 },
+        }
+    }
+    value
 }
 
 #[cfg(test)]
@@ -339,5 +357,31 @@ mod tests {
             .finish();
         assert_eq!(json, r#"{"a":"x","n":18446744073709551615,"f":false,"r":[1],"some":3}"#);
         assert_eq!(ObjectWriter::new().finish(), "{}");
+    }
+
+    #[test]
+    fn exponents_read_as_i64_from_str_does() {
+        for e in [
+            "",
+            "0",
+            "+0",
+            "-0",
+            "7",
+            "-7",
+            "+22",
+            "0022",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "99999999999999999999999",
+            "-99999999999999999999999",
+        ] {
+            let oracle = match e {
+                "" => 0,
+                e => e.parse::<i64>().unwrap_or(if e.starts_with('-') { -100_000 } else { 100_000 }),
+            };
+            assert_eq!(exponent_value(e), oracle, "{e}");
+        }
     }
 }

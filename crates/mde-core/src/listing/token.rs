@@ -55,15 +55,8 @@ impl ResumeState {
     /// Reads the JSON text; the error says what is wrong.
     pub fn from_json(json: &str) -> Result<ResumeState, String> {
         let doc = Node::parse(json.as_bytes()).map_err(|e| e.to_string())?;
-        let Node::Object(entries) = &doc else { return Err(format!("expected an object, found {}", doc.kind())) };
-        let field = |name: &str| -> Result<Option<&Node>, String> {
-            let mut found = entries.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
-            let first = found.next();
-            if found.next().is_some() {
-                return Err(format!("duplicate field `{name}`"));
-            }
-            Ok(first.filter(|v| **v != Node::Null))
-        };
+        let Node::Object(_) = &doc else { return Err(format!("expected an object, found {}", doc.kind())) };
+        let field = |name: &str| doc.unique(name).map_err(|_| format!("duplicate field `{name}`"));
         let number = |name: &str| -> Result<Option<u64>, String> {
             match field(name)? {
                 None => Ok(None),
