@@ -55,19 +55,19 @@ impl ResumeState {
     /// Reads the JSON text; the error says what is wrong.
     pub fn from_json(json: &str) -> Result<ResumeState, String> {
         let doc = Node::parse(json.as_bytes()).map_err(|e| e.to_string())?;
-        let Node::Object(_) = &doc else { return Err(format!("expected an object, found {}", doc.kind())) };
+        if !matches!(doc, Node::Object(_)) {
+            return Err(format!("expected an object, found {}", doc.kind()));
+        }
         let field = |name: &str| doc.unique(name).map_err(|_| format!("duplicate field `{name}`"));
-        let number = |name: &str| -> Result<Option<u64>, String> {
-            match field(name)? {
-                None => Ok(None),
-                Some(Node::UInt(n)) => Ok(Some(*n)),
-                Some(other) => Err(format!("`{name}`: expected a non-negative integer, found {}", other.kind())),
-            }
+        let number = |name: &str| match field(name)? {
+            None => Ok(None),
+            Some(Node::UInt(n)) => Ok(Some(*n)),
+            Some(other) => Err(wrong(name, "a non-negative integer", other)),
         };
-        let required = |name: &str| number(name)?.ok_or_else(|| format!("missing field `{name}`"));
+        let required = |name: &str| number(name)?.ok_or_else(|| missing(name));
         let text = |v: &Node, name: &str| match v {
             Node::Str(s) => Ok(s.clone()),
-            other => Err(format!("`{name}`: expected a string, found {}", other.kind())),
+            other => Err(wrong(name, "a string", other)),
         };
         let filter = field("filter")?.map(|v| text(v, "filter")).transpose()?;
         let snap = match field("snap")? {
@@ -75,9 +75,15 @@ impl ResumeState {
             Some(v) => Some(Timestamp::parse(&text(v, "snap")?).map_err(|e| format!("`snap`: {e}"))?),
         };
         let ids = match field("ids")? {
-            Some(Node::Array(items)) => items.iter().map(|v| text(v, "ids")).collect::<Result<Vec<_>, _>>()?,
-            Some(other) => return Err(format!("`ids`: expected an array, found {}", other.kind())),
-            None => return Err("missing field `ids`".to_owned()),
+            Some(Node::Array(items)) => {
+                let mut ids = Vec::with_capacity(items.len());
+                for v in items {
+                    ids.push(text(v, "ids")?);
+                }
+                ids
+            }
+            Some(other) => return Err(wrong("ids", "an array", other)),
+            None => return Err(missing("ids")),
         };
         let page = u32::try_from(required("page")?).map_err(|_| "`page` is too large".to_owned())?;
         Ok(ResumeState {
@@ -92,6 +98,18 @@ impl ResumeState {
             ids,
         })
     }
+}
+
+/// ``"`{name}`: expected {expected}, found {kind}"``.
+#[cold]
+fn wrong(name: &str, expected: &str, found: &Node) -> String {
+    format!("`{name}`: expected {expected}, found {}", found.kind())
+}
+
+/// ``"missing field `{name}`"``.
+#[cold]
+fn missing(name: &str) -> String {
+    format!("missing field `{name}`")
 }
 
 #[cfg(test)]
