@@ -13,13 +13,14 @@ use crate::error::ErrorInfo;
 use crate::filter_object::filter_from_object;
 use crate::json::{Json, Members};
 
-/// The client's options (all but `token`, `fetch` and `onEvent`, which stay in JavaScript).
+/// The client's options (all but `token`, `fetch` and `onEvent`, which stay in JavaScript), borrowed from their
+/// JSON.
 #[derive(Debug, Default)]
-pub struct ClientOptions {
+pub struct ClientOptions<'a> {
     /// A region name (`global`, `eu`, `gcc-high`, ...).
-    pub region: Option<String>,
+    pub region: Option<&'a str>,
     /// A base URL (a proxy, the mock); excludes `region`.
-    pub base_url: Option<String>,
+    pub base_url: Option<&'a str>,
     /// Allow `http://` for a loopback base URL.
     pub allow_insecure_loopback: bool,
     /// Retries after the first attempt (default 5).
@@ -27,12 +28,12 @@ pub struct ClientOptions {
     /// The longest `Retry-After` the client waits out (default 300,000 ms).
     pub max_retry_after_ms: Option<f64>,
     /// The limiter's settings and saved state.
-    pub rate_limit: RateLimitOptions,
+    pub rate_limit: RateLimitOptions<'a>,
 }
 
 /// `rateLimit` of the client's options.
 #[derive(Debug, Default)]
-pub struct RateLimitOptions {
+pub struct RateLimitOptions<'a> {
     /// Calls per minute (default 100).
     pub per_minute: Option<f64>,
     /// Calls per hour (default 1,500).
@@ -40,7 +41,7 @@ pub struct RateLimitOptions {
     /// Multiplies the windows, for a mock whose clock runs faster (`0.01`: a minute lasts 0.6 s).
     pub time_scale: Option<f64>,
     /// A state saved from `rateLimitState().state`.
-    pub state: Option<String>,
+    pub state: Option<&'a str>,
 }
 
 /// What a client is made of.
@@ -61,13 +62,12 @@ fn invalid(what: &str, reason: &str) -> ErrorInfo {
     ErrorInfo::config(format!("invalid {what}: {reason}"))
 }
 
-impl ClientOptions {
-    /// Reads the options from the facade's JSON.
+impl<'a> ClientOptions<'a> {
+    /// Reads the options from their parsed JSON.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn from_json(json: &str) -> Result<ClientOptions, ErrorInfo> {
-        let read = || -> Result<ClientOptions, String> {
-            let v = crate::json::parse(json)?;
-            let m = Members::of(&v, "client options")?;
+    pub fn read(v: &'a Json) -> Result<ClientOptions<'a>, ErrorInfo> {
+        let read = || -> Result<ClientOptions<'a>, String> {
+            let m = Members::of(v, "client options")?;
             let rate_limit = match m.get("rateLimit")? {
                 None => RateLimitOptions::default(),
                 Some(r) => {
@@ -112,12 +112,13 @@ impl ClientSettings {
     /// Reads the client's options (JSON) and checks them.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<ClientSettings, ErrorInfo> {
-        let o = ClientOptions::from_json(json)?;
-        let base = match (&o.region, &o.base_url) {
+        let v = crate::json::parse(json).map_err(|e| invalid("client options", &e))?;
+        let o = ClientOptions::read(&v)?;
+        let base = match (o.region, o.base_url) {
             (Some(_), Some(_)) => return Err(ErrorInfo::config("give either region or baseUrl, not both")),
             (Some(name), None) => Region::from_name(name)
                 .ok_or_else(|| {
-                    ErrorInfo::config(mde_core::base_url::UrlError::UnknownRegion { name: name.clone() }.to_string())
+                    ErrorInfo::config(mde_core::base_url::UrlError::UnknownRegion { name: name.to_owned() }.to_string())
                 })?
                 .base_url(),
             (None, Some(url)) => BaseUrl::parse(url).map_err(|e| ErrorInfo::config(e.to_string()))?,
@@ -144,7 +145,7 @@ impl ClientSettings {
 }
 
 #[cfg_attr(mde_size, optimize(size))]
-fn limiter(o: &RateLimitOptions) -> Result<RateLimiter, ErrorInfo> {
+fn limiter(o: &RateLimitOptions<'_>) -> Result<RateLimiter, ErrorInfo> {
     let max = u64::from(MAX_LIMIT);
     let per_minute = whole(o.per_minute.unwrap_or(100.0), "rateLimit.perMinute", 1, max).map_err(ErrorInfo::config)?;
     let per_hour = whole(o.per_hour.unwrap_or(1500.0), "rateLimit.perHour", 1, max).map_err(ErrorInfo::config)?;
@@ -162,7 +163,7 @@ fn limiter(o: &RateLimitOptions) -> Result<RateLimiter, ErrorInfo> {
         config = config.scaled(scale);
     }
     config.validate().map_err(|e| ErrorInfo::config(format!("rateLimit: {e}")))?;
-    match &o.state {
+    match o.state {
         Some(state) => RateLimiter::import(config, state)
             .map_err(|e| ErrorInfo::config(format!("rateLimit.state cannot be used: {e}"))),
         None => Ok(RateLimiter::new(config)),
@@ -225,7 +226,7 @@ pub struct ListOptions<'a> {
     /// Snapshot bound: `true` (now), milliseconds since the epoch, or an RFC 3339 string.
     pub snapshot: Option<&'a Json>,
     /// A token from `resumeToken()`.
-    pub resume_from: Option<String>,
+    pub resume_from: Option<&'a str>,
     /// Seed of the backoff jitter.
     pub seed: f64,
 }
@@ -262,7 +263,7 @@ impl<'a> ListOptions<'a> {
     #[cfg_attr(mde_size, optimize(size))]
     pub fn start(&self, base: BaseUrl, retry: RetryPolicy, now_ms: u64) -> Result<Listing, ErrorInfo> {
         let jitter_seed = self.seed as u64;
-        if let Some(token) = &self.resume_from {
+        if let Some(token) = self.resume_from {
             let options = ListingOptions { retry, jitter_seed, ..ListingOptions::default() };
             return Listing::resume(base, token, options).map_err(|e| ErrorInfo::from(&e));
         }

@@ -70,10 +70,10 @@ impl<'a> Members<'a> {
 
     /// A string option.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn string(&self, key: &str) -> Result<Option<String>, String> {
+    pub fn string(&self, key: &str) -> Result<Option<&'a str>, String> {
         match self.get(key)? {
             None => Ok(None),
-            Some(Json::Str(s)) => Ok(Some(s.clone())),
+            Some(Json::Str(s)) => Ok(Some(s)),
             Some(other) => Err(format!("{key} must be a string, not {}", other.kind())),
         }
     }
@@ -329,7 +329,7 @@ mod tests {
         let v = parse(r#"{"n":5,"s":"x","b":true,"z":null,"d":1,"d":2,"unknown":[]}"#).unwrap();
         let m = Members::of(&v, "options").unwrap();
         assert_eq!(m.number("n"), Ok(Some(5.0)));
-        assert_eq!(m.string("s"), Ok(Some("x".to_owned())));
+        assert_eq!(m.string("s"), Ok(Some("x")));
         assert_eq!(m.flag("b"), Ok(true));
         assert_eq!(m.flag("missing"), Ok(false));
         assert_eq!(m.number("z"), Ok(None));
