@@ -248,11 +248,13 @@ fn in_window(time: u64, now: u64, length_ms: u64) -> bool {
 
 /// Whole milliseconds, rounded up, saturating at `u64::MAX`.
 fn ceil_millis(d: Duration) -> u64 {
-    // In `u64` steps: `u128` arithmetic costs code in the wasm module.
-    d.as_secs()
-        .checked_mul(1_000)
-        .and_then(|ms| ms.checked_add(u64::from(d.subsec_nanos().div_ceil(1_000_000))))
-        .unwrap_or(u64::MAX)
+    // In `u64` steps, with the overflow of the product ruled out by a comparison: 128-bit arithmetic (of
+    // `as_millis`, or of `checked_mul`'s overflow test) costs code in the wasm module.
+    let secs = d.as_secs();
+    if secs > u64::MAX / 1_000 {
+        return u64::MAX;
+    }
+    (secs * 1_000).checked_add(u64::from(d.subsec_nanos().div_ceil(1_000_000))).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

@@ -30,6 +30,15 @@ fn millis(now: f64) -> u64 {
     }
 }
 
+/// Whole milliseconds (rounded down), saturating; in `u64` steps, as 128-bit arithmetic costs code.
+#[cfg_attr(mde_size, optimize(size))]
+fn ms(d: std::time::Duration) -> u64 {
+    match d.as_secs() {
+        secs if secs > u64::MAX / 1_000 => u64::MAX,
+        secs => (secs * 1_000).checked_add(u64::from(d.subsec_millis())).unwrap_or(u64::MAX),
+    }
+}
+
 type SharedLimiter = Rc<RefCell<RateLimiter>>;
 
 const BUSY: &str = "the rate limiter is in use by another call (re-entrant call from JavaScript)";
@@ -70,13 +79,6 @@ impl Client {
     pub fn limiter_json(&self, now: f64) -> Result<String, ErrorInfo> {
         let now = millis(now);
         let limiter = self.limiter.try_borrow().map_err(|_| ErrorInfo::config(BUSY))?;
-        // Whole milliseconds, saturating (in `u64` steps: `u128` arithmetic costs code).
-        let ms = |d: std::time::Duration| {
-            d.as_secs()
-                .checked_mul(1_000)
-                .and_then(|ms| ms.checked_add(u64::from(d.subsec_millis())))
-                .unwrap_or(u64::MAX)
-        };
         let mut windows = String::from("[");
         for w in limiter.usage(now) {
             if windows.len() > 1 {
@@ -341,5 +343,17 @@ mod tests {
         assert_eq!(normalise_filter(r#"{"text":"state  eq 'Running'"}"#).unwrap(), "state eq 'Running'");
         assert_eq!(normalise_filter(r#"{"object":{"state":"Running"}}"#).unwrap(), "state eq 'Running'");
         assert_eq!(normalise_filter(r#"{"text":""}"#).unwrap_err().position, Some(0));
+    }
+
+    #[test]
+    fn milliseconds_round_down_and_saturate() {
+        use std::time::Duration;
+        let secs = [0, 1, 59, u64::MAX / 1_000 - 1, u64::MAX / 1_000, u64::MAX / 1_000 + 1, u64::MAX];
+        for s in secs {
+            for n in [0, 999_999, 1_000_000, 615_999_999, 616_000_000, 999_999_999] {
+                let d = Duration::new(s, n);
+                assert_eq!(ms(d), u64::try_from(d.as_millis()).unwrap_or(u64::MAX), "{d:?}");
+            }
+        }
     }
 }
