@@ -165,7 +165,7 @@ impl BaseUrl {
     pub fn parse(url: &str) -> Result<BaseUrl, UrlError> {
         let bad = |reason| UrlError::Malformed { url: url.to_owned(), reason };
         let (base, rest) = split_absolute(url).map_err(bad)?;
-        if rest.bytes().any(|b| b == b'?' || b == b'#') {
+        if find(rest, |b| b == b'?' || b == b'#').is_some() {
             return Err(bad("a base URL has no query or fragment"));
         }
         let prefix = rest.trim_end_matches('/').to_owned();
@@ -223,7 +223,7 @@ impl BaseUrl {
     /// origin and names the investigations list; relative links (`/api/...`) are resolved against the origin.
     pub fn check_list_link(&self, link: &str) -> Result<String, UrlError> {
         let foreign = || UrlError::ForeignOrigin { origin: self.origin(), link: link.to_owned() };
-        if link.is_empty() || link.bytes().any(|b| b <= b' ' || b == b'\\' || b >= 0x7f) {
+        if link.is_empty() || find(link, unsafe_byte).is_some() {
             return Err(foreign());
         }
         let path_and_query = if link.starts_with('/') && !link.starts_with("//") {
@@ -235,10 +235,10 @@ impl BaseUrl {
             }
             rest
         };
-        let path_end = path_and_query.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(path_and_query.len());
+        let path_end = find(path_and_query, |b| b == b'?' || b == b'#').unwrap_or(path_and_query.len());
         let path = &path_and_query[..path_end];
         let expected = format!("{}{LIST_PATH}", self.prefix);
-        if path != expected || path_and_query.bytes().any(|b| b == b'#') {
+        if path != expected || find(path_and_query, |b| b == b'#').is_some() {
             return Err(UrlError::ForeignPath { expected, link: link.to_owned() });
         }
         Ok(format!("{}{}", self.origin(), path_and_query))
@@ -284,6 +284,16 @@ fn three_octets(r: &str) -> bool {
     parts == 3
 }
 
+/// The position of the first byte of `s` for which `test` holds: one copy of the loop for all the tests here.
+fn find(s: &str, test: fn(u8) -> bool) -> Option<usize> {
+    s.bytes().position(test)
+}
+
+/// Whitespace, a control character, a backslash or a non-ASCII byte: what browsers' URL parsers rewrite.
+fn unsafe_byte(b: u8) -> bool {
+    b <= b' ' || b == b'\\' || b >= 0x7f
+}
+
 fn default_port(secure: bool) -> u16 {
     if secure {
         443
@@ -294,7 +304,7 @@ fn default_port(secure: bool) -> u16 {
 
 /// Splits `scheme://authority/rest` into a `BaseUrl` (empty prefix) and the rest (starting with `/`, `?`, `#` or empty).
 fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
-    if url.bytes().any(|b| b <= b' ' || b == b'\\' || b >= 0x7f) {
+    if find(url, unsafe_byte).is_some() {
         return Err("it contains whitespace, control characters, backslashes or non-ASCII");
     }
     // A scheme has no `:`, so the first one ends it (and no substring search is linked into the wasm module).
@@ -307,14 +317,14 @@ fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
         return Err("the scheme is not http or https");
     };
     let after = after.strip_prefix("//").ok_or("no `//` after the scheme")?;
-    let end = after.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(after.len());
+    let end = find(after, |b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(after.len());
     let (authority, rest) = after.split_at(end);
-    if authority.bytes().any(|b| b == b'@' || b == b'%') {
+    if find(authority, |b| b == b'@' || b == b'%').is_some() {
         return Err("user-info and percent-encoded hosts are not allowed");
     }
     let (mut host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (addr, tail) = v6.split_once(']').ok_or("unclosed IPv6 bracket")?;
-        if addr.is_empty() || !addr.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+        if addr.is_empty() || find(addr, |b| !(b.is_ascii_hexdigit() || b == b':' || b == b'.')).is_some() {
             return Err("invalid IPv6 address");
         }
         let mut host = String::with_capacity(addr.len() + 2);
@@ -323,8 +333,8 @@ fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
         host.push(']');
         (host, tail)
     } else {
-        let (h, tail) = authority.split_at(authority.bytes().position(|b| b == b':').unwrap_or(authority.len()));
-        if h.is_empty() || !h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+        let (h, tail) = authority.split_at(find(authority, |b| b == b':').unwrap_or(authority.len()));
+        if h.is_empty() || find(h, |b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'.')).is_some() {
             return Err("invalid host name");
         }
         (h.trim_end_matches('.').to_owned(), tail)
@@ -333,7 +343,7 @@ fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
         None if port.is_empty() => default_port(secure),
         None => return Err("unexpected text after the host"),
         Some("") => default_port(secure),
-        Some(p) if p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
+        Some(p) if p.len() <= 5 && find(p, |b| !b.is_ascii_digit()).is_none() => {
             let n = p.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
             u16::try_from(n).map_err(|_| "port out of range")?
         }
