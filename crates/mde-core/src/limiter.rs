@@ -254,7 +254,7 @@ fn ceil_millis(d: Duration) -> u64 {
     if secs > u64::MAX / 1_000 {
         return u64::MAX;
     }
-    (secs * 1_000).checked_add(u64::from(d.subsec_nanos().div_ceil(1_000_000))).unwrap_or(u64::MAX)
+    (secs * 1_000).saturating_add(u64::from(d.subsec_nanos().div_ceil(1_000_000)))
 }
 
 #[cfg(test)]

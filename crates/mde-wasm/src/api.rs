@@ -35,7 +35,7 @@ fn millis(now: f64) -> u64 {
 fn ms(d: std::time::Duration) -> u64 {
     match d.as_secs() {
         secs if secs > u64::MAX / 1_000 => u64::MAX,
-        secs => (secs * 1_000).checked_add(u64::from(d.subsec_millis())).unwrap_or(u64::MAX),
+        secs => (secs * 1_000).saturating_add(u64::from(d.subsec_millis())),
     }
 }
 
