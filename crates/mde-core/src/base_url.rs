@@ -268,11 +268,11 @@ impl std::str::FromStr for BaseUrl {
 /// them) separated by dots.
 fn three_octets(r: &str) -> bool {
     let mut parts = 0;
-    for part in r.split('.') {
+    for part in r.as_bytes().split(|&b| b == b'.') {
         // `u8::from_str` takes one leading `+` (a host name cannot have one; kept for exactness).
-        let part = part.strip_prefix('+').unwrap_or(part);
+        let part = part.strip_prefix(b"+").unwrap_or(part);
         let mut value = 0u32;
-        for b in part.bytes() {
+        for &b in part {
             if !b.is_ascii_digit() || value > 255 {
                 return false;
             }

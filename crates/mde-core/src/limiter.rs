@@ -108,17 +108,18 @@ impl RateLimiter {
     /// values are clamped instead of panicking: only the first [`MAX_WINDOWS`] windows count, limits are
     /// clamped to `1..=`[`MAX_LIMIT`], lengths to at least 1 ms. With no windows only `Retry-After` limits.
     pub fn new(config: RateLimitConfig) -> RateLimiter {
-        let spans: Vec<Span> = config
-            .windows
-            .iter()
-            .take(MAX_WINDOWS)
-            .map(|w| Span {
+        let windows = &config.windows[..config.windows.len().min(MAX_WINDOWS)];
+        let mut spans = Vec::with_capacity(windows.len());
+        let (mut keep, mut longest_ms) = (0, 0);
+        for w in windows {
+            let span = Span {
                 limit: w.limit.clamp(1, MAX_LIMIT) as usize,
                 length_ms: ceil_millis(w.length.saturating_add(config.margin)).max(1),
-            })
-            .collect();
-        let keep = spans.iter().map(|s| s.limit).max().unwrap_or(0);
-        let longest_ms = spans.iter().map(|s| s.length_ms).max().unwrap_or(0);
+            };
+            keep = keep.max(span.limit);
+            longest_ms = longest_ms.max(span.length_ms);
+            spans.push(span);
+        }
         RateLimiter { config, spans, log: Vec::with_capacity(keep.min(4_096)), keep, longest_ms, blocked_until: None }
     }
 
