@@ -294,9 +294,10 @@ impl<'a> ListOptions<'a> {
                     Some(Timestamp::from_unix_millis(ms).ok_or_else(|| ErrorInfo::config("snapshot is out of range"))?)
                 }
                 None => {
-                    return Err(ErrorInfo::config(format!(
-                        "snapshot must be true, a Date or an RFC 3339 string, not {}",
-                        other.kind()
+                    return Err(ErrorInfo::config(crate::json::must_be(
+                        "snapshot",
+                        "true, a Date or an RFC 3339 string",
+                        other,
                     )))
                 }
             },

@@ -36,6 +36,13 @@ pub fn whole_millis(v: &Json) -> Option<i64> {
     (ms.fract() == 0.0 && ms.abs() < 9.0e15).then_some(ms as i64)
 }
 
+/// `{name} must be {expected}, not {the kind of found}`: the message of an option of the wrong type.
+#[cold]
+#[cfg_attr(mde_size, optimize(size))]
+pub fn must_be(name: &str, expected: &str, found: &Json) -> String {
+    format!("{name} must be {expected}, not {}", found.kind())
+}
+
 /// The members of a JSON object, for reading options: unknown keys are ignored, a known key given twice is an
 /// error, and `null` counts as absent (as `undefined` options are).
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +56,7 @@ impl<'a> Members<'a> {
     pub fn of(v: &'a Json, what: &str) -> Result<Members<'a>, String> {
         match v {
             Json::Object(_) => Ok(Members { object: v }),
-            other => Err(format!("{what} must be an object, not {}", other.kind())),
+            other => Err(must_be(what, "an object", other)),
         }
     }
 
@@ -64,7 +71,7 @@ impl<'a> Members<'a> {
     pub fn number(&self, key: &str) -> Result<Option<f64>, String> {
         match self.get(key)? {
             None => Ok(None),
-            Some(v) => number(v).map(Some).ok_or_else(|| format!("{key} must be a number, not {}", v.kind())),
+            Some(v) => number(v).map(Some).ok_or_else(|| must_be(key, "a number", v)),
         }
     }
 
@@ -74,7 +81,7 @@ impl<'a> Members<'a> {
         match self.get(key)? {
             None => Ok(None),
             Some(Json::Str(s)) => Ok(Some(s)),
-            Some(other) => Err(format!("{key} must be a string, not {}", other.kind())),
+            Some(other) => Err(must_be(key, "a string", other)),
         }
     }
 
@@ -84,7 +91,7 @@ impl<'a> Members<'a> {
         match self.get(key)? {
             None => Ok(false),
             Some(Json::Bool(b)) => Ok(*b),
-            Some(other) => Err(format!("{key} must be a boolean, not {}", other.kind())),
+            Some(other) => Err(must_be(key, "a boolean", other)),
         }
     }
 }
