@@ -4,6 +4,19 @@
 
 use crate::decode::node::{write_str, Node};
 use crate::Timestamp;
+use std::fmt::{self, Write};
+
+/// A number, or `null` for `None`.
+struct OrNull(Option<u64>);
+
+impl fmt::Display for OrNull {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "{n}"),
+            None => f.write_str("null"),
+        }
+    }
+}
 
 /// What a resume token carries.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,20 +40,21 @@ impl ResumeState {
             Some(f) => write_str(f, &mut out),
             None => out.push_str("null"),
         }
-        let opt = |n: Option<u64>| n.map_or_else(|| "null".to_owned(), |n| n.to_string());
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             ",\"skip\":{},\"max\":{},\"page\":{},\"pos\":{},\"items\":{},\"pages\":{},\"snap\":",
             self.skip,
-            opt(self.max),
+            OrNull(self.max),
             self.page,
             self.pos,
             self.items,
-            self.pages
-        ));
-        match self.snap {
-            Some(t) => write_str(&t.to_string(), &mut out),
-            None => out.push_str("null"),
-        }
+            self.pages,
+        );
+        // A timestamp prints as plain ASCII (digits, `-`, `:`, `.`, `T`, `Z`): nothing to escape.
+        let _ = match self.snap {
+            Some(t) => write!(out, "\"{t}\""),
+            None => out.write_str("null"),
+        };
         out.push_str(",\"ids\":[");
         for (i, id) in self.ids.iter().enumerate() {
             if i > 0 {
@@ -145,6 +159,19 @@ mod tests {
         let old = r#"{"ids":["7"],"pages":2,"items":4,"pos":4,"page":2,"skip":0,"snap":"2024-01-01T00:00:00Z"}"#;
         let read = ResumeState::from_json(old).unwrap();
         assert_eq!((read.ids, read.filter, read.max, read.page), (vec!["7".to_owned()], None, None, 2));
+    }
+
+    #[test]
+    fn writes_what_serde_json_reads_back() {
+        let s = state();
+        let v: serde_json::Value = serde_json::from_str(&s.to_json()).unwrap();
+        let expected = serde_json::json!({
+            "filter": "state eq 'Running' and machineId eq 'a\"b\\\\c'",
+            "skip": 3, "max": 100, "page": 50, "pos": 53, "items": 50, "pages": 1,
+            "snap": "2023-11-14T22:13:20.123Z",
+            "ids": ["1", "x\u{1}é"],
+        });
+        assert_eq!(v, expected);
     }
 
     #[test]
