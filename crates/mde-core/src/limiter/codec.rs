@@ -105,10 +105,12 @@ impl Reader<'_> {
         let mut value: u64 = 0;
         let mut digits = 0;
         while let Some(digit) = self.peek().and_then(digit_value) {
-            value = value
-                .checked_mul(36)
-                .and_then(|v| v.checked_add(digit))
-                .ok_or(LimiterStateError::Malformed { position: start, expected: "a base-36 number below 2^64" })?;
+            // `value * 36 + digit` fits exactly when this holds (a comparison: `checked_mul` costs a 128-bit
+            // multiply in the wasm module).
+            if value > (u64::MAX - digit) / 36 {
+                return Err(LimiterStateError::Malformed { position: start, expected: "a base-36 number below 2^64" });
+            }
+            value = value * 36 + digit;
             self.position += 1;
             digits += 1;
         }
@@ -197,5 +199,17 @@ mod tests {
         );
         assert_eq!(decode("l1:::", 10), Err(malformed(4, "a base-36 number (0-9, a-z)")));
         assert_eq!(decode("l1::é", 10), Err(malformed(4, "a base-36 number (0-9, a-z)")));
+    }
+
+    proptest::proptest! {
+        /// Oracle: `u64::from_str_radix(_, 36)`.
+        #[test]
+        fn base36_numbers_read_as_from_str_radix(digits in "[0-9a-z]{1,14}|3w5e11264sg[0-9a-z]{2}") {
+            let expected = match u64::from_str_radix(&digits, 36) {
+                Ok(n) => Ok((Some(n), Vec::new())),
+                Err(_) => Err(malformed(3, "a base-36 number below 2^64")),
+            };
+            proptest::prop_assert_eq!(decode(&format!("l1:{digits}:"), 1), expected);
+        }
     }
 }
