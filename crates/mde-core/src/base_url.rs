@@ -168,7 +168,7 @@ impl BaseUrl {
         if find(rest, |b| b == b'?' || b == b'#').is_some() {
             return Err(bad("a base URL has no query or fragment"));
         }
-        let prefix = rest.trim_end_matches('/').to_owned();
+        let prefix = trim_end(rest, b'/').to_owned();
         Ok(BaseUrl { prefix, ..base })
     }
 
@@ -291,6 +291,15 @@ fn find(s: &str, test: fn(u8) -> bool) -> Option<usize> {
     s.bytes().position(test)
 }
 
+/// `s` without its trailing `byte`s (an ASCII byte).
+fn trim_end(s: &str, byte: u8) -> &str {
+    let mut end = s.len();
+    while end > 0 && s.as_bytes()[end - 1] == byte {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// Whitespace, a control character, a backslash or a non-ASCII byte: what browsers' URL parsers rewrite.
 fn unsafe_byte(b: u8) -> bool {
     b <= b' ' || b == b'\\' || b >= 0x7f
@@ -339,7 +348,7 @@ fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
         if h.is_empty() || find(h, |b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'.')).is_some() {
             return Err("invalid host name");
         }
-        (h.trim_end_matches('.').to_owned(), tail)
+        (trim_end(h, b'.').to_owned(), tail)
     };
     let port = match port.strip_prefix(':') {
         None if port.is_empty() => default_port(secure),
@@ -462,6 +471,15 @@ mod tests {
             };
             proptest::prop_assert_eq!(Region::from_name(&name), expected);
         }
+    }
+
+    #[test]
+    fn trailing_dots_and_slashes_are_dropped() {
+        assert_eq!(BaseUrl::parse("https://A..:1//p//").unwrap().to_string(), "https://a:1//p");
+        assert_eq!(BaseUrl::parse("https://a.///").unwrap().to_string(), "https://a");
+        assert_eq!(trim_end("", b'.'), "");
+        assert_eq!(trim_end("..", b'.'), "");
+        assert_eq!(trim_end("é.", b'.'), "é");
     }
 
     #[test]
