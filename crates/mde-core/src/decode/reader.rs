@@ -53,51 +53,61 @@ impl JsonError {
 }
 
 /// What is wrong with a JSON text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonErrorKind {
     /// The text ends in the middle of the document.
-    #[error("the text ends early")]
     UnexpectedEnd,
     /// Something other than a value where one must be.
-    #[error("expected a value")]
     ExpectedValue,
     /// Something other than a string where an object's key must be.
-    #[error("expected a string key")]
     ExpectedKey,
     /// A key not followed by `:`.
-    #[error("expected `:`")]
     ExpectedColon,
     /// An element not followed by `,` or `]`.
-    #[error("expected `,` or `]`")]
     ExpectedCommaOrBracket,
     /// A member not followed by `,` or `}`.
-    #[error("expected `,` or `}}`")]
     ExpectedCommaOrBrace,
     /// A `,` just before `]` or `}`.
-    #[error("trailing comma")]
     TrailingComma,
     /// A number that does not follow the grammar (leading zero, missing digits, ...).
-    #[error("invalid number")]
     InvalidNumber,
     /// A `\` not followed by a valid escape.
-    #[error("invalid escape")]
     InvalidEscape,
     /// A `\u` escape of half a surrogate pair.
-    #[error("lone surrogate in a \\u escape")]
     LoneSurrogate,
     /// An unescaped control character (below U+0020) in a string.
-    #[error("control character in a string")]
     ControlCharacter,
     /// Bytes that are not UTF-8 in a string.
-    #[error("invalid UTF-8")]
     InvalidUtf8,
     /// More than [`MAX_DEPTH`] nested arrays and objects.
-    #[error("nested more than 127 arrays and objects deep")]
     TooDeep,
     /// Something other than whitespace after the document.
-    #[error("trailing characters after the document")]
     TrailingCharacters,
 }
+
+impl std::fmt::Display for JsonErrorKind {
+    /// One message per kind, written as it is (a table, not a format per kind).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            JsonErrorKind::UnexpectedEnd => "the text ends early",
+            JsonErrorKind::ExpectedValue => "expected a value",
+            JsonErrorKind::ExpectedKey => "expected a string key",
+            JsonErrorKind::ExpectedColon => "expected `:`",
+            JsonErrorKind::ExpectedCommaOrBracket => "expected `,` or `]`",
+            JsonErrorKind::ExpectedCommaOrBrace => "expected `,` or `}`",
+            JsonErrorKind::TrailingComma => "trailing comma",
+            JsonErrorKind::InvalidNumber => "invalid number",
+            JsonErrorKind::InvalidEscape => "invalid escape",
+            JsonErrorKind::LoneSurrogate => "lone surrogate in a \\u escape",
+            JsonErrorKind::ControlCharacter => "control character in a string",
+            JsonErrorKind::InvalidUtf8 => "invalid UTF-8",
+            JsonErrorKind::TooDeep => "nested more than 127 arrays and objects deep",
+            JsonErrorKind::TrailingCharacters => "trailing characters after the document",
+        })
+    }
+}
+
+impl std::error::Error for JsonErrorKind {}
 
 /// A number as read: an integer when it fits, otherwise its exact source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
