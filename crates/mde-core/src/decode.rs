@@ -111,12 +111,18 @@ fn page_problem(field: &str, reason: &str) -> Fail {
 #[cold]
 #[inline(never)]
 fn item_problem(index: Option<usize>, field: Option<&str>, reason: String) -> Fail {
-    let location = match (index, field) {
-        (Some(i), Some(f)) => format!("value[{i}].{f}"),
-        (Some(i), None) => format!("value[{i}]"),
-        (None, Some(f)) => f.to_owned(),
-        (None, None) => "the document".to_owned(),
-    };
+    // `value[3].startTime`, `value[3]`, `startTime` or `the document`.
+    let mut location = index.map_or_else(String::new, |i| format!("value[{i}]"));
+    match field {
+        Some(f) => {
+            if index.is_some() {
+                location.push('.');
+            }
+            location.push_str(f);
+        }
+        None if index.is_none() => location.push_str("the document"),
+        None => {}
+    }
     Fail::Shape(DecodeError { index, field: field.map(str::to_owned), location, reason })
 }
 
@@ -613,6 +619,27 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("@odata.context"));
         let e = outline_page(b"{\"value\":[{\"id\":\"1\",\n  \"\\x\":1}]}").unwrap_err();
         assert_eq!(e.location, "line 2 column 5");
+    }
+
+    #[test]
+    fn locations_name_the_item_and_member() {
+        let page_cases: &[(&str, &str)] = &[
+            (r#"{"value":[{"id":"1"},{"id":"2","startTime":"yesterday"}]}"#, "value[1].startTime"),
+            (r#"{"value":[{"id":"1"}, 7]}"#, "value[1]"),
+            (r#"{"value":[{"state":"Running"}]}"#, "value[0].id"),
+            (r#"{"value":{}}"#, "value"),
+            (r#"[1,2]"#, "the document"),
+        ];
+        for (body, location) in page_cases {
+            assert_eq!(decode_page(body.as_bytes()).unwrap_err().location, *location, "{body}");
+            assert_eq!(outline_page(body.as_bytes()).unwrap_err().location, *location, "{body}");
+        }
+        let entity_cases: &[(&str, &str)] = &[(r#"{"id":"7","endTime":false}"#, "endTime"), ("[]", "the document")];
+        for (body, location) in entity_cases {
+            let e = decode_investigation(body.as_bytes()).unwrap_err();
+            assert_eq!((e.location.as_str(), e.index), (*location, None), "{body}");
+            assert_eq!(e.field.as_deref(), (*location != "the document").then_some(*location), "{body}");
+        }
     }
 
     #[test]

@@ -367,6 +367,15 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Reads the `true`, `false` or `null` whose first byte is `c`.
+    fn word(&mut self, c: u8) -> Result<()> {
+        self.literal(match c {
+            b't' => b"true",
+            b'f' => b"false",
+            _ => b"null",
+        })
+    }
+
     /// The string that is next (its `"` must be the next byte), borrowed from the text unless it holds escapes.
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>> {
         let b: &'a [u8] = self.b;
@@ -605,9 +614,7 @@ impl<'a> Reader<'a> {
             }
             b'"' => self.skip_string(),
             b'-' | b'0'..=b'9' => self.number().map(drop),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
+            c @ (b't' | b'f' | b'n') => self.word(c),
             _ => Err(self.error(JsonErrorKind::ExpectedValue)),
         }
     }
@@ -639,17 +646,13 @@ impl<'a> Reader<'a> {
                 Number::Int(n) => Node::Int(n),
                 Number::Other(text) => Node::Number(text.to_owned()),
             },
-            b't' => {
-                self.literal(b"true")?;
-                Node::Bool(true)
-            }
-            b'f' => {
-                self.literal(b"false")?;
-                Node::Bool(false)
-            }
-            b'n' => {
-                self.literal(b"null")?;
-                Node::Null
+            c @ (b't' | b'f' | b'n') => {
+                self.word(c)?;
+                if c == b'n' {
+                    Node::Null
+                } else {
+                    Node::Bool(c == b't')
+                }
             }
             _ => return Err(self.error(JsonErrorKind::ExpectedValue)),
         })
@@ -752,6 +755,32 @@ mod tests {
         assert_eq!((e.kind, e.line, e.column, e.offset), (TrailingComma, 3, 4, 16));
         assert_eq!(e.to_string(), "trailing comma at line 3 column 4");
         assert!(parse(b"[1").unwrap_err().is_eof());
+    }
+
+    #[test]
+    fn each_kind_has_its_message() {
+        use JsonErrorKind::*;
+        let messages = [
+            (UnexpectedEnd, "the text ends early"),
+            (ExpectedValue, "expected a value"),
+            (ExpectedKey, "expected a string key"),
+            (ExpectedColon, "expected `:`"),
+            (ExpectedCommaOrBracket, "expected `,` or `]`"),
+            (ExpectedCommaOrBrace, "expected `,` or `}`"),
+            (TrailingComma, "trailing comma"),
+            (InvalidNumber, "invalid number"),
+            (InvalidEscape, "invalid escape"),
+            (LoneSurrogate, r"lone surrogate in a \u escape"),
+            (ControlCharacter, "control character in a string"),
+            (InvalidUtf8, "invalid UTF-8"),
+            (TooDeep, "nested more than 127 arrays and objects deep"),
+            (TrailingCharacters, "trailing characters after the document"),
+        ];
+        for (kind, message) in messages {
+            assert_eq!(kind.to_string(), message);
+        }
+        let e = parse(b"[1,\n 2 3]").unwrap_err();
+        assert_eq!(e.to_string(), "expected `,` or `]` at line 2 column 4");
     }
 
     #[test]
