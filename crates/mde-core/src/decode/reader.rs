@@ -195,9 +195,13 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn error_at(&self, at: usize, kind: JsonErrorKind) -> JsonError {
         let at = at.min(self.b.len());
-        let before = &self.b[..at];
-        let line = 1 + before.iter().filter(|&&c| c == b'\n').count();
-        let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+        let (mut line, mut line_start) = (1, 0);
+        for (k, &c) in self.b[..at].iter().enumerate() {
+            if c == b'\n' {
+                line += 1;
+                line_start = k + 1;
+            }
+        }
         JsonError { kind, line, column: at - line_start + 1, offset: at }
     }
 
@@ -565,14 +569,14 @@ impl<'a> Reader<'a> {
             None => Err(self.error_at(i, JsonErrorKind::UnexpectedEnd)),
         };
         let start = self.i;
-        let negative = b.get(start) == Some(&b'-');
+        let negative = matches!(b.get(start), Some(b'-'));
         let int_start = start + usize::from(negative);
         let mut i = part(int_start)?;
         if b[int_start] == b'0' && i > int_start + 1 {
             return Err(self.error_at(int_start + 1, JsonErrorKind::InvalidNumber));
         }
         let integer = !matches!(b.get(i), Some(b'.' | b'e' | b'E'));
-        if b.get(i) == Some(&b'.') {
+        if let Some(b'.') = b.get(i) {
             i = part(i + 1)?;
         }
         if let Some(b'e' | b'E') = b.get(i) {
@@ -585,7 +589,13 @@ impl<'a> Reader<'a> {
         self.i = i;
         if integer {
             let int = &b[int_start..i];
-            let n = int.iter().try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
+            // `n * 10` overflows exactly when `n > u64::MAX / 10` (a plain test, no 128-bit product).
+            let n = int.iter().try_fold(0u64, |n, &d| {
+                if n > u64::MAX / 10 {
+                    return None;
+                }
+                (n * 10).checked_add(u64::from(d - b'0'))
+            });
             match n {
                 Some(n) if !negative => return Ok(Number::UInt(n)),
                 // `-0` is no integer (a float in JavaScript and in `serde_json`).
@@ -812,6 +822,31 @@ mod tests {
         assert_eq!(items[6], Node::Number("-0".into()));
         assert_eq!(items[7], Node::Number("1.50".into()));
         assert_eq!(items[8], Node::Number("1E2".into()));
+    }
+
+    #[test]
+    fn integers_fit_u64_and_i64_exactly_as_std_parses_them() {
+        let mut texts = Vec::new();
+        for base in [u64::MAX / 10, u64::MAX / 10 + 1, u64::MAX - 9, 1 << 63, (1 << 63) - 9] {
+            for d in 0..10u64 {
+                texts.push(base.saturating_add(d).to_string());
+                texts.push(format!("{}{d}", base / 10));
+                texts.push(format!("{base}{d}"));
+            }
+        }
+        for text in texts {
+            let expected = match text.parse::<u64>() {
+                Ok(n) => Node::UInt(n),
+                Err(_) => Node::Number(text.clone()),
+            };
+            assert_eq!(parse(text.as_bytes()), Ok(expected), "{text}");
+            let negative = format!("-{text}");
+            let expected = match negative.parse::<i64>() {
+                Ok(0) | Err(_) => Node::Number(negative.clone()),
+                Ok(n) => Node::Int(n),
+            };
+            assert_eq!(parse(negative.as_bytes()), Ok(expected), "{negative}");
+        }
     }
 
     #[test]
