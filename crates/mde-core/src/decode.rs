@@ -434,7 +434,9 @@ fn integer_id<'a>(r: &mut Reader<'a>, index: Option<usize>) -> Result<Cow<'a, st
     match r.number()? {
         Number::UInt(n) => Ok(Cow::Owned(n.to_string())),
         Number::Int(n) => Ok(Cow::Owned(n.to_string())),
-        Number::Other(_) => Err(item_problem(index, Some("id"), format!("{EXPECTED}, found a number"))),
+        Number::Other(_) => {
+            Err(item_problem(index, Some("id"), "expected a string or an integer, found a number".into()))
+        }
     }
 }
 
