@@ -603,8 +603,8 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
         }
-        let text = std::str::from_utf8(&b[start..i]).map_err(|_| self.error_at(start, JsonErrorKind::InvalidNumber))?;
-        Ok(Number::Other(text))
+        // Signs, digits, `.`, `e` and `E` only: always text, never empty by this default.
+        Ok(Number::Other(std::str::from_utf8(&b[start..i]).unwrap_or_default()))
     }
 
     /// Moves past the value that is next, checking it as [`Reader::node`] does.
