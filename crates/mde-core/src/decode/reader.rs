@@ -640,7 +640,8 @@ impl<'a> Reader<'a> {
                 let mut entries = Vec::new();
                 let mut key = self.begin_object()?;
                 while let Some(k) = key {
-                    entries.push((k.into_text().into_owned(), self.node()?));
+                    let value = self.node()?;
+                    entries.push((k.into_text().into_owned(), value));
                     key = self.next_key()?;
                 }
                 Node::Object(entries)
