@@ -545,10 +545,13 @@ impl<'a> Reader<'a> {
         let mut n = 0;
         for k in i..i + 4 {
             let Some(&c) = self.b.get(k) else { return Err(self.error_at(k, JsonErrorKind::UnexpectedEnd)) };
-            let Some(d) = char::from(c).to_digit(16) else {
-                return Err(self.error_at(k, JsonErrorKind::InvalidEscape));
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => return Err(self.error_at(k, JsonErrorKind::InvalidEscape)),
             };
-            n = n << 4 | d;
+            n = n << 4 | u32::from(d);
         }
         Ok(n)
     }
@@ -847,6 +850,22 @@ mod tests {
                 Ok(n) => Node::Int(n),
             };
             assert_eq!(parse(negative.as_bytes()), Ok(expected), "{negative}");
+        }
+    }
+
+    #[test]
+    fn hex_digits_of_either_case_and_nothing_else() {
+        for c in 0..=255u8 {
+            let mut text = br#""\u004"#.to_vec();
+            text.extend_from_slice(&[c, b'"']);
+            let result = parse(&text);
+            if c.is_ascii_hexdigit() {
+                let n = u32::from_str_radix(&format!("4{}", char::from(c)), 16).unwrap();
+                assert_eq!(result, Ok(Node::Str(char::from_u32(n).unwrap().to_string())), "{c}");
+            } else {
+                let e = result.unwrap_err();
+                assert_eq!((e.kind, e.offset), (JsonErrorKind::InvalidEscape, 6), "{c}");
+            }
         }
     }
 
