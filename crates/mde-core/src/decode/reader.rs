@@ -511,12 +511,12 @@ impl<'a> Reader<'a> {
                 let (n, end) = match n {
                     0xDC00..=0xDFFF => return Err(lone()),
                     0xD800..=0xDBFF => {
-                        for (k, &c) in b"\\u".iter().enumerate() {
-                            match self.b.get(i + 5 + k) {
-                                None => return Err(self.error_at(i + 5 + k, JsonErrorKind::UnexpectedEnd)),
-                                Some(&found) if found != c => return Err(lone()),
-                                Some(_) => {}
-                            }
+                        // The `\u` of the trailing half.
+                        match (self.b.get(i + 5), self.b.get(i + 6)) {
+                            (Some(b'\\'), Some(b'u')) => {}
+                            (None, _) => return Err(self.error_at(i + 5, JsonErrorKind::UnexpectedEnd)),
+                            (Some(b'\\'), None) => return Err(self.error_at(i + 6, JsonErrorKind::UnexpectedEnd)),
+                            _ => return Err(lone()),
                         }
                         let low = self.hex4(i + 7)?;
                         if !(0xDC00..=0xDFFF).contains(&low) {
@@ -867,6 +867,25 @@ mod tests {
                 assert_eq!((e.kind, e.offset), (JsonErrorKind::InvalidEscape, 6), "{c}");
             }
         }
+    }
+
+    #[test]
+    fn a_leading_surrogate_needs_a_trailing_one_right_after() {
+        use JsonErrorKind::*;
+        let cases: &[(&[u8], JsonErrorKind, usize)] = &[
+            (br#""\ud800"#, UnexpectedEnd, 7),
+            (br#""\ud800\"#, UnexpectedEnd, 8),
+            (br#""\ud800\u"#, UnexpectedEnd, 9),
+            (br#""\ud800x""#, LoneSurrogate, 1),
+            (br#""\ud800\x""#, LoneSurrogate, 1),
+            (br#""\ud800u""#, LoneSurrogate, 1),
+            (br#""ab\ud800\ud800""#, LoneSurrogate, 3),
+        ];
+        for (text, kind, offset) in cases {
+            let e = parse(text).unwrap_err();
+            assert_eq!((e.kind, e.offset), (*kind, *offset), "{}", String::from_utf8_lossy(text));
+        }
+        assert_eq!(parse(br#""\ud800\udc00""#), Ok(Node::Str("\u{10000}".into())));
     }
 
     #[test]
