@@ -453,11 +453,7 @@ impl<'a> Reader<'a> {
         let (mut i, mut segment) = (start, start);
         let mut decoded: Option<String> = None;
         loop {
-            // A byte at a time: strings with escapes or other than ASCII are rare ([`string_end`] serves the
-            // common case).
-            let Some(len) =
-                self.b.get(i..).and_then(|rest| rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20))
-            else {
+            let Some(len) = self.b.get(i..).and_then(|rest| string_end(rest, false)) else {
                 return Err(self.error_at(self.b.len(), JsonErrorKind::UnexpectedEnd));
             };
             i += len;
