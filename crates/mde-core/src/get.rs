@@ -57,16 +57,33 @@ impl GetInvestigation {
 
     /// What the driver must do next.
     pub fn poll(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> GetAction {
-        match &self.outcome {
-            Some(Ok(Some(inv))) => return GetAction::Done(Box::new(inv.clone())),
-            Some(Ok(None)) => return GetAction::Valid,
-            Some(Err(e)) => return GetAction::Fail(e.clone()),
-            None => {}
+        match (self.poll_unfinished(now_ms, limiter), &self.outcome) {
+            (Some(action), _) => action,
+            (None, Some(Ok(Some(inv)))) => GetAction::Done(Box::new(inv.clone())),
+            (None, Some(Err(e))) => GetAction::Fail(e.clone()),
+            (None, _) => GetAction::Valid,
         }
-        match self.exchange.poll(now_ms, limiter) {
+    }
+
+    /// [`poll`](Self::poll) until the fetch has ended, then `None` instead of [`GetAction::Done`],
+    /// [`GetAction::Valid`] or [`GetAction::Fail`]: [`failure`](Self::failure) then tells whether it failed,
+    /// without a copy of the error.
+    pub fn poll_unfinished(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Option<GetAction> {
+        if self.outcome.is_some() {
+            return None;
+        }
+        Some(match self.exchange.poll(now_ms, limiter) {
             Ok(Step::Send(r)) => GetAction::Send(r),
             Ok(Step::Wait { duration, cause }) => GetAction::Wait { duration, cause },
             Err(e) => GetAction::Fail(e),
+        })
+    }
+
+    /// Why the fetch failed, once it has (what [`poll`](Self::poll) returns in [`GetAction::Fail`] from then on).
+    pub fn failure(&self) -> Option<&Error> {
+        match &self.outcome {
+            Some(Err(e)) => Some(e),
+            _ => None,
         }
     }
 
@@ -112,5 +129,61 @@ impl GetInvestigation {
         if let Handled::Failed(e) = self.exchange.handle_transport_error(now_ms, ctx, message) {
             self.outcome = Some(Err(e));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limiter::RateLimitConfig;
+
+    fn op() -> GetInvestigation {
+        let base = BaseUrl::parse("http://127.0.0.1:4010").unwrap();
+        GetInvestigation::new(&base, "42", RetryPolicy::default(), 0).unwrap()
+    }
+
+    fn respond(op: &mut GetInvestigation, limiter: &mut RateLimiter, status: u16, body: &[u8], validate: bool) {
+        assert!(matches!(op.poll_unfinished(0, limiter), Some(GetAction::Send(_))));
+        let response = Response { status, retry_after: None, retry_after_ms: None, body };
+        if validate {
+            op.handle_response_validated(0, limiter, &response);
+        } else {
+            op.handle_response(0, limiter, &response);
+        }
+    }
+
+    #[test]
+    fn an_ended_fetch_polls_none_and_poll_still_tells_the_outcome() {
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        let body = br#"{"id":"42","state":"Running"}"#;
+
+        let mut done = op();
+        respond(&mut done, &mut limiter, 200, body, false);
+        assert_eq!(done.poll_unfinished(0, &mut limiter), None);
+        assert_eq!(done.failure(), None);
+        let GetAction::Done(inv) = done.poll(0, &mut limiter) else { panic!("not done") };
+        assert_eq!(inv.id, "42");
+
+        let mut valid = op();
+        respond(&mut valid, &mut limiter, 200, body, true);
+        assert_eq!(valid.poll_unfinished(0, &mut limiter), None);
+        assert_eq!(valid.failure(), None);
+        assert_eq!(valid.poll(0, &mut limiter), GetAction::Valid);
+
+        let mut failed = op();
+        respond(&mut failed, &mut limiter, 404, b"", true);
+        assert_eq!(failed.poll_unfinished(0, &mut limiter), None);
+        let expected = Error::NotFound(crate::error::HttpError { status: 404, service: None });
+        assert_eq!(failed.failure(), Some(&expected));
+        assert_eq!(failed.poll(0, &mut limiter), GetAction::Fail(expected.clone()));
+        assert_eq!(failed.poll(0, &mut limiter), GetAction::Fail(expected));
+    }
+
+    #[test]
+    fn misuse_is_failed_by_poll_unfinished_too() {
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        let mut op = op();
+        assert!(matches!(op.poll_unfinished(0, &mut limiter), Some(GetAction::Send(_))));
+        assert!(matches!(op.poll_unfinished(0, &mut limiter), Some(GetAction::Fail(Error::Misuse { .. }))));
     }
 }

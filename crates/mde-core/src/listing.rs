@@ -149,7 +149,7 @@ enum Phase {
 #[derive(Debug, Clone)]
 pub struct Listing {
     base: BaseUrl,
-    user_filter: Option<Filter>,
+    /// The filter sent: the user's, and with a snapshot `user and startTime lt T` (see [`Listing::user_filter`]).
     effective_filter: Option<Filter>,
     start_skip: u64,
     max_items: Option<u64>,
@@ -186,14 +186,13 @@ impl Listing {
                 message: format!("page size {} is outside 1..={MAX_PAGE_SIZE}", options.page_size),
             });
         }
-        let effective_filter = match (options.snapshot_at, &filter) {
-            (None, f) => f.clone(),
+        let effective_filter = match (options.snapshot_at, filter) {
+            (None, f) => f,
             (Some(t), None) => Some(start_time().lt(t)),
-            (Some(t), Some(f)) => Some(f.clone().and(start_time().lt(t))),
+            (Some(t), Some(f)) => Some(f.and(start_time().lt(t))),
         };
         let mut listing = Listing {
             base,
-            user_filter: filter,
             effective_filter,
             start_skip: skip,
             max_items,
@@ -246,7 +245,7 @@ impl Listing {
     /// nothing twice. Take it after consuming a page (or after a failure); it holds no token or secret.
     pub fn resume_token(&self) -> String {
         let state = ResumeState {
-            filter: self.user_filter.as_ref().map(Filter::to_odata),
+            filter: self.user_filter().map(Filter::to_odata),
             skip: self.start_skip,
             max: self.max_items,
             page: self.page_size,
@@ -274,6 +273,23 @@ impl Listing {
         self.effective_filter.as_ref()
     }
 
+    /// The user's filter: the effective one without the snapshot bound that [`Listing::build`] added to it.
+    fn user_filter(&self) -> Option<&Filter> {
+        match (self.snapshot_at, &self.effective_filter) {
+            (None, f) => f.as_ref(),
+            (Some(_), Some(Filter::And(user, _))) => Some(user),
+            (Some(_), _) => None,
+        }
+    }
+
+    /// Why the listing failed, once it has (what [`Listing::poll`] returns in [`Action::Fail`] from then on).
+    pub fn failure(&self) -> Option<&Error> {
+        match &self.phase {
+            Phase::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// Whether the listing has ended (done or failed).
     pub fn is_finished(&self) -> bool {
         matches!(self.phase, Phase::Done | Phase::Failed(_))
@@ -281,17 +297,25 @@ impl Listing {
 
     /// What the driver must do next. `now_ms` is the wall clock in milliseconds since the Unix epoch.
     pub fn poll(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Action {
+        match self.poll_unfinished(now_ms, limiter) {
+            Some(action) => action,
+            None => self.failure().map_or(Action::Done, |e| Action::Fail(e.clone())),
+        }
+    }
+
+    /// [`Listing::poll`] until the listing has ended, then `None` instead of [`Action::Done`] or
+    /// [`Action::Fail`]: [`Listing::failure`] then tells which, without a copy of the error.
+    pub fn poll_unfinished(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Option<Action> {
         loop {
             match &mut self.phase {
-                Phase::Done => return Action::Done,
-                Phase::Failed(e) => return Action::Fail(e.clone()),
+                Phase::Done | Phase::Failed(_) => return None,
                 Phase::Deliver(items, then) => {
                     let items = std::mem::take(items);
                     let then = std::mem::replace(then.as_mut(), Phase::Idle);
                     self.phase = then;
                     if !items.is_empty() {
                         self.progress.pages += 1;
-                        return Action::Page(items);
+                        return Some(Action::Page(items));
                     }
                 }
                 Phase::Idle => {
@@ -302,14 +326,14 @@ impl Listing {
                     self.phase = Phase::Request(Exchange::new(url));
                 }
                 Phase::Request(exchange) => {
-                    return match exchange.poll(now_ms, limiter) {
+                    return Some(match exchange.poll(now_ms, limiter) {
                         Ok(Step::Send(request)) => {
                             self.progress.requests += 1;
                             Action::Send(request)
                         }
                         Ok(Step::Wait { duration, cause }) => Action::Wait { duration, cause },
                         Err(misuse) => Action::Fail(misuse),
-                    }
+                    })
                 }
             }
         }
@@ -409,14 +433,17 @@ impl Listing {
         self.max_items.map(|m| m.saturating_sub(self.progress.items))
     }
 
-    fn next_page_url(&self) -> String {
+    fn next_page_url(&mut self) -> String {
         let top = self.remaining().map_or(self.page_size, |r| r.min(u64::from(self.page_size)) as u32);
+        // The filter is lent to the query and taken back: no copy of it per page.
         let query = ListQuery {
-            filter: self.effective_filter.clone(),
+            filter: self.effective_filter.take(),
             top: Top::new(top).ok(),
             skip: self.start_skip.saturating_add(self.progress.position),
         };
-        self.base.list_url(&query.to_query_string())
+        let url = self.base.list_url(&query.to_query_string());
+        self.effective_filter = query.filter;
+        url
     }
 
     fn requested_top(&self) -> u64 {
@@ -503,5 +530,102 @@ impl Listing {
         ListQuery::from_query_string_with(qs, &lenient).is_ok_and(|q| {
             q.filter == self.effective_filter && q.skip == self.start_skip.saturating_add(self.progress.position)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::Response;
+    use crate::filter::state;
+    use crate::limiter::RateLimitConfig;
+    use crate::InvestigationState;
+
+    fn base() -> BaseUrl {
+        BaseUrl::parse("http://127.0.0.1:4010").unwrap()
+    }
+
+    /// The filter field of a resume token, read with serde_json (the oracle), not with the token's own reader.
+    fn token_filter(listing: &Listing) -> Option<String> {
+        let token = listing.resume_token();
+        let json: serde_json::Value = serde_json::from_str(token.strip_prefix(TOKEN_PREFIX).unwrap()).unwrap();
+        json["filter"].as_str().map(str::to_owned)
+    }
+
+    #[test]
+    fn the_token_carries_the_users_filter_with_or_without_a_snapshot() {
+        let at = Timestamp::parse("2026-11-27T07:00:00Z").unwrap();
+        let queued = state().eq(InvestigationState::Queued);
+        let running = state().eq(InvestigationState::Running);
+        let filters = [
+            None,
+            Some(queued.clone()),
+            Some(queued.clone().and(running.clone())),
+            Some(queued.clone().or(running)),
+            Some(start_time().lt(at)),
+            Some(queued.and(start_time().lt(at))),
+        ];
+        for filter in filters {
+            for snapshot_at in [None, Some(at)] {
+                let query = ListQuery { filter: filter.clone(), ..ListQuery::default() };
+                let options = ListingOptions { snapshot_at, ..ListingOptions::default() };
+                let listing = Listing::new(base(), query, options).unwrap();
+                let expected = filter.as_ref().map(Filter::to_odata);
+                assert_eq!(token_filter(&listing), expected, "{filter:?} {snapshot_at:?}");
+                let resumed = Listing::resume(base(), &listing.resume_token(), ListingOptions::default()).unwrap();
+                assert_eq!(token_filter(&resumed), expected, "{filter:?} {snapshot_at:?}");
+                assert_eq!(resumed.effective_filter(), listing.effective_filter());
+                let bound = snapshot_at.map(|t| start_time().lt(t));
+                let effective = match (filter.clone(), bound) {
+                    (Some(f), Some(b)) => Some(f.and(b)),
+                    (f, b) => f.or(b),
+                };
+                assert_eq!(listing.effective_filter(), effective.as_ref());
+            }
+        }
+    }
+
+    #[test]
+    fn pages_keep_their_filter() {
+        let query = ListQuery { filter: Some(state().eq(InvestigationState::Queued)), ..ListQuery::default() };
+        let options = ListingOptions { page_size: 1, ..ListingOptions::default() };
+        let mut listing = Listing::new(base(), query, options).unwrap();
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        for (n, body) in [&br#"{"value":[{"id":"1"}]}"#[..], br#"{"value":[{"id":"2"}]}"#].into_iter().enumerate() {
+            let Some(Action::Send(request)) = listing.poll_unfinished(0, &mut limiter) else { panic!("no send") };
+            let skip = if n == 0 { String::new() } else { format!("&$skip={n}") };
+            assert_eq!(
+                request.url,
+                format!("http://127.0.0.1:4010/api/investigations?$filter=state%20eq%20%27Queued%27&$top=1{skip}")
+            );
+            listing.handle_response(
+                0,
+                &mut limiter,
+                &Response { status: 200, retry_after: None, retry_after_ms: None, body },
+            );
+            assert!(matches!(listing.poll(0, &mut limiter), Action::Page(p) if p.len() == 1));
+        }
+    }
+
+    #[test]
+    fn an_ended_listing_polls_none_and_tells_its_failure_without_changing_poll() {
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        let mut done = Listing::new(base(), ListQuery::default(), ListingOptions::default()).unwrap();
+        assert!(matches!(done.poll_unfinished(0, &mut limiter), Some(Action::Send(_))));
+        let body = br#"{"value":[{"id":"1"}]}"#;
+        done.handle_response(0, &mut limiter, &Response { status: 200, retry_after: None, retry_after_ms: None, body });
+        assert!(matches!(done.poll_unfinished(0, &mut limiter), Some(Action::Page(p)) if p.len() == 1));
+        assert_eq!(done.poll_unfinished(0, &mut limiter), None);
+        assert_eq!(done.failure(), None);
+        assert_eq!(done.poll(0, &mut limiter), Action::Done);
+
+        let mut failed = Listing::new(base(), ListQuery::default(), ListingOptions::default()).unwrap();
+        assert_eq!(failed.failure(), None);
+        failed.handle_transport_error(0, "out of order");
+        let misuse = Error::Misuse { message: crate::exchange::MISUSE_HANDLE };
+        assert_eq!(failed.failure(), Some(&misuse));
+        assert_eq!(failed.poll_unfinished(0, &mut limiter), None);
+        assert_eq!(failed.poll(0, &mut limiter), Action::Fail(misuse.clone()));
+        assert_eq!(failed.poll(0, &mut limiter), Action::Fail(misuse));
     }
 }

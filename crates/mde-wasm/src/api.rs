@@ -159,13 +159,16 @@ impl ListingHandle {
         let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
             return Step::Fail { error: ErrorInfo::config(BUSY) };
         };
-        match self.listing.poll(millis(now), &mut limiter) {
-            Action::Send(r) => Step::send(r),
-            Action::Wait { duration, cause } => Step::wait(duration, cause),
-            Action::Done => Step::Done,
-            Action::Fail(e) => Step::Fail { error: ErrorInfo::from(&e) },
+        match self.listing.poll_unfinished(millis(now), &mut limiter) {
+            Some(Action::Send(r)) => Step::send(r),
+            Some(Action::Wait { duration, cause }) => Step::wait(duration, cause),
+            Some(Action::Fail(e)) => Step::Fail { error: ErrorInfo::from(&e) },
             // Not produced when responses are reported with `handle_response_indexed`.
-            Action::Page(_) => Step::Fail { error: ErrorInfo::config("internal: unexpected page") },
+            Some(Action::Page(_)) => Step::Fail { error: ErrorInfo::config("internal: unexpected page") },
+            Some(Action::Done) | None => match self.listing.failure() {
+                Some(e) => Step::Fail { error: ErrorInfo::from(e) },
+                None => Step::Done,
+            },
         }
     }
 
@@ -245,11 +248,14 @@ impl GetHandle {
         let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
             return Step::Fail { error: ErrorInfo::config(BUSY) };
         };
-        match self.op.poll(millis(now), &mut limiter) {
-            GetAction::Send(r) => Step::send(r),
-            GetAction::Wait { duration, cause } => Step::wait(duration, cause),
-            GetAction::Done(_) | GetAction::Valid => Step::Done,
-            GetAction::Fail(e) => Step::Fail { error: ErrorInfo::from(&e) },
+        match self.op.poll_unfinished(millis(now), &mut limiter) {
+            Some(GetAction::Send(r)) => Step::send(r),
+            Some(GetAction::Wait { duration, cause }) => Step::wait(duration, cause),
+            Some(GetAction::Fail(e)) => Step::Fail { error: ErrorInfo::from(&e) },
+            Some(GetAction::Done(_) | GetAction::Valid) | None => match self.op.failure() {
+                Some(e) => Step::Fail { error: ErrorInfo::from(e) },
+                None => Step::Done,
+            },
         }
     }
 }
