@@ -79,7 +79,13 @@ pub const RESUME_BOUNDARY_IDS: usize = 1_000;
 /// cannot happen unless more investigations arrive per call than a page holds.
 pub const MAX_STALE_PAGES: u32 = 3;
 
-const TOKEN_PREFIX: &str = "mdeR1.";
+/// The start of every resume token (a macro, for messages built by `concat!`).
+macro_rules! token_prefix {
+    () => {
+        "mdeR1."
+    };
+}
+const TOKEN_PREFIX: &str = token_prefix!();
 
 /// Settings of a listing besides the query.
 #[derive(Debug, Clone)]
@@ -220,7 +226,7 @@ impl Listing {
         let invalid = |reason: String| Error::InvalidResumeToken { reason };
         let json = token
             .strip_prefix(TOKEN_PREFIX)
-            .ok_or_else(|| invalid(format!("it does not start with {TOKEN_PREFIX}")))?;
+            .ok_or_else(|| invalid(concat!("it does not start with ", token_prefix!()).to_owned()))?;
         let state = ResumeState::from_json(json).map_err(invalid)?;
         let lenient = ParseOptions { allow_unknown_states: true, ..ParseOptions::default() };
         let filter = match &state.filter {
@@ -233,7 +239,9 @@ impl Listing {
         let options = ListingOptions { page_size: state.page, snapshot_at: state.snap, ..options };
         let mut listing = Listing::build(base, filter, state.skip, state.max, options)?;
         listing.progress = Progress { pages: state.pages, items: state.items, requests: 0, position: state.pos };
-        listing.seen = state.ids.iter().cloned().collect();
+        for id in &state.ids {
+            listing.seen.insert(id.clone());
+        }
         listing.boundary_ids = state.ids;
         if listing.remaining() == Some(0) {
             listing.phase = Phase::Done;
@@ -255,7 +263,9 @@ impl Listing {
             snap: self.snapshot_at,
             ids: self.boundary_ids.clone(),
         };
-        format!("{TOKEN_PREFIX}{}", state.to_json())
+        let mut token = String::from(TOKEN_PREFIX);
+        token.push_str(&state.to_json());
+        token
     }
 
     /// Counters for progress displays.
@@ -583,6 +593,14 @@ mod tests {
                 assert_eq!(listing.effective_filter(), effective.as_ref());
             }
         }
+    }
+
+    #[test]
+    fn tokens_start_with_the_prefix_that_resume_asks_for() {
+        let listing = Listing::new(base(), ListQuery::default(), ListingOptions::default()).unwrap();
+        assert!(listing.resume_token().starts_with("mdeR1.{"));
+        let e = Listing::resume(base(), "mdeR2.{}", ListingOptions::default()).unwrap_err();
+        assert_eq!(e.to_string(), "invalid resume token: it does not start with mdeR1.");
     }
 
     #[test]
