@@ -39,6 +39,15 @@ fn ms(d: std::time::Duration) -> u64 {
     }
 }
 
+/// The step of a machine that has ended: failed with `failure`, or done.
+#[cfg_attr(mde_size, optimize(size))]
+fn ended(failure: Option<&mde_core::Error>) -> Step {
+    match failure {
+        Some(e) => Step::Fail { error: ErrorInfo::from(e) },
+        None => Step::Done,
+    }
+}
+
 type SharedLimiter = Rc<RefCell<RateLimiter>>;
 
 const BUSY: &str = "the rate limiter is in use by another call (re-entrant call from JavaScript)";
@@ -162,13 +171,10 @@ impl ListingHandle {
         match self.listing.poll_unfinished(millis(now), &mut limiter) {
             Some(Action::Send(r)) => Step::send(r),
             Some(Action::Wait { duration, cause }) => Step::wait(duration, cause),
-            Some(Action::Fail(e)) => Step::Fail { error: ErrorInfo::from(&e) },
+            Some(Action::Fail(e)) => ended(Some(&e)),
             // Not produced when responses are reported with `handle_response_indexed`.
             Some(Action::Page(_)) => Step::Fail { error: ErrorInfo::config("internal: unexpected page") },
-            Some(Action::Done) | None => match self.listing.failure() {
-                Some(e) => Step::Fail { error: ErrorInfo::from(e) },
-                None => Step::Done,
-            },
+            Some(Action::Done) | None => ended(self.listing.failure()),
         }
     }
 
@@ -251,11 +257,8 @@ impl GetHandle {
         match self.op.poll_unfinished(millis(now), &mut limiter) {
             Some(GetAction::Send(r)) => Step::send(r),
             Some(GetAction::Wait { duration, cause }) => Step::wait(duration, cause),
-            Some(GetAction::Fail(e)) => Step::Fail { error: ErrorInfo::from(&e) },
-            Some(GetAction::Done(_) | GetAction::Valid) | None => match self.op.failure() {
-                Some(e) => Step::Fail { error: ErrorInfo::from(e) },
-                None => Step::Done,
-            },
+            Some(GetAction::Fail(e)) => ended(Some(&e)),
+            Some(GetAction::Done(_) | GetAction::Valid) | None => ended(self.op.failure()),
         }
     }
 }
