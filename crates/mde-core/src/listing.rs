@@ -177,7 +177,8 @@ impl Listing {
     /// Starts a listing. The query's `$top` is the total number of investigations wanted (none: all), its `$skip`
     /// where to start. Fails with [`Error::InvalidConfig`] for a page size outside 1..=10,000.
     pub fn new(base: BaseUrl, query: ListQuery, options: ListingOptions) -> Result<Listing, Error> {
-        Listing::build(base, query.filter, query.skip, query.top.map(|t| u64::from(t.get())), options)
+        let max_items = query.top.map(|t| u64::from(t.get()));
+        Listing::build(base, query.filter, query.skip, max_items, options, Progress::default())
     }
 
     fn build(
@@ -186,16 +187,22 @@ impl Listing {
         skip: u64,
         max_items: Option<u64>,
         options: ListingOptions,
+        progress: Progress,
     ) -> Result<Listing, Error> {
         if !(1..=MAX_PAGE_SIZE).contains(&options.page_size) {
             return Err(Error::InvalidConfig {
                 message: format!("page size {} is outside 1..={MAX_PAGE_SIZE}", options.page_size),
             });
         }
-        let effective_filter = match (options.snapshot_at, filter) {
-            (None, f) => f,
-            (Some(t), None) => Some(start_time().lt(t)),
-            (Some(t), Some(f)) => Some(f.and(start_time().lt(t))),
+        let effective_filter = match options.snapshot_at {
+            None => filter,
+            Some(t) => {
+                let bound = start_time().lt(t);
+                Some(match filter {
+                    Some(f) => f.and(bound),
+                    None => bound,
+                })
+            }
         };
         let mut listing = Listing {
             base,
@@ -206,7 +213,7 @@ impl Listing {
             snapshot_at: options.snapshot_at,
             retry: options.retry,
             jitter: Jitter::from_seed(options.jitter_seed),
-            progress: Progress::default(),
+            progress,
             seen: IdSet::default(),
             boundary_ids: Vec::new(),
             followed_links: IdSet::default(),
@@ -237,15 +244,12 @@ impl Listing {
             return Err(invalid("inconsistent counters".into()));
         }
         let options = ListingOptions { page_size: state.page, snapshot_at: state.snap, ..options };
-        let mut listing = Listing::build(base, filter, state.skip, state.max, options)?;
-        listing.progress = Progress { pages: state.pages, items: state.items, requests: 0, position: state.pos };
+        let progress = Progress { pages: state.pages, items: state.items, requests: 0, position: state.pos };
+        let mut listing = Listing::build(base, filter, state.skip, state.max, options, progress)?;
         for id in &state.ids {
             listing.seen.insert(id.clone());
         }
         listing.boundary_ids = state.ids;
-        if listing.remaining() == Some(0) {
-            listing.phase = Phase::Done;
-        }
         Ok(listing)
     }
 
