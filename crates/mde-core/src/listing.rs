@@ -234,22 +234,23 @@ impl Listing {
         let json = token
             .strip_prefix(TOKEN_PREFIX)
             .ok_or_else(|| invalid(concat!("it does not start with ", token_prefix!()).to_owned()))?;
-        let state = ResumeState::from_json(json).map_err(invalid)?;
+        let ResumeState { filter, skip, max, page, pos, items, pages, snap, ids } =
+            ResumeState::from_json(json).map_err(invalid)?;
         let lenient = ParseOptions { allow_unknown_states: true, ..ParseOptions::default() };
-        let filter = match &state.filter {
-            Some(text) => Some(Filter::parse_with(text, &lenient).map_err(|e| invalid(format!("its filter: {e}")))?),
+        let filter = match filter {
+            Some(text) => Some(Filter::parse_with(&text, &lenient).map_err(|e| invalid(format!("its filter: {e}")))?),
             None => None,
         };
-        if state.max.is_some_and(|m| state.items > m) || state.ids.len() > RESUME_BOUNDARY_IDS {
+        if max.is_some_and(|m| items > m) || ids.len() > RESUME_BOUNDARY_IDS {
             return Err(invalid("inconsistent counters".into()));
         }
-        let options = ListingOptions { page_size: state.page, snapshot_at: state.snap, ..options };
-        let progress = Progress { pages: state.pages, items: state.items, requests: 0, position: state.pos };
-        let mut listing = Listing::build(base, filter, state.skip, state.max, options, progress)?;
-        for id in &state.ids {
+        let options = ListingOptions { page_size: page, snapshot_at: snap, ..options };
+        let progress = Progress { pages, items, requests: 0, position: pos };
+        let mut listing = Listing::build(base, filter, skip, max, options, progress)?;
+        for id in &ids {
             listing.seen.insert(id.clone());
         }
-        listing.boundary_ids = state.ids;
+        listing.boundary_ids = ids;
         Ok(listing)
     }
 
