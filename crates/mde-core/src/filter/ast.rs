@@ -110,7 +110,7 @@ impl fmt::Display for CmpOp {
 
 /// A non-empty list, the operand of `in (...)`. Empty by construction is impossible.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct OneOrMore<T>(Vec<T>);
+pub struct OneOrMore<T>(pub(super) Vec<T>);
 
 impl<T> OneOrMore<T> {
     /// The list `first, rest...`.

@@ -193,11 +193,11 @@ enum Value {
     State(InvestigationState),
 }
 
-/// An `in` list of values of a property's type: the first value and the others.
+/// An `in` list of values of a property's type (never empty).
 enum List {
-    Time(Timestamp, Vec<Timestamp>),
-    Text(String, Vec<String>),
-    State(InvestigationState, Vec<InvestigationState>),
+    Time(Vec<Timestamp>),
+    Text(Vec<String>),
+    State(Vec<InvestigationState>),
 }
 
 /// The condition on a string property (`id`, `machineId` or `triggeringAlertId`).
@@ -386,9 +386,9 @@ impl<'a, 'o> Parser<'a, 'o> {
                 Value::State(v) => Condition::State(StateTest::Ne(v)), // the only other operator here
             },
             Op::In => match self.list(property, t)? {
-                List::Time(first, rest) => Condition::StartTime(Test::In(OneOrMore::new(first, rest))),
-                List::Text(first, rest) => text_condition(property, Test::In(OneOrMore::new(first, rest))),
-                List::State(first, rest) => Condition::State(StateTest::In(OneOrMore::new(first, rest))),
+                List::Time(v) => Condition::StartTime(Test::In(OneOrMore(v))),
+                List::Text(v) => text_condition(property, Test::In(OneOrMore(v))),
+                List::State(v) => Condition::State(StateTest::In(OneOrMore(v))),
             },
         })
     }
@@ -450,15 +450,15 @@ impl<'a, 'o> Parser<'a, 'o> {
         let open = t.start;
         let t = self.list_open(&t)?;
         let mut list = match self.value(property, t)? {
-            Value::Time(v) => List::Time(v, Vec::new()),
-            Value::Text(v) => List::Text(v, Vec::new()),
-            Value::State(v) => List::State(v, Vec::new()),
+            Value::Time(v) => List::Time(vec![v]),
+            Value::Text(v) => List::Text(vec![v]),
+            Value::State(v) => List::State(vec![v]),
         };
         while let Some(t) = self.list_next(open)? {
             match &mut list {
-                List::Time(_, rest) => rest.push(self.time(property, t)?),
-                List::Text(_, rest) => rest.push(self.string(property, t)?),
-                List::State(_, rest) => rest.push(self.state(property, t)?),
+                List::Time(items) => items.push(self.time(property, t)?),
+                List::Text(items) => items.push(self.string(property, t)?),
+                List::State(items) => items.push(self.state(property, t)?),
             }
         }
         Ok(list)
