@@ -18,22 +18,22 @@ impl Filter {
     /// as `InvestigationState::Running`). Also what `Display` prints.
     pub fn to_odata(&self) -> String {
         let mut out = String::new();
-        // Writing to a String cannot fail.
-        let _ = write_filter(self, 0, &mut out);
+        write_filter(self, 0, &mut out);
         out
     }
 }
 
 impl fmt::Display for Filter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_filter(self, 0, f)
+        f.write_str(&self.to_odata())
     }
 }
 
 impl fmt::Display for Condition {
-    /// The condition as OData text, e.g. `state in ('Running','Queued')`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_condition(self, f)
+        let mut out = String::new();
+        write_condition(self, &mut out);
+        f.write_str(&out)
     }
 }
 
@@ -46,20 +46,22 @@ fn strength(f: &Filter) -> u8 {
     }
 }
 
-/// Writes `f`, in parentheses if it binds weaker than `min`.
-fn write_filter<W: Write>(f: &Filter, min: u8, w: &mut W) -> fmt::Result {
+/// Writes `f`, in parentheses when it binds less tightly than `min`. One non-generic writer: a `String`,
+/// which cannot fail (`Display` writes the printed text).
+fn write_filter(f: &Filter, min: u8, w: &mut String) {
     let s = strength(f);
     if s < min {
-        w.write_char('(')?;
-        write_filter(f, 0, w)?;
-        return w.write_char(')');
+        w.push('(');
+        write_filter(f, 0, w);
+        w.push(')');
+        return;
     }
     match f {
         Filter::Cond(c) => write_condition(c, w),
         Filter::Not(inner) => {
-            w.write_str("not (")?;
-            write_filter(inner, 0, w)?;
-            w.write_char(')')
+            w.push_str("not (");
+            write_filter(inner, 0, w);
+            w.push(')');
         }
         Filter::And(..) | Filter::Or(..) => {
             let word = if s == 1 { " or " } else { " and " };
@@ -79,82 +81,77 @@ fn write_filter<W: Write>(f: &Filter, min: u8, w: &mut W) -> fmt::Result {
                     _ => break,
                 }
             }
-            write_filter(cur, s, w)?;
+            write_filter(cur, s, w);
             for r in rights.iter().rev() {
-                w.write_str(word)?;
-                write_filter(r, s + 1, w)?;
+                w.push_str(word);
+                write_filter(r, s + 1, w);
             }
-            Ok(())
         }
     }
 }
 
-fn write_condition<W: Write>(c: &Condition, w: &mut W) -> fmt::Result {
-    w.write_str(c.property().as_str())?;
+fn write_condition(c: &Condition, w: &mut String) {
+    w.push_str(c.property().as_str());
     match c {
         Condition::StartTime(t) => write_test(t, w, write_time),
         Condition::Id(t) | Condition::MachineId(t) | Condition::TriggeringAlertId(t) => {
-            write_test(t, w, |s: &String, w: &mut W| write_string(s, w))
+            write_test(t, w, |s: &String, w: &mut String| write_string(s, w))
         }
         Condition::State(StateTest::Eq(s)) => {
-            w.write_str(" eq ")?;
-            write_state(s, w)
+            w.push_str(" eq ");
+            write_state(s, w);
         }
         Condition::State(StateTest::Ne(s)) => {
-            w.write_str(" ne ")?;
-            write_state(s, w)
+            w.push_str(" ne ");
+            write_state(s, w);
         }
-        Condition::State(StateTest::In(list)) => {
-            w.write_str(" in (")?;
-            for (i, s) in list.iter().enumerate() {
-                if i > 0 {
-                    w.write_char(',')?;
-                }
-                write_state(s, w)?;
-            }
-            w.write_char(')')
-        }
+        Condition::State(StateTest::In(list)) => write_list(list.as_slice(), w, write_state),
     }
 }
 
-fn write_test<T, W: Write>(t: &Test<T>, w: &mut W, value: impl Fn(&T, &mut W) -> fmt::Result) -> fmt::Result {
+fn write_test<T>(t: &Test<T>, w: &mut String, value: fn(&T, &mut String)) {
     match t {
         Test::Cmp(op, v) => {
-            write!(w, " {op} ")?;
-            value(v, w)
+            w.push(' ');
+            w.push_str(op.as_str());
+            w.push(' ');
+            value(v, w);
         }
-        Test::In(list) => {
-            w.write_str(" in (")?;
-            for (i, v) in list.iter().enumerate() {
-                if i > 0 {
-                    w.write_char(',')?;
-                }
-                value(v, w)?;
-            }
-            w.write_char(')')
-        }
+        Test::In(list) => write_list(list.as_slice(), w, value),
     }
 }
 
-fn write_state<W: Write>(s: &InvestigationState, w: &mut W) -> fmt::Result {
-    write_string(s.as_str(), w)
+/// ` in (a,b,...)`.
+fn write_list<T>(list: &[T], w: &mut String, value: fn(&T, &mut String)) {
+    w.push_str(" in (");
+    for (i, v) in list.iter().enumerate() {
+        if i > 0 {
+            w.push(',');
+        }
+        value(v, w);
+    }
+    w.push(')');
 }
 
-/// `'text'` with every `'` doubled.
-fn write_string<W: Write>(s: &str, w: &mut W) -> fmt::Result {
-    w.write_char('\'')?;
+fn write_state(s: &InvestigationState, w: &mut String) {
+    write_string(s.as_str(), w);
+}
+
+/// `s` in single quotes, each quote in it doubled.
+fn write_string(s: &str, w: &mut String) {
+    w.push('\'');
     for (i, part) in s.split('\'').enumerate() {
         if i > 0 {
-            w.write_str("''")?;
+            w.push_str("''");
         }
-        w.write_str(part)?;
+        w.push_str(part);
     }
-    w.write_char('\'')
+    w.push('\'');
 }
 
-/// The date-time as OData prints it: unquoted, UTC, fewest fractional digits.
-fn write_time<W: Write>(t: &Timestamp, w: &mut W) -> fmt::Result {
-    write!(w, "{t}")
+fn write_time(t: &Timestamp, w: &mut String) {
+    // Writing to a String cannot fail.
+    let _ = write!(w, "{t}");
 }
 
 #[cfg(test)]
