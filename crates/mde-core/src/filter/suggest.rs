@@ -32,8 +32,15 @@ pub(super) fn did_you_mean<'c>(input: &str, candidates: &[&'c str]) -> Option<&'
 /// the distance over `char`s.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b = b.as_bytes();
-    // row[j]: the distance between the characters of `a` seen so far and the first j bytes of `b`.
-    let mut row: Vec<usize> = (0..b.len() + 1).collect();
+    // row[j]: the distance between the characters of `a` seen so far and the first j bytes of `b`. On the
+    // stack: candidates are short (a longer one is never suggested).
+    let mut row = [0; MAX_LEN + 1];
+    let Some(row) = row.get_mut(..=b.len()) else {
+        return usize::MAX;
+    };
+    for (j, r) in row.iter_mut().enumerate() {
+        *r = j;
+    }
     let mut seen = 0;
     for ca in a.bytes().filter(|c| !(0x80..0xC0).contains(c)) {
         seen += 1;
