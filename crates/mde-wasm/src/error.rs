@@ -178,6 +178,74 @@ mod tests {
         assert!(json.get("position").is_none());
     }
 
+    /// The exact JSON of each shape of error (pinned before the size work on this module).
+    #[test]
+    fn json_is_pinned() {
+        let service = |code: Option<&str>, target: Option<&str>| mde_core::decode::ServiceError {
+            code: code.map(Into::into),
+            message: Some("m\"x".into()),
+            target: target.map(Into::into),
+        };
+        let http = |status, s| HttpError { status, service: s };
+        let cases: Vec<(Error, &str)> = vec![
+            (
+                Error::Throttled { retry_after: Some(Duration::new(u64::MAX, 999_999_999)), http: http(429, None) },
+                r#"{"kind":"Throttled","message":"throttled by the service (retry after 18446744073709551615999 ms): HTTP 429","status":429,"retryAfterMs":18446744073709551615}"#,
+            ),
+            (
+                Error::Throttled { retry_after: Some(Duration::from_micros(1_999)), http: http(429, None) },
+                r#"{"kind":"Throttled","message":"throttled by the service (retry after 1 ms): HTTP 429","status":429,"retryAfterMs":1}"#,
+            ),
+            (
+                Error::Throttled { retry_after: None, http: http(429, Some(service(None, Some("t")))) },
+                r#"{"kind":"Throttled","message":"throttled by the service: HTTP 429: m\"x (correlation id t)","status":429,"target":"t"}"#,
+            ),
+            (
+                Error::NotFound(http(404, Some(service(Some("NotFound"), None)))),
+                r#"{"kind":"NotFound","message":"not found: HTTP 404 NotFound: m\"x","status":404,"code":"NotFound"}"#,
+            ),
+            (
+                Error::BadRequest(http(400, Some(service(Some("BadRequest"), Some("$filter"))))),
+                r#"{"kind":"InvalidQuery","message":"the service rejected the request: HTTP 400 BadRequest: m\"x (correlation id $filter)","status":400,"code":"BadRequest","target":"$filter"}"#,
+            ),
+            (
+                Error::Server(http(503, None)),
+                r#"{"kind":"Server","message":"the service failed after retries: HTTP 503","status":503}"#,
+            ),
+            (
+                Error::Network { message: "refused\n".into() },
+                r#"{"kind":"Network","message":"network error after retries: refused\n"}"#,
+            ),
+            (
+                Error::InvalidResumeToken { reason: "no".into() },
+                r#"{"kind":"InvalidConfig","message":"invalid resume token: no"}"#,
+            ),
+            (
+                Error::InvalidQuery(QueryError::Filter(mde_core::Filter::parse("id eq").unwrap_err())),
+                r#"{"kind":"InvalidQuery","message":"invalid filter: unexpected end of the filter at byte 5: expected a string in single quotes, like '63017', or digits, found end of input","position":5,"expected":"a string in single quotes, like '63017', or digits","found":"end of input"}"#,
+            ),
+        ];
+        for (e, json) in cases {
+            assert_eq!(ErrorInfo::from(&e).to_json(), json);
+        }
+        let mut all = ErrorInfo::query_at("filter.or[1]", "\u{1}é");
+        all.status = Some(u16::MAX);
+        all.code = Some(String::new());
+        all.target = Some("\\".into());
+        all.retry_after_ms = Some(0);
+        all.position = Some(usize::MAX);
+        all.expected = Some("\"".into());
+        all.found = Some("\u{7f}".into());
+        assert_eq!(
+            all.to_json(),
+            format!(
+                r#"{{"kind":"InvalidQuery","message":"\u0001é","status":65535,"code":"","target":"\\","retryAfterMs":0,"position":{},"expected":"\"","found":"{}","path":"filter.or[1]"}}"#,
+                usize::MAX,
+                '\u{7f}'
+            )
+        );
+    }
+
     #[test]
     fn filter_errors_carry_their_position() {
         let e = mde_core::Filter::parse("state eq 'Running' and").unwrap_err();

@@ -77,6 +77,16 @@ mod tests {
             Step::wait(Duration::from_millis(1500), WaitCause::RetryAfter).to_json(),
             r#"{"t":"wait","ms":1500,"reason":"retryAfter"}"#
         );
+        assert_eq!(
+            Step::wait(Duration::new(u64::MAX, 999_999_999), WaitCause::Backoff).to_json(),
+            r#"{"t":"wait","ms":18446744073709551615,"reason":"backoff"}"#
+        );
+        assert_eq!(
+            Step::wait(Duration::from_micros(1_999), WaitCause::RateLimit).to_json(),
+            r#"{"t":"wait","ms":1,"reason":"rateLimit"}"#
+        );
+        let send = Step::send(Request { url: "https://h/a?$filter=x%27\"".into(), attempt: 1, refresh_token: false });
+        assert_eq!(send.to_json(), r#"{"t":"send","url":"https://h/a?$filter=x%27\"","attempt":1,"refresh":false}"#);
         assert_eq!(Step::Done.to_json(), r#"{"t":"done"}"#);
         let fail = Step::Fail { error: ErrorInfo::config("x") }.to_json();
         assert_eq!(fail, r#"{"t":"fail","error":{"kind":"InvalidConfig","message":"x"}}"#);
