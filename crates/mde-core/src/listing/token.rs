@@ -18,9 +18,10 @@ impl fmt::Display for OrNull {
     }
 }
 
-/// What a resume token carries.
+/// What a resume token carries: its boundary ids owned when read (`Vec<String>`), or borrowed from the listing to
+/// be written (`&[String]`, no copy of up to `RESUME_BOUNDARY_IDS` strings).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct ResumeState {
+pub(super) struct ResumeState<Ids = Vec<String>> {
     pub filter: Option<String>,
     pub skip: u64,
     pub max: Option<u64>,
@@ -29,10 +30,10 @@ pub(super) struct ResumeState {
     pub items: u64,
     pub pages: u64,
     pub snap: Option<Timestamp>,
-    pub ids: Vec<String>,
+    pub ids: Ids,
 }
 
-impl ResumeState {
+impl<Ids: AsRef<[String]>> ResumeState<Ids> {
     /// The JSON text.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\"filter\":");
@@ -56,7 +57,7 @@ impl ResumeState {
             None => out.write_str("null"),
         };
         out.push_str(",\"ids\":[");
-        for (i, id) in self.ids.iter().enumerate() {
+        for (i, id) in self.ids.as_ref().iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
@@ -65,7 +66,9 @@ impl ResumeState {
         out.push_str("]}");
         out
     }
+}
 
+impl ResumeState {
     /// Reads the JSON text; the error says what is wrong.
     pub fn from_json(json: &str) -> Result<ResumeState, String> {
         let doc = Node::parse(json.as_bytes()).map_err(|e| e.to_string())?;
@@ -171,6 +174,10 @@ mod tests {
             "snap": "2023-11-14T22:13:20.123Z",
             "ids": ["1", "x\u{1}é"],
         });
+        assert_eq!(v, expected);
+        let ResumeState { filter, skip, max, page, pos, items, pages, snap, ids } = s;
+        let borrowed = ResumeState { filter, skip, max, page, pos, items, pages, snap, ids: ids.as_slice() };
+        let v: serde_json::Value = serde_json::from_str(&borrowed.to_json()).unwrap();
         assert_eq!(v, expected);
     }
 
