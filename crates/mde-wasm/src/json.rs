@@ -117,50 +117,44 @@ impl ObjectWriter {
     }
 
     #[cfg_attr(mde_size, optimize(size))]
-    fn key(mut self, key: &str) -> ObjectWriter {
+    fn key(&mut self, key: &str) -> &mut String {
         if self.out.len() > 1 {
             self.out.push(',');
         }
         write_str(key, &mut self.out);
         self.out.push(':');
-        self
+        &mut self.out
     }
 
     /// A string member.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn str(self, key: &str, value: &str) -> ObjectWriter {
-        let mut w = self.key(key);
-        write_str(value, &mut w.out);
-        w
+    pub fn str(&mut self, key: &str, value: &str) -> &mut ObjectWriter {
+        write_str(value, self.key(key));
+        self
     }
 
     /// An integer member.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn num(self, key: &str, value: u64) -> ObjectWriter {
-        let mut w = self.key(key);
-        w.out.push_str(&value.to_string());
-        w
+    pub fn num(&mut self, key: &str, value: u64) -> &mut ObjectWriter {
+        self.raw(key, &value.to_string())
     }
 
     /// A boolean member.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn flag(self, key: &str, value: bool) -> ObjectWriter {
-        let mut w = self.key(key);
-        w.out.push_str(if value { "true" } else { "false" });
-        w
+    pub fn flag(&mut self, key: &str, value: bool) -> &mut ObjectWriter {
+        self.raw(key, if value { "true" } else { "false" })
     }
 
     /// A member whose value is already JSON text.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn raw(self, key: &str, json: &str) -> ObjectWriter {
-        let mut w = self.key(key);
-        w.out.push_str(json);
-        w
+    pub fn raw(&mut self, key: &str, json: &str) -> &mut ObjectWriter {
+        self.key(key).push_str(json);
+        self
     }
 
     /// A string member when `value` is `Some`.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn opt_str(self, key: &str, value: Option<&str>) -> ObjectWriter {
+    pub fn opt_str(&mut self, key: &str, value: Option<&str>) -> &mut ObjectWriter {
         match value {
             Some(v) => self.str(key, v),
             None => self,
@@ -169,7 +163,7 @@ impl ObjectWriter {
 
     /// An integer member when `value` is `Some`.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn opt_num(self, key: &str, value: Option<u64>) -> ObjectWriter {
+    pub fn opt_num(&mut self, key: &str, value: Option<u64>) -> &mut ObjectWriter {
         match value {
             Some(v) => self.num(key, v),
             None => self,
@@ -178,9 +172,9 @@ impl ObjectWriter {
 
     /// The JSON text.
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn finish(mut self) -> String {
+    pub fn finish(&mut self) -> String {
         self.out.push('}');
-        self.out
+        std::mem::take(&mut self.out)
     }
 }
 

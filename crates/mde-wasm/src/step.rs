@@ -51,17 +51,16 @@ impl Step {
     /// The JSON text.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn to_json(&self) -> String {
+        let mut w = ObjectWriter::new();
         match self {
-            Step::Send { url, attempt, refresh } => ObjectWriter::new()
-                .str("t", "send")
-                .str("url", url)
-                .num("attempt", u64::from(*attempt))
-                .flag("refresh", *refresh),
-            Step::Wait { ms, reason } => ObjectWriter::new().str("t", "wait").num("ms", *ms).str("reason", reason),
-            Step::Done => ObjectWriter::new().str("t", "done"),
-            Step::Fail { error } => ObjectWriter::new().str("t", "fail").raw("error", &error.to_json()),
-        }
-        .finish()
+            Step::Send { url, attempt, refresh } => {
+                w.str("t", "send").str("url", url).num("attempt", u64::from(*attempt)).flag("refresh", *refresh)
+            }
+            Step::Wait { ms, reason } => w.str("t", "wait").num("ms", *ms).str("reason", reason),
+            Step::Done => w.str("t", "done"),
+            Step::Fail { error } => w.str("t", "fail").raw("error", &error.to_json()),
+        };
+        w.finish()
     }
 }
 
