@@ -24,7 +24,7 @@ pub fn number(v: &Json) -> Option<f64> {
     match v {
         Json::UInt(n) => Some(*n as f64),
         Json::Int(n) => Some(*n as f64),
-        Json::Number(text) => Some(number_value(text)),
+        Json::Number(text) => Some(number_value(text.as_bytes())),
         _ => None,
     }
 }
@@ -190,19 +190,19 @@ const POW10: [f64; 23] = [
 /// way: every option value a person or `JSON.stringify` writes in practice (`0.01`, `2.5`, `1e3`). Other numbers
 /// are within a few units in the last place, which no option can notice.
 #[cfg_attr(mde_size, optimize(size))]
-fn number_value(text: &str) -> f64 {
-    let (negative, text) = match text.strip_prefix('-') {
+fn number_value(text: &[u8]) -> f64 {
+    let (negative, text) = match text.strip_prefix(b"-") {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let (digits, exponent) = match text.bytes().position(|b| b == b'e' || b == b'E') {
+    let (digits, exponent) = match text.iter().position(|&b| b == b'e' || b == b'E') {
         Some(at) => (&text[..at], &text[at + 1..]),
-        None => (text, ""),
+        None => (text, &[][..]),
     };
     let mut mantissa = 0u64;
     let mut scale = 0i64;
     let mut after_point = false;
-    for c in digits.bytes() {
+    for &c in digits {
         if c == b'.' {
             after_point = true;
         } else if mantissa < 1_000_000_000_000_000_000 {
@@ -240,14 +240,14 @@ fn number_value(text: &str) -> f64 {
 /// An exponent's value (`[+-]digits`, as the reader checked it; empty: 0) as `i64::from_str` reads it, and
 /// +-100,000 when it does not fit in an `i64` (without the integer parser's generic code).
 #[cfg_attr(mde_size, optimize(size))]
-fn exponent_value(e: &str) -> i64 {
-    let (negative, digits) = match e.as_bytes().first() {
-        Some(b'-') => (true, &e[1..]),
-        Some(b'+') => (false, &e[1..]),
+fn exponent_value(e: &[u8]) -> i64 {
+    let (negative, digits) = match e {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
         _ => (false, e),
     };
     let mut value: i64 = 0;
-    for c in digits.bytes() {
+    for &c in digits {
         let d = i64::from(c.wrapping_sub(b'0'));
         let next = value.checked_mul(10).and_then(|v| if negative { v.checked_sub(d) } else { v.checked_add(d) });
         match next {
@@ -298,7 +298,7 @@ mod tests {
             "0e400",
         ];
         for text in exact {
-            let v = number_value(text);
+            let v = number_value(text.as_bytes());
             let oracle: f64 = text.parse().unwrap();
             if text == "0.30000000000000004" {
                 // 17 significant digits: beyond the exact path, within an ulp.
@@ -308,7 +308,7 @@ mod tests {
             }
         }
         for text in ["1.7976931348623157e308", "5e-324", "2.2250738585072014e-308", "12345678901234567890123e-5"] {
-            let (v, oracle) = (number_value(text), text.parse::<f64>().unwrap());
+            let (v, oracle) = (number_value(text.as_bytes()), text.parse::<f64>().unwrap());
             assert!((v - oracle).abs() <= 4.0 * f64::EPSILON * oracle.abs() || (v - oracle).abs() < 1e-320, "{text}");
         }
         let Json::Array(items) = parse("[0.01, 18446744073709551616, -9223372036854775809, 7, -7]").unwrap() else {
@@ -382,7 +382,7 @@ mod tests {
                 "" => 0,
                 e => e.parse::<i64>().unwrap_or(if e.starts_with('-') { -100_000 } else { 100_000 }),
             };
-            assert_eq!(exponent_value(e), oracle, "{e}");
+            assert_eq!(exponent_value(e.as_bytes()), oracle, "{e}");
         }
     }
 }
