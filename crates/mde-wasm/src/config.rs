@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use mde_core::limiter::{Window, MAX_LIMIT};
+use mde_core::limiter::MAX_LIMIT;
 use mde_core::query::{ListQuery, Top};
 use mde_core::{
     BaseUrl, Filter, Listing, ListingOptions, Quoted, RateLimitConfig, RateLimiter, Region, RetryPolicy, Timestamp,
@@ -149,13 +149,13 @@ fn limiter(o: &RateLimitOptions<'_>) -> Result<RateLimiter, ErrorInfo> {
     let max = u64::from(MAX_LIMIT);
     let per_minute = whole(o.per_minute.unwrap_or(100.0), "rateLimit.perMinute", 1, max).map_err(ErrorInfo::config)?;
     let per_hour = whole(o.per_hour.unwrap_or(1500.0), "rateLimit.perHour", 1, max).map_err(ErrorInfo::config)?;
-    let mut config = RateLimitConfig {
-        windows: vec![
-            Window::new(per_minute as u32, Duration::from_secs(60)),
-            Window::new(per_hour as u32, Duration::from_secs(3600)),
-        ],
-        ..RateLimitConfig::default()
-    };
+    // The default windows are a minute's and an hour's (100 and 1,500 calls): only their limits change (the
+    // pinned messages below print the windows).
+    let mut config = RateLimitConfig::default();
+    if let [minute, hour] = config.windows.as_mut_slice() {
+        minute.limit = per_minute as u32;
+        hour.limit = per_hour as u32;
+    }
     if let Some(scale) = o.time_scale {
         if !(scale.is_finite() && scale > 0.0 && scale <= 1.0) {
             return Err(ErrorInfo::config("rateLimit.timeScale must be above 0 and at most 1".to_owned()));
@@ -311,6 +311,7 @@ impl<'a> ListOptions<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mde_core::limiter::Window;
 
     fn client(json: &str) -> Result<ClientSettings, ErrorInfo> {
         ClientSettings::from_json(json)
