@@ -136,7 +136,8 @@ impl ObjectWriter {
     /// An integer member.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn num(&mut self, key: &str, value: u64) -> &mut ObjectWriter {
-        self.raw(key, &value.to_string())
+        let _ = std::fmt::Write::write_fmt(self.key(key), format_args!("{value}"));
+        self
     }
 
     /// A boolean member.
