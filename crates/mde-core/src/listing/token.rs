@@ -34,11 +34,19 @@ pub(super) struct ResumeState<Ids = Vec<String>> {
 }
 
 impl<Ids: AsRef<[String]>> ResumeState<Ids> {
-    /// The JSON text.
+    /// The JSON text. (Once `Listing::resume_token` writes the token with [`ResumeState::write_json`], only the
+    /// tests use it.)
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{\"filter\":");
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends the JSON text to `out` (after the token's prefix).
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str("{\"filter\":");
         match &self.filter {
-            Some(f) => write_str(f, &mut out),
+            Some(f) => write_str(f, out),
             None => out.push_str("null"),
         }
         let _ = write!(
@@ -61,10 +69,9 @@ impl<Ids: AsRef<[String]>> ResumeState<Ids> {
             if i > 0 {
                 out.push(',');
             }
-            write_str(id, &mut out);
+            write_str(id, out);
         }
         out.push_str("]}");
-        out
     }
 }
 
@@ -157,6 +164,9 @@ mod tests {
             json,
             r#"{"filter":null,"skip":3,"max":null,"page":50,"pos":53,"items":50,"pages":1,"snap":null,"ids":[]}"#
         );
+        let mut token = String::from("mdeR1.");
+        empty.write_json(&mut token);
+        assert_eq!(token, format!("mdeR1.{json}"));
         assert_eq!(ResumeState::from_json(&json), Ok(empty));
         // Written by the former serde derive: key order and absent options do not matter.
         let old = r#"{"ids":["7"],"pages":2,"items":4,"pos":4,"page":2,"skip":0,"snap":"2024-01-01T00:00:00Z"}"#;
