@@ -89,20 +89,16 @@ impl ResumeState {
             Some(other) => Err(wrong(name, "a non-negative integer", other)),
         };
         let required = |name: &str| number(name)?.ok_or_else(|| missing(name));
-        let text = |v: &Node, name: &str| match v {
-            Node::Str(s) => Ok(s.clone()),
-            other => Err(wrong(name, "a string", other)),
-        };
-        let filter = field("filter")?.map(|v| text(v, "filter")).transpose()?;
+        let filter = field("filter")?.map(|v| text(v, "filter").map(str::to_owned)).transpose()?;
         let snap = match field("snap")? {
             None => None,
-            Some(v) => Some(Timestamp::parse(&text(v, "snap")?).map_err(|e| format!("`snap`: {e}"))?),
+            Some(v) => Some(Timestamp::parse(text(v, "snap")?).map_err(|e| format!("`snap`: {e}"))?),
         };
         let ids = match field("ids")? {
             Some(Node::Array(items)) => {
                 let mut ids = Vec::with_capacity(items.len());
                 for v in items {
-                    ids.push(text(v, "ids")?);
+                    ids.push(text(v, "ids")?.to_owned());
                 }
                 ids
             }
@@ -121,6 +117,14 @@ impl ResumeState {
             snap,
             ids,
         })
+    }
+}
+
+/// The string `v` of the field `name`.
+fn text<'a>(v: &'a Node, name: &str) -> Result<&'a str, String> {
+    match v {
+        Node::Str(s) => Ok(s),
+        other => Err(wrong(name, "a string", other)),
     }
 }
 
