@@ -124,9 +124,9 @@ impl ClientSettings {
             (None, Some(url)) => BaseUrl::parse(url).map_err(|e| ErrorInfo::config(e.to_string()))?,
             (None, None) => Region::Global.base_url(),
         };
-        let allowed = base.is_https() || (base.is_loopback() && o.allow_insecure_loopback);
-        if !allowed {
-            let hint = if base.is_loopback() { "; set allowInsecureLoopback: true for a local server" } else { "" };
+        let loopback = base.is_loopback();
+        if !(base.is_https() || (loopback && o.allow_insecure_loopback)) {
+            let hint = if loopback { "; set allowInsecureLoopback: true for a local server" } else { "" };
             return Err(ErrorInfo::config(format!(
                 "baseUrl {base} is not https: the token would travel in clear text{hint}"
             )));
