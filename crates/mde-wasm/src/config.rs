@@ -192,16 +192,16 @@ impl<'a> FilterInput<'a> {
     /// Reads the facade's value: an object with exactly one member, `text` (a string) or `object`.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn from_value(v: &'a Json) -> Result<FilterInput<'a>, ErrorInfo> {
-        let invalid = |m: &str| ErrorInfo::query_at("filter", format!("invalid filter: {m}"));
-        match v {
+        let message = match v {
             Json::Object(entries) => match entries.as_slice() {
-                [(k, Json::Str(text))] if k == "text" => Ok(FilterInput::Text(text)),
-                [(k, _)] if k == "text" => Err(invalid("text must be a string")),
-                [(k, object)] if k == "object" => Ok(FilterInput::Object(object)),
-                _ => Err(invalid("expected {\"text\": ...} or {\"object\": ...}")),
+                [(k, Json::Str(text))] if k == "text" => return Ok(FilterInput::Text(text)),
+                [(k, _)] if k == "text" => "invalid filter: text must be a string".to_owned(),
+                [(k, object)] if k == "object" => return Ok(FilterInput::Object(object)),
+                _ => "invalid filter: expected {\"text\": ...} or {\"object\": ...}".to_owned(),
             },
-            other => Err(invalid(&format!("expected an object, not {}", other.kind()))),
-        }
+            other => format!("invalid filter: expected an object, not {}", other.kind()),
+        };
+        Err(ErrorInfo::query_at("filter", message))
     }
 }
 
