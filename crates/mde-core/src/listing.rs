@@ -266,10 +266,10 @@ impl Listing {
             items: self.progress.items,
             pages: self.progress.pages,
             snap: self.snapshot_at,
-            ids: self.boundary_ids.clone(),
+            ids: self.boundary_ids.as_slice(),
         };
         let mut token = String::from(TOKEN_PREFIX);
-        token.push_str(&state.to_json());
+        state.write_json(&mut token);
         token
     }
 

@@ -34,8 +34,8 @@ pub(super) struct ResumeState<Ids = Vec<String>> {
 }
 
 impl<Ids: AsRef<[String]>> ResumeState<Ids> {
-    /// The JSON text. (Once `Listing::resume_token` writes the token with [`ResumeState::write_json`], only the
-    /// tests use it.)
+    /// The JSON text (the tests' form of [`ResumeState::write_json`]).
+    #[cfg(test)]
     pub fn to_json(&self) -> String {
         let mut out = String::new();
         self.write_json(&mut out);
