@@ -169,27 +169,44 @@ impl Timestamp {
 
     /// The UTC calendar fields: (year, month, day, hour, minute, second).
     pub fn to_utc_fields(&self) -> (i32, u32, u32, u32, u32, u32) {
-        let days = self.secs.div_euclid(86_400);
-        let sod = self.secs.rem_euclid(86_400) as u32;
-        let (y, m, d) = civil_from_days(days);
+        // Counted from MIN_SECS (a whole day), the seconds are never negative: no Euclidean adjustments.
+        let since_min = (self.secs - MIN_SECS) as u64;
+        let sod = (since_min % 86_400) as u32;
+        let (y, m, d) = civil_from_days((since_min / 86_400) as i64 + MIN_SECS / 86_400);
         (y as i32, m, d, sod / 3600, sod / 60 % 60, sod % 60)
     }
 }
 
 impl fmt::Display for Timestamp {
+    // Digits written into a buffer by hand: no width/fill formatting machinery for the seven padded fields.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, mo, d, h, mi, s) = self.to_utc_fields();
-        write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")?;
-        if self.nanos != 0 {
-            let mut frac = self.nanos;
-            let mut width = 9;
-            while frac % 10 == 0 {
-                frac /= 10;
-                width -= 1;
-            }
-            write!(f, ".{frac:0width$}")?;
+        let mut buf = *b"0000-00-00T00:00:00.000000000Z";
+        put_digits(&mut buf[..4], y as u32);
+        put_digits(&mut buf[5..7], mo);
+        put_digits(&mut buf[8..10], d);
+        put_digits(&mut buf[11..13], h);
+        put_digits(&mut buf[14..16], mi);
+        put_digits(&mut buf[17..19], s);
+        put_digits(&mut buf[20..29], self.nanos);
+        // The fewest fractional digits that keep the value exact; none (and no '.') for whole seconds.
+        let mut len = 29;
+        while buf[len - 1] == b'0' && len > 20 {
+            len -= 1;
         }
-        f.write_str("Z")
+        if len == 20 {
+            len = 19;
+        }
+        buf[len] = b'Z';
+        f.write_str(std::str::from_utf8(&buf[..=len]).unwrap_or_default())
+    }
+}
+
+/// Writes the last `slots.len()` decimal digits of `v` into `slots`, zero-padded.
+fn put_digits(slots: &mut [u8], mut v: u32) {
+    for slot in slots.iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
     }
 }
 
@@ -294,16 +311,18 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm), for the days of
+/// representable timestamps: shifted by one more 400-year era, every step is on non-negative `u32`s.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
+    let z = (z + 719_468 + 146_097) as u32;
+    let era = z / 146_097;
+    let doe = z % 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = i64::from(yoe + era * 400) - 400;
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
@@ -352,7 +371,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn displays_the_extremes_and_fraction_lengths() {
+        assert_eq!(Timestamp::MIN.to_string(), "0000-01-01T00:00:00Z");
+        assert_eq!(Timestamp::MAX.to_string(), "9999-12-31T23:59:59.999999999Z");
+        assert_eq!(Timestamp::from_unix(-1, 1).unwrap().to_string(), "1969-12-31T23:59:59.000000001Z");
+        assert_eq!(Timestamp::from_unix(0, 100_000_000).unwrap().to_string(), "1970-01-01T00:00:00.1Z");
+        assert_eq!(Timestamp::from_unix(MIN_SECS + 59 * 86_400, 0).unwrap().to_string(), "0000-02-29T00:00:00Z");
+        assert_eq!(Timestamp::from_unix(MIN_SECS + 60 * 86_400, 0).unwrap().to_string(), "0000-03-01T00:00:00Z");
+        assert_eq!(format!("{:>40}", Timestamp::MIN), "0000-01-01T00:00:00Z", "no padding, as before");
+    }
+
     proptest! {
+        /// Oracle: the fields through `format!`'s zero padding, the fraction trimmed of trailing zeros.
+        #[test]
+        fn display_agrees_with_format(secs in MIN_SECS..=MAX_SECS, nanos in 0u32..1_000_000_000, whole in 0..3) {
+            let nanos = [nanos, 0, nanos / 1000 * 1000][whole as usize];
+            let t = Timestamp::from_unix(secs, nanos).unwrap();
+            let (y, mo, d, h, mi, s) = t.to_utc_fields();
+            let mut expected = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+            if nanos != 0 {
+                expected += format!(".{nanos:09}").trim_end_matches('0');
+            }
+            expected.push('Z');
+            prop_assert_eq!(t.to_string(), expected);
+        }
+
+        /// Oracle: days counted by `div_euclid` from the Unix epoch, the time of day by `rem_euclid`.
+        #[test]
+        fn fields_agree_with_euclidean_split(secs in MIN_SECS..=MAX_SECS) {
+            let t = Timestamp::from_unix(secs, 0).unwrap();
+            let (y, mo, d, h, mi, s) = t.to_utc_fields();
+            let sod = secs.rem_euclid(86_400);
+            prop_assert_eq!((i64::from(h), i64::from(mi), i64::from(s)), (sod / 3600, sod / 60 % 60, sod % 60));
+            prop_assert_eq!(days_from_civil(i64::from(y), mo, d), secs.div_euclid(86_400));
+        }
+
         #[test]
         fn display_round_trips(secs in MIN_SECS..=MAX_SECS, nanos in 0u32..1_000_000_000) {
             let t = Timestamp::from_unix(secs, nanos).unwrap();
