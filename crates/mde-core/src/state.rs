@@ -23,18 +23,31 @@ macro_rules! states {
             /// The documented names, in the same order as [`InvestigationState::KNOWN`].
             pub const KNOWN_NAMES: &'static [&'static str] = &[$(stringify!($variant)),*];
 
-            /// The wire name of the state.
+            /// The wire name of the state: a documented one read from [`InvestigationState::KNOWN_NAMES`] by its
+            /// position (one table instead of a branch per state).
             pub fn as_str(&self) -> &str {
-                match self {
-                    $(InvestigationState::$variant => stringify!($variant),)*
-                    InvestigationState::Other(s) => s,
-                }
+                #[allow(clippy::enum_variant_names)]
+                enum Position { $($variant),* }
+                let i = match self {
+                    $(InvestigationState::$variant => Position::$variant as usize,)*
+                    InvestigationState::Other(s) => return s,
+                };
+                InvestigationState::KNOWN_NAMES[i]
             }
 
             /// The documented state with exactly this name, if any (names are case-sensitive).
             pub fn known(name: &str) -> Option<InvestigationState> {
                 let i = InvestigationState::KNOWN_NAMES.iter().position(|k| *k == name)?;
-                Some(InvestigationState::KNOWN[i].clone())
+                // By position, not `KNOWN[i].clone()`: the derived clone is a branch per state.
+                let mut k = 0;
+                $(
+                    if i == k {
+                        return Some(InvestigationState::$variant);
+                    }
+                    k += 1;
+                )*
+                let _ = k;
+                None
             }
         }
     };
@@ -127,6 +140,40 @@ mod tests {
         for s in InvestigationState::KNOWN {
             assert_eq!(&InvestigationState::from_name(s.as_str()), s);
         }
+    }
+
+    #[test]
+    fn names_by_position_are_the_documented_names() {
+        let documented = [
+            "Unknown",
+            "Terminated",
+            "SuccessfullyRemediated",
+            "Benign",
+            "Failed",
+            "PartiallyRemediated",
+            "Running",
+            "PendingApproval",
+            "PendingResource",
+            "PartiallyInvestigated",
+            "TerminatedByUser",
+            "TerminatedBySystem",
+            "Queued",
+            "InnerFailure",
+            "PreexistingAlert",
+            "UnsupportedOs",
+            "UnsupportedAlertType",
+            "SuppressedAlert",
+        ];
+        assert_eq!(InvestigationState::KNOWN.len(), documented.len());
+        for (state, name) in InvestigationState::KNOWN.iter().zip(documented) {
+            assert_eq!(state.as_str(), name);
+            assert_eq!(state.to_string(), name);
+            assert_eq!(InvestigationState::known(name).as_ref(), Some(state));
+            assert!(state.is_known());
+        }
+        assert_eq!(InvestigationState::known("Benign"), Some(InvestigationState::Benign));
+        assert_eq!(InvestigationState::SuppressedAlert.as_str(), "SuppressedAlert");
+        assert_eq!(InvestigationState::Other("Benign".into()).as_str(), "Benign");
     }
 
     #[test]
