@@ -57,7 +57,7 @@ impl Node {
         if found.next().is_some() {
             return Err(DuplicateKey);
         }
-        Ok(first.filter(|v| **v != Node::Null))
+        Ok(first.filter(|v| !matches!(v, Node::Null)))
     }
 
     /// What kind of value this is, for messages: `null`, `a string`, ...
