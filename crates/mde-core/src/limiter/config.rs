@@ -54,10 +54,11 @@ pub enum LimitConfigError {
     #[error("the rate limit needs at least one window")]
     NoWindows,
     /// More than [`MAX_WINDOWS`] windows.
-    #[error("the rate limit has {0} windows; at most {MAX_WINDOWS} are allowed")]
+    // The bounds are written out (a test checks them against the constants): no argument to format at run time.
+    #[error("the rate limit has {0} windows; at most 8 are allowed")]
     TooManyWindows(usize),
     /// A window's limit is zero (nothing could ever be sent) or above [`MAX_LIMIT`].
-    #[error("window {index} has limit {limit}; it must be between 1 and {MAX_LIMIT}")]
+    #[error("window {index} has limit {limit}; it must be between 1 and 100000")]
     Limit {
         /// Position of the window in `windows`.
         index: usize,
@@ -140,6 +141,20 @@ mod tests {
         assert_eq!(RateLimitConfig::default().scaled(f64::NAN).margin, Duration::ZERO);
         assert_eq!(RateLimitConfig::default().scaled(f64::INFINITY).margin, Duration::MAX);
         assert_eq!(RateLimitConfig::default().scaled(1e300).windows[0].length, Duration::MAX);
+    }
+
+    #[test]
+    fn messages() {
+        assert_eq!(LimitConfigError::NoWindows.to_string(), "the rate limit needs at least one window");
+        assert_eq!(
+            LimitConfigError::TooManyWindows(9).to_string(),
+            format!("the rate limit has 9 windows; at most {MAX_WINDOWS} are allowed")
+        );
+        assert_eq!(
+            LimitConfigError::Limit { index: 2, limit: 0 }.to_string(),
+            format!("window 2 has limit 0; it must be between 1 and {MAX_LIMIT}")
+        );
+        assert_eq!(LimitConfigError::Length { index: 1 }.to_string(), "window 1 is shorter than one millisecond");
     }
 
     #[test]
