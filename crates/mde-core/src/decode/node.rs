@@ -52,12 +52,13 @@ impl Node {
     /// twice.
     pub fn unique(&self, key: &str) -> Result<Option<&Node>, DuplicateKey> {
         let Node::Object(entries) = self else { return Ok(None) };
-        let mut found = entries.iter().filter(|(k, _)| k == key).map(|(_, v)| v);
-        let first = found.next();
-        if found.next().is_some() {
-            return Err(DuplicateKey);
+        let mut found = None;
+        for (k, v) in entries {
+            if k == key && found.replace(v).is_some() {
+                return Err(DuplicateKey);
+            }
         }
-        Ok(first.filter(|v| !matches!(v, Node::Null)))
+        Ok(found.filter(|v| !matches!(v, Node::Null)))
     }
 
     /// What kind of value this is, for messages: `null`, `a string`, ...
