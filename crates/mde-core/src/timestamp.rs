@@ -45,9 +45,9 @@ impl Timestamp {
 
     /// Builds a timestamp from milliseconds since the Unix epoch (what `Date.now()` gives).
     pub fn from_unix_millis(ms: i64) -> Option<Timestamp> {
-        let secs = ms.div_euclid(1000);
-        let nanos = (ms.rem_euclid(1000) as u32) * 1_000_000;
-        Timestamp::from_unix(secs, nanos)
+        // Counted from MIN_SECS: negative (too early) is refused, and the division needs no Euclidean adjustment.
+        let since_min = u64::try_from(ms.checked_sub(MIN_SECS * 1000)?).ok()?;
+        Timestamp::from_unix((since_min / 1000) as i64 + MIN_SECS, (since_min % 1000) as u32 * 1_000_000)
     }
 
     /// Seconds since the Unix epoch (floor).
@@ -372,6 +372,20 @@ mod tests {
     }
 
     #[test]
+    fn from_unix_millis_bounds() {
+        assert_eq!(Timestamp::from_unix_millis(MIN_SECS * 1000), Some(Timestamp::MIN));
+        assert_eq!(Timestamp::from_unix_millis(MIN_SECS * 1000 - 1), None);
+        assert_eq!(
+            Timestamp::from_unix_millis(MAX_SECS * 1000 + 999).map(|t| t.unix_millis()),
+            Some(MAX_SECS * 1000 + 999)
+        );
+        assert_eq!(Timestamp::from_unix_millis(MAX_SECS * 1000 + 1000), None);
+        assert_eq!(Timestamp::from_unix_millis(-1), Timestamp::from_unix(-1, 999_000_000));
+        assert_eq!(Timestamp::from_unix_millis(i64::MIN), None);
+        assert_eq!(Timestamp::from_unix_millis(i64::MAX), None);
+    }
+
+    #[test]
     fn displays_the_extremes_and_fraction_lengths() {
         assert_eq!(Timestamp::MIN.to_string(), "0000-01-01T00:00:00Z");
         assert_eq!(Timestamp::MAX.to_string(), "9999-12-31T23:59:59.999999999Z");
@@ -405,6 +419,15 @@ mod tests {
             let sod = secs.rem_euclid(86_400);
             prop_assert_eq!((i64::from(h), i64::from(mi), i64::from(s)), (sod / 3600, sod / 60 % 60, sod % 60));
             prop_assert_eq!(days_from_civil(i64::from(y), mo, d), secs.div_euclid(86_400));
+        }
+
+        /// Oracle: `div_euclid`/`rem_euclid` of the milliseconds, then the range check of `from_unix`.
+        #[test]
+        fn from_unix_millis_agrees_with_euclidean_division(ms in proptest::num::i64::ANY, near in -2_000i64..2_000) {
+            for ms in [ms, MIN_SECS * 1000 + near, MAX_SECS * 1000 + 999 + near, near] {
+                let expected = Timestamp::from_unix(ms.div_euclid(1000), (ms.rem_euclid(1000) as u32) * 1_000_000);
+                prop_assert_eq!(Timestamp::from_unix_millis(ms), expected, "{}", ms);
+            }
         }
 
         #[test]
