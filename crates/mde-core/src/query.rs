@@ -189,14 +189,17 @@ impl ListQuery {
             let value = decode(raw_value, value_start)?;
             match key.as_str() {
                 "$filter" => q.filter = Some(Filter::parse_with(&value, opts)?),
+                // Read as a `u64` (one parser for both), then bounded as `Top::new` bounds it (without building
+                // its error).
                 "$top" => {
                     q.top = Some(
-                        parse_digits::<u32>(&value)
-                            .and_then(|n| Top::new(n).ok())
+                        parse_digits(&value)
+                            .filter(|n| (1..=u64::from(Top::MAX.0)).contains(n))
+                            .map(|n| Top(n as u32))
                             .ok_or(QueryError::InvalidTop { text: value })?,
                     )
                 }
-                _ => q.skip = parse_digits::<u64>(&value).ok_or(QueryError::InvalidSkip { text: value })?,
+                _ => q.skip = parse_digits(&value).ok_or(QueryError::InvalidSkip { text: value })?,
             }
         }
         Ok(q)
@@ -204,7 +207,7 @@ impl ListQuery {
 }
 
 /// A non-empty run of ASCII digits as a number (no sign, no spaces); `None` otherwise or on overflow.
-fn parse_digits<N: std::str::FromStr>(s: &str) -> Option<N> {
+fn parse_digits(s: &str) -> Option<u64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -320,6 +323,22 @@ mod tests {
         assert!(matches!(qs("$filter="), Err(QueryError::Filter(FilterError { kind: FilterErrorKind::Empty, .. }))));
         let msg = qs("$orderby=id").unwrap_err().to_string();
         assert!(msg.contains("$orderby") && msg.contains("$filter, $top and $skip"), "{msg}");
+    }
+
+    #[test]
+    fn top_and_skip_bounds_as_top_new_and_u64_take_them() {
+        for (text, top) in [("1", 1), ("007", 7), ("10000", 10_000)] {
+            assert_eq!(qs(&format!("$top={text}")).unwrap().top, Some(Top::new(top).unwrap()), "{text}");
+        }
+        for text in ["0", "10001", "4294967295", "4294967296", "4294967297", "18446744073709551616"] {
+            assert_eq!(qs(&format!("$top={text}")), Err(QueryError::InvalidTop { text: text.into() }), "{text}");
+        }
+        assert_eq!(qs("$skip=18446744073709551615").unwrap().skip, u64::MAX);
+        assert_eq!(qs("$skip=0018").unwrap().skip, 18);
+        for text in ["18446744073709551616", "1e3", "0x10", "-0", "5 "] {
+            let q = format!("$skip={}", text.replace(' ', "%20"));
+            assert_eq!(qs(&q), Err(QueryError::InvalidSkip { text: text.into() }), "{text}");
+        }
     }
 
     #[test]
