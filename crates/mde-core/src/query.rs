@@ -208,10 +208,14 @@ impl ListQuery {
 
 /// A non-empty run of ASCII digits as a number (no sign, no spaces); `None` otherwise or on overflow.
 fn parse_digits(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let mut n = 0u64;
+    for &b in s.as_bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
     }
-    s.parse().ok()
+    (!s.is_empty()).then_some(n)
 }
 
 /// Percent-decodes one key or value (`+` is a space); `offset` is where `raw` starts in the query string.
@@ -349,6 +353,14 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Oracle: std's `u64` parser, on texts of ASCII digits only (it also takes a leading `+`).
+        #[test]
+        fn parse_digits_agrees_with_std(s in "[0-9]{0,22}|[0-9+ a-]{0,4}|1844674407370955161[0-9]") {
+            let expected = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { s.parse::<u64>().ok() } else { None };
+            proptest::prop_assert_eq!(parse_digits(&s), expected);
+        }
+
+
         /// Oracle: the `percent-encoding` crate's decoder after replacing `+`, with the first bad `%` found apart.
         #[test]
         fn decode_agrees_with_percent_encoding(raw in "[%+aFgz09 \u{e9}\u{80}]{0,12}", offset in 0usize..5) {
