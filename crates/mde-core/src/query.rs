@@ -225,12 +225,12 @@ fn decode(raw: &str, offset: usize) -> Result<String, QueryError> {
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         let byte = match c {
-            b'%' => match (b.get(i + 1).copied().and_then(hex_value), b.get(i + 2).copied().and_then(hex_value)) {
-                (Some(hi), Some(lo)) => {
+            b'%' => match b.get(i + 1..i + 3).and_then(|h| Some(hex_value(h[0])? << 4 | hex_value(h[1])?)) {
+                Some(byte) => {
                     i += 2;
-                    hi << 4 | lo
+                    byte
                 }
-                _ => return Err(QueryError::InvalidPercentEncoding { position: offset + i }),
+                None => return Err(QueryError::InvalidPercentEncoding { position: offset + i }),
             },
             b'+' => b' ',
             other => other,
