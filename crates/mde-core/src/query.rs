@@ -131,12 +131,10 @@ impl ListQuery {
             out.extend(utf8_percent_encode(&f.to_odata(), FILTER_VALUE));
         }
         if let Some(top) = self.top {
-            let sep = if out.is_empty() { "" } else { "&" };
-            let _ = write!(out, "{sep}$top={top}");
+            push_option(&mut out, "$top=", top.get().into());
         }
         if self.skip > 0 {
-            let sep = if out.is_empty() { "" } else { "&" };
-            let _ = write!(out, "{sep}$skip={}", self.skip);
+            push_option(&mut out, "$skip=", self.skip);
         }
         out
     }
@@ -204,6 +202,14 @@ impl ListQuery {
         }
         Ok(q)
     }
+}
+
+/// Appends `key` (with its `=`) and `n`, after a `&` unless it is the first option.
+fn push_option(out: &mut String, key: &str, n: u64) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    let _ = write!(out, "{key}{n}");
 }
 
 /// A non-empty run of ASCII digits as a number (no sign, no spaces); `None` otherwise or on overflow.
@@ -274,6 +280,11 @@ mod tests {
         assert_eq!(ListQuery::default().to_query_string(), "");
         assert_eq!(ListQuery { skip: 5, ..Default::default() }.to_query_string(), "$skip=5");
         assert_eq!(ListQuery { top: Some(Top::MAX), ..Default::default() }.to_query_string(), "$top=10000");
+        assert_eq!(ListQuery { top: Some(Top::MAX), skip: 7, filter: None }.to_query_string(), "$top=10000&$skip=7");
+        let q = ListQuery { filter: Some(id().eq("1")), top: Some(Top::new(3).unwrap()), skip: u64::MAX };
+        assert_eq!(q.to_query_string(), "$filter=id%20eq%20%271%27&$top=3&$skip=18446744073709551615");
+        let q = ListQuery { filter: Some(id().eq("1")), top: None, skip: 1 };
+        assert_eq!(q.to_query_string(), "$filter=id%20eq%20%271%27&$skip=1");
         let t = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
         let q = ListQuery { filter: Some(start_time().ge(t).and(id().eq("a&b#c+d%e f'é"))), top: None, skip: 0 };
         assert_eq!(
