@@ -16,6 +16,11 @@ macro_rules! states {
             Other(String),
         }
 
+        /// The position of each documented state in [`InvestigationState::KNOWN`] and `KNOWN_NAMES`.
+        enum Position {
+            $($variant),*
+        }
+
         impl InvestigationState {
             /// The 18 documented states, in the order of Microsoft's documentation.
             pub const KNOWN: &'static [InvestigationState] = &[$(InvestigationState::$variant),*];
@@ -26,8 +31,6 @@ macro_rules! states {
             /// The wire name of the state: a documented one read from [`InvestigationState::KNOWN_NAMES`] by its
             /// position (one table instead of a branch per state).
             pub fn as_str(&self) -> &str {
-                #[allow(clippy::enum_variant_names)]
-                enum Position { $($variant),* }
                 let i = match self {
                     $(InvestigationState::$variant => Position::$variant as usize,)*
                     InvestigationState::Other(s) => return s,
@@ -39,14 +42,11 @@ macro_rules! states {
             pub fn known(name: &str) -> Option<InvestigationState> {
                 let i = InvestigationState::KNOWN_NAMES.iter().position(|k| *k == name)?;
                 // By position, not `KNOWN[i].clone()`: the derived clone is a branch per state.
-                let mut k = 0;
                 $(
-                    if i == k {
+                    if i == Position::$variant as usize {
                         return Some(InvestigationState::$variant);
                     }
-                    k += 1;
                 )*
-                let _ = k;
                 None
             }
         }
