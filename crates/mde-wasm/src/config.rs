@@ -623,15 +623,4 @@ ok Some(2024-01-01T00:00:00Z) Some("state eq 'X' and startTime lt 2024-01-01T00:
             assert_eq!(g, e, "input {i}");
         }
     }
-
-    #[test]
-    #[ignore]
-    fn print() {
-        for j in CLIENT {
-            println!("{}", client(j));
-        }
-        for j in LIST {
-            println!("{}", list(j));
-        }
-    }
 }
