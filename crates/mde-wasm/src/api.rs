@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::config::{filter_from_json, start_listing, ClientSettings};
 use crate::error::ErrorInfo;
 use crate::json::ObjectWriter;
-use crate::step::Step;
+use crate::step::{whole_ms, Step};
 
 #[cfg_attr(mde_size, optimize(size))]
 fn thrown(e: ErrorInfo) -> JsValue {
@@ -27,15 +27,6 @@ fn millis(now: f64) -> u64 {
         now as u64
     } else {
         0
-    }
-}
-
-/// Whole milliseconds (rounded down), saturating; in `u64` steps, as 128-bit arithmetic costs code.
-#[cfg_attr(mde_size, optimize(size))]
-fn ms(d: std::time::Duration) -> u64 {
-    match d.as_secs() {
-        secs if secs > u64::MAX / 1_000 => u64::MAX,
-        secs => (secs * 1_000).saturating_add(u64::from(d.subsec_millis())),
     }
 }
 
@@ -97,8 +88,8 @@ impl Client {
                 &ObjectWriter::new()
                     .num("used", u64::from(w.used))
                     .num("limit", u64::from(w.limit))
-                    .num("windowMs", ms(w.length))
-                    .num("resetsInMs", ms(w.resets_in))
+                    .num("windowMs", whole_ms(w.length))
+                    .num("resetsInMs", whole_ms(w.resets_in))
                     .finish(),
             );
         }
@@ -352,17 +343,5 @@ mod tests {
         assert_eq!(normalise_filter(r#"{"text":"state  eq 'Running'"}"#).unwrap(), "state eq 'Running'");
         assert_eq!(normalise_filter(r#"{"object":{"state":"Running"}}"#).unwrap(), "state eq 'Running'");
         assert_eq!(normalise_filter(r#"{"text":""}"#).unwrap_err().position, Some(0));
-    }
-
-    #[test]
-    fn milliseconds_round_down_and_saturate() {
-        use std::time::Duration;
-        let secs = [0, 1, 59, u64::MAX / 1_000 - 1, u64::MAX / 1_000, u64::MAX / 1_000 + 1, u64::MAX];
-        for s in secs {
-            for n in [0, 999_999, 1_000_000, 615_999_999, 616_000_000, 999_999_999] {
-                let d = Duration::new(s, n);
-                assert_eq!(ms(d), u64::try_from(d.as_millis()).unwrap_or(u64::MAX), "{d:?}");
-            }
-        }
     }
 }

@@ -146,7 +146,7 @@ impl From<&Error> for ErrorInfo {
             }
         }
         if let Error::Throttled { retry_after: Some(d), .. } = e {
-            info.retry_after_ms = Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            info.retry_after_ms = Some(crate::step::whole_ms(*d));
         }
         info
     }
