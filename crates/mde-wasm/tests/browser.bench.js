@@ -2,7 +2,7 @@
 // 1. time from response to JS objects for one 10,000-item page from mde-mock: the client's path (validation of
 //    every item in wasm, then JSON.parse) against a plain `fetch(...).then(r => r.json())` of the same page,
 //    interleaved, median of RUNS runs each, in one page load;
-// 2. the bytes the browser loads (the package's browser entry and everything it imports), gzip -9.
+// 2. the bytes the browser loads (the package's browser entry and everything it imports), gzip -9;
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,17 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>bench</title>
   })().catch((e) => { window.__result = { error: String(e && e.stack || e) }; });
 </script>`;
 
+// 3. start-up: `await import()` of the browser entry in a new page (fetch from loopback, parse, unpack and compile
+//    the inlined module, instantiate), then a first call; median of STARTS page loads.
+const STARTS = 15;
+const STARTUP = `<!doctype html><meta charset="utf-8"><title>start-up</title>
+<script type="module">
+  const t0 = performance.now();
+  const { validateFilter } = await import('./pkg/index.js');
+  validateFilter("state eq 'Running'");
+  window.__startup = performance.now() - t0;
+</script>`;
+
 function browserBytes() {
   // What the browser entry loads: index.js and its imports (client.js, the glue, the inlined wasm).
   const files = ['index.js', 'client.js', 'wasm/mde_wasm.js', 'wasm/inline.js'];
@@ -80,7 +91,7 @@ const body = Buffer.from(
   await (await fetch(`${mock.base}/api/investigations?$top=10000`, { headers: { Authorization: 'Bearer b' } })).arrayBuffer(),
 );
 await mock.stop();
-const site = await staticServer(packageDir, { '/bench.html': PAGE, '/api/investigations': body });
+const site = await staticServer(packageDir, { '/bench.html': PAGE, '/startup.html': STARTUP, '/api/investigations': body });
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();
@@ -89,6 +100,15 @@ try {
   await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 300_000 });
   const r = await page.evaluate(() => window.__result);
   if (r.error) throw new Error(r.error);
+  const starts = [];
+  for (let i = 0; i < STARTS; i++) {
+    const fresh = await browser.newPage();
+    await fresh.goto(`${site.origin}/startup.html`);
+    await fresh.waitForFunction(() => window.__startup !== undefined);
+    starts.push(await fresh.evaluate(() => window.__startup));
+    await fresh.close();
+  }
+  starts.sort((a, b) => a - b);
   const size = browserBytes();
   console.log(`page: 10,000 items, ${body.length} bytes; median of ${RUNS} interleaved runs in headless Chromium`);
   console.log(`response -> objects, fetch().json():             ${r.plain.toFixed(1)} ms`);
@@ -96,6 +116,7 @@ try {
   console.log(`ratio client / plain: ${(r.client / r.plain).toFixed(2)} (ratio of medians; median of the ${RUNS} paired ratios: ${r.paired.toFixed(2)}; target <= 1.25)`);
   console.log(`browser entry (JS + inlined wasm): ${size.raw} bytes, gzip -9 ${size.gzip} bytes (target <= 61,440) ${JSON.stringify(size.per)}`);
   console.log(`wasm file alone: ${size.wasmRaw} bytes, gzip -9 ${size.wasmGzip} bytes`);
+  console.log(`start-up, import of the browser entry and a first call in a new page: median ${starts[STARTS >> 1].toFixed(1)} ms (${starts[0].toFixed(1)} to ${starts[STARTS - 1].toFixed(1)}, ${STARTS} page loads)`);
 } finally {
   await browser.close();
   await site.close();

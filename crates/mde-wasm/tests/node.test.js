@@ -369,3 +369,19 @@ test('events never carry the token', async () => {
   assert.ok(events.length >= 4);
   assert.ok(!JSON.stringify(events).includes(secret));
 });
+
+test("the browser entry's inlined module unpacks to the package's wasm file, byte for byte", async () => {
+  // `wasm/inline.js` carries the module LZMA-compressed with its decoder (crates/mde-unlzma); the `node` entry
+  // reads the `.wasm` file. Imported by path: the package's `exports` do not list its internals.
+  const { readFile } = await import('node:fs/promises');
+  const { createRequire } = await import('node:module');
+  const { dirname, join } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const dir = dirname(createRequire(import.meta.url).resolve('mde-investigations/package.json'));
+  const { wasmBytes } = await import(pathToFileURL(join(dir, 'wasm', 'inline.js')).href);
+  const file = await readFile(join(dir, 'wasm', 'mde_wasm_bg.wasm'));
+  const inlined = wasmBytes();
+  assert.equal(inlined.length, file.length);
+  assert.ok(Buffer.from(inlined.buffer, inlined.byteOffset, inlined.length).equals(file));
+  assert.ok(WebAssembly.validate(inlined));
+});
