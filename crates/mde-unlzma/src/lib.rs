@@ -133,6 +133,12 @@ impl Range<'_> {
     }
 }
 
+/// Where a match at distance `dist` (0 for the byte just written) starts, from the next position `pos`; no
+/// overflow on a 32-bit target, where a distance can be `usize::MAX`.
+fn behind(pos: usize, dist: usize) -> Result<usize, Corrupt> {
+    pos.checked_sub(dist).and_then(|p| p.checked_sub(1)).ok_or(Corrupt::Distance)
+}
+
 /// Decodes the raw LZMA1 stream `src` with literal context bits `lc`, literal position bits `lp` and position
 /// bits `pb` until `out` is full. `probs` is the decoder's working memory, at least [`probs_len`]`(lc, lp)` long.
 pub fn decode(src: &[u8], out: &mut [u8], probs: &mut [u16], lc: u32, lp: u32, pb: u32) -> Result<(), Corrupt> {
@@ -152,7 +158,7 @@ pub fn decode(src: &[u8], out: &mut [u8], probs: &mut [u16], lc: u32, lp: u32, p
             let prev = if pos > 0 { usize::from(out[pos - 1]) } else { 0 };
             let base = LITERALS + 0x300 * (((pos & lp_mask) << lc) + (prev >> (8 - lc)));
             out[pos] = if state >= 7 {
-                let matched = pos.checked_sub(reps[0] + 1).ok_or(Corrupt::Distance)?;
+                let matched = behind(pos, reps[0])?;
                 rc.literal(probs, base, u32::from(out[matched]), 0x100)?
             } else {
                 rc.literal(probs, base, 0, 0)?
@@ -172,7 +178,7 @@ pub fn decode(src: &[u8], out: &mut [u8], probs: &mut [u16], lc: u32, lp: u32, p
             if rc.bit(probs, IS_REP_G0 + state)? == 0 {
                 if rc.bit(probs, IS_REP0_LONG + (state << 4) + pos_state)? == 0 {
                     state = if state < 7 { 9 } else { 11 };
-                    let from = pos.checked_sub(reps[0] + 1).ok_or(Corrupt::Distance)?;
+                    let from = behind(pos, reps[0])?;
                     out[pos] = out[from];
                     pos += 1;
                     continue;
@@ -207,7 +213,7 @@ pub fn decode(src: &[u8], out: &mut [u8], probs: &mut [u16], lc: u32, lp: u32, p
                 dist.checked_add(low).ok_or(Corrupt::Distance)? as usize
             };
         }
-        let from = pos.checked_sub(reps[0] + 1).ok_or(Corrupt::Distance)?;
+        let from = behind(pos, reps[0])?;
         let end = out.len().min(pos + len as usize + 2);
         for i in pos..end {
             out[i] = out[from + i - pos];

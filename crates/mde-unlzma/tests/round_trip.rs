@@ -102,4 +102,8 @@ fn refuses_bad_properties_and_a_missing_first_byte() {
     assert_eq!(unpack(&[1, 0, 0, 0, 0, 0], 1, (3, 0, 0)), Err(Corrupt::Truncated));
     assert_eq!(unpack(&[0, 0, 0], 1, (3, 0, 0)), Err(Corrupt::Truncated));
     assert_eq!(unpack(&compress(b"", (3, 0, 0), false), 0, (3, 0, 0)), Ok(vec![]));
+    // A code of all ones decodes a match as the first symbol: there is nothing behind it to copy.
+    let mut stream = vec![0xff; 64];
+    stream[0] = 0;
+    assert_eq!(unpack(&stream, 10, (3, 0, 0)), Err(Corrupt::Distance));
 }
