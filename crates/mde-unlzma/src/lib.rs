@@ -25,18 +25,23 @@ pub enum Corrupt {
     Distance,
 }
 
+// The decoder's probabilities, one array: each table starts where the one before ends (12 states, 16 position
+// states at most; lengths: choice, choice 2, low[16][8], mid[16][8], high[256]; the distance slots of 4 length
+// states; the distances 4 to 127 below the align bits, with index 0 unused; 16 align bits), then the literals.
+const STATES: usize = 12;
+const LEN_TABLE: usize = 2 + 16 * 8 + 16 * 8 + 256;
 const IS_MATCH: usize = 0;
-const IS_REP: usize = 192;
-const IS_REP_G0: usize = 204;
-const IS_REP_G1: usize = 216;
-const IS_REP_G2: usize = 228;
-const IS_REP0_LONG: usize = 240;
-const LEN: usize = 432;
-const REP_LEN: usize = 946;
-const SLOT: usize = 1460;
-const SPEC: usize = 1716;
-const ALIGN: usize = 1831;
-const LITERALS: usize = 1847;
+const IS_REP: usize = IS_MATCH + STATES * 16;
+const IS_REP_G0: usize = IS_REP + STATES;
+const IS_REP_G1: usize = IS_REP_G0 + STATES;
+const IS_REP_G2: usize = IS_REP_G1 + STATES;
+const IS_REP0_LONG: usize = IS_REP_G2 + STATES;
+const LEN: usize = IS_REP0_LONG + STATES * 16;
+const REP_LEN: usize = LEN + LEN_TABLE;
+const SLOT: usize = REP_LEN + LEN_TABLE;
+const SPEC: usize = SLOT + 4 * 64;
+const ALIGN: usize = SPEC + 1 + 128 - 14;
+const LITERALS: usize = ALIGN + 16;
 
 /// How many probabilities [`decode`] needs for literal context bits `lc` and literal position bits `lp`.
 pub const fn probs_len(lc: u32, lp: u32) -> usize {
@@ -245,5 +250,17 @@ pub unsafe extern "C" fn unlzma(
     match decode(src, out, probs, lc, lp, pb) {
         Ok(()) => 0,
         Err(corrupt) => 1 + corrupt as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tables_follow_each_other_as_the_specification_sizes_them() {
+        use super::*;
+        let starts = [IS_MATCH, IS_REP, IS_REP_G0, IS_REP_G1, IS_REP_G2, IS_REP0_LONG, LEN, REP_LEN, SLOT, SPEC, ALIGN];
+        assert_eq!(starts, [0, 192, 204, 216, 228, 240, 432, 946, 1460, 1716, 1831]);
+        assert_eq!(LITERALS, 1847);
+        assert_eq!(probs_len(3, 0), 1847 + 0x300 * 8);
     }
 }
