@@ -239,10 +239,10 @@ export class InvestigationList {
   #handle;
   #io;
   #signal;
+  /** The last page the machine delivered, and how many of its investigations were handed out. */
   #page = [];
   #pos = 0;
-  #tokenBefore;
-  #tokenAfter;
+  #finalToken;
   #finished = false;
   #error;
   #busy = false;
@@ -252,29 +252,28 @@ export class InvestigationList {
     this.#handle = handle;
     this.#io = io;
     this.#signal = signal;
-    this.#tokenAfter = handle.resumeToken();
-    this.#tokenBefore = this.#tokenAfter;
   }
 
   /**
-   * A token from which `client.list({ resumeFrom })` continues with nothing lost and nothing twice: after the
-   * last page consumed in full, or, when a loop over items stopped inside a page, from that page's start.
+   * A token from which `client.list({ resumeFrom })` continues right after the last investigation handed out,
+   * with nothing lost and nothing twice (Rust decides where, from how many of the last page were handed out).
    */
   resumeToken() {
-    return this.#pos < this.#page.length ? this.#tokenBefore : this.#tokenAfter;
+    return this.#handle === undefined ? this.#finalToken : this.#handle.resumeToken(this.#pos);
   }
 
   #finish() {
     if (this.#handle !== undefined) {
+      this.#finalToken = this.#handle.resumeToken(this.#pos);
       this.#handle.free();
       this.#handle = undefined;
     }
   }
 
-  /** The next non-empty page, or undefined at the end. */
+  /** Fetches the next non-empty page into `#page`, none of it handed out yet; false at the end. */
   async #nextPage() {
     if (this.#error !== undefined) throw this.#error;
-    if (this.#finished) return undefined;
+    if (this.#finished) return false;
     const handle = this.#handle;
     const signal = this.#signal;
     const state = { lastStatus: undefined };
@@ -285,19 +284,20 @@ export class InvestigationList {
         if (step.t === 'done') {
           this.#finished = true;
           this.#finish();
-          return undefined;
+          return false;
         }
-        const before = step.t === 'send' ? handle.resumeToken() : undefined;
         const r = await this.#io.run(handle, step, signal, state);
         if (r === undefined) continue;
         const keep = handle.handleResponse(Date.now(), r.status, r.retryAfter, r.retryAfterMs, r.bytes);
         if (keep === undefined || keep.length === 0) continue;
-        const items = itemsOf(r.bytes, keep);
+        // The machine counts the page as delivered; none of it is handed out yet (should it fail to build, the
+        // token stays at its start and no earlier page is handed out again).
+        this.#page = [];
+        this.#pos = 0;
+        this.#page = itemsOf(r.bytes, keep);
         const progress = JSON.parse(handle.progress());
-        this.#tokenBefore = before;
-        this.#tokenAfter = handle.resumeToken();
         this.#io.emit({ type: 'page', pages: progress.pages, items: progress.items });
-        return items;
+        return true;
       }
     } catch (e) {
       this.#error = fromWasm(e);
@@ -320,12 +320,9 @@ export class InvestigationList {
         this.#pos = this.#page.length;
         yield rest;
       }
-      for (;;) {
-        const page = await this.#nextPage();
-        if (page === undefined) return;
-        this.#page = page;
-        this.#pos = page.length;
-        yield page;
+      while (await this.#nextPage()) {
+        this.#pos = this.#page.length;
+        yield this.#page;
       }
     } finally {
       this.#busy = false;
@@ -335,15 +332,11 @@ export class InvestigationList {
   async *[Symbol.asyncIterator]() {
     this.#enter();
     try {
-      for (;;) {
+      do {
         while (this.#pos < this.#page.length) {
           yield this.#page[this.#pos++];
         }
-        const page = await this.#nextPage();
-        if (page === undefined) return;
-        this.#page = page;
-        this.#pos = 0;
-      }
+      } while (await this.#nextPage());
     } finally {
       this.#busy = false;
     }

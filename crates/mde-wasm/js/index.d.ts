@@ -194,7 +194,10 @@ export class InvestigationList implements AsyncIterable<Investigation> {
   [Symbol.asyncIterator](): AsyncGenerator<Investigation, void, undefined>;
   /** Pages (never empty), as delivered. */
   byPage(): AsyncGenerator<Investigation[], void, undefined>;
-  /** Continue later with `client.list({ resumeFrom })`: nothing lost, nothing twice. */
+  /**
+   * Continue later with `client.list({ resumeFrom })`, right after the last investigation handed out (by either
+   * loop, also inside a page, after an error or an abort): nothing lost, nothing twice.
+   */
   resumeToken(): string;
 }
 

@@ -261,43 +261,105 @@ test('abort stops a wait or a request at once with kind Aborted', async () => {
   await rejects(client(slow.base).get('1', { signal: AbortSignal.abort() }), 'Aborted');
 });
 
-test('resume from a token: nothing lost, nothing twice', async () => {
+/** Ids of investigations, for compact comparisons. */
+const ids = (items) => items.map((i) => i.id);
+
+/** Hands out `n` investigations of `list` with `for await` (then breaks), or all when there are fewer. */
+async function take(list, n) {
+  const out = [];
+  if (n === 0) return out;
+  for await (const item of list) {
+    out.push(item);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+test('resume from a token taken at any investigation: before and after it are the listing, each once', async () => {
   const m = await mock(['--count', '35', '--seed', '4']);
-  const oracle = valueOf(await m.all());
-  const c = client(m.base);
-  const first = c.list({ pageSize: 10 });
+  const oracle = ids(valueOf(await m.all()));
+  for (const n of [0, 1, 9, 10, 11, 13, 19, 20, 21, 29, 30, 34, 35]) {
+    const first = client(m.base).list({ pageSize: 10 });
+    const before = ids(await take(first, n));
+    const token = first.resumeToken();
+    assert.match(token, /^mdeR1\./);
+    assert.equal(token, first.resumeToken(), 'taking a token changes nothing');
+    const after = ids(await collect(client(m.base).list({ resumeFrom: token })));
+    assert.deepEqual([...before, ...after], oracle, `break after ${n}`);
+  }
+});
+
+test('resume from a token: pages, a mix of both loops, an error, an abort, a thrown error and arrivals', async () => {
+  const m = await mock(['--count', '35', '--seed', '4']);
+  const oracle = ids(valueOf(await m.all()));
+  const resume = async (list) => ids(await collect(client(m.base).list({ resumeFrom: list.resumeToken() })));
+
+  // byPage: after two pages.
+  const paged = client(m.base).list({ pageSize: 10 });
   const seen = [];
-  for await (const page of first.byPage()) {
-    seen.push(...page);
+  for await (const page of paged.byPage()) {
+    seen.push(...ids(page));
     if (seen.length === 20) break;
   }
-  const token = first.resumeToken();
-  assert.match(token, /^mdeR1\./);
-  const rest = await collect(client(m.base).list({ resumeFrom: token }));
-  assert.deepEqual([...seen, ...rest], oracle);
+  assert.deepEqual([...seen, ...(await resume(paged))], oracle);
 
-  // Continuing the same listing after a break picks up where it stopped.
-  const again = c.list({ pageSize: 10 });
-  const part = [];
-  for await (const item of again) {
-    part.push(item);
-    if (part.length === 13) break;
-  }
-  // Stopped inside the second page: the token restarts that page (at least once, never lost).
-  const fromMiddle = await collect(c.list({ resumeFrom: again.resumeToken() }));
-  assert.deepEqual(fromMiddle, oracle.slice(10));
-  for await (const item of again) part.push(item);
+  // Items, then pages, then items again: one position, and the token follows it.
+  const mixed = client(m.base).list({ pageSize: 10 });
+  const part = ids(await take(mixed, 13));
+  assert.deepEqual([...part, ...(await resume(mixed))], oracle);
+  const pages = mixed.byPage();
+  const { value: rest } = await pages.next();
+  await pages.return();
+  assert.deepEqual(ids(rest), oracle.slice(13, 20), 'byPage continues with the rest of the page');
+  part.push(...ids(rest));
+  assert.deepEqual([...part, ...(await resume(mixed))], oracle);
+  part.push(...ids(await take(mixed, 3)));
+  assert.deepEqual([...part, ...(await resume(mixed))], oracle);
+  for await (const item of mixed) part.push(item.id);
   assert.deepEqual(part, oracle);
+  assert.deepEqual(await resume(mixed), [], 'a token after the end lists nothing more');
 
-  // After a failure, the token continues after the last delivered page.
+  // A network error on the third call: the token continues after the last investigation handed out.
   let calls = 0;
-  const broken = (url, init) => (++calls === 2 ? Promise.reject(new TypeError('connection reset')) : fetch(url, init));
+  const broken = (url, init) => (++calls === 3 ? Promise.reject(new TypeError('connection reset')) : fetch(url, init));
   const failing = client(m.base, { maxRetries: 0, fetch: broken }).list({ pageSize: 10 });
   const got = [];
-  await rejects((async () => { for await (const p of failing.byPage()) got.push(...p); })(), 'Network');
-  assert.equal(got.length, 10);
-  const resumed = await collect(c.list({ resumeFrom: failing.resumeToken() }));
-  assert.deepEqual([...got, ...resumed], oracle);
+  await rejects((async () => { for await (const item of failing) got.push(item.id); })(), 'Network');
+  assert.equal(got.length, 20);
+  assert.deepEqual([...got, ...(await resume(failing))], oracle);
+
+  // An abort inside the second page: the rest of that page is still handed out, then Aborted.
+  const controller = new AbortController();
+  const aborted = client(m.base).list({ pageSize: 10, signal: controller.signal });
+  const beforeAbort = [];
+  await rejects((async () => {
+    for await (const item of aborted) {
+      beforeAbort.push(item.id);
+      if (beforeAbort.length === 15) controller.abort();
+    }
+  })(), 'Aborted');
+  assert.equal(beforeAbort.length, 20);
+  assert.deepEqual([...beforeAbort, ...(await resume(aborted))], oracle);
+
+  // The loop's own error inside a page: the investigation it received counts as handed out.
+  const throwing = client(m.base).list({ pageSize: 10 });
+  const saved = [];
+  await assert.rejects(async () => {
+    for await (const item of throwing) {
+      if (saved.length === 24) throw new Error('disk full');
+      saved.push(item.id);
+    }
+  }, /disk full/);
+  assert.deepEqual([...saved, oracle[24], ...(await resume(throwing))], oracle);
+
+  // Investigations that arrive before the resume shift the pages: none comes back twice, none is lost.
+  const shifted = client(m.base).list({ pageSize: 10 });
+  const early = ids(await take(shifted, 13));
+  const token = shifted.resumeToken();
+  const now = new Date().toISOString();
+  await m.add([0, 1, 2].map((k) => ({ id: String(990001 + k), startTime: now, state: 'Running' })));
+  const late = ids(await collect(client(m.base).list({ resumeFrom: token })));
+  assert.deepEqual([...early, ...late], oracle);
 });
 
 test('a nextLink to another origin is refused and nothing is sent there', async () => {
