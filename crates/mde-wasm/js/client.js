@@ -20,6 +20,14 @@ const RATE_LIMIT_OPTIONS = new Set(['state', 'perMinute', 'perHour', 'timeScale'
 const LIST_OPTIONS = new Set(['filter', 'top', 'skip', 'pageSize', 'snapshot', 'resumeFrom', 'signal']);
 const INFO_FIELDS = ['status', 'code', 'target', 'retryAfterMs', 'position', 'expected', 'found', 'path'];
 
+/**
+ * The OAuth scope a `TokenCredential` is asked for: the API's application ID URI with `/.default`
+ * (https://learn.microsoft.com/en-us/defender-endpoint/api/exposed-apis-create-app-webapp).
+ */
+export const TOKEN_SCOPE = 'https://api.securitycenter.microsoft.com/.default';
+/** A credential's token is used until this long before it expires. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
 /** An error of this package: `kind` says what went wrong; the other fields say more when they apply. */
 export class MdeError extends Error {
   constructor(info, options) {
@@ -88,6 +96,17 @@ function sleep(ms, signal) {
   });
 }
 
+/** `value` (a promise or not), or a rejection with kind Aborted as soon as `signal` fires. */
+function untilAborted(value, signal) {
+  if (signal === undefined) return value;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(value).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function seed() {
   return Math.floor(Math.random() * 2 ** 52);
 }
@@ -136,14 +155,40 @@ function itemsOf(bytes, keep) {
   return items;
 }
 
+function isCredential(token) {
+  return typeof token?.getToken === 'function';
+}
+
+/**
+ * A token callback over an Azure `TokenCredential`: asks for `TOKEN_SCOPE`, keeps the token until five minutes
+ * before its `expiresOnTimestamp`, and asks again when the client wants a fresh one (after a 401).
+ */
+function credentialCallback(credential) {
+  let cached;
+  return async ({ forceRefresh }, signal) => {
+    if (!forceRefresh && cached !== undefined && Date.now() < cached.expiresOnTimestamp - EXPIRY_MARGIN_MS) {
+      return cached.token;
+    }
+    cached = undefined;
+    const access = await credential.getToken([TOKEN_SCOPE], { abortSignal: signal });
+    if (typeof access?.token === 'string' && Number.isFinite(access.expiresOnTimestamp)) {
+      cached = { token: access.token, expiresOnTimestamp: access.expiresOnTimestamp };
+    }
+    return access?.token;
+  };
+}
+
 /** The I/O of one client: token, fetch and events. */
 class Transport {
   #token;
+  #source;
   #fetch;
   #onEvent;
 
   constructor(token, fetchFn, onEvent) {
-    this.#token = token;
+    const credential = isCredential(token);
+    this.#token = credential ? credentialCallback(token) : token;
+    this.#source = credential ? 'credential' : 'token callback';
     this.#fetch = fetchFn;
     this.#onEvent = onEvent;
   }
@@ -161,15 +206,16 @@ class Transport {
     if (typeof this.#token === 'string') return this.#token;
     let token;
     try {
-      token = await this.#token({ forceRefresh });
+      // A token source may wait on a person (a sign-in prompt): the signal stops the wait.
+      token = await untilAborted(this.#token({ forceRefresh }, signal), signal);
     } catch (e) {
       throwIfAborted(signal);
       if (e instanceof MdeError) throw e;
-      throw fail('Unauthorized', `the token callback failed: ${e?.message ?? e}`, e);
+      throw fail('Unauthorized', `the ${this.#source} failed: ${e?.message ?? e}`, e);
     }
     throwIfAborted(signal);
     if (typeof token !== 'string' || token === '') {
-      throw fail('Unauthorized', 'the token callback returned no token (expected a non-empty string)');
+      throw fail('Unauthorized', `the ${this.#source} returned no token (expected a non-empty string)`);
     }
     return token;
   }
@@ -354,8 +400,11 @@ export class InvestigationsClient {
     }
     checkKeys(options, CLIENT_OPTIONS, 'client');
     const { token, fetch: fetchFn, onEvent, rateLimit, ...rest } = options;
-    if (!((typeof token === 'string' && token !== '') || typeof token === 'function')) {
-      throw fail('InvalidConfig', 'token must be a non-empty string or a function ({ forceRefresh }) => Promise<string>');
+    if (!((typeof token === 'string' && token !== '') || typeof token === 'function' || isCredential(token))) {
+      throw fail(
+        'InvalidConfig',
+        'token must be a non-empty string, a function ({ forceRefresh }) => Promise<string>, or a TokenCredential (an object with getToken)',
+      );
     }
     if (fetchFn !== undefined && typeof fetchFn !== 'function') throw fail('InvalidConfig', 'fetch must be a function');
     if (onEvent !== undefined && typeof onEvent !== 'function') throw fail('InvalidConfig', 'onEvent must be a function');

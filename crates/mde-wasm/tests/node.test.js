@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 
-import { InvestigationsClient, MdeError, validateFilter } from 'mde-investigations';
+import { InvestigationsClient, MdeError, TOKEN_SCOPE, validateFilter } from 'mde-investigations';
 import { startMock, valueOf } from './mock.js';
 
 const mocks = [];
@@ -26,6 +26,9 @@ async function collect(iterable) {
   for await (const x of iterable) out.push(x);
   return out;
 }
+
+/** Ids of investigations, for compact comparisons. */
+const ids = (items) => items.map((i) => i.id);
 
 async function rejects(promise, kind) {
   try {
@@ -164,6 +167,118 @@ test('Unauthorized after one refresh; the token callback is asked for a fresh to
   assert.equal(f.status, 403);
 });
 
+/** A TokenCredential whose `getToken` answers `answer(n)` on its n-th call, and records every call. */
+function fakeCredential(answer) {
+  const calls = [];
+  return {
+    calls,
+    async getToken(scopes, options) {
+      calls.push({ scopes, abortSignal: options?.abortSignal });
+      return answer(calls.length);
+    },
+  };
+}
+
+const MINUTE = 60_000;
+
+/** Runs `f` with `Date.now()` moved `offsetMs` ahead (the client's clock), then puts it back. */
+async function later(offsetMs, f) {
+  const realNow = Date.now;
+  Date.now = () => realNow.call(Date) + offsetMs;
+  try {
+    return await f();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+test('a TokenCredential is asked for the API scope, and its token is kept until five minutes before it expires', async () => {
+  assert.equal(TOKEN_SCOPE, 'https://api.securitycenter.microsoft.com/.default');
+  const svc = await fakeService((req) => {
+    if (req.url.startsWith('/api/investigations/')) return { body: { id: req.url.split('/').pop(), state: 'Running' } };
+    const skip = Number(new URL(req.url, 'http://127.0.0.1').searchParams.get('$skip') ?? 0);
+    return { body: { value: [{ id: '2' }, { id: '1' }].slice(skip, skip + 1) } };
+  });
+  try {
+    // Each token lasts ten minutes from when it is issued (by the client's clock).
+    const credential = fakeCredential((n) => ({ token: `token-${n}`, expiresOnTimestamp: Date.now() + 10 * MINUTE }));
+    const c = client(svc.base, { token: credential });
+    await c.get('7');
+    assert.deepEqual(ids(await collect(c.list({ pageSize: 1 }))), ['2', '1']);
+    await c.get('8');
+    assert.equal(credential.calls.length, 1, 'one token for every call while it is fresh');
+    assert.deepEqual(credential.calls[0].scopes, [TOKEN_SCOPE]);
+    // Four minutes and fifty seconds on, the token expires in more than five minutes: still used.
+    await later(4 * MINUTE + 50_000, () => c.get('9'));
+    assert.equal(credential.calls.length, 1);
+    // Five minutes and a second on, it expires in less than five minutes: the credential is asked again.
+    await later(5 * MINUTE + 1000, async () => {
+      await c.get('10');
+      await c.get('11');
+    });
+    assert.equal(credential.calls.length, 2);
+    const bearers = svc.requests.map((r) => r.authorization);
+    assert.deepEqual(bearers, [...Array(6).fill('Bearer token-1'), 'Bearer token-2', 'Bearer token-2']);
+
+    // A token that expires within five minutes is never kept.
+    const brief = fakeCredential((n) => ({ token: `brief-${n}`, expiresOnTimestamp: Date.now() + 5 * MINUTE - 1000 }));
+    const b = client(svc.base, { token: brief });
+    await b.get('1');
+    await b.get('2');
+    assert.equal(brief.calls.length, 2);
+  } finally {
+    await svc.close();
+  }
+});
+
+test('after a 401 the TokenCredential is asked again, bypassing the cached token', async () => {
+  const m = await mock(['--count', '3', '--token', 'good']);
+  const far = Date.now() + 60 * MINUTE;
+  const credential = fakeCredential((n) => ({ token: n === 1 ? 'revoked' : 'good', expiresOnTimestamp: far }));
+  const c = client(m.base, { token: credential });
+  assert.equal((await collect(c.list())).length, 3);
+  assert.equal(credential.calls.length, 2);
+  await c.get(valueOf(await m.all())[0].id);
+  assert.equal(credential.calls.length, 2, 'the fresh token is kept');
+  const statuses = (await m.journal()).map((j) => j.status);
+  assert.deepEqual(statuses, [401, 200, 200]);
+
+  // A credential that keeps giving a refused token: Unauthorized after one fresh try.
+  const stale = fakeCredential(() => ({ token: 'revoked', expiresOnTimestamp: far }));
+  const e = await rejects(collect(client(m.base, { token: stale }).list()), 'Unauthorized');
+  assert.equal(e.status, 401);
+  assert.equal(stale.calls.length, 2);
+});
+
+test('a TokenCredential that fails, returns no token or is aborted: Unauthorized or Aborted', async () => {
+  const m = await mock(['--count', '2']);
+  const broken = { getToken: async () => { throw new Error('AADSTS7000215: invalid client secret'); } };
+  const e = await rejects(collect(client(m.base, { token: broken }).list()), 'Unauthorized');
+  assert.match(e.message, /the credential failed: AADSTS7000215/);
+  assert.equal(e.cause.message, 'AADSTS7000215: invalid client secret');
+  const none = fakeCredential(() => null);
+  const n = await rejects(collect(client(m.base, { token: none }).list()), 'Unauthorized');
+  assert.match(n.message, /the credential returned no token/);
+
+  // The operation's signal reaches getToken, and aborting while it waits (say, on a sign-in prompt that never
+  // ends) ends the listing at once with Aborted.
+  const controller = new AbortController();
+  const waiting = {
+    calls: [],
+    getToken(scopes, options) {
+      this.calls.push(options?.abortSignal);
+      setTimeout(() => controller.abort(), 10);
+      return new Promise(() => {});
+    },
+  };
+  await rejects(collect(client(m.base, { token: waiting }).list({ signal: controller.signal })), 'Aborted');
+  assert.equal(waiting.calls[0], controller.signal);
+  assert.deepEqual(await m.journal(), [], 'nothing was sent without a token');
+
+  assert.throws(() => client(m.base, { token: { getToken: 'no' } }), (x) => x.kind === 'InvalidConfig');
+  assert.throws(() => client(m.base, { token: {} }), (x) => x.kind === 'InvalidConfig' && /TokenCredential/.test(x.message));
+});
+
 test('NotFound, and get by id or by triggering alert id', async () => {
   const oracle = valueOf(await shared.all());
   const c = client(shared.base);
@@ -260,9 +375,6 @@ test('abort stops a wait or a request at once with kind Aborted', async () => {
   assert.ok(Date.now() - started < 1000, 'the request was cut');
   await rejects(client(slow.base).get('1', { signal: AbortSignal.abort() }), 'Aborted');
 });
-
-/** Ids of investigations, for compact comparisons. */
-const ids = (items) => items.map((i) => i.id);
 
 /** Hands out `n` investigations of `list` with `for await` (then breaks), or all when there are fewer. */
 async function take(list, n) {
