@@ -7,8 +7,8 @@
 //! `Content-Length` body, which is what wiremock always sends); when a responder asked for a fault with the
 //! header [`FAULT_HEADER`], the front removes that header and
 //! - `close`: closes the client's connection without sending a byte of that response;
-//! - `truncate`: sends the status line, the headers (with the full `Content-Length`) and the first half of
-//!   the body, then closes the connection.
+//! - `truncate N`: sends the status line, the headers (with the full `Content-Length`) and the first N bytes
+//!   of the body (the engine asks for half), then closes the connection.
 //!
 //! Anything the front cannot frame (HTTP/2 with prior knowledge, an upgrade, a body without a length) is
 //! relayed as raw bytes from there on, without faults. Bodies are copied with a 1 MiB buffer; the cost was
@@ -22,7 +22,9 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-pub use crate::reply::FAULT_HEADER;
+/// The header by which the responder asks the front for a connection-level fault (`close`, or `truncate N`:
+/// only the first N bytes of the body). The front removes it; a client never sees it.
+pub const FAULT_HEADER: &str = "x-mde-mock-fault";
 
 const MAX_HEAD: usize = 64 * 1024;
 const HEAD_READ: usize = 16 * 1024;
@@ -102,7 +104,8 @@ struct Head {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Marker {
     Close,
-    Truncate,
+    /// Send this many bytes of the body (half of it when the marker gives no number).
+    Truncate(Option<u64>),
 }
 
 async fn relay_responses(from: &mut OwnedReadHalf, to: &mut OwnedWriteHalf) -> io::Result<()> {
@@ -131,10 +134,11 @@ async fn relay_responses(from: &mut OwnedReadHalf, to: &mut OwnedWriteHalf) -> i
         };
         match head.fault {
             Some(Marker::Close) => return Ok(()),
-            Some(Marker::Truncate) => {
+            Some(Marker::Truncate(after)) => {
                 to.write_all(&strip_marker(&pending[..head_len])).await?;
                 pending.drain(..head_len);
-                copy_body(from, to, &mut pending, &mut body_buf, body_len / 2).await?;
+                let sent = after.unwrap_or(body_len / 2).min(body_len);
+                copy_body(from, to, &mut pending, &mut body_buf, sent).await?;
                 return to.shutdown().await;
             }
             None => {
@@ -218,8 +222,12 @@ fn parse_head(head: &[u8]) -> Head {
         } else if name.eq_ignore_ascii_case(FAULT_HEADER.as_bytes()) {
             fault = match value {
                 b"close" => Some(Marker::Close),
-                b"truncate" => Some(Marker::Truncate),
-                _ => None,
+                b"truncate" => Some(Marker::Truncate(None)),
+                _ => value
+                    .strip_prefix(b"truncate ")
+                    .and_then(|n| std::str::from_utf8(n).ok())
+                    .and_then(|n| n.trim().parse().ok())
+                    .map(|n| Marker::Truncate(Some(n))),
             };
         }
     }
@@ -271,7 +279,9 @@ mod tests {
     #[test]
     fn heads_are_framed() {
         let h = parse_head(b"HTTP/1.1 200 OK\r\ncontent-length: 12\r\nx-mde-mock-fault: truncate\r\n\r\n");
-        assert_eq!(h, Head { body: Some(12), fault: Some(Marker::Truncate) });
+        assert_eq!(h, Head { body: Some(12), fault: Some(Marker::Truncate(None)) });
+        let h = parse_head(b"HTTP/1.1 200 OK\r\ncontent-length: 12\r\nx-mde-mock-fault: truncate 5\r\n\r\n");
+        assert_eq!(h.fault, Some(Marker::Truncate(Some(5))));
         assert_eq!(parse_head(b"HTTP/1.1 204 No Content\r\n\r\n").body, Some(0));
         assert_eq!(parse_head(b"HTTP/1.1 101 Switching\r\n\r\n").body, None);
         assert_eq!(parse_head(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n").body, None);

@@ -5,7 +5,7 @@
 //! browser demo and Node tests. It answers like the service: same paths, query options (`$filter`, `$top`,
 //! `$skip`, parsed by mde-core's own parser), bodies, errors, bearer tokens, the two rate-limit windows and
 //! headers; plus what a test needs: seeded realistic data, a time scale for the limits, injected faults and
-//! latency, CORS for browsers, and a request journal.
+//! latency, CORS for browsers, a request journal and an admin API.
 //!
 //! ```
 //! use mde_mock::{Fault, MockApi};
@@ -26,41 +26,24 @@
 //! # }
 //! ```
 //!
+//! Every decision is taken by [`mde_mock_engine::Engine`], the sans-I/O engine that the npm package `mde-mock`
+//! runs in WebAssembly too; this crate is its native face: a wiremock responder that hands each request to the
+//! engine, and a small relay in front of wiremock ([`front`]) that enacts the connection-level faults (a
+//! closed connection, a truncated body) wiremock cannot send. The engine's modules are re-exported here under
+//! their old names.
+//!
 //! What it is not: a client (that is mde-core and mde-wasm) or a general OData server; it knows one entity
-//! set. It reuses mde-core for `$filter` and the model, not its paging or limiter: the limits here are
-//! written from the service's documentation, so that the two can check each other.
-//!
-//! ## How a call is answered
-//! 1. `OPTIONS` anywhere: a CORS preflight (`204`). `/__admin/...`: the [admin API](admin).
-//! 2. Outside `/api/`: `404 NotFound`.
-//! 3. No, an empty or an unknown bearer token: `401 Unauthorized`; a forbidden one: `403 Forbidden`.
-//! 4. The token's [limits]: `429 TooManyRequests` with `Retry-After` and `retry-after-ms`.
-//! 5. The [fault](faults) plan or rate: `500`, `503`, `429`, a closed connection or a truncated body.
-//! 6. `GET /api/investigations[?$filter&$top&$skip]`, `GET /api/investigations/{id or alert id}`; else
-//!    `404`/`405`; a bad query is `400` with `code` `ODataError` (filter) or `BadRequest` (other options).
-//!
-//! Every answer carries `Access-Control-Allow-Origin` and `Access-Control-Expose-Headers: Retry-After,
-//! retry-after-ms`. Connection-level faults are applied by a small relay before wiremock (see [`front`]).
+//! set. It reuses mde-core for `$filter` and the model, not its paging or limiter: the limits are written from
+//! the service's documentation, so that the two can check each other.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod admin;
-mod api;
-pub mod auth;
-pub mod data;
-pub mod faults;
 pub mod front;
-pub mod journal;
-pub mod limits;
-mod reply;
-mod rng;
 mod server;
-mod state;
 
-pub use api::error_code;
-pub use data::Dataset;
-pub use faults::Fault;
-pub use journal::JournalEntry;
-pub use limits::Window;
+pub use mde_mock_engine::{
+    admin, auth, data, error_code, faults, flags, journal, limits, options, Dataset, Engine, Fault,
+    InvestigationUpdate, JournalEntry, Options, UpdateError, Window,
+};
 pub use server::{MockApi, MockApiBuilder, StartError};

@@ -135,3 +135,26 @@ async fn admin_needs_no_token_and_unknown_paths_are_404() {
     assert_error(&admin(&c, &api.uri(), reqwest::Method::GET, "nope", None).await, 404, "NotFound");
     assert_error(&admin(&c, &api.uri(), reqwest::Method::GET, "reset", None).await, 405, "MethodNotAllowed");
 }
+
+#[tokio::test]
+async fn patch_makes_an_investigation_progress() {
+    let api = builder().count(20).start().await.unwrap();
+    let c = client();
+    let target = api.investigations().await.remove(0);
+    let path = format!("investigations/{}", target.id);
+    let body = json!({"state": "SuccessfullyRemediated", "endTime": "2026-11-27T12:30:00Z"});
+    let a = admin(&c, &api.uri(), reqwest::Method::PATCH, &path, Some(body)).await;
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(a.json()["id"], target.id.as_str());
+    assert_eq!(a.json()["state"], "SuccessfullyRemediated");
+    let page = get(&c, &api.uri(), &format!("/api/investigations/{}", target.id), "t").await;
+    assert_eq!(page.json()["endTime"], "2026-11-27T12:30:00Z");
+    let missing =
+        admin(&c, &api.uri(), reqwest::Method::PATCH, "investigations/0", Some(json!({"state": "Benign"}))).await;
+    assert_error(&missing, 404, "ResourceNotFound");
+    let bad = admin(&c, &api.uri(), reqwest::Method::PATCH, &path, Some(json!({"sate": "Benign"}))).await;
+    assert_error(&bad, 400, "InvalidInput");
+    assert!(bad.json()["error"]["message"].as_str().unwrap().contains("sate"));
+    let bad = admin(&c, &api.uri(), reqwest::Method::PATCH, &path, Some(json!({"startTime": "noon"}))).await;
+    assert_error(&bad, 400, "InvalidInput");
+}

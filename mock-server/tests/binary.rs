@@ -170,6 +170,36 @@ fn bad_flags_and_bad_data_exit_2_with_a_message() {
     assert!(err.contains("item 1") && err.contains("endTime"), "{err}");
 }
 
+#[tokio::test]
+async fn flags_also_come_from_the_environment() {
+    // Every flag reads MDE_MOCK_<FLAG>; a flag on the command line wins; repeatable flags take commas.
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--count", "7"])
+        .env("MDE_MOCK_COUNT", "3")
+        .env("MDE_MOCK_SEED", "9")
+        .env("MDE_MOCK_TOKEN", "a,b")
+        .env("MDE_MOCK_NOW", "2026-11-27T00:00:00Z")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let mut m = Running { child, uri: line.trim_end().strip_prefix("mde-mock listening on ").unwrap().to_string() };
+    let c = client();
+    assert_eq!(get(&c, &m.uri, "/api/investigations", "b").await.ids().len(), 7);
+    assert_eq!(get(&c, &m.uri, "/api/investigations", "c").await.status, 401);
+    let cfg = get(&c, &m.uri, "/__admin/config", "").await.json();
+    assert_eq!((cfg["seed"].as_u64(), cfg["tokens"].as_u64()), (Some(9), Some(2)));
+    assert_eq!(m.signal("TERM").code(), Some(0));
+    let (code, err) = {
+        let out = Command::new(BIN).env("MDE_MOCK_WINDOW", "tumbling").output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    assert_eq!(code, Some(2));
+    assert!(err.contains("tumbling"), "{err}");
+}
+
 #[test]
 fn help_lists_every_flag() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
@@ -193,5 +223,7 @@ fn help_lists_every_flag() {
         "--now",
     ] {
         assert!(text.contains(flag), "{flag} missing from --help");
+        let var = format!("MDE_MOCK_{}", flag[2..].to_uppercase().replace('-', "_"));
+        assert!(text.contains(&var), "{var} missing from --help");
     }
 }

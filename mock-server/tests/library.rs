@@ -94,3 +94,20 @@ fn works_from_a_runtime_that_is_then_blocked() {
     assert!(text.contains("\"@odata.context\":\"http://x/api/$metadata#Investigations\""));
     drop(api);
 }
+
+#[tokio::test]
+async fn update_investigation_from_rust() {
+    use mde_mock::InvestigationUpdate;
+    let api = builder().count(5).start().await.unwrap();
+    let id = api.investigations().await[4].id.clone();
+    let update = InvestigationUpdate {
+        state: Some(InvestigationState::PendingApproval),
+        start_time: Some(Some(Timestamp::parse("2026-11-27T11:59:59Z").unwrap())),
+        ..InvestigationUpdate::default()
+    };
+    let now = api.update_investigation(&id, &update).await.unwrap();
+    assert_eq!(now.state, InvestigationState::PendingApproval);
+    // The newest start time now: first in the documented order.
+    assert_eq!(api.investigations().await[0].id, id);
+    assert!(api.update_investigation("no-such-id", &update).await.is_err());
+}

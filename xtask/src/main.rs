@@ -1,6 +1,6 @@
 //! The project's commands, so that a new machine needs nothing but `cargo`:
 //!
-//! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core, every test, the npm
+//! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the npm
 //!   package's Node, TypeScript and Chromium tests (`package.rs`), and the dashboard's browser tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
@@ -79,8 +79,8 @@ fn test() -> Result {
     package::check_no_debug_formatting()?;
     ensure_wasm_target()?;
     run(
-        "cargo build -p mde-core --target wasm32-unknown-unknown",
-        cargo().args(["build", "-p", "mde-core", "--target", "wasm32-unknown-unknown"]),
+        "cargo build -p mde-core -p mde-mock-engine --target wasm32-unknown-unknown",
+        cargo().args(["build", "-p", "mde-core", "-p", "mde-mock-engine", "--target", "wasm32-unknown-unknown"]),
     )?;
     run("cargo test --workspace", cargo().args(["test", "--workspace"]))?;
     package::npm_tests()?;

@@ -7,50 +7,50 @@
 //! | `POST /__admin/reset` | forgets limits, journal and faults (the data stays) |
 //! | `GET /__admin/investigations` | all investigations, in the documented order |
 //! | `POST /__admin/investigations` | adds investigations (an array, a `{"value": [...]}` page or one object) |
+//! | `PATCH /__admin/investigations/{id}` | changes fields of one investigation (`{"state": "Benign", "endTime": "..."}`) |
 //! | `GET /__admin/faults` | the pending fault plan and the rate |
 //! | `POST /__admin/faults` | replaces the plan: `{"plan": ["503", "429", "close"]}` (and `"rate": 0.1`) |
 //! | `GET /__admin/config` | the options the mock runs with |
 
-use std::sync::Arc;
-
 use serde_json::{json, Value};
-use wiremock::http::Method;
-use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::data::{parse_investigations, Single};
+use crate::api::percent_decode;
+use crate::data::{parse_investigations, InvestigationUpdate, Single, UpdateError};
+use crate::engine::{Engine, Settings, State};
 use crate::faults::Fault;
 use crate::reply::{preflight, Answer};
-use crate::state::{Settings, Shared, State};
+use crate::request::{Reply, Request};
 
-/// The wiremock responder for `/__admin/...`.
-#[derive(Debug, Clone)]
-pub(crate) struct AdminResponder(pub Arc<Shared>);
-
-impl Respond for AdminResponder {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let settings = &self.0.settings;
-        let answer = if req.method == Method::OPTIONS {
-            preflight("GET, POST, OPTIONS")
-        } else {
-            let mut state = self.0.lock();
-            handle(settings, &mut state, req)
-        };
-        answer.into_template(&settings.cors_origin, req.method == Method::HEAD, std::time::Duration::ZERO)
-    }
+/// Answers a call under `/__admin/` (never journaled, never delayed).
+pub(crate) fn handle(engine: &mut Engine, now_ms: u64, req: &Request<'_>) -> Reply {
+    let Engine { settings, state } = engine;
+    let answer = if req.method == "OPTIONS" {
+        preflight("GET, POST, PATCH, OPTIONS")
+    } else {
+        route(settings, state, now_ms, req)
+    };
+    answer.into_reply(&settings.cors, req.origin, req.method == "HEAD", std::time::Duration::ZERO)
 }
 
-fn handle(settings: &Settings, state: &mut State, req: &Request) -> Answer {
-    let path = req.url.path().trim_end_matches('/');
-    let get = req.method == Method::GET || req.method == Method::HEAD;
-    let post = req.method == Method::POST;
+fn route(settings: &Settings, state: &mut State, now_ms: u64, req: &Request<'_>) -> Answer {
+    let path = req.path.trim_end_matches('/');
+    let get = req.method == "GET" || req.method == "HEAD";
+    let post = req.method == "POST";
+    if let Some(id) = path.strip_prefix("/__admin/investigations/").filter(|id| !id.contains('/')) {
+        return if req.method == "PATCH" {
+            update(settings, state, &percent_decode(id), req.body)
+        } else {
+            not_allowed(settings, state, req.method, path)
+        };
+    }
     match path {
         "/__admin/requests" if get => to_json(200, &state.journal.entries()),
         "/__admin/reset" if post => {
-            state.reset();
+            state.reset(now_ms);
             to_json(200, &json!({ "reset": true }))
         }
         "/__admin/investigations" if get => Answer::json(200, state.data.all_json()),
-        "/__admin/investigations" if post => match parse_investigations(&req.body, Single::Allowed) {
+        "/__admin/investigations" if post => match parse_investigations(req.body, Single::Allowed) {
             Ok(items) => {
                 let added = items.len();
                 state.data.extend(items);
@@ -59,7 +59,7 @@ fn handle(settings: &Settings, state: &mut State, req: &Request) -> Answer {
             Err(err) => invalid(settings, state, &err.to_string()),
         },
         "/__admin/faults" if get => faults_json(state),
-        "/__admin/faults" if post => match parse_fault_request(&req.body) {
+        "/__admin/faults" if post => match parse_fault_request(req.body) {
             Ok((plan, rate)) => {
                 state.faults.reset_plan(plan);
                 if let Some(rate) = rate {
@@ -71,8 +71,7 @@ fn handle(settings: &Settings, state: &mut State, req: &Request) -> Answer {
         },
         "/__admin/config" if get => to_json(200, &settings.summary),
         "/__admin/requests" | "/__admin/reset" | "/__admin/investigations" | "/__admin/faults" | "/__admin/config" => {
-            let target = state.correlation(settings.seed);
-            Answer::error(405, "MethodNotAllowed", &format!("{} is not allowed on {path}.", req.method), &target)
+            not_allowed(settings, state, req.method, path)
         }
         _ => {
             let target = state.correlation(settings.seed);
@@ -80,6 +79,24 @@ fn handle(settings: &Settings, state: &mut State, req: &Request) -> Answer {
             Answer::error(404, "NotFound", &msg, &target)
         }
     }
+}
+
+fn update(settings: &Settings, state: &mut State, id: &str, body: &[u8]) -> Answer {
+    let result =
+        InvestigationUpdate::from_json(id, body).and_then(|update| state.data.update(id, &update).map(<[u8]>::to_vec));
+    match result {
+        Ok(json) => Answer::json(200, json),
+        Err(UpdateError::NotFound(id)) => {
+            let target = state.correlation(settings.seed);
+            Answer::error(404, "ResourceNotFound", &format!("No investigation has the id `{id}`."), &target)
+        }
+        Err(UpdateError::Invalid(msg)) => invalid(settings, state, &msg),
+    }
+}
+
+fn not_allowed(settings: &Settings, state: &mut State, method: &str, path: &str) -> Answer {
+    let target = state.correlation(settings.seed);
+    Answer::error(405, "MethodNotAllowed", &format!("{method} is not allowed on {path}."), &target)
 }
 
 fn to_json<T: serde::Serialize + ?Sized>(status: u16, value: &T) -> Answer {

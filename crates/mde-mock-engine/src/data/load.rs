@@ -38,7 +38,11 @@ pub enum Single {
 
 /// Parses investigations from JSON text.
 pub fn parse_investigations(text: &[u8], single: Single) -> Result<Vec<Investigation>, DataError> {
-    let value: Value = serde_json::from_slice(text)?;
+    investigations_from_value(serde_json::from_slice(text)?, single)
+}
+
+/// Reads investigations from parsed JSON: an array, a page `{"value": [...]}`, or (when allowed) one object.
+pub fn investigations_from_value(value: Value, single: Single) -> Result<Vec<Investigation>, DataError> {
     let items = match value {
         Value::Array(items) => items,
         Value::Object(mut map) => match map.remove("value") {
@@ -85,7 +89,7 @@ fn investigation(item: &Value) -> Result<Investigation, String> {
     })
 }
 
-fn time(map: &Map<String, Value>, field: &str) -> Result<Option<Timestamp>, String> {
+pub(super) fn time(map: &Map<String, Value>, field: &str) -> Result<Option<Timestamp>, String> {
     match map.get(field) {
         Some(Value::String(s)) => Timestamp::parse(s).map(Some).map_err(|e| format!("`{field}`: {e}")),
         Some(Value::Null) | None => Ok(None),
@@ -93,7 +97,7 @@ fn time(map: &Map<String, Value>, field: &str) -> Result<Option<Timestamp>, Stri
     }
 }
 
-fn text(map: &Map<String, Value>, field: &str) -> Result<Option<String>, String> {
+pub(super) fn text(map: &Map<String, Value>, field: &str) -> Result<Option<String>, String> {
     match map.get(field) {
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),

@@ -9,6 +9,7 @@
 
 mod generate;
 mod load;
+mod update;
 
 use std::cmp::Ordering;
 
@@ -16,7 +17,8 @@ use mde_core::filter::{compare_ids, Filter};
 use mde_core::Investigation;
 
 pub use generate::generate;
-pub use load::{parse_investigations, DataError, Single};
+pub use load::{investigations_from_value, parse_investigations, DataError, Single};
+pub use update::{InvestigationUpdate, UpdateError};
 
 /// The most items one page holds, with or without `$top`.
 pub const MAX_PAGE: usize = 10_000;
@@ -62,6 +64,18 @@ impl Dataset {
             self.json.insert(at, to_json(&inv));
             self.items.insert(at, inv);
         }
+    }
+
+    /// Changes the investigation whose id is `id` and moves it to its place in the order; returns it as JSON.
+    pub fn update(&mut self, id: &str, update: &InvestigationUpdate) -> Result<&[u8], UpdateError> {
+        let at = self.items.iter().position(|r| r.id == id).ok_or_else(|| UpdateError::NotFound(id.to_string()))?;
+        let mut inv = self.items.remove(at);
+        self.json.remove(at);
+        update.apply(&mut inv);
+        let to = self.items.partition_point(|r| documented_order(r, &inv) != Ordering::Greater);
+        self.json.insert(to, to_json(&inv));
+        self.items.insert(to, inv);
+        Ok(&self.json[to])
     }
 
     /// How many investigations it holds.
@@ -112,7 +126,9 @@ impl Dataset {
     fn matching(&self, filter: &Filter, need: usize) -> Vec<usize> {
         let first = FIRST_STRETCH.min(self.items.len());
         let mut hits: Vec<usize> = Vec::new();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // WebAssembly has no threads to spread the scan over (and `available_parallelism` says so).
+        let threads =
+            if cfg!(target_family = "wasm") { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
         let scan = |from: usize, to: usize, need: usize, out: &mut Vec<usize>| {
             for (i, inv) in self.items[from..to].iter().enumerate() {
                 if out.len() >= need {

@@ -4,48 +4,43 @@
 //! `404`), the bearer token (`401`/`403`), the rate limits (`429`), the fault plan or rate, and the route.
 //! Every call outside `/__admin/` is journaled.
 
-use std::sync::Arc;
-
 use mde_core::query::{ListQuery, QueryError};
-use wiremock::http::Method;
-use wiremock::{Request, Respond, ResponseTemplate};
+use mde_core::Timestamp;
 
 use crate::auth::{self, token_hash, Refusal};
 use crate::data::MAX_PAGE;
+use crate::engine::{Engine, Settings, State};
 use crate::faults::Fault;
 use crate::journal::JournalEntry;
 use crate::limits::{retry_after_seconds, Verdict};
 use crate::reply::{preflight, Answer};
-use crate::state::{wall_clock, Settings, Shared, State};
+use crate::request::{ConnectionFault, Reply, Request};
 
-/// The wiremock responder for everything outside `/__admin/`.
-#[derive(Debug, Clone)]
-pub(crate) struct ApiResponder(pub Arc<Shared>);
+/// Answers a call outside `/__admin/` and journals it.
+pub(crate) fn handle(engine: &mut Engine, now_ms: u64, req: &Request<'_>) -> Reply {
+    let Engine { settings, state } = engine;
+    let (wall_ms, clock_ms) = state.clock(now_ms);
+    let token = auth::bearer(req.authorization).ok();
+    let Outcome { answer, retry_after_ms, fault } = decide(settings, state, clock_ms, req);
+    state.journal.push(JournalEntry {
+        seq: 0,
+        method: req.method.to_string(),
+        path: req.path.to_string(),
+        query: req.query.map(str::to_string),
+        status: (fault != Some(Fault::CloseConnection)).then_some(answer.status),
+        timestamp_ms: wall_ms,
+        timestamp: rfc3339(wall_ms),
+        token_present: token.is_some(),
+        token_hash: token.map(token_hash),
+        retry_after_ms,
+        fault,
+    });
+    answer.into_reply(&settings.cors, req.origin, req.method == "HEAD", settings.latency)
+}
 
-impl Respond for ApiResponder {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let settings = &self.0.settings;
-        let (timestamp_ms, timestamp) = wall_clock();
-        let authorization = req.headers.get("authorization").and_then(|v| v.to_str().ok());
-        let token = auth::bearer(authorization).ok();
-        let mut state = self.0.lock();
-        let Outcome { answer, retry_after_ms, fault } = decide(settings, &mut state, req);
-        state.journal.push(JournalEntry {
-            seq: 0,
-            method: req.method.to_string(),
-            path: req.url.path().to_string(),
-            query: req.url.query().map(str::to_string),
-            status: (fault != Some(Fault::CloseConnection)).then_some(answer.status),
-            timestamp_ms,
-            timestamp,
-            token_present: token.is_some(),
-            token_hash: token.map(token_hash),
-            retry_after_ms,
-            fault,
-        });
-        drop(state);
-        answer.into_template(&settings.cors_origin, req.method == Method::HEAD, settings.latency)
-    }
+/// `ms` since the Unix epoch in RFC 3339 (empty beyond what a timestamp holds).
+pub(crate) fn rfc3339(ms: u64) -> String {
+    i64::try_from(ms).ok().and_then(Timestamp::from_unix_millis).map(|t| t.to_string()).unwrap_or_default()
 }
 
 struct Outcome {
@@ -60,9 +55,9 @@ impl From<Answer> for Outcome {
     }
 }
 
-fn decide(settings: &Settings, state: &mut State, req: &Request) -> Outcome {
-    let path = req.url.path();
-    if req.method == Method::OPTIONS {
+fn decide(settings: &Settings, state: &mut State, now: u64, req: &Request<'_>) -> Outcome {
+    let path = req.path;
+    if req.method == "OPTIONS" {
         return preflight("GET, OPTIONS").into();
     }
     if path != "/api" && !path.starts_with("/api/") {
@@ -75,8 +70,7 @@ fn decide(settings: &Settings, state: &mut State, req: &Request) -> Outcome {
         )
         .into();
     }
-    let authorization = req.headers.get("authorization").and_then(|v| v.to_str().ok());
-    let token = match settings.policy.check(authorization) {
+    let token = match settings.policy.check(req.authorization) {
         Ok(token) => token,
         Err(Refusal::Unauthorized(why)) => {
             let target = state.correlation(settings.seed);
@@ -88,7 +82,6 @@ fn decide(settings: &Settings, state: &mut State, req: &Request) -> Outcome {
             return Answer::error(403, "Forbidden", msg, &target).into();
         }
     };
-    let now = state.clock_ms();
     if let Verdict::Throttled { retry_after_ms } = state.limiter.check(token, now) {
         return too_many_requests(settings, state, retry_after_ms, None);
     }
@@ -115,12 +108,12 @@ fn decide(settings: &Settings, state: &mut State, req: &Request) -> Outcome {
         }
         Some(Fault::CloseConnection) => {
             let mut answer = Answer::empty(200);
-            answer.marker = Some("close");
+            answer.fault = Some(ConnectionFault::Close);
             answer.into()
         }
         Some(Fault::TruncatedBody) => {
             let mut answer = route(settings, state, req, path);
-            answer.marker = Some("truncate");
+            answer.fault = Some(ConnectionFault::Truncate { after: answer.body.len() / 2 });
             answer.into()
         }
         None => route(settings, state, req, path).into(),
@@ -139,8 +132,8 @@ fn too_many_requests(settings: &Settings, state: &mut State, wait_ms: u64, fault
     Outcome { answer, retry_after_ms: Some(wait_ms), fault }
 }
 
-fn route(settings: &Settings, state: &mut State, req: &Request, path: &str) -> Answer {
-    if req.method != Method::GET && req.method != Method::HEAD {
+fn route(settings: &Settings, state: &mut State, req: &Request<'_>, path: &str) -> Answer {
+    if req.method != "GET" && req.method != "HEAD" {
         let target = state.correlation(settings.seed);
         let msg = format!("The method {} is not allowed here: the API is read-only (GET).", req.method);
         return Answer::error(405, "MethodNotAllowed", &msg, &target).header("allow", "GET, OPTIONS");
@@ -166,16 +159,16 @@ fn route(settings: &Settings, state: &mut State, req: &Request, path: &str) -> A
     }
 }
 
-fn list(settings: &Settings, state: &mut State, req: &Request) -> Answer {
-    let query = match ListQuery::from_query_string(req.url.query().unwrap_or("")) {
+fn list(settings: &Settings, state: &mut State, req: &Request<'_>) -> Answer {
+    let query = match ListQuery::from_query_string(req.query.unwrap_or("")) {
         Ok(q) => q,
         Err(err) => {
             let target = state.correlation(settings.seed);
             return Answer::error(400, error_code(&err), &err.to_string(), &target);
         }
     };
-    let host = req.headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let context = format!("http://{host}/api/$metadata#Investigations");
+    let host = req.host.unwrap_or("localhost");
+    let context = format!("{}://{host}/api/$metadata#Investigations", req.scheme);
     let top = query.top.map_or(MAX_PAGE, |t| t.get() as usize);
     Answer::json(200, state.data.page_body(&context, query.filter.as_ref(), query.skip, top))
 }
@@ -190,7 +183,7 @@ pub fn error_code(err: &QueryError) -> &'static str {
 }
 
 /// Percent-decodes a path segment; invalid escapes stay as they are.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

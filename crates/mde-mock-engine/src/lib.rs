@@ -1,0 +1,66 @@
+//! # mde-mock-engine
+//!
+//! The decisions of `mde-mock`, the fake of Microsoft Defender for Endpoint's List Investigations API, as one
+//! sans-I/O value: an [`Engine`] takes a [`Request`] and the time, and gives the [`Reply`] to send (status,
+//! headers, body, the latency to wait first) or the [`ConnectionFault`] to enact. The data set, `$filter`,
+//! `$top` and `$skip` (parsed by mde-core), bearer tokens, both rate-limit windows, injected faults, the
+//! journal and the whole admin API live here. It reads no clock, draws no randomness of its own (everything
+//! "random" comes from the seed), opens no socket and starts no runtime, so it builds for
+//! `wasm32-unknown-unknown`.
+//!
+//! ```
+//! use mde_mock_engine::{Engine, Options, Request};
+//!
+//! let options = Options { count: 50, now: Some("2026-11-27T12:00:00Z".parse().unwrap()), ..Options::default() };
+//! let mut engine = Engine::new(options, 1_795_000_000_000).unwrap();
+//! let request = Request::get("/api/investigations", Some("$top=2")).with_authorization("Bearer any-token");
+//! let reply = engine.handle(1_795_000_000_000, &request);
+//! assert_eq!(reply.status, 200);
+//! assert_eq!(reply.header("content-type"), Some("application/json; charset=utf-8"));
+//! assert_eq!(engine.journal().len(), 1);
+//! ```
+//!
+//! It has three faces, each a thin driver: `mde-mock` (crate and binary: wiremock and a TCP relay for the
+//! connection faults), the npm package `mde-mock` (this engine in WebAssembly behind Node's `http`), and that
+//! package's in-process `Request -> Response` handler. What it is not: a general OData server (it knows one
+//! entity set), or a client (that is mde-core).
+//!
+//! ## How a call is answered
+//! 1. `/__admin/...`: the [admin API](admin) (no token, no limits, no faults, no latency, not journaled).
+//! 2. `OPTIONS` anywhere else: a CORS preflight (`204`).
+//! 3. Outside `/api/`: `404 NotFound`.
+//! 4. No, an empty or an unknown bearer token: `401 Unauthorized`; a forbidden one: `403 Forbidden`.
+//! 5. The token's [limits]: `429 TooManyRequests` with `Retry-After` and `retry-after-ms`.
+//! 6. The [fault](faults) plan or rate: `500`, `503`, `429`, a closed connection or a truncated body.
+//! 7. `GET /api/investigations[?$filter&$top&$skip]`, `GET /api/investigations/{id or alert id}`; else
+//!    `404`/`405`; a bad query is `400` with `code` `ODataError` (filter) or `BadRequest` (other options).
+//!
+//! Every answer carries `Access-Control-Allow-Origin` and `Access-Control-Expose-Headers: Retry-After,
+//! retry-after-ms`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod admin;
+mod api;
+pub mod auth;
+pub mod data;
+mod engine;
+pub mod faults;
+pub mod flags;
+pub mod journal;
+pub mod limits;
+pub mod options;
+mod reply;
+mod request;
+mod rng;
+
+pub use api::error_code;
+pub use data::{Dataset, InvestigationUpdate, UpdateError};
+pub use engine::Engine;
+pub use faults::Fault;
+pub use journal::JournalEntry;
+pub use limits::Window;
+pub use options::{Options, OptionsError};
+pub use reply::{correlation_id, Cors, EXPOSED_HEADERS, JSON_CONTENT_TYPE};
+pub use request::{ConnectionFault, Reply, Request};

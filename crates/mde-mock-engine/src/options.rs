@@ -1,0 +1,346 @@
+//! [`Options`]: everything a mock is started with, the same for every face (the native binary's flags, the
+//! Rust builder, the npm package's options), validated in one place with messages that name the option.
+
+use std::time::Duration;
+
+use mde_core::{Investigation, Timestamp};
+use serde_json::Value;
+
+use crate::data::{investigations_from_value, Single};
+use crate::limits::Window;
+use crate::reply::Cors;
+
+/// The most investigations a mock generates (`count`): ten times the largest data set the benchmarks use.
+pub const MAX_COUNT: usize = 10_000_000;
+
+/// The options of a mock. [`Options::default`] gives the binary's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Seed of the generated data, the fault choices and the correlation ids (default 1).
+    pub seed: u64,
+    /// How many investigations to generate (default 2,000); ignored when `investigations` is set.
+    pub count: usize,
+    /// Serve these investigations instead of generated ones.
+    pub investigations: Option<Vec<Investigation>>,
+    /// Accept only these bearer tokens; when empty, any non-empty token passes.
+    pub tokens: Vec<String>,
+    /// Answer these tokens with `403 Forbidden`.
+    pub forbidden_tokens: Vec<String>,
+    /// Calls per (scaled) minute and token (default 100).
+    pub per_minute: u32,
+    /// Calls per (scaled) hour and token (default 1,500).
+    pub per_hour: u32,
+    /// Sliding (default) or fixed windows.
+    pub window: Window,
+    /// Multiplies the windows and `Retry-After` (default 1.0).
+    pub time_scale: f64,
+    /// Share of data calls that fail with 500, 503, a closed connection or a truncated body (default 0).
+    pub fault_rate: f64,
+    /// Delay before every answer outside `/__admin/` (default none).
+    pub latency: Duration,
+    /// `Access-Control-Allow-Origin`: `*` (default), an origin, or a comma-separated list of origins.
+    pub cors_origin: String,
+    /// The end of the generated data's 90 days; `None`: the time the engine is created.
+    pub now: Option<Timestamp>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            seed: 1,
+            count: 2_000,
+            investigations: None,
+            tokens: Vec::new(),
+            forbidden_tokens: Vec::new(),
+            per_minute: 100,
+            per_hour: 1_500,
+            window: Window::Sliding,
+            time_scale: 1.0,
+            fault_rate: 0.0,
+            latency: Duration::ZERO,
+            cors_origin: "*".to_string(),
+            now: None,
+        }
+    }
+}
+
+/// An option, by the names the faces give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionName {
+    /// The name in JavaScript and JSON (`timeScale`).
+    pub js: &'static str,
+    /// The binary's flag (`--time-scale`).
+    pub flag: &'static str,
+}
+
+macro_rules! names {
+    ($($id:ident = $js:literal, $flag:literal;)*) => {
+        $(
+            #[doc = concat!("`", $js, "` (`", $flag, "`).")]
+            pub const $id: OptionName = OptionName { js: $js, flag: $flag };
+        )*
+        /// Every option that [`Options::from_json`] reads, in the binary's order.
+        pub const ALL: &[OptionName] = &[$($id),*];
+    };
+}
+
+/// The names of the options.
+pub mod name {
+    use super::OptionName;
+    names! {
+        SEED = "seed", "--seed";
+        COUNT = "count", "--count";
+        INVESTIGATIONS = "investigations", "--data";
+        TOKENS = "tokens", "--token";
+        FORBIDDEN_TOKENS = "forbiddenTokens", "--forbidden-token";
+        PER_MINUTE = "perMinute", "--per-minute";
+        PER_HOUR = "perHour", "--per-hour";
+        WINDOW = "window", "--window";
+        TIME_SCALE = "timeScale", "--time-scale";
+        FAULT_RATE = "faultRate", "--fault-rate";
+        LATENCY_MS = "latencyMs", "--latency-ms";
+        CORS_ORIGIN = "corsOrigin", "--cors-origin";
+        NOW = "now", "--now";
+    }
+}
+
+/// Why options were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    /// An option has a value it cannot take.
+    #[error("option `{}` ({}): {problem}", .option.js, .option.flag)]
+    Invalid {
+        /// Which option.
+        option: OptionName,
+        /// What is wrong, and what it accepts.
+        problem: String,
+    },
+    /// An option that does not exist (a typo, or `host`/`port` given where no server is started).
+    #[error("unknown option `{name}`: the options are {}", known_names())]
+    Unknown {
+        /// The name given.
+        name: String,
+    },
+    /// The options are not a JSON object.
+    #[error("the options must be an object, such as {{\"seed\": 1, \"count\": 500}}")]
+    NotAnObject,
+}
+
+fn known_names() -> String {
+    name::ALL.iter().map(|n| n.js).collect::<Vec<_>>().join(", ")
+}
+
+fn invalid(option: OptionName, problem: impl Into<String>) -> OptionsError {
+    OptionsError::Invalid { option, problem: problem.into() }
+}
+
+impl Options {
+    /// Checks every option's range; the engine calls it before it starts.
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        if self.count > MAX_COUNT {
+            return Err(invalid(name::COUNT, format!("{} is more than the {MAX_COUNT} a mock generates", self.count)));
+        }
+        if self.per_minute == 0 {
+            return Err(invalid(name::PER_MINUTE, "must be at least 1"));
+        }
+        if self.per_hour == 0 {
+            return Err(invalid(name::PER_HOUR, "must be at least 1"));
+        }
+        if !(self.time_scale.is_finite() && self.time_scale > 0.0) {
+            return Err(invalid(name::TIME_SCALE, format!("{} must be a number above 0", self.time_scale)));
+        }
+        if !(0.0..=1.0).contains(&self.fault_rate) {
+            return Err(invalid(name::FAULT_RATE, format!("{} must be from 0 to 1", self.fault_rate)));
+        }
+        if Cors::parse(&self.cors_origin).is_none() {
+            return Err(invalid(
+                name::CORS_ORIGIN,
+                format!(
+                    "`{}` is not `*`, an origin or a comma-separated list of origins",
+                    self.cors_origin.escape_debug()
+                ),
+            ));
+        }
+        for (option, tokens) in [(name::TOKENS, &self.tokens), (name::FORBIDDEN_TOKENS, &self.forbidden_tokens)] {
+            if tokens.iter().any(|t| t.trim().is_empty()) {
+                return Err(invalid(option, "a token is empty"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads options from a JSON object with the JavaScript names (`{"seed": 1, "timeScale": 0.01, ...}`),
+    /// checks them, and refuses unknown names. `investigations` is an array of investigation objects, read as
+    /// leniently as the binary's `--data` file.
+    pub fn from_json(value: &Value) -> Result<Options, OptionsError> {
+        let Value::Object(map) = value else {
+            return Err(OptionsError::NotAnObject);
+        };
+        if let Some(unknown) = map.keys().find(|k| !name::ALL.iter().any(|n| n.js == k.as_str())) {
+            return Err(OptionsError::Unknown { name: unknown.clone() });
+        }
+        let mut o = Options::default();
+        let get = |n: OptionName| map.get(n.js).filter(|v| !v.is_null());
+        if let Some(v) = get(name::SEED) {
+            o.seed = unsigned(name::SEED, v, u64::MAX)?;
+        }
+        if let Some(v) = get(name::COUNT) {
+            o.count = usize::try_from(unsigned(name::COUNT, v, MAX_COUNT as u64)?).unwrap_or(MAX_COUNT);
+        }
+        if let Some(v) = get(name::INVESTIGATIONS) {
+            let items = investigations_from_value(v.clone(), Single::Refused)
+                .map_err(|e| invalid(name::INVESTIGATIONS, e.to_string()))?;
+            o.investigations = Some(items);
+        }
+        if let Some(v) = get(name::TOKENS) {
+            o.tokens = strings(name::TOKENS, v)?;
+        }
+        if let Some(v) = get(name::FORBIDDEN_TOKENS) {
+            o.forbidden_tokens = strings(name::FORBIDDEN_TOKENS, v)?;
+        }
+        if let Some(v) = get(name::PER_MINUTE) {
+            o.per_minute = limit(name::PER_MINUTE, v)?;
+        }
+        if let Some(v) = get(name::PER_HOUR) {
+            o.per_hour = limit(name::PER_HOUR, v)?;
+        }
+        if let Some(v) = get(name::WINDOW) {
+            let text = v.as_str().ok_or_else(|| invalid(name::WINDOW, "must be \"sliding\" or \"fixed\""))?;
+            o.window = text.parse().map_err(|e: String| invalid(name::WINDOW, e))?;
+        }
+        if let Some(v) = get(name::TIME_SCALE) {
+            o.time_scale = number(name::TIME_SCALE, v)?;
+        }
+        if let Some(v) = get(name::FAULT_RATE) {
+            o.fault_rate = number(name::FAULT_RATE, v)?;
+        }
+        if let Some(v) = get(name::LATENCY_MS) {
+            o.latency = Duration::from_millis(unsigned(name::LATENCY_MS, v, 86_400_000)?);
+        }
+        if let Some(v) = get(name::CORS_ORIGIN) {
+            let text = v.as_str().ok_or_else(|| invalid(name::CORS_ORIGIN, "must be a string such as \"*\""))?;
+            o.cors_origin = text.to_string();
+        }
+        if let Some(v) = get(name::NOW) {
+            let text = v.as_str().ok_or_else(|| invalid(name::NOW, "must be an RFC 3339 date-time string"))?;
+            o.now = Some(Timestamp::parse(text).map_err(|e| invalid(name::NOW, e.to_string()))?);
+        }
+        o.validate()?;
+        Ok(o)
+    }
+
+    /// What `GET /__admin/config` shows, given the data set's size and the `now` in force.
+    pub(crate) fn summary(&self, count: usize, now: Timestamp) -> Value {
+        let limits = crate::limits::LimitConfig {
+            per_minute: self.per_minute,
+            per_hour: self.per_hour,
+            window: self.window,
+            time_scale: self.time_scale,
+        };
+        serde_json::json!({
+            "seed": self.seed,
+            "count": count,
+            "generated": self.investigations.is_none(),
+            "now": now.to_string(),
+            "tokens": self.tokens.len(),
+            "forbidden_tokens": self.forbidden_tokens.len(),
+            "per_minute": self.per_minute,
+            "per_hour": self.per_hour,
+            "window": match self.window { Window::Sliding => "sliding", Window::Fixed => "fixed" },
+            "time_scale": self.time_scale,
+            "minute_ms": limits.minute_ms(),
+            "hour_ms": limits.hour_ms(),
+            "fault_rate": self.fault_rate,
+            "latency_ms": u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
+            "cors_origin": self.cors_origin,
+        })
+    }
+}
+
+/// A whole number from 0 to `max`: a JSON number, or a string of digits (for seeds above 2^53, which a
+/// JavaScript number cannot hold).
+fn unsigned(option: OptionName, v: &Value, max: u64) -> Result<u64, OptionsError> {
+    let n = match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
+        _ => None,
+    };
+    n.filter(|n| *n <= max).ok_or_else(|| invalid(option, format!("{v} is not a whole number from 0 to {max}")))
+}
+
+fn limit(option: OptionName, v: &Value) -> Result<u32, OptionsError> {
+    let n = unsigned(option, v, u64::from(u32::MAX))?;
+    u32::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| invalid(option, "must be at least 1"))
+}
+
+fn number(option: OptionName, v: &Value) -> Result<f64, OptionsError> {
+    v.as_f64().ok_or_else(|| invalid(option, format!("{v} is not a number")))
+}
+
+fn strings(option: OptionName, v: &Value) -> Result<Vec<String>, OptionsError> {
+    let bad = || invalid(option, "must be an array of strings");
+    match v {
+        Value::Array(items) => {
+            items.iter().map(|i| i.as_str().map(str::to_string).ok_or_else(bad)).collect::<Result<Vec<_>, _>>()
+        }
+        Value::String(s) => Ok(vec![s.clone()]),
+        _ => Err(bad()),
+    }
+}
+
+/// Options as a JSON object, for [`Options::from_json`]'s tests and the drivers' round trips.
+#[cfg(test)]
+fn object(pairs: &[(&str, Value)]) -> Value {
+    Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<serde_json::Map<String, Value>>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_options_read_every_name() {
+        let o = Options::from_json(&json!({
+            "seed": "18446744073709551615", "count": 5, "tokens": ["a", "b"], "forbiddenTokens": "f",
+            "perMinute": 2, "perHour": 10, "window": "fixed", "timeScale": 0.5, "faultRate": 0.25,
+            "latencyMs": 7, "corsOrigin": "http://app.test", "now": "2026-01-01T00:00:00Z",
+            "investigations": [{"id": 5, "state": "Benign"}]
+        }))
+        .unwrap();
+        assert_eq!(o.seed, u64::MAX);
+        assert_eq!(o.count, 5);
+        assert_eq!(o.tokens, ["a", "b"]);
+        assert_eq!(o.forbidden_tokens, ["f"]);
+        assert_eq!((o.per_minute, o.per_hour, o.window), (2, 10, Window::Fixed));
+        assert_eq!((o.time_scale, o.fault_rate, o.latency), (0.5, 0.25, Duration::from_millis(7)));
+        assert_eq!(o.cors_origin, "http://app.test");
+        assert_eq!(o.now.unwrap().to_string(), "2026-01-01T00:00:00Z");
+        assert_eq!(o.investigations.unwrap()[0].id, "5");
+        assert_eq!(Options::from_json(&json!({})).unwrap(), Options::default());
+        assert_eq!(Options::from_json(&object(&[("seed", Value::Null)])).unwrap(), Options::default());
+    }
+
+    #[test]
+    fn bad_options_name_the_option() {
+        let cases = [
+            (json!({"perMinute": 0}), "`perMinute` (--per-minute): must be at least 1"),
+            (json!({"perHour": "x"}), "`perHour` (--per-hour)"),
+            (json!({"timeScale": 0}), "`timeScale` (--time-scale): 0 must be a number above 0"),
+            (json!({"faultRate": 1.5}), "`faultRate` (--fault-rate): 1.5 must be from 0 to 1"),
+            (json!({"window": "tumbling"}), "unknown window `tumbling`"),
+            (json!({"now": "yesterday"}), "`now` (--now)"),
+            (json!({"count": -1}), "`count` (--count): -1 is not a whole number"),
+            (json!({"tokens": [1]}), "`tokens` (--token): must be an array of strings"),
+            (json!({"tokens": [""]}), "`tokens` (--token): a token is empty"),
+            (json!({"corsOrigin": "a\nb"}), "`corsOrigin` (--cors-origin)"),
+            (json!({"investigations": [{"state": "Running"}]}), "`investigations` (--data): item 0: `id` is missing"),
+            (json!({"port": 0}), "unknown option `port`: the options are seed, count,"),
+            (json!([1]), "the options must be an object"),
+        ];
+        for (value, expected) in cases {
+            let msg = Options::from_json(&value).unwrap_err().to_string();
+            assert!(msg.contains(expected), "{value}: {msg}");
+        }
+    }
+}

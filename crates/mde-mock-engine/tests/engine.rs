@@ -1,0 +1,154 @@
+//! The engine without any server: requests in, replies out, time as an argument.
+
+use mde_core::InvestigationState;
+use mde_mock_engine::{ConnectionFault, Engine, Fault, InvestigationUpdate, Options, Reply, Request};
+use serde_json::{json, Value};
+
+const T0: u64 = 1_795_000_000_000;
+
+fn engine(options: Options) -> Engine {
+    let options = Options { now: Some("2026-11-27T12:00:00Z".parse().unwrap()), ..options };
+    Engine::new(options, T0).unwrap()
+}
+
+fn get<'a>(path: &'a str, query: Option<&'a str>) -> Request<'a> {
+    Request::get(path, query).with_authorization("Bearer t")
+}
+
+fn json(reply: &Reply) -> Value {
+    serde_json::from_slice(&reply.body).unwrap()
+}
+
+fn ids(reply: &Reply) -> Vec<String> {
+    json(reply)["value"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_page_is_the_documented_order_cut_by_skip_and_top() {
+    let mut e = engine(Options { count: 30, ..Options::default() });
+    let all: Vec<String> = e.dataset().investigations().map(|i| i.id.clone()).collect();
+    let reply = e.handle(T0, &get("/api/investigations", Some("$skip=5&$top=10")));
+    assert_eq!(reply.status, 200);
+    assert_eq!(ids(&reply), all[5..15]);
+    assert_eq!(reply.header("content-type"), Some("application/json; charset=utf-8"));
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(json(&reply)["@odata.context"], "http://localhost/api/$metadata#Investigations");
+    assert!(reply.fault.is_none() && reply.delay.is_zero());
+}
+
+#[test]
+fn the_context_names_the_host_and_scheme_the_request_came_to() {
+    let mut e = engine(Options { count: 1, ..Options::default() });
+    let request =
+        Request { host: Some("api.security.microsoft.com"), scheme: "https", ..get("/api/investigations", None) };
+    let reply = e.handle(T0, &request);
+    assert_eq!(json(&reply)["@odata.context"], "https://api.security.microsoft.com/api/$metadata#Investigations");
+}
+
+#[test]
+fn limits_follow_the_time_given_and_never_go_back() {
+    let mut e = engine(Options { count: 1, per_minute: 2, ..Options::default() });
+    assert_eq!(e.handle(T0, &get("/api/investigations", None)).status, 200);
+    assert_eq!(e.handle(T0 + 10, &get("/api/investigations", None)).status, 200);
+    let throttled = e.handle(T0 + 20, &get("/api/investigations", None));
+    assert_eq!(throttled.status, 429);
+    assert_eq!(throttled.header("retry-after-ms"), Some("59980"));
+    assert_eq!(throttled.header("retry-after"), Some("60"));
+    // A clock that jumps back does not reopen the window.
+    assert_eq!(e.handle(T0 - 1_000_000, &get("/api/investigations", None)).status, 429);
+    assert_eq!(e.handle(T0 + 60_000, &get("/api/investigations", None)).status, 200);
+    let journal = e.journal();
+    assert_eq!(
+        journal.iter().map(|j| j.status).collect::<Vec<_>>(),
+        [Some(200), Some(200), Some(429), Some(429), Some(200)]
+    );
+    assert_eq!(journal[0].timestamp_ms, T0);
+    assert_eq!(journal[3].timestamp_ms, T0 + 20, "the journal's clock does not go back either");
+    e.reset(T0 + 60_001);
+    assert!(e.journal().is_empty());
+    assert_eq!(e.handle(T0 + 60_002, &get("/api/investigations", None)).status, 200);
+}
+
+#[test]
+fn faults_become_connection_faults_for_the_driver() {
+    let mut e = engine(Options { count: 40, latency: std::time::Duration::from_millis(25), ..Options::default() });
+    e.plan_faults([Fault::CloseConnection, Fault::TruncatedBody, Fault::ServiceUnavailable]);
+    let closed = e.handle(T0, &get("/api/investigations", None));
+    assert_eq!(closed.fault, Some(ConnectionFault::Close));
+    let truncated = e.handle(T0, &get("/api/investigations", None));
+    assert_eq!(truncated.status, 200);
+    assert_eq!(truncated.fault, Some(ConnectionFault::Truncate { after: truncated.body.len() / 2 }));
+    assert_eq!(truncated.delay.as_millis(), 25);
+    let unavailable = e.handle(T0, &get("/api/investigations", None));
+    assert_eq!(unavailable.status, 503);
+    assert_eq!(json(&unavailable)["error"]["code"], "ServiceUnavailable");
+    let journal = e.journal();
+    assert_eq!(journal[0].status, None);
+    assert_eq!(journal[1].fault, Some(Fault::TruncatedBody));
+    // Admin calls are neither delayed nor journaled.
+    let admin = e.handle(T0, &Request::get("/__admin/config", None));
+    assert!(admin.delay.is_zero());
+    assert_eq!(e.journal().len(), 3);
+}
+
+#[test]
+fn head_has_no_body_and_preflights_need_no_token() {
+    let mut e = engine(Options { count: 3, ..Options::default() });
+    let head = e.handle(T0, &Request { method: "HEAD", ..get("/api/investigations", None) });
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty() && head.header("content-type").is_none());
+    let preflight = e.handle(T0, &Request { method: "OPTIONS", ..Request::get("/__admin/investigations/1", None) });
+    assert_eq!(preflight.status, 204);
+    assert!(preflight.header("access-control-allow-methods").unwrap().contains("PATCH"));
+}
+
+#[test]
+fn a_listed_origin_is_echoed() {
+    let options = Options { count: 1, cors_origin: "http://a.test,http://b.test".into(), ..Options::default() };
+    let mut e = engine(options);
+    let reply = e.handle(T0, &Request { origin: Some("http://b.test"), ..get("/api/investigations", None) });
+    assert_eq!(reply.header("access-control-allow-origin"), Some("http://b.test"));
+    assert_eq!(reply.header("vary"), Some("Origin"));
+}
+
+fn patch<'a>(id_path: &'a str, body: &'a [u8]) -> Request<'a> {
+    Request { method: "PATCH", body, ..Request::get(id_path, None) }
+}
+
+#[test]
+fn patch_changes_one_investigation_and_its_place() {
+    let mut e = engine(Options { count: 20, ..Options::default() });
+    let last = e.dataset().investigations().last().unwrap().clone();
+    let path = format!("/__admin/investigations/{}", last.id);
+    let body =
+        json!({"state": "Benign", "endTime": "2026-11-27T12:30:00Z", "startTime": "2026-11-27T12:10:00Z"}).to_string();
+    let reply = e.handle(T0, &patch(&path, body.as_bytes()));
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(json(&reply)["state"], "Benign");
+    assert_eq!(json(&reply)["endTime"], "2026-11-27T12:30:00Z");
+    assert_eq!(json(&reply)["machineId"], json!(last.machine_id), "fields not named stay");
+    // The newest start time now: first in the order.
+    let first = e.handle(T0, &get("/api/investigations", Some("$top=1")));
+    assert_eq!(ids(&first), vec![last.id.clone()]);
+    let filtered = e.handle(T0, &get("/api/investigations", Some("$filter=state+eq+'Benign'")));
+    assert!(ids(&filtered).contains(&last.id));
+
+    let unknown = e.handle(T0, &patch("/__admin/investigations/nope", b"{\"state\":\"Benign\"}"));
+    assert_eq!(unknown.status, 404);
+    assert_eq!(json(&unknown)["error"]["code"], "ResourceNotFound");
+    for bad in [&b"{\"stat\":\"Benign\"}"[..], b"{\"endTime\":\"soon\"}", b"[]", b"{\"id\":\"1\"}"] {
+        let reply = e.handle(T0, &patch(&path, bad));
+        assert_eq!(reply.status, 400, "{}", String::from_utf8_lossy(bad));
+        assert_eq!(json(&reply)["error"]["code"], "InvalidInput");
+    }
+    let wrong_method = e.handle(T0, &Request { method: "PUT", ..patch(&path, b"{}") });
+    assert_eq!(wrong_method.status, 405);
+    // The library call does the same.
+    let update =
+        InvestigationUpdate { state: Some(InvestigationState::Running), end_time: Some(None), ..Default::default() };
+    let now = e.update_investigation(&last.id, &update).unwrap();
+    assert_eq!((now.state, now.end_time), (InvestigationState::Running, None));
+    assert!(e.update_investigation("nope", &update).is_err());
+    let journaled: Vec<String> = e.journal().into_iter().map(|j| j.path).collect();
+    assert_eq!(journaled, ["/api/investigations", "/api/investigations"], "admin calls are not journaled");
+}
