@@ -16,7 +16,7 @@
 //! let request = Request::get("/api/investigations", Some("$top=2")).with_authorization("Bearer any-token");
 //! let reply = engine.handle(1_795_000_000_000, &request);
 //! assert_eq!(reply.status, 200);
-//! assert_eq!(reply.header("content-type"), Some("application/json; charset=utf-8"));
+//! assert_eq!(reply.header("odata-version"), Some("4.0"));
 //! assert_eq!(engine.journal().len(), 1);
 //! ```
 //!
@@ -50,6 +50,7 @@ pub mod faults;
 pub mod flags;
 pub mod journal;
 pub mod limits;
+pub mod metadata;
 pub mod odata;
 pub mod options;
 mod reply;
@@ -62,7 +63,7 @@ pub use engine::Engine;
 pub use faults::Fault;
 pub use journal::JournalEntry;
 pub use limits::Window;
-pub use odata::ODataVersion;
+pub use odata::{NextLinks, ODataVersion};
 pub use options::{Options, OptionsError};
-pub use reply::{correlation_id, Cors, EXPOSED_HEADERS, JSON_CONTENT_TYPE};
+pub use reply::{correlation_id, Cors, EXPOSED_HEADERS, JSON_CONTENT_TYPE, ODATA_CONTENT_TYPE, XML_CONTENT_TYPE};
 pub use request::{ConnectionFault, Reply, Request};

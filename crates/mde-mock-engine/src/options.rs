@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::data::{investigations_from_value, Single};
 use crate::limits::Window;
-use crate::odata::ODataVersion;
+use crate::odata::{NextLinks, ODataVersion};
 use crate::reply::Cors;
 
 /// The most investigations a mock generates (`count`): ten times the largest data set the benchmarks use.
@@ -46,6 +46,14 @@ pub struct Options {
     /// The OData version whose `$filter` syntax is accepted (default 4.0, what the service implements; 4.01
     /// adds `in` and operators in any case).
     pub odata: ODataVersion,
+    /// Which pages carry an `@odata.nextLink` (default: as the service, only pages read without `$top`).
+    pub next_links: NextLinks,
+    /// Also send `retry-after-ms`, the exact wait, beside `Retry-After` in whole seconds (default off: the
+    /// service sends only `Retry-After`). For time-scaled tests that need the precision.
+    pub retry_after_ms: bool,
+    /// Share of admitted data calls throttled with a `429` below the call limits, as the service does when a
+    /// tenant spends too much CPU (default 0).
+    pub cpu_throttle_rate: f64,
 }
 
 impl Default for Options {
@@ -65,6 +73,9 @@ impl Default for Options {
             cors_origin: "*".to_string(),
             now: None,
             odata: ODataVersion::V40,
+            next_links: NextLinks::Service,
+            retry_after_ms: false,
+            cpu_throttle_rate: 0.0,
         }
     }
 }
@@ -107,6 +118,9 @@ pub mod name {
         CORS_ORIGIN = "corsOrigin", "--cors-origin";
         NOW = "now", "--now";
         ODATA = "odata", "--odata";
+        NEXT_LINKS = "nextLinks", "--next-links";
+        RETRY_AFTER_MS = "retryAfterMs", "--retry-after-ms";
+        CPU_THROTTLE_RATE = "cpuThrottleRate", "--cpu-throttle-rate";
     }
 }
 
@@ -157,6 +171,9 @@ impl Options {
         }
         if !(0.0..=1.0).contains(&self.fault_rate) {
             return Err(invalid(name::FAULT_RATE, format!("{} must be from 0 to 1", self.fault_rate)));
+        }
+        if !(0.0..=1.0).contains(&self.cpu_throttle_rate) {
+            return Err(invalid(name::CPU_THROTTLE_RATE, format!("{} must be from 0 to 1", self.cpu_throttle_rate)));
         }
         if Cors::parse(&self.cors_origin).is_none() {
             return Err(invalid(
@@ -231,6 +248,16 @@ impl Options {
             let text = v.as_str().ok_or_else(|| invalid(name::ODATA, "must be \"4.0\" or \"4.01\""))?;
             o.odata = text.parse().map_err(|e: String| invalid(name::ODATA, e))?;
         }
+        if let Some(v) = get(name::NEXT_LINKS) {
+            let bad = || invalid(name::NEXT_LINKS, "must be \"service\", \"always\", \"stale\" or \"foreign\"");
+            o.next_links = v.as_str().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        }
+        if let Some(v) = get(name::RETRY_AFTER_MS) {
+            o.retry_after_ms = v.as_bool().ok_or_else(|| invalid(name::RETRY_AFTER_MS, "must be true or false"))?;
+        }
+        if let Some(v) = get(name::CPU_THROTTLE_RATE) {
+            o.cpu_throttle_rate = number(name::CPU_THROTTLE_RATE, v)?;
+        }
         if let Some(v) = get(name::NOW) {
             let text = v.as_str().ok_or_else(|| invalid(name::NOW, "must be an RFC 3339 date-time string"))?;
             o.now = Some(Timestamp::parse(text).map_err(|e| invalid(name::NOW, e.to_string()))?);
@@ -264,6 +291,9 @@ impl Options {
             "latency_ms": u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
             "cors_origin": self.cors_origin,
             "odata": self.odata.as_str(),
+            "next_links": self.next_links.as_str(),
+            "retry_after_ms": self.retry_after_ms,
+            "cpu_throttle_rate": self.cpu_throttle_rate,
         })
     }
 }
@@ -316,6 +346,7 @@ mod tests {
             "seed": "18446744073709551615", "count": 5, "tokens": ["a", "b"], "forbiddenTokens": "f",
             "perMinute": 2, "perHour": 10, "window": "fixed", "timeScale": 0.5, "faultRate": 0.25,
             "latencyMs": 7, "corsOrigin": "http://app.test", "now": "2026-01-01T00:00:00Z", "odata": "4.01",
+            "nextLinks": "always", "retryAfterMs": true, "cpuThrottleRate": 0.5,
             "investigations": [{"id": 5, "state": "Benign"}]
         }))
         .unwrap();
@@ -329,6 +360,7 @@ mod tests {
         assert_eq!(o.now.unwrap().to_string(), "2026-01-01T00:00:00Z");
         assert_eq!(o.investigations.unwrap()[0].id, "5");
         assert_eq!(o.odata, ODataVersion::V401);
+        assert_eq!((o.next_links, o.retry_after_ms, o.cpu_throttle_rate), (NextLinks::Always, true, 0.5));
         assert_eq!(Options::from_json(&json!({})).unwrap(), Options::default());
         assert_eq!(Options::from_json(&object(&[("seed", Value::Null)])).unwrap(), Options::default());
     }
@@ -342,6 +374,9 @@ mod tests {
             (json!({"faultRate": 1.5}), "`faultRate` (--fault-rate): 1.5 must be from 0 to 1"),
             (json!({"window": "tumbling"}), "unknown window `tumbling`"),
             (json!({"odata": "4"}), "`odata` (--odata): unknown OData version `4`: expected 4.0 or 4.01"),
+            (json!({"nextLinks": "sometimes"}), "`nextLinks` (--next-links): must be"),
+            (json!({"retryAfterMs": 1}), "`retryAfterMs` (--retry-after-ms): must be true or false"),
+            (json!({"cpuThrottleRate": 2}), "`cpuThrottleRate` (--cpu-throttle-rate): 2 must be from 0 to 1"),
             (json!({"now": "yesterday"}), "`now` (--now)"),
             (json!({"count": -1}), "`count` (--count): -1 is not a whole number"),
             (json!({"tokens": [1]}), "`tokens` (--token): must be an array of strings"),
