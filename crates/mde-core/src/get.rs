@@ -123,6 +123,15 @@ impl GetInvestigation {
         }
     }
 
+    /// Reports that the response to the last request has a body longer than
+    /// [`MAX_BODY_BYTES`](crate::decode::MAX_BODY_BYTES), which the driver stopped reading: the fetch fails with
+    /// [`Error::InvalidResponse`], without a retry.
+    pub fn handle_body_too_large(&mut self) {
+        if let Handled::Failed(e) = self.exchange.handle_body_too_large() {
+            self.outcome = Some(Err(e));
+        }
+    }
+
     /// Reports that the last request got no HTTP response.
     pub fn handle_transport_error(&mut self, now_ms: u64, message: &str) {
         let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
