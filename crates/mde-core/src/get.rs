@@ -42,10 +42,14 @@ pub struct GetInvestigation {
 }
 
 impl GetInvestigation {
-    /// Plans the fetch; an empty id is [`Error::InvalidConfig`].
+    /// Plans the fetch; an empty id, `.` or `..` is [`Error::InvalidConfig`] (no path segment can carry the last
+    /// two: a browser reads `%2E%2E` as `..`, and would fetch another resource with the token).
     pub fn new(base: &BaseUrl, id: &str, retry: RetryPolicy, jitter_seed: u64) -> Result<GetInvestigation, Error> {
         if id.is_empty() {
             return Err(Error::InvalidConfig { message: "an investigation id must not be empty".into() });
+        }
+        if id == "." || id == ".." {
+            return Err(Error::InvalidConfig { message: "an investigation id cannot be `.` or `..`".into() });
         }
         Ok(GetInvestigation {
             exchange: Exchange::new(base.entity_url(id)),
@@ -158,6 +162,20 @@ mod tests {
             op.handle_response_validated(0, limiter, &response);
         } else {
             op.handle_response(0, limiter, &response);
+        }
+    }
+
+    #[test]
+    fn ids_that_no_path_segment_can_carry_are_refused() {
+        // Found by the `url` crate oracle (crates/mde-invariants): a browser reads `%2E%2E` as `..`, so `get('..')`
+        // fetched `/api/` with the token, and `get('.')` the list.
+        let base = BaseUrl::parse("https://proxy.example/mde").unwrap();
+        for id in ["", ".", ".."] {
+            let e = GetInvestigation::new(&base, id, RetryPolicy::default(), 0).unwrap_err();
+            assert!(matches!(e, Error::InvalidConfig { .. }), "{id:?}: {e}");
+        }
+        for id in ["...", ".a", "%2e%2e", "../x"] {
+            assert!(GetInvestigation::new(&base, id, RetryPolicy::default(), 0).is_ok(), "{id:?}");
         }
     }
 
