@@ -4,7 +4,7 @@
 //! function of the bytes that panics when it does not hold: no panic inside mde-core, round trips where they
 //! exist (a filter printed and parsed again is the same filter; a resume token read and written again reads the
 //! same), agreement between the readers that must agree, and independent oracles (`serde_json` for JSON, the
-//! `url` crate for the origin checks).
+//! `url` crate for the origin checks). The npm package's options, read by mde-wasm, are covered too.
 //!
 //! Three users: the fuzz targets in `fuzz/` (cargo-fuzz and libFuzzer, `cargo xtask fuzz`), which hand each
 //! function the fuzzer's bytes; this crate's tests, which replay the seed corpora of `fuzz/seeds/` (and so run
@@ -22,6 +22,7 @@ pub mod resume_token;
 pub mod retry_after;
 pub mod service_error;
 pub mod timestamp;
+pub mod wasm_options;
 
 pub use base_url::base_url;
 pub use json::json_reader;
@@ -32,6 +33,7 @@ pub use resume_token::resume_token;
 pub use retry_after::retry_after;
 pub use service_error::service_error;
 pub use timestamp::timestamp;
+pub use wasm_options::wasm_options;
 
 /// An invariant: panics when it does not hold for the bytes.
 pub type Invariant = fn(&[u8]);
@@ -48,6 +50,7 @@ pub const TARGETS: &[(&str, Invariant)] = &[
     ("retry_after", retry_after),
     ("service_error", service_error),
     ("timestamp", timestamp),
+    ("wasm_options", wasm_options),
 ];
 
 /// `data` as text, when it is UTF-8.
