@@ -6,6 +6,8 @@
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
 //! - `cargo xtask package`: the npm package `mde-investigations` in `target/npm/` (see `package.rs`);
 //!   `cargo xtask bench-wasm`: its browser benchmark (decode speed against `fetch().json()`, gzip size).
+//! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the fuzz targets of `fuzz/`, SECONDS each (see `fuzz.rs`); not
+//!   part of `test`.
 //!
 //! Each step installs what it needs (a rustup target, a Debian package) only when it is missing.
 
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod demo;
+mod fuzz;
 mod package;
 mod www;
 
@@ -26,8 +29,11 @@ fn main() -> ExitCode {
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
         Some("www-test") => www::www_tests(),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|bench|package|npm-test|www-test|bench-wasm>");
+            eprintln!(
+                "usage: cargo xtask <test|demo|bench|package|npm-test|www-test|bench-wasm|fuzz [SECONDS] [TARGET...]>"
+            );
             return ExitCode::from(2);
         }
     };

@@ -161,12 +161,16 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
 
 impl BaseUrl {
     /// Parses `https://host[:port][/prefix]`. A trailing `/` is ignored; user-info, query, fragment, backslashes,
-    /// whitespace and percent-encoded hosts are refused.
+    /// whitespace, percent-encoded hosts and dot segments in the path (`.`, `..`, or with a dot percent-encoded,
+    /// which browsers read as dots) are refused.
     pub fn parse(url: &str) -> Result<BaseUrl, UrlError> {
         let bad = |reason| UrlError::Malformed { url: url.to_owned(), reason };
         let (base, rest) = split_absolute(url).map_err(bad)?;
         if find(rest, |b| b == b'?' || b == b'#').is_some() {
             return Err(bad("a base URL has no query or fragment"));
+        }
+        if rest.split('/').any(is_dot_segment) {
+            return Err(bad("the path has a `.` or `..` segment"));
         }
         let prefix = trim_end(rest, b'/').to_owned();
         Ok(BaseUrl { prefix, ..base })
@@ -214,6 +218,8 @@ impl BaseUrl {
     }
 
     /// The single-entity endpoint for an investigation id or a triggering alert id (percent-encoded as a segment).
+    /// The ids `.` and `..` cannot be a segment (a browser reads `%2E%2E` as `..`):
+    /// [`GetInvestigation`](crate::get::GetInvestigation) refuses them.
     pub fn entity_url(&self, id: &str) -> String {
         let seg = percent_encoding::utf8_percent_encode(id, SEGMENT);
         format!("{}{}{LIST_PATH}/{seg}", self.origin(), self.prefix)
@@ -300,6 +306,22 @@ fn trim_end(s: &str, byte: u8) -> &str {
     &s[..end]
 }
 
+/// Whether a path segment means `.` or `..` to a browser: one or two dots, each possibly written `%2e` or `%2E`
+/// (the WHATWG URL Standard's single-dot and double-dot segments).
+fn is_dot_segment(segment: &str) -> bool {
+    let mut dots = 0;
+    let mut rest = segment.as_bytes();
+    while !rest.is_empty() {
+        rest = match rest {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
+            _ => return false,
+        };
+        dots += 1;
+    }
+    dots == 1 || dots == 2
+}
+
 /// Whitespace, a control character, a backslash or a non-ASCII byte: what browsers' URL parsers rewrite.
 fn unsafe_byte(b: u8) -> bool {
     b <= b' ' || b == b'\\' || b >= 0x7f
@@ -348,7 +370,14 @@ fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
         if h.is_empty() || find(h, |b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'.')).is_some() {
             return Err("invalid host name");
         }
-        (trim_end(h, b'.').to_owned(), tail)
+        // One trailing dot (the absolute form of a name) is dropped, as browsers do before they decide whether a
+        // host is an IPv4 address; after two, the name has an empty label and would mean another host to a browser
+        // (`127..` is a name, `127` an address).
+        let name = h.strip_suffix('.').unwrap_or(h);
+        if name.ends_with('.') {
+            return Err("invalid host name (empty last label)");
+        }
+        (name.to_owned(), tail)
     };
     let port = match port.strip_prefix(':') {
         None if port.is_empty() => default_port(secure),
@@ -474,9 +503,29 @@ mod tests {
     }
 
     #[test]
-    fn trailing_dots_and_slashes_are_dropped() {
-        assert_eq!(BaseUrl::parse("https://A..:1//p//").unwrap().to_string(), "https://a:1//p");
+    fn dot_segments_in_every_spelling_are_refused_in_a_base() {
+        for seg in [".", "..", "%2e", "%2E", ".%2e", "%2E.", "%2e%2E"] {
+            assert!(is_dot_segment(seg), "{seg}");
+            for url in [format!("https://a/{seg}"), format!("https://a/{seg}/"), format!("https://a/p/{seg}/q")] {
+                assert!(BaseUrl::parse(&url).is_err(), "{url}");
+            }
+        }
+        for seg in ["", "...", "%2e%2e%2e", "a.", ".a", "%2f", "%2", "%2e%2", "%3e"] {
+            assert!(!is_dot_segment(seg), "{seg}");
+        }
+        assert!(BaseUrl::parse("https://a/.well-known/mde..x").is_ok());
+    }
+
+    #[test]
+    fn a_trailing_dot_and_slashes_are_dropped() {
+        assert_eq!(BaseUrl::parse("https://A.:1//p//").unwrap().to_string(), "https://a:1//p");
         assert_eq!(BaseUrl::parse("https://a.///").unwrap().to_string(), "https://a");
+        assert_eq!(BaseUrl::parse("http://127.0.0.1.:4010").unwrap().to_string(), "http://127.0.0.1:4010");
+        // Found by the fuzzer: `127..` is a name for a browser, `127` (what dropping both dots gave) the address
+        // 0.0.0.127.
+        for two_dots in ["http://127../x", "https://A..:1", "https://a.b..", "https://.."] {
+            assert!(BaseUrl::parse(two_dots).is_err(), "{two_dots}");
+        }
         assert_eq!(trim_end("", b'.'), "");
         assert_eq!(trim_end("..", b'.'), "");
         assert_eq!(trim_end("é.", b'.'), "é");

@@ -26,7 +26,7 @@ export type InvestigationState =
  * strings with up to 7 fractional digits). Every item was validated before it reached you.
  */
 export interface Investigation {
-  /** A string of digits. */
+  /** A string (of digits, as the service sends it); an id sent as a JSON number is given as its exact digits. */
   id: string;
   startTime?: string | null;
   endTime?: string | null;
