@@ -121,3 +121,19 @@ async fn cpu_throttling_answers_429_below_the_call_limits() {
     assert!(a.json()["error"]["message"].as_str().unwrap().contains("CPU"));
     assert_eq!(api.journal().await[0].fault, Some(mde_mock::Fault::CpuThrottle));
 }
+
+#[tokio::test]
+async fn custom_options_are_ignored_and_unknown_dollar_options_refused() {
+    // OData 4.0: a query option whose name does not start with `$` is a custom option (ignored here); an unknown
+    // `$` option is an invalid OData URI query.
+    let api = builder().count(10).start().await.unwrap();
+    let c = client();
+    let plain = get(&c, &api.uri(), "/api/investigations?$top=3", "t").await;
+    let custom = get(&c, &api.uri(), "/api/investigations?$top=3&trace=abc&x", "t").await;
+    assert_eq!(custom.status, 200);
+    assert_eq!(custom.ids(), plain.ids());
+    for option in ["$select=id", "$orderby=id", "$count=true", "$stop=5"] {
+        let a = get(&c, &api.uri(), &format!("/api/investigations?{option}"), "t").await;
+        assert_error(&a, 400, "ODataError");
+    }
+}

@@ -483,6 +483,11 @@ fn build_mock() -> Result<PathBuf> {
 }
 
 /// A fresh project in `target/npm-test` with the tarball installed and the tests copied in.
+/// The OASIS OData ABNF cases adapted to the API, which the Node tests run against `validateFilter`.
+fn odata_cases() -> PathBuf {
+    root().join("tests/fixtures/odata-abnf-cases.json")
+}
+
 fn test_project(tgz: &Path) -> Result<PathBuf> {
     let dir = root().join("target").join("npm-test");
     if dir.exists() {
@@ -535,13 +540,18 @@ pub fn npm_tests() -> Result {
         Command::new("node")
             .current_dir(&dir)
             .env("MDE_MOCK", &mock)
+            .env("MDE_ODATA_CASES", odata_cases())
             .args(["--test", "--test-concurrency=1"])
             .arg("node.test.js"),
     )?;
     match ensure_node_18()? {
         Some(node_18) => run(
             &format!("node --test on Node {NODE_18} (the oldest supported)"),
-            Command::new(node_18).current_dir(&dir).env("MDE_MOCK", &mock).args(["--test", "node.test.js"]),
+            Command::new(node_18)
+                .current_dir(&dir)
+                .env("MDE_MOCK", &mock)
+                .env("MDE_ODATA_CASES", odata_cases())
+                .args(["--test", "node.test.js"]),
         )?,
         None => eprintln!("==> skipped: Node {NODE_18} (npm has it for Linux x86-64 only here)"),
     }

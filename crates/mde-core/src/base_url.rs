@@ -9,12 +9,20 @@
 use std::fmt;
 
 /// The documented API hosts, selectable by name.
+///
+/// The List Investigations page (revised 2025-11-11,
+/// <https://learn.microsoft.com/en-us/defender-endpoint/api/get-investigation-collection>) uses
+/// `api.security.microsoft.com`; Microsoft lists the regional hosts for better performance
+/// (<https://learn.microsoft.com/en-us/defender-endpoint/api/exposed-apis-list>) and the US Government ones
+/// apart (<https://learn.microsoft.com/en-us/defender-endpoint/gov#api>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Region {
-    /// `api.securitycenter.microsoft.com`, the host in Microsoft's examples (names: `default`, `global`, `securitycenter`).
+    /// `api.security.microsoft.com`, the host of Microsoft's current pages (names: `global`, `default`, `security`,
+    /// `commercial`).
     Global,
-    /// `api.security.microsoft.com` (name: `security`).
-    Security,
+    /// `api.securitycenter.microsoft.com`, the host of Microsoft's older pages and samples (name:
+    /// `securitycenter`).
+    SecurityCenter,
     /// `us.api.security.microsoft.com` (name: `us`).
     Us,
     /// `eu.api.security.microsoft.com` (name: `eu`).
@@ -27,6 +35,8 @@ pub enum Region {
     Swa,
     /// `ina.api.security.microsoft.com` (name: `ina`).
     Ina,
+    /// `aea.api.security.microsoft.com` (name: `aea`).
+    Aea,
     /// US Government GCC: `api-gcc.securitycenter.microsoft.us` (name: `gcc`).
     Gcc,
     /// US Government GCC High: `api-gov.securitycenter.microsoft.us` (name: `gcc-high`).
@@ -37,15 +47,16 @@ pub enum Region {
 
 impl Region {
     /// Every region, in documentation order.
-    pub const ALL: [Region; 11] = [
+    pub const ALL: [Region; 12] = [
         Region::Global,
-        Region::Security,
+        Region::SecurityCenter,
         Region::Us,
         Region::Eu,
         Region::Uk,
         Region::Au,
         Region::Swa,
         Region::Ina,
+        Region::Aea,
         Region::Gcc,
         Region::GccHigh,
         Region::Dod,
@@ -55,13 +66,14 @@ impl Region {
     pub fn name(self) -> &'static str {
         match self {
             Region::Global => "global",
-            Region::Security => "security",
+            Region::SecurityCenter => "securitycenter",
             Region::Us => "us",
             Region::Eu => "eu",
             Region::Uk => "uk",
             Region::Au => "au",
             Region::Swa => "swa",
             Region::Ina => "ina",
+            Region::Aea => "aea",
             Region::Gcc => "gcc",
             Region::GccHigh => "gcc-high",
             Region::Dod => "dod",
@@ -71,21 +83,22 @@ impl Region {
     /// The host name.
     pub fn host(self) -> &'static str {
         match self {
-            Region::Global => "api.securitycenter.microsoft.com",
-            Region::Security => "api.security.microsoft.com",
+            Region::Global => "api.security.microsoft.com",
+            Region::SecurityCenter => "api.securitycenter.microsoft.com",
             Region::Us => "us.api.security.microsoft.com",
             Region::Eu => "eu.api.security.microsoft.com",
             Region::Uk => "uk.api.security.microsoft.com",
             Region::Au => "au.api.security.microsoft.com",
             Region::Swa => "swa.api.security.microsoft.com",
             Region::Ina => "ina.api.security.microsoft.com",
+            Region::Aea => "aea.api.security.microsoft.com",
             Region::Gcc => "api-gcc.securitycenter.microsoft.us",
             Region::GccHigh | Region::Dod => "api-gov.securitycenter.microsoft.us",
         }
     }
 
-    /// Looks a region up by name, ignoring ASCII case, `_` for `-`; `default`, `securitycenter` mean [`Region::Global`],
-    /// `gcchigh` means [`Region::GccHigh`].
+    /// Looks a region up by name, ignoring ASCII case, `_` for `-`; `default`, `security` and `commercial` mean
+    /// [`Region::Global`], `gcchigh` means [`Region::GccHigh`].
     pub fn from_name(name: &str) -> Option<Region> {
         // Compared byte by byte (lower-cased, `_` as `-`) rather than through a normalised copy.
         let n = name.trim();
@@ -95,7 +108,7 @@ impl Region {
                     .zip(known.bytes())
                     .all(|(a, b)| (if a == b'_' { b'-' } else { a.to_ascii_lowercase() }) == b)
         };
-        if is("default") || is("securitycenter") || is("commercial") {
+        if is("default") || is("security") || is("commercial") {
             return Some(Region::Global);
         }
         if is("gcchigh") {
@@ -404,6 +417,9 @@ mod tests {
     fn every_documented_host_by_name() {
         assert_eq!(Region::from_name("EU").unwrap().base_url().to_string(), "https://eu.api.security.microsoft.com");
         assert_eq!(Region::from_name("default"), Some(Region::Global));
+        assert_eq!(Region::Global.host(), "api.security.microsoft.com");
+        assert_eq!(Region::from_name("security"), Some(Region::Global));
+        assert_eq!(Region::from_name("securitycenter").unwrap().host(), "api.securitycenter.microsoft.com");
         assert_eq!(Region::from_name("gcc_high"), Some(Region::GccHigh));
         assert_eq!(Region::Dod.host(), "api-gov.securitycenter.microsoft.us");
         for r in Region::ALL {
@@ -494,7 +510,7 @@ mod tests {
         fn region_names_ignore_case_underscores_and_spaces(name in "[ \tgcCH_hieEUuSdfault\u{e9}\u{a0}-]{0,12}") {
             let n = name.trim().to_ascii_lowercase().replace('_', "-");
             let expected = match n.as_str() {
-                "default" | "securitycenter" | "commercial" => Some(Region::Global),
+                "default" | "security" | "commercial" => Some(Region::Global),
                 "gcchigh" => Some(Region::GccHigh),
                 _ => Region::ALL.into_iter().find(|r| r.name() == n),
             };

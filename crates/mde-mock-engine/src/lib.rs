@@ -28,15 +28,19 @@
 //! ## How a call is answered
 //! 1. `/__admin/...`: the [admin API](admin) (no token, no limits, no faults, no latency, not journaled).
 //! 2. `OPTIONS` anywhere else: a CORS preflight (`204`).
-//! 3. Outside `/api/`: `404 NotFound`.
+//! 3. Outside `/api/` (and `/api/v1.0/`): `404 NotFound`.
 //! 4. No, an empty or an unknown bearer token: `401 Unauthorized`; a forbidden one: `403 Forbidden`.
-//! 5. The token's [limits]: `429 TooManyRequests` with `Retry-After` and `retry-after-ms`.
-//! 6. The [fault](faults) plan or rate: `500`, `503`, `429`, a closed connection or a truncated body.
-//! 7. `GET /api/investigations[?$filter&$top&$skip]`, `GET /api/investigations/{id or alert id}`; else
-//!    `404`/`405`; a bad query is `400` with `code` `ODataError` (filter) or `BadRequest` (other options).
+//! 5. The [limits] of the token's quota (the application's in its tenant for a JWT): `429 TooManyRequests` with
+//!    `Retry-After` (and `retry-after-ms` when asked for).
+//! 6. The [fault](faults) plan or rate: `500`, `503`, `429`, a CPU throttle, a closed connection or a truncated
+//!    body.
+//! 7. `GET /api/investigations[?$filter&$top&$skip]` (OData 4.0 unless [`ODataVersion::V401`]; pages read
+//!    without `$top` link to the next, see [`NextLinks`]), `GET /api/investigations/{id or alert id}`,
+//!    `GET /api/$metadata`; else `404`/`405`; a bad query is `400` with `code` `ODataError`.
 //!
 //! Every answer carries `Access-Control-Allow-Origin` and `Access-Control-Expose-Headers: Retry-After,
-//! retry-after-ms`.
+//! retry-after-ms`; the API's carry `OData-Version: 4.0`. What the service does and the evidence for each
+//! behaviour: `mock-server/FIDELITY.md` in the repository.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 
 import { InvestigationsClient, MdeError, TOKEN_SCOPE, validateFilter } from 'mde-investigations';
 import { startMock, valueOf } from './mock.js';
@@ -672,4 +673,25 @@ test("the browser entry's inlined module unpacks to the package's wasm file, byt
   assert.equal(inlined.length, file.length);
   assert.ok(Buffer.from(inlined.buffer, inlined.byteOffset, inlined.length).equals(file));
   assert.ok(WebAssembly.validate(inlined));
+});
+
+test('validateFilter reads what OData 4.01 accepts within .NET, and normalises to OData 4.0 (the OASIS ABNF cases)', () => {
+  // tests/fixtures/odata-abnf-cases.json (its `about` says how the cases were adapted); the xtask passes its path.
+  const file = process.env.MDE_ODATA_CASES;
+  assert.ok(file, 'MDE_ODATA_CASES names the fixture');
+  const { cases } = JSON.parse(readFileSync(file, 'utf8'));
+  assert.ok(cases.length > 50);
+  const wrong = [];
+  for (const c of cases) {
+    const expected = c.deviation ? c.deviation.accepted : c.valid401 && c.dotnet !== false;
+    const result = validateFilter(c.filter);
+    if (result.ok !== expected) wrong.push(`${JSON.stringify(c.filter)} (${c.source}): expected ${expected}`);
+    // What it sends is OData 4.0: no `in`, lower-case operators, and it reads back the same.
+    if (result.ok) {
+      assert.doesNotMatch(result.filter, / in \(|\b(AND|OR|NOT|EQ|Eq|And|Or)\b/, result.filter);
+      const again = validateFilter(result.filter);
+      assert.ok(again.ok && again.filter === result.filter, result.filter);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });
