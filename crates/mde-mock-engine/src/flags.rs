@@ -43,6 +43,9 @@ const fn repeatable(long: &'static str, env: &'static str, help: &'static str) -
     Flag { long, env, value_name: "T", default: None, help, repeatable: true }
 }
 
+/// The one line that heads both binaries' `--help`.
+pub const ABOUT: &str = "A faithful fake of Microsoft Defender for Endpoint's List Investigations API.";
+
 /// Every flag, in the order of the help.
 pub const FLAGS: &[Flag] = &[
     flag("host", "MDE_MOCK_HOST", "HOST", Some("127.0.0.1"), "Address to listen on"),
