@@ -4,7 +4,8 @@
 //!   package's Node, TypeScript and Chromium tests (`package.rs`), and the dashboard's browser tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
-//! - `cargo xtask package`: the npm package `mde-investigations` in `target/npm/` (see `package.rs`);
+//! - `cargo xtask package`: the npm packages `mde-investigations` and `mde-mock` in `target/npm/` (see
+//!   `package.rs` and `mock_npm.rs`); `cargo xtask mock-npm-test`: the tests of `mde-mock`'s package;
 //!   `cargo xtask bench-wasm`: its browser benchmark (decode speed against `fetch().json()`, gzip size).
 //!
 //! Each step installs what it needs (a rustup target, a Debian package) only when it is missing.
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod demo;
+mod mock_npm;
 mod package;
 mod www;
 
@@ -22,12 +24,13 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo::demo(&args[1..]),
         Some("bench") => bench(),
-        Some("package") => package::package().map(|_| ()),
+        Some("package") => package::package().and_then(|_| mock_npm::package_mock()).map(|_| ()),
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
+        Some("mock-npm-test") => mock_npm::npm_tests(),
         Some("www-test") => www::www_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|bench|package|npm-test|www-test|bench-wasm>");
+            eprintln!("usage: cargo xtask <test|demo|bench|package|npm-test|mock-npm-test|www-test|bench-wasm>");
             return ExitCode::from(2);
         }
     };
@@ -84,6 +87,7 @@ fn test() -> Result {
     )?;
     run("cargo test --workspace", cargo().args(["test", "--workspace"]))?;
     package::npm_tests()?;
+    mock_npm::npm_tests()?;
     www::www_tests()?;
     eprintln!("==> all checks passed");
     Ok(())
