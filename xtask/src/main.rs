@@ -1,12 +1,13 @@
 //! The project's commands, so that a new machine needs nothing but `cargo`:
 //!
 //! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the npm
-//!   package's Node, TypeScript and Chromium tests (`package.rs`), and the dashboard's browser tests (`www.rs`).
+//!   packages' Node, TypeScript and Chromium tests (`package.rs`, `mock_npm.rs`), and the dashboard's browser tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
 //! - `cargo xtask package`: the npm packages `mde-investigations` and `mde-mock` in `target/npm/` (see
-//!   `package.rs` and `mock_npm.rs`); `cargo xtask mock-npm-test`: the tests of `mde-mock`'s package;
-//!   `cargo xtask bench-wasm`: its browser benchmark (decode speed against `fetch().json()`, gzip size).
+//!   `package.rs` and `mock_npm.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
+//!   speed against `fetch().json()`, gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
+//!   tests and the benchmark of `mde-mock`'s package.
 //!
 //! Each step installs what it needs (a rustup target, a Debian package) only when it is missing.
 
@@ -28,9 +29,10 @@ fn main() -> ExitCode {
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
         Some("mock-npm-test") => mock_npm::npm_tests(),
+        Some("bench-mock-npm") => mock_npm::bench(),
         Some("www-test") => www::www_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|bench|package|npm-test|mock-npm-test|www-test|bench-wasm>");
+            eprintln!("usage: cargo xtask <test|demo|bench|package|npm-test|mock-npm-test|www-test|bench-wasm|bench-mock-npm>");
             return ExitCode::from(2);
         }
     };

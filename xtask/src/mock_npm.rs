@@ -88,6 +88,49 @@ fn build() -> Result<PathBuf> {
     Ok(tgz)
 }
 
+/// `cargo xtask bench-mock-npm`: builds the package, and the same module with the serde-wasm-bindgen exports
+/// (feature `serde-wasm-bindgen-bench`, never packed), then runs `tests/mock.bench.js`, which prints the figures
+/// recorded in BENCHMARKS.md: lists crossing as JSON texts against serde-wasm-bindgen objects, a 10,000-item page
+/// through the handler, 1,000,000 investigations generated and filtered in wasm, the sizes.
+pub fn bench() -> Result {
+    package_mock()?;
+    run(
+        "cargo build -p mde-mock-wasm --features serde-wasm-bindgen-bench (wasm32, release)",
+        cargo().args([
+            "build",
+            "-p",
+            "mde-mock-wasm",
+            "--features",
+            "serde-wasm-bindgen-bench",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+        ]),
+    )?;
+    let built = root().join("target/wasm32-unknown-unknown/release/mde_mock_wasm.wasm");
+    let bound = npm_dir().join("mock-bench-bindgen");
+    run(
+        "wasm-bindgen --target web (mde-mock with the serde-wasm-bindgen exports)",
+        Command::new("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&bound).arg(&built),
+    )?;
+    let dir = npm_dir().join("mock-bench");
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    run(
+        "wasm-opt -O3 (the benchmark's module)",
+        Command::new(tool("wasm-opt"))
+            .arg("-O3")
+            .args(WASM_FEATURES)
+            .arg(bound.join("mde_mock_wasm_bg.wasm"))
+            .arg("-o")
+            .arg(dir.join("mde_mock_wasm_bg.wasm")),
+    )?;
+    copy(&bound.join("mde_mock_wasm.js"), &dir.join("mde_mock_wasm.js"))?;
+    run(
+        "node tests/mock.bench.js",
+        Command::new("node").arg(sources().join("tests/mock.bench.js")).arg(&dir).arg(package_dir()),
+    )
+}
+
 /// Copies the files (not the folders) of `from` into `to`, but those named in `except`.
 fn copy_files(from: &Path, to: &Path, except: &[&str]) -> Result {
     fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;

@@ -9,7 +9,11 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{Kind, Thrown};
 use crate::flags::Invocation;
+use crate::memory;
 use crate::reply::Reply;
+
+#[cfg(feature = "serde-wasm-bindgen-bench")]
+mod bench;
 
 /// Milliseconds since the Unix epoch from JavaScript's `Date.now()` (0 for anything that is not a time).
 pub fn millis(now: f64) -> u64 {
@@ -29,6 +33,7 @@ pub struct MockEngine {
 }
 
 fn options_value(options_json: &str) -> Result<Value, Thrown> {
+    memory::reserve_for_json(options_json.len());
     serde_json::from_str(options_json)
         .map_err(|e| Thrown::new(Kind::InvalidOption, format!("the options are not valid JSON: {e}")))
 }
@@ -37,12 +42,14 @@ impl MockEngine {
     /// The engine of `createMockApi(options)`: options with the JavaScript names, no `host` or `port`.
     pub fn from_options(options_json: &str, now_ms: u64) -> Result<MockEngine, Thrown> {
         let options = Options::from_json(&options_value(options_json)?)?;
+        memory::reserve_for(&options);
         Ok(MockEngine { engine: Engine::new(options, now_ms)?, listen: Listen::default() })
     }
 
     /// The engine of `startMock(options)`: the same options, and `host` and `port`.
     pub fn from_server_options(options_json: &str, now_ms: u64) -> Result<MockEngine, Thrown> {
         let (listen, options) = Options::server_from_json(options_value(options_json)?)?;
+        memory::reserve_for(&options);
         Ok(MockEngine { engine: Engine::new(options, now_ms)?, listen })
     }
 
@@ -50,6 +57,7 @@ impl MockEngine {
     pub fn from_flags(invocation: &Invocation, now_ms: u64) -> Result<MockEngine, Thrown> {
         let inv = invocation.inner();
         let listen = Listen { host: inv.host, port: inv.port };
+        memory::reserve_for(&inv.options);
         Ok(MockEngine { engine: Engine::new(inv.options.clone(), now_ms)?, listen })
     }
 

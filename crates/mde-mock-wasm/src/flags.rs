@@ -68,6 +68,7 @@ impl Invocation {
 
     /// Serves the investigations of a `--data` file's bytes; the message names the item and the field.
     pub fn data(&mut self, bytes: &[u8]) -> Result<(), Thrown> {
+        crate::memory::reserve_for_json(bytes.len());
         let items = parse_investigations(bytes, Single::Refused)
             .map_err(|e| Thrown::new(Kind::InvalidInvestigations, e.to_string()))?;
         self.inner.options.investigations = Some(items);

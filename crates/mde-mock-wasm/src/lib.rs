@@ -27,6 +27,7 @@
 pub mod engine;
 pub mod error;
 pub mod flags;
+pub mod memory;
 pub mod reply;
 
 pub use engine::MockEngine;
