@@ -175,8 +175,8 @@ fn test_project(tarballs: &[&Path]) -> Result<PathBuf> {
 const NODE_SUITES: &[&str] = &["api.test.js", "server.test.js", "bin.test.js"];
 
 /// The package's tests: Node's test runner on this machine's Node and on Node 18, `tsc --strict` on a Node and a
-/// browser consumer file (the two export conditions), and headless Chromium (a page and a module Worker list through the handler with the client; a module
-/// Service Worker answers a page's `fetch` with it).
+/// browser consumer file (the two export conditions), and headless Chromium (a page, a module Worker and a Vite
+/// build list through the handler with the client; a module Service Worker answers a page's `fetch` with it).
 pub fn npm_tests() -> Result {
     let tgz = package_mock()?;
     let client = client_tarball()?;
@@ -220,10 +220,11 @@ pub fn npm_tests() -> Result {
     }
     package::ensure_chromium()?;
     run(
-        "headless Chromium: mde-mock's handler in a page, a Worker and a Service Worker",
+        "headless Chromium: mde-mock's handler in a page, a Vite build, a Worker and a Service Worker",
         Command::new("node")
             .current_dir(&dir)
             .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
+            .env("VITE_BIN", tool("vite"))
             .arg("browser.test.js"),
     )
 }

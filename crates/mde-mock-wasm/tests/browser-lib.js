@@ -1,7 +1,6 @@
-// Runs inside headless Chromium (a page and a module Worker): the browser entry of mde-mock (the wasm module
-// fetched from next to it) behind the client mde-investigations, with no server at all.
-import { createMockApi } from '/mock/index.js';
-import { InvestigationsClient } from '/client/index.js';
+// Runs inside headless Chromium (a page, a module Worker, a Vite build): the browser entry of mde-mock (the wasm
+// module fetched from next to it) behind the client mde-investigations, with no server at all. The two packages'
+// modules are passed in: by path from the static server, or by name in the Vite build.
 
 export const API = 'https://api.security.microsoft.com';
 export const OPTIONS = { count: 40, seed: 5, now: '2026-11-01T00:00:00Z' };
@@ -21,7 +20,7 @@ async function drain(body) {
   }
 }
 
-export async function run() {
+export async function run({ createMockApi }, { InvestigationsClient }) {
   const api = await createMockApi(OPTIONS);
   const client = new InvestigationsClient({ baseUrl: API, token: 'browser-token', fetch: api.fetch });
   const items = [];

@@ -1,8 +1,10 @@
-// mde-mock's browser entry in headless Chromium (Debian's, through playwright-core): a page and a module Worker
-// list through the handler with the client; a module Service Worker answers the page's own fetch to the API
-// host with it. Prints `N passed, N failed` and exits non-zero on a failure.
+// mde-mock's browser entry in headless Chromium (Debian's, through playwright-core): a page, a module Worker and
+// an app built by Vite (with VITE_BIN) list through the handler with the client; a module Service Worker answers
+// the page's own fetch to the API host with it. Prints `N passed, N failed` and exits non-zero on a failure.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname, join, normalize } from 'node:path';
@@ -13,11 +15,15 @@ const ROOTS = { '/mock/': 'node_modules/mde-mock', '/client/': 'node_modules/mde
 const PAGE = `<!doctype html><meta charset="utf-8"><title>page</title>
 <script type="module">
   import { run } from './browser-lib.js';
-  run().then((r) => { window.__result = r; }, (e) => { window.__result = { error: String(e && e.stack || e) }; });
+  import * as mock from '/mock/index.js';
+  import * as client from '/client/index.js';
+  run(mock, client).then((r) => { window.__result = r; }, (e) => { window.__result = { error: String(e && e.stack || e) }; });
 </script>`;
 
 const WORKER = `import { run } from './browser-lib.js';
-run().then((r) => self.postMessage(r), (e) => self.postMessage({ error: String(e && e.stack || e) }));`;
+import * as mock from '/mock/index.js';
+import * as client from '/client/index.js';
+run(mock, client).then((r) => self.postMessage(r), (e) => self.postMessage({ error: String(e && e.stack || e) }));`;
 
 const WORKER_PAGE = `<!doctype html><meta charset="utf-8"><title>worker</title>
 <script>
@@ -105,6 +111,7 @@ function listedWithFaults(r) {
 
 const cases = [
   ['page', '/page.html', listedWithFaults],
+  ...viteBuild(),
   ['module Worker', '/worker.html', listedWithFaults],
   ['module Service Worker', '/sw.html', (r) => {
     assert.equal(r.count, 40);
@@ -112,6 +119,27 @@ const cases = [
     assert.equal(r.calls, 3);
   }],
 ];
+
+/** With VITE_BIN: an app that imports both packages by name, built by Vite (the `browser` conditions); the
+ * `.wasm` file must come out as an asset that the built app fetches. */
+function viteBuild() {
+  if (!process.env.VITE_BIN) return [];
+  rmSync('vite-app', { recursive: true, force: true });
+  mkdirSync('vite-app');
+  writeFileSync('vite-app/index.html', '<!doctype html><meta charset="utf-8"><script type="module" src="./main.js"></script>');
+  writeFileSync(
+    'vite-app/main.js',
+    `import * as mock from 'mde-mock';
+import * as client from 'mde-investigations';
+import { run } from '../browser-lib.js';
+run(mock, client).then((r) => { window.__result = r; }, (e) => { window.__result = { error: String(e && e.stack || e) }; });
+`,
+  );
+  execFileSync(process.env.VITE_BIN, ['build', '--base', './', '--logLevel', 'warn', '--outDir', 'dist'], { cwd: 'vite-app', stdio: 'inherit' });
+  const assets = readdirSync('vite-app/dist/assets');
+  assert.ok(assets.some((f) => f.endsWith('.wasm')), `the module is an asset of the build: ${assets}`);
+  return [['Vite build', '/vite-app/dist/index.html', listedWithFaults]];
+}
 
 let passed = 0;
 let failed = 0;
