@@ -49,7 +49,15 @@ function send(res, reply) {
 function respond(engine, req, res, body) {
   const [path, query] = split(req.url ?? '/');
   const h = req.headers;
-  const reply = answer(engine, Date.now(), req.method, path, query, h.authorization, h.origin, h.host, 'http', body);
+  let reply;
+  try {
+    reply = answer(engine, Date.now(), req.method, path, query, h.authorization, h.origin, h.host, 'http', body);
+  } catch (e) {
+    // A fault of the mock itself (never expected): this connection ends, the server goes on.
+    process.stderr.write(`mde-mock: internal error answering ${req.method} ${path}: ${e?.stack ?? e}\n`);
+    req.socket.destroy();
+    return;
+  }
   if (reply.delayMs > 0) setTimeout(send, reply.delayMs, res, reply);
   else send(res, reply);
 }
@@ -73,6 +81,8 @@ export function serve(engine, host, port) {
       return;
     }
     const chunks = [];
+    // A client that goes away in the middle of its body: nothing to answer.
+    req.on('error', () => {});
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => respond(engine, req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
   });
