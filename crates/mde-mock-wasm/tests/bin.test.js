@@ -1,6 +1,7 @@
 // The bin `mde-mock` as a child process, as CI jobs run it: the ready line, flags and MDE_MOCK_* variables,
 // signals, exit codes and messages, faults on the socket. With MDE_MOCK_NATIVE (the native binary's path), the
-// same invocations are compared with the native binary: same messages, same bodies byte for byte.
+// same invocations are compared with the native binary: same messages; and the same calls give the same bodies,
+// byte for byte, from the npm bin, the native binary and the handler.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+
+import { createMockApi } from 'mde-mock';
 
 import { NOW, rawGet, runBin, startBin } from './helpers.js';
 
@@ -222,10 +225,13 @@ describe('the same as the native binary', { skip: NATIVE ? false : 'set MDE_MOCK
     assert.deepEqual(differing, ['Admin API and examples: see README.md in the mde-mock package'], 'only where to read more');
   });
 
-  test('the same answers, byte for byte', async () => {
+  test('the same answers, byte for byte, from the npm bin, the handler and the native binary', async () => {
     const args = ['--port', '0', '--count', '60', '--seed', '4', '--now', NOW, '--per-minute', '1000', '--token', 't', '--cors-origin', 'http://a.test,http://b.test'];
     const ours = await startBin(args);
     const native = await startBin(args, { program: NATIVE });
+    // The handler with the same options, asked at the native binary's URL (the host of `@odata.context`).
+    const api = await createMockApi({ count: 60, seed: 4, now: NOW, perMinute: 1000, tokens: ['t'], corsOrigin: 'http://a.test,http://b.test' });
+    const handler = { url: native.url, fetch: api.fetch };
     const calls = [
       ['GET', '/api/investigations', 't'],
       ['GET', `/api/investigations?$filter=${encodeURIComponent("state eq 'Benign' or startTime ge 2026-10-15T00:00:00Z")}&$top=7&$skip=2`, 't'],
@@ -251,22 +257,24 @@ describe('the same as the native binary', { skip: NATIVE ? false : 'set MDE_MOCK
     try {
       for (const [method, path, token, body] of calls) {
         const answers = [];
-        for (const m of [ours, native]) {
+        for (const m of [ours, native, handler]) {
           const headers = { origin: 'http://b.test', ...(token ? { authorization: `Bearer ${token}` } : {}) };
-          const r = await fetch(`${m.url}${path}`, { method, headers, body });
+          const r = await (m.fetch ?? fetch)(`${m.url}${path}`, { method, headers, body });
           const text = (await r.text()).replaceAll(m.url, 'URL');
           const keep = ['content-type', 'access-control-allow-origin', 'access-control-expose-headers', 'vary', 'www-authenticate', 'retry-after', 'allow', 'access-control-allow-methods'];
           answers.push({ status: r.status, headers: keep.map((h) => [h, r.headers.get(h)]), text });
         }
-        assert.deepEqual(answers[0], answers[1], `${method} ${path}`);
+        assert.deepEqual(answers[0], answers[1], `${method} ${path}: the npm bin and the native binary`);
+        assert.deepEqual(answers[2], answers[1], `${method} ${path}: the handler and the native binary`);
       }
       // The journals differ only in the times.
       const journals = [];
-      for (const m of [ours, native]) {
-        const entries = await (await fetch(`${m.url}/__admin/requests`)).json();
+      for (const m of [ours, native, handler]) {
+        const entries = await (await (m.fetch ?? fetch)(`${m.url}/__admin/requests`)).json();
         journals.push(entries.map(({ timestamp_ms, timestamp, ...rest }) => rest));
       }
       assert.deepEqual(journals[0], journals[1]);
+      assert.deepEqual(journals[2], journals[1]);
     } finally {
       await ours.stop();
       await native.stop();
