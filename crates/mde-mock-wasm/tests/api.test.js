@@ -2,6 +2,9 @@
 // refused by name, and the client mde-investigations listing through it with its `fetch` option.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import { createMockApi, MockError } from 'mde-mock';
 import { InvestigationsClient } from 'mde-investigations';
@@ -265,4 +268,13 @@ test('the client mde-investigations lists everything through the handler', async
   assert.deepEqual(faults, ['close', 'truncate', '503']);
   const one = await client.get(items[0].id);
   assert.deepEqual(one, items[0]);
+});
+
+test('the browser entry also works in Node, for test runners with browser export conditions', async (t) => {
+  if (typeof process.getBuiltinModule !== 'function') return t.skip('needs process.getBuiltinModule (Node 20.16+)');
+  const dir = dirname(createRequire(import.meta.url).resolve('mde-mock/package.json'));
+  const browser = await import(pathToFileURL(join(dir, 'index.js')).href);
+  const api = await browser.createMockApi({ count: 3, now: NOW });
+  assert.equal(api.investigations().length, 3);
+  assert.equal((await get(api, '/api/investigations')).status, 200);
 });
