@@ -17,7 +17,7 @@ use mde_mock::{MockApi, StartError};
 fn command() -> Command {
     let mut cmd = Command::new("mde-mock")
         .version(env!("CARGO_PKG_VERSION"))
-        .about("A faithful fake of Microsoft Defender for Endpoint's List Investigations API.")
+        .about(flags::ABOUT)
         .after_help("Admin API and examples: see mock-server/README.md");
     for f in FLAGS {
         let mut arg = Arg::new(f.long).long(f.long).env(f.env).help(f.help);

@@ -1,11 +1,13 @@
 //! The project's commands, so that a new machine needs nothing but `cargo`:
 //!
 //! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the npm
-//!   package's Node, TypeScript and Chromium tests (`package.rs`), and the dashboard's browser tests (`www.rs`).
+//!   packages' Node, TypeScript and Chromium tests (`package.rs`, `mock_npm.rs`), and the dashboard's browser tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
-//! - `cargo xtask package`: the npm package `mde-investigations` in `target/npm/` (see `package.rs`);
-//!   `cargo xtask bench-wasm`: its browser benchmark (decode speed against `fetch().json()`, gzip size).
+//! - `cargo xtask package`: the npm packages `mde-investigations` and `mde-mock` in `target/npm/` (see
+//!   `package.rs` and `mock_npm.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
+//!   speed against `fetch().json()`, gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
+//!   tests and the benchmark of `mde-mock`'s package.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the fuzz targets of `fuzz/`, SECONDS each (see `fuzz.rs`); not
 //!   part of `test`.
 //!
@@ -16,6 +18,7 @@ use std::process::{Command, ExitCode};
 
 mod demo;
 mod fuzz;
+mod mock_npm;
 mod package;
 mod www;
 
@@ -25,14 +28,16 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo::demo(&args[1..]),
         Some("bench") => bench(),
-        Some("package") => package::package().map(|_| ()),
+        Some("package") => package::package().and_then(|_| mock_npm::package_mock()).map(|_| ()),
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
+        Some("mock-npm-test") => mock_npm::npm_tests(),
+        Some("bench-mock-npm") => mock_npm::bench(),
         Some("www-test") => www::www_tests(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|demo|bench|package|npm-test|www-test|bench-wasm|fuzz [SECONDS] [TARGET...]>"
+                "usage: cargo xtask <test|demo|bench|package|npm-test|mock-npm-test|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
             );
             return ExitCode::from(2);
         }
@@ -90,6 +95,7 @@ fn test() -> Result {
     )?;
     run("cargo test --workspace", cargo().args(["test", "--workspace"]))?;
     package::npm_tests()?;
+    mock_npm::npm_tests()?;
     www::www_tests()?;
     eprintln!("==> all checks passed");
     Ok(())

@@ -173,6 +173,16 @@ impl Engine {
         self.state.faults.reset_plan(faults);
     }
 
+    /// The faults still planned, next first (as `GET /__admin/faults` shows them).
+    pub fn fault_plan(&self) -> Vec<Fault> {
+        self.state.faults.pending()
+    }
+
+    /// The share of data calls that fail.
+    pub fn fault_rate(&self) -> f64 {
+        self.state.faults.rate()
+    }
+
     /// Changes the share of data calls that fail (clamped to 0..=1).
     pub fn set_fault_rate(&mut self, rate: f64) {
         self.state.faults.set_rate(rate);

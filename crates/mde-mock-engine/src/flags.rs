@@ -50,6 +50,9 @@ const fn switch(long: &'static str, env: &'static str, help: &'static str) -> Fl
     Flag { long, env, value_name: "", default: None, help, repeatable: false, switch: true }
 }
 
+/// The one line that heads both binaries' `--help`.
+pub const ABOUT: &str = "A faithful fake of Microsoft Defender for Endpoint's List Investigations API.";
+
 /// Every flag, in the order of the help.
 pub const FLAGS: &[Flag] = &[
     flag("host", "MDE_MOCK_HOST", "HOST", Some("127.0.0.1"), "Address to listen on"),

@@ -68,6 +68,6 @@ pub use faults::Fault;
 pub use journal::JournalEntry;
 pub use limits::Window;
 pub use odata::{NextLinks, ODataVersion};
-pub use options::{Options, OptionsError};
+pub use options::{Listen, Options, OptionsError};
 pub use reply::{correlation_id, Cors, EXPOSED_HEADERS, JSON_CONTENT_TYPE, ODATA_CONTENT_TYPE, XML_CONTENT_TYPE};
 pub use request::{ConnectionFault, Reply, Request};

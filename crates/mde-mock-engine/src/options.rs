@@ -1,6 +1,7 @@
 //! [`Options`]: everything a mock is started with, the same for every face (the native binary's flags, the
 //! Rust builder, the npm package's options), validated in one place with messages that name the option.
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use mde_core::{Investigation, Timestamp};
@@ -122,6 +123,26 @@ pub mod name {
         RETRY_AFTER_MS = "retryAfterMs", "--retry-after-ms";
         CPU_THROTTLE_RATE = "cpuThrottleRate", "--cpu-throttle-rate";
     }
+
+    /// `host` (`--host`): where a server face listens; read by [`Options::server_from_json`] only.
+    pub const HOST: OptionName = OptionName { js: "host", flag: "--host" };
+    /// `port` (`--port`): where a server face listens; read by [`Options::server_from_json`] only.
+    pub const PORT: OptionName = OptionName { js: "port", flag: "--port" };
+}
+
+/// Where a server face of the mock listens: the `host` and `port` of the npm package's `startMock`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen {
+    /// The address (default `127.0.0.1`).
+    pub host: IpAddr,
+    /// The port (default 0: a free one, as a library's users want; the binary's default is 4010).
+    pub port: u16,
+}
+
+impl Default for Listen {
+    fn default() -> Listen {
+        Listen { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 0 }
+    }
 }
 
 /// Why options were refused.
@@ -138,6 +159,12 @@ pub enum OptionsError {
     /// An option that does not exist (a typo, or `host`/`port` given where no server is started).
     #[error("unknown option `{name}`: the options are {}", known_names())]
     Unknown {
+        /// The name given.
+        name: String,
+    },
+    /// An option that does not exist among a server's options ([`Options::server_from_json`]).
+    #[error("unknown option `{name}`: the options are {}, {}, {}", name::HOST.js, name::PORT.js, known_names())]
+    UnknownServerOption {
         /// The name given.
         name: String,
     },
@@ -266,6 +293,28 @@ impl Options {
         Ok(o)
     }
 
+    /// Reads a server's options: [`Options::from_json`]'s, and `host` (an IPv4 or IPv6 address, as text) and
+    /// `port` (0 to 65535) beside them, which default to [`Listen::default`].
+    pub fn server_from_json(value: Value) -> Result<(Listen, Options), OptionsError> {
+        let Value::Object(mut map) = value else {
+            return Err(OptionsError::NotAnObject);
+        };
+        let mut listen = Listen::default();
+        if let Some(v) = map.remove(name::HOST.js).filter(|v| !v.is_null()) {
+            let bad = || invalid(name::HOST, format!("{v} is not an IPv4 or IPv6 address such as \"127.0.0.1\""));
+            listen.host = v.as_str().and_then(|text| text.parse().ok()).ok_or_else(bad)?;
+        }
+        if let Some(v) = map.remove(name::PORT.js).filter(|v| !v.is_null()) {
+            // `unsigned` refuses anything above the bound.
+            listen.port = u16::try_from(unsigned(name::PORT, &v, u64::from(u16::MAX))?).unwrap_or(u16::MAX);
+        }
+        let options = Options::from_json(&Value::Object(map)).map_err(|e| match e {
+            OptionsError::Unknown { name } => OptionsError::UnknownServerOption { name },
+            other => other,
+        })?;
+        Ok((listen, options))
+    }
+
     /// What `GET /__admin/config` shows, given the data set's size and the `now` in force.
     pub(crate) fn summary(&self, count: usize, now: Timestamp) -> Value {
         let limits = crate::limits::LimitConfig {
@@ -388,6 +437,30 @@ mod tests {
         ];
         for (value, expected) in cases {
             let msg = Options::from_json(&value).unwrap_err().to_string();
+            assert!(msg.contains(expected), "{value}: {msg}");
+        }
+    }
+
+    #[test]
+    fn server_options_add_host_and_port() {
+        let (listen, o) = Options::server_from_json(json!({"host": "::1", "port": 8080, "seed": 4})).unwrap();
+        assert_eq!((listen.host.to_string(), listen.port, o.seed), ("::1".to_string(), 8080, 4));
+        let (listen, o) = Options::server_from_json(json!({"port": null})).unwrap();
+        assert_eq!((listen, o), (Listen::default(), Options::default()));
+        assert_eq!(Listen::default().host.to_string(), "127.0.0.1");
+        assert_eq!(Listen::default().port, 0);
+        let cases = [
+            (json!({"host": "localhost"}), "option `host` (--host): \"localhost\" is not an IPv4 or IPv6 address"),
+            (json!({"host": 127}), "option `host` (--host): 127 is not an IPv4"),
+            (json!({"port": 65536}), "option `port` (--port): 65536 is not a whole number from 0 to 65535"),
+            (json!({"port": -1}), "option `port` (--port)"),
+            (json!({"port": 1.5}), "option `port` (--port)"),
+            (json!({"perMinute": 0}), "`perMinute` (--per-minute): must be at least 1"),
+            (json!({"prot": 1}), "unknown option `prot`: the options are host, port, seed, count,"),
+            (json!("x"), "the options must be an object"),
+        ];
+        for (value, expected) in cases {
+            let msg = Options::server_from_json(value.clone()).unwrap_err().to_string();
             assert!(msg.contains(expected), "{value}: {msg}");
         }
     }

@@ -89,6 +89,7 @@ fn faults_become_connection_faults_for_the_driver() {
     let journal = e.journal();
     assert_eq!(journal[0].status, None);
     assert_eq!(journal[1].fault, Some(Fault::TruncatedBody));
+    assert!(e.fault_plan().is_empty(), "the plan is used up");
     // Admin calls are neither delayed nor journaled.
     let admin = e.handle(T0, &Request::get("/__admin/config", None));
     assert!(admin.delay.is_zero());
@@ -277,4 +278,21 @@ fn cpu_throttling_answers_429_below_the_limits() {
     // Planned like any other fault.
     e.plan_faults([Fault::CpuThrottle]);
     assert_eq!(e.handle(now + 1_000_000, &get("/api/investigations", None)).status, 429);
+}
+
+#[test]
+fn the_fault_plan_and_rate_read_back_as_the_admin_api_shows_them() {
+    let mut e = engine(Options { count: 5, fault_rate: 0.25, ..Options::default() });
+    e.plan_faults([Fault::TooManyRequests, Fault::CloseConnection]);
+    assert_eq!(e.fault_plan(), [Fault::TooManyRequests, Fault::CloseConnection]);
+    assert_eq!(e.fault_rate(), 0.25);
+    let admin = json(&e.handle(T0, &Request::get("/__admin/faults", None)));
+    assert_eq!(admin, json!({"plan": ["429", "close"], "rate": 0.25}));
+    assert_eq!(e.handle(T0, &get("/api/investigations", None)).status, 429);
+    assert_eq!(e.fault_plan(), [Fault::CloseConnection]);
+    e.set_fault_rate(2.0);
+    assert_eq!(e.fault_rate(), 1.0, "clamped");
+    e.reset(T0);
+    assert!(e.fault_plan().is_empty());
+    assert_eq!(e.fault_rate(), 1.0, "a reset keeps the rate");
 }
