@@ -8,6 +8,8 @@
 //!   `package.rs` and `mock_npm.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
 //!   speed against `fetch().json()`, gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
 //!   tests and the benchmark of `mde-mock`'s package.
+//! - `cargo xtask recipes`: the recipes of `crates/mde-mock-wasm/examples/` (GitHub Actions, Playwright, Node
+//!   test, MSW) run in a new project against the packed tarballs (see `recipes.rs`); part of `test`.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the fuzz targets of `fuzz/`, SECONDS each (see `fuzz.rs`); not
 //!   part of `test`.
 //!
@@ -20,6 +22,7 @@ mod demo;
 mod fuzz;
 mod mock_npm;
 mod package;
+mod recipes;
 mod www;
 
 fn main() -> ExitCode {
@@ -33,11 +36,12 @@ fn main() -> ExitCode {
         Some("npm-test") => package::npm_tests(),
         Some("mock-npm-test") => mock_npm::npm_tests(),
         Some("bench-mock-npm") => mock_npm::bench(),
+        Some("recipes") => recipes::recipes(),
         Some("www-test") => www::www_tests(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|demo|bench|package|npm-test|mock-npm-test|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
+                "usage: cargo xtask <test|demo|bench|package|npm-test|mock-npm-test|recipes|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
             );
             return ExitCode::from(2);
         }
@@ -96,6 +100,7 @@ fn test() -> Result {
     run("cargo test --workspace", cargo().args(["test", "--workspace"]))?;
     package::npm_tests()?;
     mock_npm::npm_tests()?;
+    recipes::recipes()?;
     www::www_tests()?;
     eprintln!("==> all checks passed");
     Ok(())
