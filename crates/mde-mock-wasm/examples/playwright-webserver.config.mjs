@@ -10,7 +10,7 @@ export default defineConfig({
   webServer: [
     {
       command: 'npx mde-mock --port 0 --count 500 --seed 1 --now 2026-11-01T00:00:00Z',
-      wait: { stdout: /^mde-mock listening on (?<VITE_MDE_BASE_URL>http:\/\/\S+)$/m },
+      wait: { stdout: /^mde-mock listening on (?<VITE_MDE_BASE_URL>http:\/\/\S+)\r?\n/m },
       gracefulShutdown: { signal: 'SIGTERM', timeout: 2000 },
     },
     {
