@@ -3,7 +3,9 @@
 //! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the npm
 //!   package's Node, TypeScript and Chromium tests (`package.rs`), and the dashboard's browser tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
-//! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
+//! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`;
+//!   `cargo xtask soak [ARGS]`: the mock's soak benchmark (memory under sustained load, about 4 minutes;
+//!   `--command 'npx mde-mock'` points it at another `mde-mock`-compatible command line).
 //! - `cargo xtask package`: the npm package `mde-investigations` in `target/npm/` (see `package.rs`);
 //!   `cargo xtask bench-wasm`: its browser benchmark (decode speed against `fetch().json()`, gzip size).
 //!
@@ -22,12 +24,13 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo::demo(&args[1..]),
         Some("bench") => bench(),
+        Some("soak") => soak(&args[1..]),
         Some("package") => package::package().map(|_| ()),
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
         Some("www-test") => www::www_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|bench|package|npm-test|www-test|bench-wasm>");
+            eprintln!("usage: cargo xtask <test|demo|bench|soak|package|npm-test|www-test|bench-wasm>");
             return ExitCode::from(2);
         }
     };
@@ -94,5 +97,17 @@ fn bench() -> Result {
     run(
         "mde-mock against nginx (installs wrk and nginx if missing)",
         Command::new("bash").arg(root().join("mock-server/bench.sh")),
+    )?;
+    eprintln!(
+        "==> not run here (about 4 minutes): the mock's soak, memory under 64 connections for 2 million requests \
+         and more: cargo xtask soak   (or mock-server/soak.sh [--command 'npx mde-mock'])"
+    );
+    Ok(())
+}
+
+fn soak(args: &[String]) -> Result {
+    run(
+        "mde-mock soak: resident memory under sustained load (installs wrk if missing)",
+        Command::new("bash").arg(root().join("mock-server/soak.sh")).args(args),
     )
 }
