@@ -1,11 +1,15 @@
 //! The project's commands, so that a new machine needs nothing but `cargo`:
 //!
-//! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the npm
-//!   package's Node, TypeScript and Chromium tests (`package.rs`), and the dashboard's browser tests (`www.rs`).
+//! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the
+//!   static mock binary served from an empty directory (`static_mock.rs`), the npm package's Node, TypeScript and Chromium
+//!   tests (`package.rs`), and the dashboard's browser tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`;
 //!   `cargo xtask soak [ARGS]`: the mock's soak benchmark (memory under sustained load, about 4 minutes;
 //!   `--command 'npx mde-mock'` points it at another `mde-mock`-compatible command line).
+//! - `cargo xtask static-mock`: the native mock as one static Linux binary for containers, in
+//!   `target/container/` beside its `Dockerfile`; `cargo xtask static-mock test`: only its test, which
+//!   `cargo xtask test` runs too (see `static_mock.rs`).
 //! - `cargo xtask package`: the npm package `mde-investigations` in `target/npm/` (see `package.rs`);
 //!   `cargo xtask bench-wasm`: its browser benchmark (decode speed against `fetch().json()`, gzip size).
 //!
@@ -16,6 +20,7 @@ use std::process::{Command, ExitCode};
 
 mod demo;
 mod package;
+mod static_mock;
 mod www;
 
 fn main() -> ExitCode {
@@ -25,12 +30,14 @@ fn main() -> ExitCode {
         Some("demo") => demo::demo(&args[1..]),
         Some("bench") => bench(),
         Some("soak") => soak(&args[1..]),
+        Some("static-mock") if args.get(1).map(String::as_str) == Some("test") => static_mock::test(),
+        Some("static-mock") => static_mock::static_mock(),
         Some("package") => package::package().map(|_| ()),
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
         Some("www-test") => www::www_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|bench|soak|package|npm-test|www-test|bench-wasm>");
+            eprintln!("usage: cargo xtask <test|demo|bench|soak|static-mock|package|npm-test|www-test|bench-wasm>");
             return ExitCode::from(2);
         }
     };
@@ -86,6 +93,8 @@ fn test() -> Result {
         cargo().args(["build", "-p", "mde-core", "-p", "mde-mock-engine", "--target", "wasm32-unknown-unknown"]),
     )?;
     run("cargo test --workspace", cargo().args(["test", "--workspace"]))?;
+    eprintln!("==> the static mock serves from an empty directory");
+    static_mock::test()?;
     package::npm_tests()?;
     www::www_tests()?;
     eprintln!("==> all checks passed");
