@@ -251,3 +251,21 @@ async fn a_chunked_request_is_relayed_raw() {
     }
     assert_recycled(&api, 2).await;
 }
+
+/// A client that asks for full pages and stops reading holds no server back: the server's part ends when the
+/// response's head has arrived (wiremock built the whole response then), so the rotation goes on for others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_holds_no_server_back() {
+    let api =
+        builder().count(10_000).per_minute(u32::MAX).per_hour(u32::MAX).recycle_after(every(2)).start().await.unwrap();
+    // Ten full pages (3 MB each) pipelined, never read: the front ends up blocked writing to this client.
+    let mut stalled = connect(&api);
+    let all: String = (0..10).map(|_| get_line("/api/investigations")).collect();
+    stalled.write_all(all.as_bytes()).unwrap();
+    let c = client();
+    for _ in 0..40 {
+        assert_eq!(get(&c, &api.uri(), "/api/investigations?$top=1", "t").await.status, 200);
+    }
+    assert_recycled(&api, 12).await;
+    drop(stalled);
+}

@@ -15,8 +15,11 @@
 //!   4.7 KB per small `GET`, without bound under load. The front therefore frames each request (its head and
 //!   a `Content-Length` body, read whole) and sends it to one of two servers: once one has been given `limit`
 //!   requests, new requests go to the other, and the first is reset and its responder mounted again as soon as
-//!   none of its requests is in flight (see `front/rotation.rs`). No request meets a server being reset, so none
-//!   gets wiremock's bare `404`; the copies held stay under about `2 × limit`.
+//!   none of its requests is in flight (see `front/rotation.rs`): a request is in flight from the moment it is
+//!   given to a server until its response's head arrives (wiremock has matched it and built the whole
+//!   response by then, so a reset cannot touch it, and a client slow to read a body holds nothing back). No
+//!   request meets a server being reset, so none gets wiremock's bare `404`; the copies held stay under about
+//!   `2 × limit`.
 //!
 //! Requests of one client connection are relayed one at a time, in order (pipelined requests wait in the
 //! front's buffer); each client connection keeps one keep-alive connection to each server it has used.

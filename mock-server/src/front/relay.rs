@@ -129,13 +129,18 @@ impl Connection {
                 }
             }
             let lease = upstreams.lease();
-            let slot = &mut self.upstream[lease.index()];
+            let (index, addr) = (lease.index(), lease.addr());
+            let slot = &mut self.upstream[index];
             let request: [&[u8]; 2] = match &stripped {
                 Some(h) => [h, &self.pending[head_len..total]],
                 None => [&self.pending[..total], &[]],
             };
+            // The lease ends as soon as the response's head arrives: wiremock has matched the request and built
+            // the whole response by then, so resetting the server can no longer touch it, even if the client
+            // is slow to read the body.
+            let mut lease = Some(lease);
             let outcome =
-                exchange(slot, lease.addr(), request, &mut self.write, head.is_head, &mut self.body_buffer).await?;
+                exchange(slot, addr, request, &mut self.write, head.is_head, &mut self.body_buffer, &mut lease).await?;
             match outcome {
                 Outcome::Relayed { upstream_keeps } => {
                     if !upstream_keeps {
@@ -146,10 +151,11 @@ impl Connection {
                 Outcome::Raw => {
                     let Some(upstream) = slot.take() else { return Ok(()) };
                     self.pending.drain(..total);
+                    // `relay_response` keeps the lease for an unframed response.
+                    let Some(lease) = lease else { return Ok(()) };
                     return self.raw_after_response(upstream, lease).await;
                 }
             }
-            drop(lease);
             self.pending.drain(..total);
             if self.pending.capacity() > KEEP_PENDING && self.pending.len() <= READ_CHUNK {
                 self.pending.shrink_to(READ_CHUNK);
@@ -177,8 +183,10 @@ impl Connection {
         };
         let body_buffer = &mut self.body_buffer;
         let responses = async {
+            // Requests are not framed here: the lease is held until the connection ends, not per response.
+            let mut no_lease = None;
             loop {
-                match relay_response(up_read, up_pending, client_write, false, body_buffer).await {
+                match relay_response(up_read, up_pending, client_write, false, body_buffer, &mut no_lease).await {
                     Ok(Outcome::Relayed { .. }) => continue,
                     Ok(Outcome::Faulted) => return Ok(()),
                     Ok(Outcome::Raw) => {
@@ -229,6 +237,7 @@ async fn exchange(
     to: &mut OwnedWriteHalf,
     is_head: bool,
     body_buffer: &mut Vec<u8>,
+    lease: &mut Option<Lease>,
 ) -> io::Result<Outcome> {
     loop {
         let upstream = match slot {
@@ -244,7 +253,7 @@ async fn exchange(
             }
         }
         let result = match sent {
-            Ok(()) => relay_response(&mut upstream.read, &mut upstream.pending, to, is_head, body_buffer).await,
+            Ok(()) => relay_response(&mut upstream.read, &mut upstream.pending, to, is_head, body_buffer, lease).await,
             Err(e) => Err(Failure::NoAnswer(e)),
         };
         match result {
@@ -261,13 +270,15 @@ async fn exchange(
     }
 }
 
-/// Relays one response (and the interim ones before it) from `from` to `to`, enacting a fault marker.
+/// Relays one response (and the interim ones before it) from `from` to `to`, enacting a fault marker; `lease`
+/// is dropped when the final response's head has arrived.
 async fn relay_response(
     from: &mut OwnedReadHalf,
     pending: &mut Vec<u8>,
     to: &mut OwnedWriteHalf,
     is_head: bool,
     body_buffer: &mut Vec<u8>,
+    lease: &mut Option<Lease>,
 ) -> Result<Outcome, Failure> {
     let mut answered = false;
     loop {
@@ -295,7 +306,9 @@ async fn relay_response(
             continue;
         }
         let body = if is_head { Some(0) } else { head.body };
+        // Unframed from here on: the lease stays with the raw relay that follows.
         let Some(body) = body else { return Ok(Outcome::Raw) };
+        drop(lease.take());
         match head.fault {
             Some(Marker::Close) => return Ok(Outcome::Faulted),
             Some(Marker::Truncate(after)) => {
