@@ -12,7 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mde_core::{Investigation, Timestamp};
 use mde_mock_engine::{
-    ConnectionFault, Engine, Fault, InvestigationUpdate, JournalEntry, Options, Reply, UpdateError, Window,
+    ConnectionFault, Engine, Fault, InvestigationUpdate, JournalEntry, ODataVersion, Options, Reply, UpdateError,
+    Window,
 };
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
@@ -166,6 +167,13 @@ impl MockApiBuilder {
     /// the swap.
     pub fn recycle_after(mut self, requests: NonZeroU32) -> Self {
         self.recycle_after = requests;
+        self
+    }
+
+    /// The OData version of the `$filter` syntax accepted (default 4.0, the service's; 4.01 adds `in` and
+    /// operators in any case).
+    pub fn odata(mut self, version: ODataVersion) -> Self {
+        self.options.odata = version;
         self
     }
 

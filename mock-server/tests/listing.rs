@@ -6,7 +6,7 @@ use common::*;
 use mde_core::{Investigation, InvestigationState};
 
 /// Oracle for the documented order, written without mde-core's helpers: startTime descending (missing
-/// last), then id descending comparing digit strings by length then text.
+/// last), then id descending as OData compares strings (ordinally, by UTF-16 code units: `"9"` after `"10"`).
 fn oracle_sorted(mut items: Vec<Investigation>) -> Vec<String> {
     items.sort_by(|a, b| {
         let ta = a.start_time.map(|t| (t.unix_seconds(), t.subsec_nanos()));
@@ -17,7 +17,7 @@ fn oracle_sorted(mut items: Vec<Investigation>) -> Vec<String> {
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => std::cmp::Ordering::Equal,
         };
-        by_time.then_with(|| (b.id.len(), &b.id).cmp(&(a.id.len(), &a.id)))
+        by_time.then_with(|| b.id.encode_utf16().cmp(a.id.encode_utf16()))
     });
     items.into_iter().map(|i| i.id).collect()
 }
@@ -121,20 +121,47 @@ async fn filters_arrive_in_every_encoding_and_match_an_oracle() {
 }
 
 #[tokio::test]
+async fn odata_401_syntax_needs_the_flag() {
+    use mde_mock::ODataVersion;
+    let strict = builder().count(60).start().await.unwrap();
+    let v401 = builder().count(60).odata(ODataVersion::V401).start().await.unwrap();
+    let c = client();
+    let data = strict.investigations().await;
+    let wanted: Vec<String> = oracle_sorted(
+        data.iter()
+            .filter(|i| matches!(i.state, InvestigationState::Benign | InvestigationState::Failed))
+            .cloned()
+            .collect(),
+    );
+    let as_40 = "$filter=state eq 'Benign' or state eq 'Failed'";
+    for qs in ["$filter=state in ('Benign','Failed')", "$filter=state EQ 'Benign' Or state eq 'Failed'"] {
+        let path = |q: &str| format!("/api/investigations?{}", q.replace(' ', "%20"));
+        let refused = get(&c, &strict.uri(), &path(qs), "t").await;
+        assert_error(&refused, 400, "ODataError");
+        assert!(refused.json()["error"]["message"].as_str().unwrap().contains("OData 4.0"), "{qs}");
+        assert_eq!(get(&c, &v401.uri(), &path(qs), "t").await.ids(), wanted, "{qs}");
+        assert_eq!(get(&c, &strict.uri(), &path(as_40), "t").await.ids(), wanted);
+    }
+    // Property names in any case, in both versions.
+    let mixed = "/api/investigations?$filter=State%20eq%20%27Benign%27%20or%20STATE%20eq%20%27Failed%27";
+    assert_eq!(get(&c, &strict.uri(), mixed, "t").await.ids(), wanted);
+}
+
+#[tokio::test]
 async fn bad_queries_get_400_with_the_error_body() {
     let api = builder().count(10).start().await.unwrap();
     let c = client();
     for (qs, code, needle) in [
-        ("$top=0", "BadRequest", "$top"),
-        ("$top=-1", "BadRequest", "$top"),
-        ("$top=10001", "BadRequest", "$top"),
-        ("$top=ten", "BadRequest", "$top"),
-        ("$skip=-3", "BadRequest", "$skip"),
+        ("$top=0", "ODataError", "$top"),
+        ("$top=-1", "ODataError", "$top"),
+        ("$top=10001", "ODataError", "$top"),
+        ("$top=ten", "ODataError", "$top"),
+        ("$skip=-3", "ODataError", "$skip"),
         ("$filter=state eq", "ODataError", "filter"),
         ("$filter=startTime ge 'yesterday'", "ODataError", "filter"),
         ("$filter=computerDnsName eq 'x'", "ODataError", "computerDnsName"),
         ("$filter=endTime gt 2024-01-01T00:00:00Z", "ODataError", "endTime"),
-        ("$orderby=startTime", "BadRequest", "$orderby"),
+        ("$orderby=startTime", "ODataError", "$orderby"),
     ] {
         let a = get(&c, &api.uri(), &format!("/api/investigations?{}", qs.replace(' ', "%20")), "t").await;
         assert_error(&a, 400, code);
@@ -185,6 +212,6 @@ async fn one_connection_carries_many_answers_of_every_kind() {
         let a = send(c.head(format!("{}/api/investigations", api.uri())).bearer_auth("t")).await;
         assert_eq!(a.status, 200);
         assert!(a.body.is_empty());
-        assert_error(&get(&c, &api.uri(), "/api/investigations?$top=0", "t").await, 400, "BadRequest");
+        assert_error(&get(&c, &api.uri(), "/api/investigations?$top=0", "t").await, 400, "ODataError");
     }
 }

@@ -1,5 +1,5 @@
-//! Point 6: a listing stopped at a random point (by the caller after some pages, or by a failure it gave up
-//! on) and resumed from its token in a new client yields the oracle's set exactly once across both runs.
+//! Point 6: a listing stopped at a random point (by the caller after some pages or inside a page, or by a failure
+//! it gave up on) and resumed from its token in a new client yields the oracle's set exactly once across both runs.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -21,6 +21,9 @@ const LIMIT: Duration = Duration::from_secs(120);
 enum Stop {
     /// The caller stops after this many pages.
     AfterPages(usize),
+    /// The caller stops after this many pages and this many investigations of the next one (a `break` in a loop
+    /// over items).
+    InsidePage(usize, usize),
     /// After this many pages, the service fails the next call with this fault, and the client (allowed one
     /// attempt) gives up.
     Failure(usize, Fault),
@@ -35,6 +38,7 @@ fn stop() -> impl Strategy<Value = Stop> {
     ]);
     prop_oneof![
         2 => (0usize..12).prop_map(Stop::AfterPages),
+        2 => (0usize..12, 0usize..30).prop_map(|(n, k)| Stop::InsidePage(n, k)),
         1 => (0usize..12, fault).prop_map(|(n, f)| Stop::Failure(n, f)),
     ]
 }
@@ -59,26 +63,36 @@ proptest! {
             };
             let snapshot_at = snapshot.map(|at| Timestamp::parse(&time::render(at, 9, 0, true)).expect("RFC 3339"));
             let config = limits(SCALE, Duration::from_millis(3));
-            let (pages, fail_with) = match stop {
-                Stop::AfterPages(n) => (n, None),
-                Stop::Failure(n, f) => (n, Some(f)),
+            let (pages, inside, fail_with) = match stop {
+                Stop::AfterPages(n) => (n, None, None),
+                Stop::InsidePage(n, k) => (n, Some(k), None),
+                Stop::Failure(n, f) => (n, None, Some(f)),
             };
             let attempts = if fail_with.is_some() { 1 } else { 20 };
             let options = ListingOptions { page_size, snapshot_at, retry: fast_retry(attempts), ..Default::default() };
             let mut listing = Listing::new(base(&api), query, options).expect("a listing");
 
-            // First run: stop after `pages` pages, by choice or by a failure.
+            // First run: stop after `pages` pages (and part of the next), by choice or by a failure.
             let mut first = Driver::new(TOKEN, config.clone());
             let mut got: Vec<Record> = Vec::new();
             let mut delivered = 0;
+            let mut consumed = usize::MAX;
             loop {
                 if delivered == pages {
-                    match fail_with {
-                        Some(fault) => api.plan_faults([fault]).await,
-                        None => break,
+                    match (fail_with, inside) {
+                        (Some(fault), _) => api.plan_faults([fault]).await,
+                        (None, None) => break,
+                        (None, Some(_)) => {}
                     }
                 }
                 match first.next_page(&mut listing).await {
+                    Some(Ok(page)) if delivered == pages && inside.is_some() => {
+                        // Hand on part of this page and stop.
+                        let k = inside.unwrap_or(0).min(page.len());
+                        got.extend(page[..k].iter().map(record_from_core));
+                        consumed = k;
+                        break;
+                    }
                     Some(Ok(page)) => {
                         got.extend(page.iter().map(record_from_core));
                         delivered += 1;
@@ -86,7 +100,7 @@ proptest! {
                     Some(Err(_)) | None => break,
                 }
             }
-            let token = listing.resume_token();
+            let token = listing.resume_token_after(consumed);
             let spent = first.limiter.export();
             drop(listing);
             drop(first);

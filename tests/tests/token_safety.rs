@@ -103,20 +103,23 @@ proptest! {
     /// tree, the query string reads back to the same query, and the value is never bare in the query string.
     #[test]
     fn values_never_change_a_filters_structure(v in hostile(), w in hostile()) {
-        for f in [
-            machine_id().eq(v.as_str()),
-            triggering_alert_id().ne(v.as_str()),
-            id().gt(v.as_str()),
-            machine_id().is_in([v.as_str(), w.as_str()]).expect("a non-empty list"),
-            machine_id().eq(v.as_str()).and(id().eq(w.as_str())),
+        // An `in` list is sent as OData 4.0's `or` of `eq`s: that is the tree it parses back to.
+        let as_40 = machine_id().eq(v.as_str()).or(machine_id().eq(w.as_str()));
+        for (f, sent) in [
+            (machine_id().eq(v.as_str()), None),
+            (triggering_alert_id().ne(v.as_str()), None),
+            (id().gt(v.as_str()), None),
+            (machine_id().is_in([v.as_str(), w.as_str()]).expect("a non-empty list"), Some(as_40)),
+            (machine_id().eq(v.as_str()).and(id().eq(w.as_str())), None),
         ] {
             let text = f.to_odata();
-            prop_assert_eq!(Filter::parse(&text).ok(), Some(f.clone()), "{}", text);
+            let sent = sent.unwrap_or_else(|| f.clone());
+            prop_assert_eq!(Filter::parse(&text).ok(), Some(sent.clone()), "{}", text);
             let q = ListQuery { filter: Some(f), top: None, skip: 0 };
             let qs = q.to_query_string();
             prop_assert_eq!(qs.matches('&').count(), 0, "{}", qs);
             prop_assert!(!qs.contains(['#', '+', ' ', '\'']), "{}", qs);
-            prop_assert_eq!(ListQuery::from_query_string(&qs).ok(), Some(q));
+            prop_assert_eq!(ListQuery::from_query_string(&qs).ok(), Some(ListQuery { filter: Some(sent), ..q }));
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Layout: `target/npm/mde-investigations/` (the package), `target/npm/mde-investigations.tgz` (its `npm pack`).
 //! Tools live in `target/tools/node_modules` (npm's `binaryen` for `wasm-opt` — never Debian's, which
-//! miscompiles wasm-bindgen's output —, `typescript@5`, `playwright-core`, `vite`), installed only when missing.
+//! miscompiles wasm-bindgen's output —, `typescript@5`, `playwright-core`, `vite`, and `@azure/core-auth`, whose
+//! `TokenCredential` the consumer file checks the package's types against), installed only when missing.
 //! The `wasm-bindgen` CLI is installed with `cargo install` only when its version differs from the crate's pin.
 
 use std::fs;
@@ -20,6 +21,9 @@ const TOOLS: &[(&str, &str)] = &[
     ("playwright-core", "1.65.1"),
     ("vite", "8.3.8"),
     ("rolldown", "1.2.19"),
+    // Types only: the consumer file (tests/consumer.ts) checks that an Azure `TokenCredential` is a valid
+    // `token`. Never a dependency of the package.
+    ("@azure/core-auth", "1.11.0"),
 ];
 
 /// Features that rustc enables by default for wasm32-unknown-unknown; wasm-opt must know them.
@@ -497,7 +501,26 @@ fn test_project(tgz: &Path) -> Result<PathBuf> {
             copy(&path, &dir.join(path.file_name().unwrap_or_default()))?;
         }
     }
+    // `@azure/core-auth` and the `@azure` packages its types import, for `tsc` on the consumer file (a dev
+    // dependency of the tests only: the package itself has none).
+    ensure_tools()?;
+    copy_dir(&tools_dir().join("node_modules/@azure"), &dir.join("node_modules/@azure"))?;
     Ok(dir)
+}
+
+/// Copies a directory tree (files and folders; npm's trees have no links inside a package scope).
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            copy(&path, &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// The package's tests: Node's test runner on the installed tarball against mde-mock (on this machine's Node and

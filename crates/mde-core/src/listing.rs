@@ -48,6 +48,12 @@
 //!
 //! Snapshot mode bounds the listing to investigations that started before a given instant (`startTime lt T`),
 //! so investigations that start during a long export neither appear nor shift the pages.
+//!
+//! Resuming is exact to the investigation: [`Listing::resume_token_after`] takes how many investigations of the
+//! last page the driver handed on, and the token records the service position right after the last of them
+//! (its index in that page's `value`), the counters, and the ids of the last [`RESUME_BOUNDARY_IDS`]
+//! investigations handed out. The resumed listing asks for `$skip` at that position and skips those ids, so
+//! investigations that arrived in between and shifted the pages bring none back twice, and none is lost.
 
 use std::time::Duration;
 
@@ -71,7 +77,9 @@ use token::ResumeState;
 /// The largest `$top` the service accepts.
 pub const MAX_PAGE_SIZE: u32 = 10_000;
 
-/// How many ids of the last page a resume token carries to skip duplicates after a shift.
+/// How many ids a resume token carries: those of the last investigations handed out before it, which the resumed
+/// listing skips, so that as many investigations arriving in between (which shift the service's pages) bring
+/// nothing back twice.
 pub const RESUME_BOUNDARY_IDS: usize = 1_000;
 
 /// Full pages in a row without a new investigation after which the listing concludes that the service ignores
@@ -127,6 +135,30 @@ pub enum Action {
     Fail(Error),
 }
 
+/// The last page handed out, so that a resume token can continue inside it (see [`Listing::resume_token_after`]).
+#[derive(Debug, Clone)]
+struct PageMark {
+    /// [`Progress::position`] before the page.
+    position: u64,
+    /// [`Progress::items`] before the page.
+    items: u64,
+    /// [`Progress::pages`] before the page.
+    pages: u64,
+    /// How many ids the set of delivered ids held before the page.
+    seen: usize,
+    /// The positions in the page's `value` of the investigations handed out, in order (never empty).
+    keep: Vec<usize>,
+}
+
+/// Where a resume token continues: after `position` items of the service, with `items` investigations in `pages`
+/// pages handed out, the last `RESUME_BOUNDARY_IDS` of the first `seen` delivered ids to skip.
+struct Cut {
+    position: u64,
+    items: u64,
+    pages: u64,
+    seen: usize,
+}
+
 /// Counters of a listing, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
@@ -164,8 +196,10 @@ pub struct Listing {
     retry: RetryPolicy,
     jitter: Jitter,
     progress: Progress,
+    /// Every id delivered (after a resume: first the token's), in the order delivered.
     seen: IdSet,
-    boundary_ids: Vec<String>,
+    /// The last page handed out, until the driver polls for the next request.
+    page_mark: Option<PageMark>,
     followed_links: IdSet,
     next_link: Option<String>,
     /// Full pages in a row that brought nothing new (a service that ignores `$skip` would loop forever).
@@ -215,7 +249,7 @@ impl Listing {
             jitter: Jitter::from_seed(options.jitter_seed),
             progress,
             seen: IdSet::default(),
-            boundary_ids: Vec::new(),
+            page_mark: None,
             followed_links: IdSet::default(),
             next_link: None,
             stale_pages: 0,
@@ -227,8 +261,9 @@ impl Listing {
         Ok(listing)
     }
 
-    /// Continues a listing from [`Listing::resume_token`]: same query, page size and snapshot bound, starting after
-    /// the last delivered page and skipping the ids at its boundary. Retry settings and seed come from `options`.
+    /// Continues a listing from [`Listing::resume_token`]: same query, page size and snapshot bound, starting right
+    /// after the last investigation handed out and skipping the ids the token carries. Retry settings and seed come
+    /// from `options`. Tokens of earlier versions (which continued after a whole page) are read the same way.
     pub fn resume(base: BaseUrl, token: &str, options: ListingOptions) -> Result<Listing, Error> {
         let invalid = |reason: String| Error::InvalidResumeToken { reason };
         let json = token
@@ -247,30 +282,68 @@ impl Listing {
         let options = ListingOptions { page_size: page, snapshot_at: snap, ..options };
         let progress = Progress { pages, items, requests: 0, position: pos };
         let mut listing = Listing::build(base, filter, skip, max, options, progress)?;
-        for id in &ids {
-            listing.seen.insert(id.clone());
+        listing.seen.reserve(ids.len());
+        for id in ids {
+            listing.seen.insert(id);
         }
-        listing.boundary_ids = ids;
         Ok(listing)
     }
 
-    /// A string from which [`Listing::resume`] continues after the last delivered page, with nothing lost and
-    /// nothing twice. Take it after consuming a page (or after a failure); it holds no token or secret.
+    /// A string from which [`Listing::resume`] continues right after the last investigation handed out, with
+    /// nothing lost and nothing twice: [`Listing::resume_token_after`] for a driver that handed on every
+    /// investigation of the last page. It can be taken at any moment (between pages, after a failure, after the
+    /// end); it holds no token or secret.
     pub fn resume_token(&self) -> String {
+        self.resume_token_after(usize::MAX)
+    }
+
+    /// A resume token for a driver that handed on only the first `consumed` investigations of the last page
+    /// delivered (an [`Action::Page`], or the positions [`Listing::handle_response_indexed`] returned), for instance
+    /// because its user stopped a loop over items inside the page: the resumed listing starts right after the
+    /// `consumed`-th of them. `consumed` at or beyond the page's length means the whole page. Polling for the next
+    /// request means that the page was handed on in full; from then on `consumed` is not looked at.
+    ///
+    /// A page that [`Listing::handle_response`] took but [`Listing::poll`] has not handed out yet is not counted.
+    pub fn resume_token_after(&self, consumed: usize) -> String {
+        let Cut { position, items, pages, seen } = self.cut(consumed);
+        let ids = &self.seen.as_slice()[..seen];
         let state = ResumeState {
             filter: self.user_filter().map(Filter::to_odata),
             skip: self.start_skip,
             max: self.max_items,
             page: self.page_size,
-            pos: self.progress.position,
-            items: self.progress.items,
-            pages: self.progress.pages,
+            pos: position,
+            items,
+            pages,
             snap: self.snapshot_at,
-            ids: self.boundary_ids.as_slice(),
+            ids: &ids[ids.len().saturating_sub(RESUME_BOUNDARY_IDS)..],
         };
         let mut token = String::from(TOKEN_PREFIX);
         state.write_json(&mut token);
         token
+    }
+
+    /// Where a token continues when `consumed` investigations of the last page were handed on.
+    fn cut(&self, consumed: usize) -> Cut {
+        // A page waiting in `Deliver` was not handed out: none of it is consumed.
+        let consumed = if matches!(self.phase, Phase::Deliver(..)) { 0 } else { consumed };
+        match &self.page_mark {
+            Some(mark) if consumed < mark.keep.len() => Cut {
+                position: match consumed.checked_sub(1) {
+                    Some(last) => mark.position.saturating_add(mark.keep[last] as u64 + 1),
+                    None => mark.position,
+                },
+                items: mark.items + consumed as u64,
+                pages: mark.pages + u64::from(consumed > 0),
+                seen: mark.seen + consumed,
+            },
+            _ => Cut {
+                position: self.progress.position,
+                items: self.progress.items,
+                pages: self.progress.pages,
+                seen: self.seen.as_slice().len(),
+            },
+        }
     }
 
     /// Counters for progress displays.
@@ -334,6 +407,8 @@ impl Listing {
                     }
                 }
                 Phase::Idle => {
+                    // Asking for more: the last page was handed on in full.
+                    self.page_mark = None;
                     let url = match self.next_link.take() {
                         Some(link) => link,
                         None => self.next_page_url(),
@@ -381,8 +456,9 @@ impl Listing {
     ///
     /// Returns, when the response was a valid page, the positions in its `value` array of the investigations to
     /// deliver, in order (what [`Action::Page`] would have carried; possibly none). The page then counts as
-    /// delivered: the next [`Listing::poll`] goes on after it and never returns [`Action::Page`] for it. Returns
-    /// `None` when there is no page to deliver (a retry is planned, or the listing failed): poll again.
+    /// delivered: the next [`Listing::poll`] goes on after it and never returns [`Action::Page`] for it (a driver
+    /// that hands on only part of it says so to [`Listing::resume_token_after`]). Returns `None` when there is no
+    /// page to deliver (a retry is planned, or the listing failed): poll again.
     #[inline]
     #[cfg_attr(mde_size, optimize(speed))]
     pub fn handle_response_indexed(
@@ -479,7 +555,7 @@ impl Listing {
     }
 
     /// Decides which items of a page (given as id and start time, in order) are delivered, updates the counters,
-    /// the ids seen and the resume boundary, and says what comes after the page. Returns the positions kept.
+    /// the ids seen and the page's mark, and says what comes after the page. Returns the positions kept.
     #[cfg_attr(mde_size, optimize(speed))]
     fn select<'a>(
         &mut self,
@@ -488,19 +564,14 @@ impl Listing {
     ) -> (Vec<usize>, Phase) {
         let requested = self.requested_top();
         let raw_len = items.len() as u64;
+        let before = (self.progress, self.seen.as_slice().len());
         self.progress.position += raw_len;
         let link = next_link.map(|l| self.base.check_list_link(&l));
         let mut keep = Vec::with_capacity(items.len());
-        // The resume token keeps the ids of the page's last RESUME_BOUNDARY_IDS items.
-        let boundary_from = items.len().saturating_sub(RESUME_BOUNDARY_IDS);
-        let mut boundary = Vec::with_capacity(items.len().min(RESUME_BOUNDARY_IDS));
         let mut remaining = self.remaining();
         // Room for every id of the page at once: no rehashing while they go in.
         self.seen.reserve(items.len());
         for (index, (id, start_time)) in items.enumerate() {
-            if index >= boundary_from {
-                boundary.push(id.to_owned());
-            }
             let beyond_snapshot = matches!((self.snapshot_at, start_time), (Some(bound), Some(t)) if t >= bound);
             if beyond_snapshot || remaining == Some(0) || !self.seen.insert(id.to_owned()) {
                 continue;
@@ -510,7 +581,13 @@ impl Listing {
             }
             keep.push(index);
         }
-        self.boundary_ids = boundary;
+        self.page_mark = (!keep.is_empty()).then(|| PageMark {
+            position: before.0.position,
+            items: before.0.items,
+            pages: before.0.pages,
+            seen: before.1,
+            keep: keep.clone(),
+        });
         self.progress.items += keep.len() as u64;
         let got_new = !keep.is_empty();
         self.stale_pages = if got_new || raw_len < requested { 0 } else { self.stale_pages + 1 };

@@ -328,7 +328,7 @@ mod tests {
         assert_eq!(qs("$top=1&$filter=id eq '%zz'"), Err(QueryError::InvalidPercentEncoding { position: 22 }));
         assert_eq!(qs("?$skip=%4"), Err(QueryError::InvalidPercentEncoding { position: 7 }));
         assert_eq!(qs("$filter=id eq '%FF'"), Err(QueryError::NotUtf8));
-        match qs("$filter=StartTime+ge+2024-01-01T00:00:00Z") {
+        match qs("$filter=StartTim+ge+2024-01-01T00:00:00Z") {
             Err(QueryError::Filter(e)) => {
                 assert_eq!(e.position, 0);
                 assert!(matches!(e.kind, FilterErrorKind::UnknownProperty { .. }));

@@ -1,4 +1,9 @@
 //! `InvestigationState`: the documented states of an automated investigation, plus a fallback for new ones.
+//!
+//! The 18 states of the Investigation resource type
+//! (<https://learn.microsoft.com/en-us/defender-endpoint/api/investigation>, revised 2025-11-11), in its order,
+//! then `Disabled`, the 19th member of the state enumeration in Microsoft's own connector definition for this API
+//! (the Logic Apps "Windows Defender ATP" connector, <https://learn.microsoft.com/en-us/connectors/wdatp/>).
 
 use std::fmt;
 
@@ -22,7 +27,7 @@ macro_rules! states {
         }
 
         impl InvestigationState {
-            /// The 18 documented states, in the order of Microsoft's documentation.
+            /// The 19 known states: the 18 of Microsoft's documentation in its order, then `Disabled`.
             pub const KNOWN: &'static [InvestigationState] = &[$(InvestigationState::$variant),*];
 
             /// The documented names, in the same order as [`InvestigationState::KNOWN`].
@@ -72,6 +77,7 @@ states!(
     UnsupportedOs,
     UnsupportedAlertType,
     SuppressedAlert,
+    Disabled,
 );
 
 impl InvestigationState {
@@ -135,8 +141,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn eighteen_documented_states_round_trip() {
-        assert_eq!(InvestigationState::KNOWN.len(), 18);
+    fn nineteen_known_states_round_trip() {
+        assert_eq!(InvestigationState::KNOWN.len(), 19);
         for s in InvestigationState::KNOWN {
             assert_eq!(&InvestigationState::from_name(s.as_str()), s);
         }
@@ -163,6 +169,7 @@ mod tests {
             "UnsupportedOs",
             "UnsupportedAlertType",
             "SuppressedAlert",
+            "Disabled",
         ];
         assert_eq!(InvestigationState::KNOWN.len(), documented.len());
         for (state, name) in InvestigationState::KNOWN.iter().zip(documented) {

@@ -1,14 +1,17 @@
 //! `Timestamp`: a UTC instant with nanosecond precision, parsed from and printed as RFC 3339.
 //!
 //! The service sends `startTime`/`endTime` with 0 to 7 fractional digits and a `Z`; users and other tools
-//! write offsets (`+02:00`). Everything is normalised to UTC. Printing uses the fewest fractional digits that
-//! keep the value exact, so `parse(display(t)) == t` for every representable `t`.
+//! write offsets (`+02:00`) and, as OData allows, times without seconds (`2026-01-01T10:00+02:00`). Everything
+//! is normalised to UTC. Printing uses the fewest fractional digits that keep the value exact, so
+//! `parse(display(t)) == t` for every representable `t`.
 //!
 //! Written by hand (about a hundred lines) rather than pulling `time`/`jiff` into the browser bundle.
 
 use std::fmt;
 
-/// A UTC instant between `0000-01-01T00:00:00Z` and `9999-12-31T23:59:59.999999999Z`.
+/// A UTC instant between `0001-01-01T00:00:00Z` and `9999-12-31T23:59:59.999999999Z`: what the service's .NET
+/// `DateTimeOffset` holds (<https://learn.microsoft.com/en-us/dotnet/api/system.datetimeoffset.minvalue>), to the
+/// nanosecond.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp {
     secs: i64,
@@ -25,11 +28,11 @@ pub struct TimestampError {
     pub expected: &'static str,
 }
 
-const MIN_SECS: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+const MIN_SECS: i64 = -62_135_596_800; // 0001-01-01T00:00:00Z
 const MAX_SECS: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
 
 impl Timestamp {
-    /// The earliest representable instant, `0000-01-01T00:00:00Z`.
+    /// The earliest representable instant, `0001-01-01T00:00:00Z`.
     pub const MIN: Timestamp = Timestamp { secs: MIN_SECS, nanos: 0 };
     /// The latest representable instant, `9999-12-31T23:59:59.999999999Z`.
     pub const MAX: Timestamp = Timestamp { secs: MAX_SECS, nanos: 999_999_999 };
@@ -75,7 +78,7 @@ impl Timestamp {
         second: u32,
         nanos: u32,
     ) -> Option<Timestamp> {
-        if !(0..=9999).contains(&year)
+        if !(1..=9999).contains(&year)
             || !(1..=12).contains(&month)
             || day == 0
             || day > days_in_month(year as i64, month)
@@ -89,7 +92,9 @@ impl Timestamp {
         Timestamp::from_unix(days * 86_400 + i64::from(hour * 3600 + minute * 60 + second), nanos)
     }
 
-    /// Parses RFC 3339 (`2024-01-31T23:59:59Z`, 0 to 9 fractional digits, `Z` or `±HH:MM`), normalising to UTC.
+    /// Parses RFC 3339 (`2024-01-31T23:59:59Z`, `Z` or `±HH:MM`) and OData's `dateTimeOffsetValue`, which also
+    /// allows a time without seconds (`2024-01-31T23:59Z`) and up to 12 fractional digits (those past the ninth,
+    /// below a nanosecond, are dropped); `T` and `Z` in either case. Normalised to UTC.
     // `#[inline]`, and its helpers `#[inline(always)]`: it runs for every item of a page, and this lets the wasm
     // driver compile it at full speed while mde-core itself is built for size (see `decode`, whose outline walk calls it).
     #[inline]
@@ -120,28 +125,32 @@ impl Timestamp {
         }
         let hour = p.digits(2, "a two-digit hour")?;
         p.byte(b':', "':' after the hour")?;
+        let minute_pos = p.i;
         let minute = p.digits(2, "two-digit minutes")?;
-        p.byte(b':', "':' after the minutes")?;
-        let sec_pos = p.i;
-        let second = p.digits(2, "two-digit seconds")?;
+        // Seconds, and a fraction after them, are optional (RFC 3339 requires them; OData's dateTimeOffsetValue
+        // does not: `2026-01-01T00:00Z`).
+        let (second, has_seconds) = if p.eat(b':') { (p.digits(2, "two-digit seconds")?, true) } else { (0, false) };
         if hour > 23 || minute > 59 || second > 59 {
-            return Err(TimestampError { position: sec_pos - 6, expected: "a time from 00:00:00 to 23:59:59" });
+            return Err(TimestampError { position: minute_pos - 3, expected: "a time from 00:00:00 to 23:59:59" });
         }
         let mut nanos = 0u32;
-        if p.eat(b'.') {
+        if has_seconds && p.eat(b'.') {
+            // Up to 12 digits (OData's fractionalSeconds); those past the ninth are below a nanosecond: dropped.
             let start = p.i;
             while p.i < b.len() && b[p.i].is_ascii_digit() {
-                if p.i - start == 9 {
-                    return Err(TimestampError { position: p.i, expected: "at most 9 fractional digits" });
+                if p.i - start == 12 {
+                    return Err(TimestampError { position: p.i, expected: "at most 12 fractional digits" });
                 }
-                nanos = nanos * 10 + u32::from(b[p.i] - b'0');
+                if p.i - start < 9 {
+                    nanos = nanos * 10 + u32::from(b[p.i] - b'0');
+                }
                 p.i += 1;
             }
             let n = p.i - start;
             if n == 0 {
                 return Err(TimestampError { position: p.i, expected: "a digit after '.'" });
             }
-            nanos *= 10u32.pow(9 - n as u32);
+            nanos *= 10u32.pow(9 - n.min(9) as u32);
         }
         let offset_secs: i64 = if p.eat(b'Z') || p.eat(b'z') {
             0
@@ -151,8 +160,9 @@ impl Timestamp {
             let oh = p.digits(2, "a two-digit offset hour")?;
             p.byte(b':', "':' in the offset")?;
             let om = p.digits(2, "two-digit offset minutes")?;
-            if oh > 23 || om > 59 {
-                return Err(TimestampError { position: p.i - 5, expected: "an offset from -23:59 to +23:59" });
+            // RFC 3339 and OData allow offsets to ±23:59; .NET's DateTimeOffset, ±14:00.
+            if om > 59 || oh * 60 + om > 14 * 60 {
+                return Err(TimestampError { position: p.i - 5, expected: "an offset from -14:00 to +14:00" });
             }
             sign * i64::from(oh * 3600 + om * 60)
         } else {
@@ -164,7 +174,7 @@ impl Timestamp {
         let local =
             days_from_civil(i64::from(year), month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
         Timestamp::from_unix(local - offset_secs, nanos)
-            .ok_or(TimestampError { position: 0, expected: "a date-time between years 0000 and 9999 in UTC" })
+            .ok_or(TimestampError { position: 0, expected: "a date-time between years 0001 and 9999 in UTC" })
     }
 
     /// The UTC calendar fields: (year, month, day, hour, minute, second).
@@ -354,6 +364,23 @@ mod tests {
     }
 
     #[test]
+    fn parses_odata_forms() {
+        // OData's dateTimeOffsetValue: seconds optional, 1 to 12 fractional digits, `T`/`Z` in either case.
+        let t = |s: &str| Timestamp::parse(s).map(|t| t.to_string());
+        assert_eq!(t("2026-01-01T00:00Z").unwrap(), "2026-01-01T00:00:00Z");
+        assert_eq!(t("2026-01-01T10:00+02:00").unwrap(), "2026-01-01T08:00:00Z");
+        assert_eq!(t("2026-01-01t10:00z").unwrap(), "2026-01-01T10:00:00Z");
+        assert_eq!(t("2012-09-03T13:52:07.123456789012Z").unwrap(), "2012-09-03T13:52:07.123456789Z");
+        assert_eq!(t("2012-09-03T13:52:07.1234567899Z").unwrap(), "2012-09-03T13:52:07.123456789Z");
+        let e = Timestamp::parse("2012-09-03T13:52:07.1234567890123Z").unwrap_err();
+        assert_eq!((e.position, e.expected), (32, "at most 12 fractional digits"));
+        // No fraction without seconds, no hour without minutes.
+        assert_eq!(Timestamp::parse("2026-01-01T00:00.5Z").unwrap_err().position, 16);
+        assert_eq!(Timestamp::parse("2026-01-01T00Z").unwrap_err().position, 13);
+        assert_eq!(Timestamp::parse("2026-01-01T00:60Z").unwrap_err().position, 11);
+    }
+
+    #[test]
     fn rejects_with_position() {
         for (text, pos) in [
             ("2023-02-29T00:00:00Z", 8),
@@ -365,7 +392,10 @@ mod tests {
             ("2020-01-06T14:11:34Zx", 20),
             ("20", 2),
             ("", 0),
-            ("0000-01-01T00:00:00+00:01", 0),
+            ("0001-01-01T00:00:00+00:01", 0),
+            ("0000-01-01T00:00:00Z", 0),
+            ("2020-01-06T00:00:00+14:01", 20),
+            ("2020-01-06T00:00:00-23:59", 20),
         ] {
             assert_eq!(Timestamp::parse(text).unwrap_err().position, pos, "{text}");
         }
@@ -387,13 +417,19 @@ mod tests {
 
     #[test]
     fn displays_the_extremes_and_fraction_lengths() {
-        assert_eq!(Timestamp::MIN.to_string(), "0000-01-01T00:00:00Z");
+        assert_eq!(Timestamp::MIN.to_string(), "0001-01-01T00:00:00Z");
         assert_eq!(Timestamp::MAX.to_string(), "9999-12-31T23:59:59.999999999Z");
         assert_eq!(Timestamp::from_unix(-1, 1).unwrap().to_string(), "1969-12-31T23:59:59.000000001Z");
         assert_eq!(Timestamp::from_unix(0, 100_000_000).unwrap().to_string(), "1970-01-01T00:00:00.1Z");
-        assert_eq!(Timestamp::from_unix(MIN_SECS + 59 * 86_400, 0).unwrap().to_string(), "0000-02-29T00:00:00Z");
-        assert_eq!(Timestamp::from_unix(MIN_SECS + 60 * 86_400, 0).unwrap().to_string(), "0000-03-01T00:00:00Z");
-        assert_eq!(format!("{:>40}", Timestamp::MIN), "0000-01-01T00:00:00Z", "no padding, as before");
+        assert_eq!(
+            Timestamp::from_unix(MIN_SECS + (3 * 365 + 59) * 86_400, 0).unwrap().to_string(),
+            "0004-02-29T00:00:00Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix(MIN_SECS + (3 * 365 + 60) * 86_400, 0).unwrap().to_string(),
+            "0004-03-01T00:00:00Z"
+        );
+        assert_eq!(format!("{:>40}", Timestamp::MIN), "0001-01-01T00:00:00Z", "no padding, as before");
     }
 
     proptest! {

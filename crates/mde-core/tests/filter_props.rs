@@ -3,7 +3,7 @@
 //! fully parenthesised printer, a naive evaluator and id order, a naive percent-decoder, and robustness on
 //! arbitrary and mutated input (no panic, no stack overflow, positions inside the input).
 
-use mde_core::filter::{compare_ids, CmpOp, Condition, Filter, OneOrMore, ParseOptions, StateTest, Test};
+use mde_core::filter::{compare_ordinal, CmpOp, Condition, Dialect, Filter, OneOrMore, ParseOptions, StateTest, Test};
 use mde_core::query::{ListQuery, QueryError, Top};
 use mde_core::{Investigation, InvestigationState, Timestamp};
 use proptest::prelude::*;
@@ -270,11 +270,35 @@ fn naive_percent_decode(s: &str) -> Vec<u8> {
 }
 
 /// Id sort key: digit-only ids (as numbers, then as text) before all others (as text).
-fn id_key(s: &str) -> (u8, u128, String) {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
-        (0, s.parse::<u128>().unwrap(), s.to_owned())
-    } else {
-        (1, 0, s.to_owned())
+/// The order OData gives strings (ordinal, as .NET compares them): their UTF-16 code units.
+fn utf16_key(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+/// `f` as OData 4.0 writes it: every `in` list an `or` chain (left-associative) of `eq`s, one value a plain `eq`.
+fn expand_in(f: &Filter) -> Filter {
+    fn chain(conds: Vec<Condition>) -> Filter {
+        let mut it = conds.into_iter().map(Filter::Cond);
+        let first = it.next().expect("an in list has a value");
+        it.fold(first, |acc, c| Filter::Or(Box::new(acc), Box::new(c)))
+    }
+    fn eqs<T: Clone>(list: &OneOrMore<T>, wrap: impl Fn(Test<T>) -> Condition) -> Filter {
+        chain(list.as_slice().iter().map(|v| wrap(Test::Cmp(CmpOp::Eq, v.clone()))).collect())
+    }
+    match f {
+        Filter::And(a, b) => Filter::And(Box::new(expand_in(a)), Box::new(expand_in(b))),
+        Filter::Or(a, b) => Filter::Or(Box::new(expand_in(a)), Box::new(expand_in(b))),
+        Filter::Not(a) => Filter::Not(Box::new(expand_in(a))),
+        Filter::Cond(c) => match c {
+            Condition::StartTime(Test::In(l)) => eqs(l, Condition::StartTime),
+            Condition::Id(Test::In(l)) => eqs(l, Condition::Id),
+            Condition::MachineId(Test::In(l)) => eqs(l, Condition::MachineId),
+            Condition::TriggeringAlertId(Test::In(l)) => eqs(l, Condition::TriggeringAlertId),
+            Condition::State(StateTest::In(l)) => {
+                chain(l.as_slice().iter().map(|v| Condition::State(StateTest::Eq(v.clone()))).collect())
+            }
+            other => Filter::Cond(other.clone()),
+        },
     }
 }
 
@@ -299,16 +323,17 @@ fn naive_test<T, K: Ord>(t: &Test<T>, value: Option<K>, key: impl Fn(&T) -> K) -
 
 fn naive_matches(f: &Filter, i: &Investigation) -> bool {
     let time_key = |t: &Timestamp| (t.unix_seconds(), t.subsec_nanos());
-    let bytes = |s: &String| s.as_bytes().to_vec();
     match f {
         Filter::And(a, b) => naive_matches(a, i) && naive_matches(b, i),
         Filter::Or(a, b) => naive_matches(a, i) || naive_matches(b, i),
         Filter::Not(a) => !naive_matches(a, i),
         Filter::Cond(c) => match c {
             Condition::StartTime(t) => naive_test(t, i.start_time.as_ref().map(time_key), time_key),
-            Condition::Id(t) => naive_test(t, Some(id_key(&i.id)), |s| id_key(s)),
-            Condition::MachineId(t) => naive_test(t, i.machine_id.as_ref().map(bytes), bytes),
-            Condition::TriggeringAlertId(t) => naive_test(t, i.triggering_alert_id.as_ref().map(bytes), bytes),
+            Condition::Id(t) => naive_test(t, Some(utf16_key(&i.id)), |s| utf16_key(s)),
+            Condition::MachineId(t) => naive_test(t, i.machine_id.as_deref().map(utf16_key), |s| utf16_key(s)),
+            Condition::TriggeringAlertId(t) => {
+                naive_test(t, i.triggering_alert_id.as_deref().map(utf16_key), |s| utf16_key(s))
+            }
             Condition::State(StateTest::Eq(s)) => i.state.to_string() == s.to_string(),
             Condition::State(StateTest::Ne(s)) => i.state.to_string() != s.to_string(),
             Condition::State(StateTest::In(v)) => v.iter().any(|s| i.state.to_string() == s.to_string()),
@@ -324,12 +349,17 @@ proptest! {
     fn odata_text_round_trips(f in any_filter()) {
         let text = f.to_odata();
         prop_assert_eq!(&f.to_string(), &text);
-        prop_assert_eq!(Filter::parse_with(&text, &LENIENT).unwrap(), f.clone(), "text: {}", text);
+        // What is printed is OData 4.0: `in` lists come back as `or`s of `eq`s, and print the same again.
+        let back = Filter::parse_with(&text, &LENIENT).unwrap();
+        prop_assert_eq!(&back, &expand_in(&f), "text: {}", text);
+        prop_assert_eq!(back.to_odata(), text.clone());
+        let strict = ParseOptions { dialect: Dialect::OData40, ..LENIENT };
+        prop_assert_eq!(Filter::parse_with(&text, &strict).unwrap(), back);
         // Strict parsing refuses exactly the filters with undocumented states.
         match Filter::parse(&text) {
             Ok(g) => {
                 prop_assert!(!has_undocumented_state(&f));
-                prop_assert_eq!(g, f);
+                prop_assert_eq!(g, expand_in(&f));
             }
             Err(e) => {
                 prop_assert!(has_undocumented_state(&f));
@@ -341,7 +371,7 @@ proptest! {
     #[test]
     fn no_value_changes_the_structure(f in any_filter()) {
         let mut expected = Shape::default();
-        tree_shape(&f, &mut expected);
+        tree_shape(&expand_in(&f), &mut expected);
         prop_assert_eq!(text_shape(&f.to_odata()), expected);
     }
 
@@ -358,7 +388,7 @@ proptest! {
         match g {
             Filter::And(a, b) => {
                 prop_assert_eq!(*a, Filter::Cond(Condition::MachineId(Test::Cmp(CmpOp::Eq, s))));
-                prop_assert_eq!(*b, Filter::Cond(Condition::Id(Test::In(OneOrMore::new(t, [])))));
+                prop_assert_eq!(*b, Filter::Cond(Condition::Id(Test::Cmp(CmpOp::Eq, t))));
             }
             other => prop_assert!(false, "not an `and`: {:?}", other),
         }
@@ -372,7 +402,8 @@ proptest! {
     ) {
         let q = ListQuery { filter: f, top: top.map(|n| Top::new(n).unwrap()), skip };
         let qs = q.to_query_string();
-        prop_assert_eq!(&ListQuery::from_query_string_with(&qs, &LENIENT).unwrap(), &q, "qs: {}", qs);
+        let sent = ListQuery { filter: q.filter.as_ref().map(expand_in), ..q.clone() };
+        prop_assert_eq!(&ListQuery::from_query_string_with(&qs, &LENIENT).unwrap(), &sent, "qs: {}", qs);
 
         // Only unreserved characters, `(),:`, the keys' `$`, `=`, `&` and `%XX` appear.
         let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~(),:%$=&".contains(c);
@@ -390,7 +421,7 @@ proptest! {
         let mut reordered = parts.clone();
         reordered.reverse();
         let variant = format!("?{}", reordered.join("&")).replace("%20", "+").replace('$', "%24");
-        prop_assert_eq!(ListQuery::from_query_string_with(&variant, &LENIENT).unwrap(), q);
+        prop_assert_eq!(ListQuery::from_query_string_with(&variant, &LENIENT).unwrap(), sent);
     }
 }
 
@@ -464,18 +495,18 @@ proptest! {
     }
 
     #[test]
-    fn compare_ids_is_numeric_then_textual(a in id_text(), b in id_text()) {
-        prop_assert_eq!(compare_ids(&a, &b), id_key(&a).cmp(&id_key(&b)));
-        prop_assert_eq!(compare_ids(&a, &b) == Ordering::Equal, a == b);
-        prop_assert_eq!(compare_ids(&a, &b), compare_ids(&b, &a).reverse());
+    fn compare_ordinal_is_utf16_order(a in id_text(), b in id_text()) {
+        prop_assert_eq!(compare_ordinal(&a, &b), utf16_key(&a).cmp(&utf16_key(&b)));
+        prop_assert_eq!(compare_ordinal(&a, &b) == Ordering::Equal, a == b);
+        prop_assert_eq!(compare_ordinal(&a, &b), compare_ordinal(&b, &a).reverse());
     }
 
     #[test]
-    fn compare_ids_is_a_total_order(mut v in prop::collection::vec(id_text(), 0..12)) {
-        v.sort_by(|a, b| compare_ids(a, b));
+    fn compare_ordinal_is_a_total_order(mut v in prop::collection::vec(id_text(), 0..12)) {
+        v.sort_by(|a, b| compare_ordinal(a, b));
         for (i, a) in v.iter().enumerate() {
             for b in &v[i..] {
-                prop_assert_ne!(compare_ids(a, b), Ordering::Greater, "{:?} after {:?}", a, b);
+                prop_assert_ne!(compare_ordinal(a, b), Ordering::Greater, "{:?} after {:?}", a, b);
             }
         }
     }
@@ -488,7 +519,7 @@ proptest! {
 fn check_parse(text: &str) -> Result<(), TestCaseError> {
     for opts in [ParseOptions::DEFAULT, LENIENT] {
         match Filter::parse_with(text, &opts) {
-            Ok(f) => prop_assert_eq!(Filter::parse_with(&f.to_odata(), &LENIENT).unwrap(), f),
+            Ok(f) => prop_assert_eq!(Filter::parse_with(&f.to_odata(), &LENIENT).unwrap(), expand_in(&f)),
             Err(e) => {
                 prop_assert!(e.position <= text.len(), "{} > {} for {:?}", e.position, text.len(), text);
                 prop_assert!(text.is_char_boundary(e.position), "{} inside a char of {:?}", e.position, text);

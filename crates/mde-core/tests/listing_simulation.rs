@@ -4,7 +4,9 @@
 //! - the investigations delivered are exactly the expected set, each once (also across a resume);
 //! - no request is sent while a `Retry-After` the fake gave is still running;
 //! - no 60 s window holds more than 100 requests and no 3,600 s window more than 1,500 (brute-force count);
-//! - nothing is lost on failure: a listing that fails keeps what it delivered and its resume token continues.
+//! - nothing is lost on failure: a listing that fails keeps what it delivered and its resume token continues;
+//! - a token taken at any investigation (inside a page, with a page waiting, after a failure) resumes right
+//!   after it: what came before and what comes after are the listing, each once.
 //!
 //! The fake orders by `startTime` descending then id descending, pages with `$top`/`$skip`, and evaluates the
 //! bound of snapshot mode itself (it reads the `startTime lt` bound out of the filter text with a regex-free
@@ -167,6 +169,72 @@ fn drive(
     panic!("the listing did not end");
 }
 
+/// Where the first run of a resumed listing stops.
+#[derive(Debug, Clone, Copy)]
+enum Break {
+    /// The driver hands on this many investigations (inside a page, at its end, or all), then takes the token.
+    AfterItems(usize),
+    /// After this many investigations, at the end of a page, the driver sends the next request and takes the
+    /// token right after reporting its answer (a page then waits in the machine, or a retry is planned).
+    BeforeNextPage(usize),
+}
+
+/// Pumps a listing like [`drive`], handing on investigations one at a time, until `stop` says to take the token
+/// (or the listing ends).
+fn drive_to(
+    listing: &mut Listing,
+    limiter: &mut RateLimiter,
+    fake: &mut FakeService,
+    now: &mut u64,
+    stop: Break,
+) -> Run {
+    let (limit, peek) = match stop {
+        Break::AfterItems(n) => (n, false),
+        Break::BeforeNextPage(n) => (n, true),
+    };
+    let mut delivered = Vec::new();
+    let mut peeking = false;
+    for _ in 0..100_000 {
+        match listing.poll(*now, limiter) {
+            Action::Send(req) => {
+                *now += 7;
+                match fake.answer(*now, &req.url) {
+                    Ok((status, retry_after, body)) => {
+                        let response =
+                            Response { status, retry_after: retry_after.as_deref(), retry_after_ms: None, body: &body };
+                        listing.handle_response(*now, limiter, &response);
+                    }
+                    Err(msg) => listing.handle_transport_error(*now, &msg),
+                }
+                if peeking {
+                    return Run { delivered, token: listing.resume_token(), outcome: None };
+                }
+            }
+            Action::Wait { duration, .. } => *now += duration.as_millis() as u64,
+            Action::Page(items) => {
+                let mut consumed = 0;
+                for item in items.iter() {
+                    if delivered.len() == limit {
+                        break;
+                    }
+                    delivered.push(item.id.clone());
+                    consumed += 1;
+                }
+                if delivered.len() == limit {
+                    if peek && consumed == items.len() {
+                        peeking = true;
+                    } else {
+                        return Run { delivered, token: listing.resume_token_after(consumed), outcome: None };
+                    }
+                }
+            }
+            Action::Done => return Run { delivered, token: listing.resume_token(), outcome: None },
+            Action::Fail(e) => return Run { delivered, token: listing.resume_token(), outcome: Some(e) },
+        }
+    }
+    panic!("the listing did not end");
+}
+
 fn fault_strategy(rate: f64) -> impl Strategy<Value = Fault> {
     let w_fault = (rate * 1000.0) as u32;
     prop_oneof![
@@ -276,5 +344,67 @@ proptest! {
         let got: HashSet<String> = run.delivered.iter().cloned().collect();
         prop_assert_eq!(got.len(), run.delivered.len(), "duplicates delivered");
         prop_assert!(original.is_subset(&got), "lost: {:?}", original.difference(&got).collect::<Vec<_>>());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    /// Stopped at any investigation (or with a page waiting, or by a failure), and resumed from the token in a
+    /// new client: the investigations before the token and those after it are, together, the listing, each once.
+    /// With a snapshot, exactly the expected ones in the service's order; without one, arrivals shift the pages
+    /// (fewer per call than a page holds, as offset paging needs): every investigation there at the start, each
+    /// once, and nothing else but arrivals.
+    #[test]
+    fn a_token_taken_at_any_item_resumes_exactly_once(
+        data in data_strategy(),
+        snapshot in any::<bool>(),
+        small_page in 1u32..20,
+        large_page in prop_oneof![20u32..60, Just(10_000u32)],
+        faults in proptest::collection::vec(fault_strategy(0.2), 0..300),
+        arrivals in 0usize..3,
+        stop in prop_oneof![
+            3 => (0usize..260).prop_map(Break::AfterItems),
+            1 => (0usize..260).prop_map(Break::BeforeNextPage),
+        ],
+        first_attempts in prop_oneof![3 => Just(25u32), 1 => 1u32..3],
+        seed in any::<u64>(),
+    ) {
+        let base = BaseUrl::parse("http://127.0.0.1:9").unwrap();
+        let bound = Timestamp::from_unix_millis(T0 as i64).unwrap();
+        let snapshot_at = snapshot.then_some(bound);
+        // Without a snapshot, a page must hold more than the arrivals of the calls a page may take.
+        let page_size = if snapshot { small_page } else { large_page };
+        let mut fake = FakeService { items: data, faults, calls: 0, sent_at: vec![], blocked_until: 0, arrivals_per_call: arrivals, next_id: 20_000_000 };
+        let expected: Vec<String> = fake.sorted(snapshot_at).into_iter().map(|i| i.id.clone()).collect();
+        let original: HashSet<String> = expected.iter().cloned().collect();
+        let retry = RetryPolicy { max_attempts: first_attempts, ..policy() };
+        let options = ListingOptions { page_size, snapshot_at, retry, jitter_seed: seed };
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        let mut now = T0;
+        let mut listing = Listing::new(base.clone(), ListQuery::default(), options).unwrap();
+        let first = drive_to(&mut listing, &mut limiter, &mut fake, &mut now, stop);
+        let failed = first.outcome.is_some();
+        let token = first.token;
+        drop(listing);
+
+        let mut limiter2 = RateLimiter::import(RateLimitConfig::default(), &limiter.export()).unwrap();
+        let options = ListingOptions { retry: policy(), jitter_seed: seed ^ 1, ..ListingOptions::default() };
+        let mut resumed = Listing::resume(base, &token, options).unwrap();
+        let second = drive(&mut resumed, &mut limiter2, &mut fake, &mut now, None);
+        prop_assert!(second.outcome.is_none(), "{:?}", second.outcome);
+
+        let all: Vec<String> = first.delivered.iter().chain(&second.delivered).cloned().collect();
+        let mut counts: HashMap<&String, usize> = HashMap::new();
+        for id in &all { *counts.entry(id).or_default() += 1; }
+        let twice: Vec<_> = counts.iter().filter(|(_, &c)| c > 1).collect();
+        prop_assert!(twice.is_empty(), "twice across the token ({} + {}, failed: {}): {:?}", first.delivered.len(), second.delivered.len(), failed, twice);
+        if snapshot {
+            prop_assert_eq!(all, expected);
+        } else {
+            let got: HashSet<String> = all.into_iter().collect();
+            prop_assert!(original.is_subset(&got), "lost: {:?}", original.difference(&got).collect::<Vec<_>>());
+            prop_assert!(got.iter().all(|id| original.contains(id) || id.parse::<u64>().unwrap() > 20_000_000));
+        }
     }
 }

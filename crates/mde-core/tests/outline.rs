@@ -178,6 +178,13 @@ enum Seen {
     Fail(String),
 }
 
+/// The tokens after a page: handed on in full, and cut after none and after one of its investigations.
+fn tokens(listing: &Listing, seen: &mut Vec<Seen>) {
+    seen.push(Seen::Token(listing.resume_token()));
+    seen.push(Seen::Token(listing.resume_token_after(0)));
+    seen.push(Seen::Token(listing.resume_token_after(1)));
+}
+
 fn run(indexed: bool, options: &ListingOptions, query: &ListQuery, script: &[Answer]) -> Vec<Seen> {
     let base = BaseUrl::parse("https://api.security.microsoft.com").unwrap();
     let mut listing = Listing::new(base, query.clone(), options.clone()).unwrap();
@@ -198,7 +205,7 @@ fn run(indexed: bool, options: &ListingOptions, query: &ListQuery, script: &[Ans
                         let ids: Vec<String> = keep.iter().map(|&k| page.value[k].id.clone()).collect();
                         if !ids.is_empty() {
                             seen.push(Seen::Page(ids));
-                            seen.push(Seen::Token(listing.resume_token()));
+                            tokens(&listing, &mut seen);
                         }
                     }
                 } else {
@@ -212,7 +219,7 @@ fn run(indexed: bool, options: &ListingOptions, query: &ListQuery, script: &[Ans
             Action::Page(items) => {
                 assert!(!indexed, "the indexed path never returns Action::Page");
                 seen.push(Seen::Page(items.into_iter().map(|i| i.id).collect()));
-                seen.push(Seen::Token(listing.resume_token()));
+                tokens(&listing, &mut seen);
             }
             Action::Done => {
                 seen.push(Seen::Done);

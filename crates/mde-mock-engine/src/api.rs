@@ -160,7 +160,7 @@ fn route(settings: &Settings, state: &mut State, req: &Request<'_>, path: &str) 
 }
 
 fn list(settings: &Settings, state: &mut State, req: &Request<'_>) -> Answer {
-    let query = match ListQuery::from_query_string(req.query.unwrap_or("")) {
+    let query = match ListQuery::from_query_string_with(req.query.unwrap_or(""), &settings.odata.parse_options()) {
         Ok(q) => q,
         Err(err) => {
             let target = state.correlation(settings.seed);
@@ -173,13 +173,12 @@ fn list(settings: &Settings, state: &mut State, req: &Request<'_>) -> Answer {
     Answer::json(200, state.data.page_body(&context, query.filter.as_ref(), query.skip, top))
 }
 
-/// The service's `code` for a refused query: `ODataError` for a `$filter` that does not parse or names a
-/// property the API does not filter on; `BadRequest` for the other options.
-pub fn error_code(err: &QueryError) -> &'static str {
-    match err {
-        QueryError::Filter(_) => "ODataError",
-        _ => "BadRequest",
-    }
+/// The service's `code` for a refused query: `ODataError`, "Invalid OData URI query (the specific error is
+/// specified)" (<https://learn.microsoft.com/en-us/defender-endpoint/api/common-errors>), for every invalid
+/// query option: a `$filter` that does not parse, a bad `$top` or `$skip`, an unknown `$` option. (Options
+/// whose name does not start with `$` are OData custom options, which the service ignores.)
+pub fn error_code(_err: &QueryError) -> &'static str {
+    "ODataError"
 }
 
 /// Percent-decodes a path segment; invalid escapes stay as they are.

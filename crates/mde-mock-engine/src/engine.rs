@@ -11,6 +11,7 @@ use crate::data::{generate, Dataset, InvestigationUpdate, UpdateError};
 use crate::faults::{Fault, Faults};
 use crate::journal::{Journal, JournalEntry};
 use crate::limits::{LimitConfig, Limiter};
+use crate::odata::ODataVersion;
 use crate::options::{Options, OptionsError};
 use crate::reply::{correlation_id, Cors};
 use crate::request::{Reply, Request};
@@ -23,6 +24,7 @@ pub(crate) struct Settings {
     pub cors: Cors,
     pub latency: Duration,
     pub limits: LimitConfig,
+    pub odata: ODataVersion,
     /// What `GET /__admin/config` shows.
     pub summary: Value,
 }
@@ -105,6 +107,7 @@ impl Engine {
             cors,
             latency: options.latency,
             limits,
+            odata: options.odata,
             summary,
         };
         let state = State {

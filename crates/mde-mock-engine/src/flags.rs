@@ -104,6 +104,13 @@ pub const FLAGS: &[Flag] = &[
         None,
         "End of the generated data's 90 days, RFC 3339 [default: the current time]",
     ),
+    flag(
+        "odata",
+        "MDE_MOCK_ODATA",
+        "VERSION",
+        Some("4.0"),
+        "The OData version of the $filter syntax accepted: 4.0 (the service's) or 4.01 (adds `in` and operators in any case)",
+    ),
 ];
 
 /// What a command line asks for: where to listen, the data file to read, and the mock's options (without the
@@ -200,6 +207,7 @@ pub fn parse<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result
             }
             "cors-origin" => o.cors_origin = value.to_string(),
             "now" => o.now = Some(Timestamp::parse(value).map_err(|e| bad(&e.to_string()))?),
+            "odata" => o.odata = value.parse().map_err(|e: String| bad(&e))?,
             _ => return Err(FlagError::Unknown(long.to_string())),
         }
     }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::data::{investigations_from_value, Single};
 use crate::limits::Window;
+use crate::odata::ODataVersion;
 use crate::reply::Cors;
 
 /// The most investigations a mock generates (`count`): ten times the largest data set the benchmarks use.
@@ -42,6 +43,9 @@ pub struct Options {
     pub cors_origin: String,
     /// The end of the generated data's 90 days; `None`: the time the engine is created.
     pub now: Option<Timestamp>,
+    /// The OData version whose `$filter` syntax is accepted (default 4.0, what the service implements; 4.01
+    /// adds `in` and operators in any case).
+    pub odata: ODataVersion,
 }
 
 impl Default for Options {
@@ -60,6 +64,7 @@ impl Default for Options {
             latency: Duration::ZERO,
             cors_origin: "*".to_string(),
             now: None,
+            odata: ODataVersion::V40,
         }
     }
 }
@@ -101,6 +106,7 @@ pub mod name {
         LATENCY_MS = "latencyMs", "--latency-ms";
         CORS_ORIGIN = "corsOrigin", "--cors-origin";
         NOW = "now", "--now";
+        ODATA = "odata", "--odata";
     }
 }
 
@@ -221,6 +227,10 @@ impl Options {
             let text = v.as_str().ok_or_else(|| invalid(name::CORS_ORIGIN, "must be a string such as \"*\""))?;
             o.cors_origin = text.to_string();
         }
+        if let Some(v) = get(name::ODATA) {
+            let text = v.as_str().ok_or_else(|| invalid(name::ODATA, "must be \"4.0\" or \"4.01\""))?;
+            o.odata = text.parse().map_err(|e: String| invalid(name::ODATA, e))?;
+        }
         if let Some(v) = get(name::NOW) {
             let text = v.as_str().ok_or_else(|| invalid(name::NOW, "must be an RFC 3339 date-time string"))?;
             o.now = Some(Timestamp::parse(text).map_err(|e| invalid(name::NOW, e.to_string()))?);
@@ -253,6 +263,7 @@ impl Options {
             "fault_rate": self.fault_rate,
             "latency_ms": u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
             "cors_origin": self.cors_origin,
+            "odata": self.odata.as_str(),
         })
     }
 }
@@ -304,7 +315,7 @@ mod tests {
         let o = Options::from_json(&json!({
             "seed": "18446744073709551615", "count": 5, "tokens": ["a", "b"], "forbiddenTokens": "f",
             "perMinute": 2, "perHour": 10, "window": "fixed", "timeScale": 0.5, "faultRate": 0.25,
-            "latencyMs": 7, "corsOrigin": "http://app.test", "now": "2026-01-01T00:00:00Z",
+            "latencyMs": 7, "corsOrigin": "http://app.test", "now": "2026-01-01T00:00:00Z", "odata": "4.01",
             "investigations": [{"id": 5, "state": "Benign"}]
         }))
         .unwrap();
@@ -317,6 +328,7 @@ mod tests {
         assert_eq!(o.cors_origin, "http://app.test");
         assert_eq!(o.now.unwrap().to_string(), "2026-01-01T00:00:00Z");
         assert_eq!(o.investigations.unwrap()[0].id, "5");
+        assert_eq!(o.odata, ODataVersion::V401);
         assert_eq!(Options::from_json(&json!({})).unwrap(), Options::default());
         assert_eq!(Options::from_json(&object(&[("seed", Value::Null)])).unwrap(), Options::default());
     }
@@ -329,6 +341,7 @@ mod tests {
             (json!({"timeScale": 0}), "`timeScale` (--time-scale): 0 must be a number above 0"),
             (json!({"faultRate": 1.5}), "`faultRate` (--fault-rate): 1.5 must be from 0 to 1"),
             (json!({"window": "tumbling"}), "unknown window `tumbling`"),
+            (json!({"odata": "4"}), "`odata` (--odata): unknown OData version `4`: expected 4.0 or 4.01"),
             (json!({"now": "yesterday"}), "`now` (--now)"),
             (json!({"count": -1}), "`count` (--count): -1 is not a whole number"),
             (json!({"tokens": [1]}), "`tokens` (--token): must be an array of strings"),

@@ -20,6 +20,14 @@ const RATE_LIMIT_OPTIONS = new Set(['state', 'perMinute', 'perHour', 'timeScale'
 const LIST_OPTIONS = new Set(['filter', 'top', 'skip', 'pageSize', 'snapshot', 'resumeFrom', 'signal']);
 const INFO_FIELDS = ['status', 'code', 'target', 'retryAfterMs', 'position', 'expected', 'found', 'path'];
 
+/**
+ * The OAuth scope a `TokenCredential` is asked for: the API's application ID URI with `/.default`
+ * (https://learn.microsoft.com/en-us/defender-endpoint/api/exposed-apis-create-app-webapp).
+ */
+export const TOKEN_SCOPE = 'https://api.securitycenter.microsoft.com/.default';
+/** A credential's token is used until this long before it expires. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
 /** An error of this package: `kind` says what went wrong; the other fields say more when they apply. */
 export class MdeError extends Error {
   constructor(info, options) {
@@ -88,6 +96,17 @@ function sleep(ms, signal) {
   });
 }
 
+/** `value` (a promise or not), or a rejection with kind Aborted as soon as `signal` fires. */
+function untilAborted(value, signal) {
+  if (signal === undefined) return value;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(value).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function seed() {
   return Math.floor(Math.random() * 2 ** 52);
 }
@@ -136,14 +155,40 @@ function itemsOf(bytes, keep) {
   return items;
 }
 
+function isCredential(token) {
+  return typeof token?.getToken === 'function';
+}
+
+/**
+ * A token callback over an Azure `TokenCredential`: asks for `TOKEN_SCOPE`, keeps the token until five minutes
+ * before its `expiresOnTimestamp`, and asks again when the client wants a fresh one (after a 401).
+ */
+function credentialCallback(credential) {
+  let cached;
+  return async ({ forceRefresh }, signal) => {
+    if (!forceRefresh && cached !== undefined && Date.now() < cached.expiresOnTimestamp - EXPIRY_MARGIN_MS) {
+      return cached.token;
+    }
+    cached = undefined;
+    const access = await credential.getToken([TOKEN_SCOPE], { abortSignal: signal });
+    if (typeof access?.token === 'string' && Number.isFinite(access.expiresOnTimestamp)) {
+      cached = { token: access.token, expiresOnTimestamp: access.expiresOnTimestamp };
+    }
+    return access?.token;
+  };
+}
+
 /** The I/O of one client: token, fetch and events. */
 class Transport {
   #token;
+  #source;
   #fetch;
   #onEvent;
 
   constructor(token, fetchFn, onEvent) {
-    this.#token = token;
+    const credential = isCredential(token);
+    this.#token = credential ? credentialCallback(token) : token;
+    this.#source = credential ? 'credential' : 'token callback';
     this.#fetch = fetchFn;
     this.#onEvent = onEvent;
   }
@@ -161,15 +206,16 @@ class Transport {
     if (typeof this.#token === 'string') return this.#token;
     let token;
     try {
-      token = await this.#token({ forceRefresh });
+      // A token source may wait on a person (a sign-in prompt): the signal stops the wait.
+      token = await untilAborted(this.#token({ forceRefresh }, signal), signal);
     } catch (e) {
       throwIfAborted(signal);
       if (e instanceof MdeError) throw e;
-      throw fail('Unauthorized', `the token callback failed: ${e?.message ?? e}`, e);
+      throw fail('Unauthorized', `the ${this.#source} failed: ${e?.message ?? e}`, e);
     }
     throwIfAborted(signal);
     if (typeof token !== 'string' || token === '') {
-      throw fail('Unauthorized', 'the token callback returned no token (expected a non-empty string)');
+      throw fail('Unauthorized', `the ${this.#source} returned no token (expected a non-empty string)`);
     }
     return token;
   }
@@ -239,10 +285,10 @@ export class InvestigationList {
   #handle;
   #io;
   #signal;
+  /** The last page the machine delivered, and how many of its investigations were handed out. */
   #page = [];
   #pos = 0;
-  #tokenBefore;
-  #tokenAfter;
+  #finalToken;
   #finished = false;
   #error;
   #busy = false;
@@ -252,29 +298,28 @@ export class InvestigationList {
     this.#handle = handle;
     this.#io = io;
     this.#signal = signal;
-    this.#tokenAfter = handle.resumeToken();
-    this.#tokenBefore = this.#tokenAfter;
   }
 
   /**
-   * A token from which `client.list({ resumeFrom })` continues with nothing lost and nothing twice: after the
-   * last page consumed in full, or, when a loop over items stopped inside a page, from that page's start.
+   * A token from which `client.list({ resumeFrom })` continues right after the last investigation handed out,
+   * with nothing lost and nothing twice (Rust decides where, from how many of the last page were handed out).
    */
   resumeToken() {
-    return this.#pos < this.#page.length ? this.#tokenBefore : this.#tokenAfter;
+    return this.#handle === undefined ? this.#finalToken : this.#handle.resumeToken(this.#pos);
   }
 
   #finish() {
     if (this.#handle !== undefined) {
+      this.#finalToken = this.#handle.resumeToken(this.#pos);
       this.#handle.free();
       this.#handle = undefined;
     }
   }
 
-  /** The next non-empty page, or undefined at the end. */
+  /** Fetches the next non-empty page into `#page`, none of it handed out yet; false at the end. */
   async #nextPage() {
     if (this.#error !== undefined) throw this.#error;
-    if (this.#finished) return undefined;
+    if (this.#finished) return false;
     const handle = this.#handle;
     const signal = this.#signal;
     const state = { lastStatus: undefined };
@@ -285,19 +330,20 @@ export class InvestigationList {
         if (step.t === 'done') {
           this.#finished = true;
           this.#finish();
-          return undefined;
+          return false;
         }
-        const before = step.t === 'send' ? handle.resumeToken() : undefined;
         const r = await this.#io.run(handle, step, signal, state);
         if (r === undefined) continue;
         const keep = handle.handleResponse(Date.now(), r.status, r.retryAfter, r.retryAfterMs, r.bytes);
         if (keep === undefined || keep.length === 0) continue;
-        const items = itemsOf(r.bytes, keep);
+        // The machine counts the page as delivered; none of it is handed out yet (should it fail to build, the
+        // token stays at its start and no earlier page is handed out again).
+        this.#page = [];
+        this.#pos = 0;
+        this.#page = itemsOf(r.bytes, keep);
         const progress = JSON.parse(handle.progress());
-        this.#tokenBefore = before;
-        this.#tokenAfter = handle.resumeToken();
         this.#io.emit({ type: 'page', pages: progress.pages, items: progress.items });
-        return items;
+        return true;
       }
     } catch (e) {
       this.#error = fromWasm(e);
@@ -320,12 +366,9 @@ export class InvestigationList {
         this.#pos = this.#page.length;
         yield rest;
       }
-      for (;;) {
-        const page = await this.#nextPage();
-        if (page === undefined) return;
-        this.#page = page;
-        this.#pos = page.length;
-        yield page;
+      while (await this.#nextPage()) {
+        this.#pos = this.#page.length;
+        yield this.#page;
       }
     } finally {
       this.#busy = false;
@@ -335,15 +378,11 @@ export class InvestigationList {
   async *[Symbol.asyncIterator]() {
     this.#enter();
     try {
-      for (;;) {
+      do {
         while (this.#pos < this.#page.length) {
           yield this.#page[this.#pos++];
         }
-        const page = await this.#nextPage();
-        if (page === undefined) return;
-        this.#page = page;
-        this.#pos = 0;
-      }
+      } while (await this.#nextPage());
     } finally {
       this.#busy = false;
     }
@@ -361,8 +400,11 @@ export class InvestigationsClient {
     }
     checkKeys(options, CLIENT_OPTIONS, 'client');
     const { token, fetch: fetchFn, onEvent, rateLimit, ...rest } = options;
-    if (!((typeof token === 'string' && token !== '') || typeof token === 'function')) {
-      throw fail('InvalidConfig', 'token must be a non-empty string or a function ({ forceRefresh }) => Promise<string>');
+    if (!((typeof token === 'string' && token !== '') || typeof token === 'function' || isCredential(token))) {
+      throw fail(
+        'InvalidConfig',
+        'token must be a non-empty string, a function ({ forceRefresh }) => Promise<string>, or a TokenCredential (an object with getToken)',
+      );
     }
     if (fetchFn !== undefined && typeof fetchFn !== 'function') throw fail('InvalidConfig', 'fetch must be a function');
     if (onEvent !== undefined && typeof onEvent !== 'function') throw fail('InvalidConfig', 'onEvent must be a function');

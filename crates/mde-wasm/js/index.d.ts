@@ -104,6 +104,32 @@ export type ClientEvent =
 /** Supplies the bearer token; `forceRefresh` is true after a 401, to bypass any cache. */
 export type TokenProvider = (request: { forceRefresh: boolean }) => Promise<string>;
 
+/** The OAuth scope the client asks a `TokenCredential` for: `https://api.securitycenter.microsoft.com/.default`. */
+export const TOKEN_SCOPE: string;
+
+/** A token and when it expires, as a `TokenCredential` returns it (the fields of `@azure/core-auth`'s `AccessToken`). */
+export interface AccessToken {
+  /** The bearer token. */
+  token: string;
+  /** When it expires, in milliseconds since 1970; the client uses it until five minutes before. */
+  expiresOnTimestamp: number;
+}
+
+/** What the client passes to `getToken`. */
+export interface GetTokenOptions {
+  /** The operation's `signal`, when it has one. */
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * An Azure `TokenCredential` (the interface of `@azure/core-auth`, which `@azure/identity`'s credentials
+ * implement), or any object with such a `getToken`, such as a wrapper of MSAL. The client asks it for
+ * `TOKEN_SCOPE`, keeps the token until five minutes before it expires, and asks again after a 401.
+ */
+export interface TokenCredential {
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null>;
+}
+
 /** The subset of `fetch` the client uses. */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -123,8 +149,8 @@ export interface ClientOptions {
   region?: Region;
   /** Another base URL, such as your own proxy. Must be https, unless loopback with `allowInsecureLoopback`. */
   baseUrl?: string;
-  /** The bearer token, or a function that returns one. */
-  token: string | TokenProvider;
+  /** The bearer token, a function that returns one, or a `TokenCredential`. */
+  token: string | TokenProvider | TokenCredential;
   /** Replaces `globalThis.fetch`. */
   fetch?: FetchFunction;
   /** Retries after the first attempt (default 5). */
@@ -194,7 +220,10 @@ export class InvestigationList implements AsyncIterable<Investigation> {
   [Symbol.asyncIterator](): AsyncGenerator<Investigation, void, undefined>;
   /** Pages (never empty), as delivered. */
   byPage(): AsyncGenerator<Investigation[], void, undefined>;
-  /** Continue later with `client.list({ resumeFrom })`: nothing lost, nothing twice. */
+  /**
+   * Continue later with `client.list({ resumeFrom })`, right after the last investigation handed out (by either
+   * loop, also inside a page, after an error or an abort): nothing lost, nothing twice.
+   */
   resumeToken(): string;
 }
 

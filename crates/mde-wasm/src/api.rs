@@ -209,11 +209,12 @@ impl ListingHandle {
         self.listing.handle_transport_error(millis(now), message);
     }
 
-    /// The resume token after the last delivered page.
+    /// The resume token right after the last investigation handed on: `consumed` of the last page delivered
+    /// (all of it when `consumed` is its length or more; ignored once the next request was polled).
     #[wasm_bindgen(js_name = resumeToken)]
     #[cfg_attr(mde_size, optimize(size))]
-    pub fn resume_token(&self) -> String {
-        self.listing.resume_token()
+    pub fn resume_token(&self, consumed: u32) -> String {
+        self.listing.resume_token_after(consumed as usize)
     }
 
     /// `{pages, items, requests}` as JSON.
@@ -313,6 +314,25 @@ mod tests {
         assert_eq!(state["windows"][0]["used"], 1);
         assert_eq!(state["windows"][0]["limit"], 100);
         assert_eq!(state["windows"][0]["windowMs"], 60_000);
+    }
+
+    #[test]
+    fn the_resume_token_counts_the_investigations_handed_out() {
+        let c = client();
+        let mut l = c.start_listing(NOW, r#"{"pageSize":3}"#).unwrap();
+        assert!(matches!(l.next_step(NOW), Step::Send { .. }));
+        let body = br#"{"value":[{"id":"9"},{"id":"8"},{"id":"7"}]}"#;
+        let r = Response { status: 200, retry_after: None, retry_after_ms: None, body };
+        assert_eq!(l.report(NOW, &r), Some(vec![0, 1, 2]));
+        let pos = |consumed| {
+            let token = l.resume_token(consumed);
+            let json: serde_json::Value = serde_json::from_str(token.strip_prefix("mdeR1.").unwrap()).unwrap();
+            (json["pos"].as_u64(), json["ids"].as_array().map(Vec::len))
+        };
+        assert_eq!(pos(0), (Some(0), Some(0)));
+        assert_eq!(pos(2), (Some(2), Some(2)));
+        assert_eq!(pos(3), (Some(3), Some(3)));
+        assert_eq!(pos(u32::MAX), (Some(3), Some(3)));
     }
 
     #[test]

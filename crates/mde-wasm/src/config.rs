@@ -594,7 +594,7 @@ InvalidConfig None None: snapshot must be true, a Date or an RFC 3339 string, no
 InvalidQuery Some("filter") None: invalid filter: expected an object, not a number
 InvalidQuery Some("filter") None: invalid filter: text must be a string
 InvalidQuery Some("filter") None: invalid filter: expected {"text": ...} or {"object": ...}
-InvalidQuery None Some(9): invalid filter: unknown state 'Runing' (did you mean 'Running'?) at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'Runing'`
+InvalidQuery None Some(9): invalid filter: unknown state 'Runing' (did you mean 'Running'?) at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, Disabled, found `'Runing'`
 InvalidQuery Some("filter.state") None: filter.state: "Runing" is not a documented state
 InvalidConfig None None: invalid list options: duplicate option `top`
 InvalidConfig None None: invalid resume token: expected an object, found an array

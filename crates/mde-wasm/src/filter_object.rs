@@ -209,7 +209,7 @@ fn read(property: Property, v: &Json, path: &str) -> Result<Value, ErrorInfo> {
         (Property::StartTime, other) => match crate::json::whole_millis(other) {
             Some(ms) => Timestamp::from_unix_millis(ms)
                 .map(Value::Time)
-                .ok_or_else(|| fail(path, &[&ms.to_string(), " ms is outside the years 0000 to 9999"])),
+                .ok_or_else(|| fail(path, &[&ms.to_string(), " ms is outside the years 0001 to 9999"])),
             None => Err(wrong(path, TIME, other)),
         },
         (Property::State, Json::Str(name)) => InvestigationState::known(name).map(Value::State).ok_or_else(|| {
@@ -302,8 +302,8 @@ mod tests {
 
     #[test]
     fn arrays_are_in_and_or_not_nest() {
-        assert_eq!(odata(r#"{"machineId":{"in":["a","b'c"]}}"#).unwrap(), "machineId in ('a','b''c')");
-        assert_eq!(odata(r#"{"state":["Running","Queued"]}"#).unwrap(), "state in ('Running','Queued')");
+        assert_eq!(odata(r#"{"machineId":{"in":["a","b'c"]}}"#).unwrap(), "machineId eq 'a' or machineId eq 'b''c'");
+        assert_eq!(odata(r#"{"state":["Running","Queued"]}"#).unwrap(), "state eq 'Running' or state eq 'Queued'");
         let text = odata(r#"{"or":[{"id":"1"},{"triggeringAlertId":{"ne":"x"}}],"not":{"state":"Benign"}}"#).unwrap();
         assert_eq!(text, "(id eq '1' or triggeringAlertId ne 'x') and not (state eq 'Benign')");
         // The object form and the text form mean the same filter.
@@ -449,9 +449,9 @@ mod tests {
             (r#"{"startTime":null}"#, "filter.startTime", "expected a Date, an RFC 3339 date-time string or milliseconds since 1970, found null (an invalid Date?)"),
             (r#"{"startTime":{"lt":null}}"#, "filter.startTime.lt", "expected a Date, an RFC 3339 date-time string or milliseconds since 1970, found null (an invalid Date?)"),
             (r#"{"startTime":{"in":[1,null]}}"#, "filter.startTime.in[1]", "expected a Date, an RFC 3339 date-time string or milliseconds since 1970, found null (an invalid Date?)"),
-            (r#"{"startTime":253402300800000}"#, "filter.startTime", "253402300800000 ms is outside the years 0000 to 9999"),
-            (r#"{"startTime":{"gt":-62167219200001}}"#, "filter.startTime.gt", "-62167219200001 ms is outside the years 0000 to 9999"),
-            (r#"{"startTime":[8.9e15]}"#, "filter.startTime[0]", "8900000000000000 ms is outside the years 0000 to 9999"),
+            (r#"{"startTime":253402300800000}"#, "filter.startTime", "253402300800000 ms is outside the years 0001 to 9999"),
+            (r#"{"startTime":{"gt":-62135596800001}}"#, "filter.startTime.gt", "-62135596800001 ms is outside the years 0001 to 9999"),
+            (r#"{"startTime":[8.9e15]}"#, "filter.startTime[0]", "8900000000000000 ms is outside the years 0001 to 9999"),
             (r#"{"startTime":1.5}"#, "filter.startTime", &format!("expected {TIME}, found a number")),
             (r#"{"startTime":9e15}"#, "filter.startTime", &format!("expected {TIME}, found a number")),
             (r#"{"startTime":true}"#, "filter.startTime", &format!("expected {TIME}, found a boolean")),
@@ -493,20 +493,20 @@ mod tests {
             (r#"{"startTime":-1}"#, "startTime eq 1969-12-31T23:59:59.999Z"),
             (r#"{"startTime":2.5e3}"#, "startTime eq 1970-01-01T00:00:02.5Z"),
             (r#"{"startTime":253402300799999}"#, "startTime eq 9999-12-31T23:59:59.999Z"),
-            (r#"{"startTime":-62167219200000}"#, "startTime eq 0000-01-01T00:00:00Z"),
+            (r#"{"startTime":-62135596800000}"#, "startTime eq 0001-01-01T00:00:00Z"),
             (
                 r#"{"startTime":{"eq":0,"ne":1,"gt":"2024-01-01T00:00:00Z","ge":2,"lt":3,"le":4}}"#,
                 "startTime eq 1970-01-01T00:00:00Z and startTime ne 1970-01-01T00:00:00.001Z and startTime gt 2024-01-01T00:00:00Z and startTime ge 1970-01-01T00:00:00.002Z and startTime lt 1970-01-01T00:00:00.003Z and startTime le 1970-01-01T00:00:00.004Z",
             ),
-            (r#"{"startTime":[0,"2024-01-01T00:00:00Z"]}"#, "startTime in (1970-01-01T00:00:00Z,2024-01-01T00:00:00Z)"),
-            (r#"{"startTime":{"in":[0]}}"#, "startTime in (1970-01-01T00:00:00Z)"),
+            (r#"{"startTime":[0,"2024-01-01T00:00:00Z"]}"#, "startTime eq 1970-01-01T00:00:00Z or startTime eq 2024-01-01T00:00:00Z"),
+            (r#"{"startTime":{"in":[0]}}"#, "startTime eq 1970-01-01T00:00:00Z"),
             (r#"{"state":"Running"}"#, "state eq 'Running'"),
-            (r#"{"state":{"eq":"Queued","ne":"Benign","in":["Failed"]}}"#, "state eq 'Queued' and state ne 'Benign' and state in ('Failed')"),
-            (r#"{"state":["Unknown","SuppressedAlert"]}"#, "state in ('Unknown','SuppressedAlert')"),
+            (r#"{"state":{"eq":"Queued","ne":"Benign","in":["Failed"]}}"#, "state eq 'Queued' and state ne 'Benign' and state eq 'Failed'"),
+            (r#"{"state":["Unknown","SuppressedAlert"]}"#, "state eq 'Unknown' or state eq 'SuppressedAlert'"),
             (r#"{"id":"1"}"#, "id eq '1'"),
             (r#"{"id":{"eq":"a","ne":"b","gt":"c","ge":"d","lt":"e","le":"f"}}"#, "id eq 'a' and id ne 'b' and id gt 'c' and id ge 'd' and id lt 'e' and id le 'f'"),
-            (r#"{"machineId":{"gt":"x","in":["a","b"]}}"#, "machineId gt 'x' and machineId in ('a','b')"),
-            (r#"{"triggeringAlertId":["a"]}"#, "triggeringAlertId in ('a')"),
+            (r#"{"machineId":{"gt":"x","in":["a","b"]}}"#, "machineId gt 'x' and (machineId eq 'a' or machineId eq 'b')"),
+            (r#"{"triggeringAlertId":["a"]}"#, "triggeringAlertId eq 'a'"),
             (r#"{"triggeringAlertId":{"le":""}}"#, "triggeringAlertId le ''"),
             (r#"{"id":"1","id":"2"}"#, "id eq '1' and id eq '2'"),
             (r#"{"and":[{"id":"1"},{"id":"2"},{"id":"3"}]}"#, "id eq '1' and id eq '2' and id eq '3'"),

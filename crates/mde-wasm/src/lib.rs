@@ -9,9 +9,9 @@
 //!   forms (OData text and the JS object form, translated into the core's filter builder here), the query,
 //!   paging, the limiter, retries, the resume token, the origin checks, and the validation of every item of
 //!   every page.
-//! - JavaScript only does I/O: `fetch`, `setTimeout`, the `AbortSignal`, the token callback, and it lets
-//!   `JSON.parse` build the investigations from the body that Rust validated (measured: building them in Rust
-//!   and converting costs 3 to 5 times more; see `BENCHMARKS.md`).
+//! - JavaScript only does I/O: `fetch`, `setTimeout`, the `AbortSignal`, the token callback or credential, and
+//!   it lets `JSON.parse` build the investigations from the body that Rust validated (measured: building them in
+//!   Rust and converting costs 3 to 5 times more; see `BENCHMARKS.md`).
 //!
 //! The JS side pumps a machine step by step: `poll(now)` returns the next step as a small JSON text (send this
 //! URL, wait so long, done, failed), `handleResponse(...)` takes the status, the two throttling headers and the

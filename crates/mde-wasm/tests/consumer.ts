@@ -1,14 +1,18 @@
 // A consumer of the whole public API, type-checked with `tsc --strict --noEmit` (not run).
+import type { AccessToken as AzureAccessToken, TokenCredential as AzureTokenCredential } from '@azure/core-auth';
 import {
   InvestigationsClient,
   MdeError,
+  TOKEN_SCOPE,
   validateFilter,
+  type AccessToken,
   type ClientEvent,
   type FilterObject,
   type Investigation,
   type InvestigationList,
   type MdeErrorKind,
   type RateLimitState,
+  type TokenCredential,
 } from 'mde-investigations';
 
 const saved: string | undefined = undefined;
@@ -95,6 +99,25 @@ export async function main(): Promise<void> {
   }
 }
 
+// Any Azure TokenCredential (`@azure/identity`'s credentials implement `@azure/core-auth`'s interface) is a token,
+// and the package's own interface is one of Azure's.
+declare const azure: AzureTokenCredential;
+new InvestigationsClient({ region: 'eu', token: azure });
+const ours: TokenCredential = azure;
+const back: AzureTokenCredential = ours;
+const access: AccessToken = { token: 't', expiresOnTimestamp: 0 } satisfies AzureAccessToken;
+const scope: string = TOKEN_SCOPE;
+console.log(back, access, scope);
+// A hand-written credential, as one wraps MSAL in a page.
+const msalLike: TokenCredential = {
+  async getToken(scopes, options) {
+    if (options?.abortSignal?.aborted) return null;
+    return { token: [scopes].flat().join(' '), expiresOnTimestamp: Date.now() + 3_600_000 };
+  },
+};
+new InvestigationsClient({ region: 'eu', token: msalLike });
+// @ts-expect-error: getToken resolves to an access token, not a string.
+new InvestigationsClient({ region: 'eu', token: { getToken: async (_scopes: string[]) => 'a token' } });
 // @ts-expect-error: the token is required.
 new InvestigationsClient({ region: 'eu' });
 // @ts-expect-error: states have no order.

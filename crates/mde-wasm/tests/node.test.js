@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 
-import { InvestigationsClient, MdeError, validateFilter } from 'mde-investigations';
+import { InvestigationsClient, MdeError, TOKEN_SCOPE, validateFilter } from 'mde-investigations';
 import { startMock, valueOf } from './mock.js';
 
 const mocks = [];
@@ -26,6 +26,9 @@ async function collect(iterable) {
   for await (const x of iterable) out.push(x);
   return out;
 }
+
+/** Ids of investigations, for compact comparisons. */
+const ids = (items) => items.map((i) => i.id);
 
 async function rejects(promise, kind) {
   try {
@@ -164,6 +167,118 @@ test('Unauthorized after one refresh; the token callback is asked for a fresh to
   assert.equal(f.status, 403);
 });
 
+/** A TokenCredential whose `getToken` answers `answer(n)` on its n-th call, and records every call. */
+function fakeCredential(answer) {
+  const calls = [];
+  return {
+    calls,
+    async getToken(scopes, options) {
+      calls.push({ scopes, abortSignal: options?.abortSignal });
+      return answer(calls.length);
+    },
+  };
+}
+
+const MINUTE = 60_000;
+
+/** Runs `f` with `Date.now()` moved `offsetMs` ahead (the client's clock), then puts it back. */
+async function later(offsetMs, f) {
+  const realNow = Date.now;
+  Date.now = () => realNow.call(Date) + offsetMs;
+  try {
+    return await f();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+test('a TokenCredential is asked for the API scope, and its token is kept until five minutes before it expires', async () => {
+  assert.equal(TOKEN_SCOPE, 'https://api.securitycenter.microsoft.com/.default');
+  const svc = await fakeService((req) => {
+    if (req.url.startsWith('/api/investigations/')) return { body: { id: req.url.split('/').pop(), state: 'Running' } };
+    const skip = Number(new URL(req.url, 'http://127.0.0.1').searchParams.get('$skip') ?? 0);
+    return { body: { value: [{ id: '2' }, { id: '1' }].slice(skip, skip + 1) } };
+  });
+  try {
+    // Each token lasts ten minutes from when it is issued (by the client's clock).
+    const credential = fakeCredential((n) => ({ token: `token-${n}`, expiresOnTimestamp: Date.now() + 10 * MINUTE }));
+    const c = client(svc.base, { token: credential });
+    await c.get('7');
+    assert.deepEqual(ids(await collect(c.list({ pageSize: 1 }))), ['2', '1']);
+    await c.get('8');
+    assert.equal(credential.calls.length, 1, 'one token for every call while it is fresh');
+    assert.deepEqual(credential.calls[0].scopes, [TOKEN_SCOPE]);
+    // Four minutes and fifty seconds on, the token expires in more than five minutes: still used.
+    await later(4 * MINUTE + 50_000, () => c.get('9'));
+    assert.equal(credential.calls.length, 1);
+    // Five minutes and a second on, it expires in less than five minutes: the credential is asked again.
+    await later(5 * MINUTE + 1000, async () => {
+      await c.get('10');
+      await c.get('11');
+    });
+    assert.equal(credential.calls.length, 2);
+    const bearers = svc.requests.map((r) => r.authorization);
+    assert.deepEqual(bearers, [...Array(6).fill('Bearer token-1'), 'Bearer token-2', 'Bearer token-2']);
+
+    // A token that expires within five minutes is never kept.
+    const brief = fakeCredential((n) => ({ token: `brief-${n}`, expiresOnTimestamp: Date.now() + 5 * MINUTE - 1000 }));
+    const b = client(svc.base, { token: brief });
+    await b.get('1');
+    await b.get('2');
+    assert.equal(brief.calls.length, 2);
+  } finally {
+    await svc.close();
+  }
+});
+
+test('after a 401 the TokenCredential is asked again, bypassing the cached token', async () => {
+  const m = await mock(['--count', '3', '--token', 'good']);
+  const far = Date.now() + 60 * MINUTE;
+  const credential = fakeCredential((n) => ({ token: n === 1 ? 'revoked' : 'good', expiresOnTimestamp: far }));
+  const c = client(m.base, { token: credential });
+  assert.equal((await collect(c.list())).length, 3);
+  assert.equal(credential.calls.length, 2);
+  await c.get(valueOf(await m.all())[0].id);
+  assert.equal(credential.calls.length, 2, 'the fresh token is kept');
+  const statuses = (await m.journal()).map((j) => j.status);
+  assert.deepEqual(statuses, [401, 200, 200]);
+
+  // A credential that keeps giving a refused token: Unauthorized after one fresh try.
+  const stale = fakeCredential(() => ({ token: 'revoked', expiresOnTimestamp: far }));
+  const e = await rejects(collect(client(m.base, { token: stale }).list()), 'Unauthorized');
+  assert.equal(e.status, 401);
+  assert.equal(stale.calls.length, 2);
+});
+
+test('a TokenCredential that fails, returns no token or is aborted: Unauthorized or Aborted', async () => {
+  const m = await mock(['--count', '2']);
+  const broken = { getToken: async () => { throw new Error('AADSTS7000215: invalid client secret'); } };
+  const e = await rejects(collect(client(m.base, { token: broken }).list()), 'Unauthorized');
+  assert.match(e.message, /the credential failed: AADSTS7000215/);
+  assert.equal(e.cause.message, 'AADSTS7000215: invalid client secret');
+  const none = fakeCredential(() => null);
+  const n = await rejects(collect(client(m.base, { token: none }).list()), 'Unauthorized');
+  assert.match(n.message, /the credential returned no token/);
+
+  // The operation's signal reaches getToken, and aborting while it waits (say, on a sign-in prompt that never
+  // ends) ends the listing at once with Aborted.
+  const controller = new AbortController();
+  const waiting = {
+    calls: [],
+    getToken(scopes, options) {
+      this.calls.push(options?.abortSignal);
+      setTimeout(() => controller.abort(), 10);
+      return new Promise(() => {});
+    },
+  };
+  await rejects(collect(client(m.base, { token: waiting }).list({ signal: controller.signal })), 'Aborted');
+  assert.equal(waiting.calls[0], controller.signal);
+  assert.deepEqual(await m.journal(), [], 'nothing was sent without a token');
+
+  assert.throws(() => client(m.base, { token: { getToken: 'no' } }), (x) => x.kind === 'InvalidConfig');
+  assert.throws(() => client(m.base, { token: {} }), (x) => x.kind === 'InvalidConfig' && /TokenCredential/.test(x.message));
+});
+
 test('NotFound, and get by id or by triggering alert id', async () => {
   const oracle = valueOf(await shared.all());
   const c = client(shared.base);
@@ -261,43 +376,102 @@ test('abort stops a wait or a request at once with kind Aborted', async () => {
   await rejects(client(slow.base).get('1', { signal: AbortSignal.abort() }), 'Aborted');
 });
 
-test('resume from a token: nothing lost, nothing twice', async () => {
+/** Hands out `n` investigations of `list` with `for await` (then breaks), or all when there are fewer. */
+async function take(list, n) {
+  const out = [];
+  if (n === 0) return out;
+  for await (const item of list) {
+    out.push(item);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+test('resume from a token taken at any investigation: before and after it are the listing, each once', async () => {
   const m = await mock(['--count', '35', '--seed', '4']);
-  const oracle = valueOf(await m.all());
-  const c = client(m.base);
-  const first = c.list({ pageSize: 10 });
+  const oracle = ids(valueOf(await m.all()));
+  for (const n of [0, 1, 9, 10, 11, 13, 19, 20, 21, 29, 30, 34, 35]) {
+    const first = client(m.base).list({ pageSize: 10 });
+    const before = ids(await take(first, n));
+    const token = first.resumeToken();
+    assert.match(token, /^mdeR1\./);
+    assert.equal(token, first.resumeToken(), 'taking a token changes nothing');
+    const after = ids(await collect(client(m.base).list({ resumeFrom: token })));
+    assert.deepEqual([...before, ...after], oracle, `break after ${n}`);
+  }
+});
+
+test('resume from a token: pages, a mix of both loops, an error, an abort, a thrown error and arrivals', async () => {
+  const m = await mock(['--count', '35', '--seed', '4']);
+  const oracle = ids(valueOf(await m.all()));
+  const resume = async (list) => ids(await collect(client(m.base).list({ resumeFrom: list.resumeToken() })));
+
+  // byPage: after two pages.
+  const paged = client(m.base).list({ pageSize: 10 });
   const seen = [];
-  for await (const page of first.byPage()) {
-    seen.push(...page);
+  for await (const page of paged.byPage()) {
+    seen.push(...ids(page));
     if (seen.length === 20) break;
   }
-  const token = first.resumeToken();
-  assert.match(token, /^mdeR1\./);
-  const rest = await collect(client(m.base).list({ resumeFrom: token }));
-  assert.deepEqual([...seen, ...rest], oracle);
+  assert.deepEqual([...seen, ...(await resume(paged))], oracle);
 
-  // Continuing the same listing after a break picks up where it stopped.
-  const again = c.list({ pageSize: 10 });
-  const part = [];
-  for await (const item of again) {
-    part.push(item);
-    if (part.length === 13) break;
-  }
-  // Stopped inside the second page: the token restarts that page (at least once, never lost).
-  const fromMiddle = await collect(c.list({ resumeFrom: again.resumeToken() }));
-  assert.deepEqual(fromMiddle, oracle.slice(10));
-  for await (const item of again) part.push(item);
+  // Items, then pages, then items again: one position, and the token follows it.
+  const mixed = client(m.base).list({ pageSize: 10 });
+  const part = ids(await take(mixed, 13));
+  assert.deepEqual([...part, ...(await resume(mixed))], oracle);
+  const pages = mixed.byPage();
+  const { value: rest } = await pages.next();
+  await pages.return();
+  assert.deepEqual(ids(rest), oracle.slice(13, 20), 'byPage continues with the rest of the page');
+  part.push(...ids(rest));
+  assert.deepEqual([...part, ...(await resume(mixed))], oracle);
+  part.push(...ids(await take(mixed, 3)));
+  assert.deepEqual([...part, ...(await resume(mixed))], oracle);
+  for await (const item of mixed) part.push(item.id);
   assert.deepEqual(part, oracle);
+  assert.deepEqual(await resume(mixed), [], 'a token after the end lists nothing more');
 
-  // After a failure, the token continues after the last delivered page.
+  // A network error on the third call: the token continues after the last investigation handed out.
   let calls = 0;
-  const broken = (url, init) => (++calls === 2 ? Promise.reject(new TypeError('connection reset')) : fetch(url, init));
+  const broken = (url, init) => (++calls === 3 ? Promise.reject(new TypeError('connection reset')) : fetch(url, init));
   const failing = client(m.base, { maxRetries: 0, fetch: broken }).list({ pageSize: 10 });
   const got = [];
-  await rejects((async () => { for await (const p of failing.byPage()) got.push(...p); })(), 'Network');
-  assert.equal(got.length, 10);
-  const resumed = await collect(c.list({ resumeFrom: failing.resumeToken() }));
-  assert.deepEqual([...got, ...resumed], oracle);
+  await rejects((async () => { for await (const item of failing) got.push(item.id); })(), 'Network');
+  assert.equal(got.length, 20);
+  assert.deepEqual([...got, ...(await resume(failing))], oracle);
+
+  // An abort inside the second page: the rest of that page is still handed out, then Aborted.
+  const controller = new AbortController();
+  const aborted = client(m.base).list({ pageSize: 10, signal: controller.signal });
+  const beforeAbort = [];
+  await rejects((async () => {
+    for await (const item of aborted) {
+      beforeAbort.push(item.id);
+      if (beforeAbort.length === 15) controller.abort();
+    }
+  })(), 'Aborted');
+  assert.equal(beforeAbort.length, 20);
+  assert.deepEqual([...beforeAbort, ...(await resume(aborted))], oracle);
+
+  // The loop's own error inside a page: the investigation it received counts as handed out.
+  const throwing = client(m.base).list({ pageSize: 10 });
+  const saved = [];
+  await assert.rejects(async () => {
+    for await (const item of throwing) {
+      if (saved.length === 24) throw new Error('disk full');
+      saved.push(item.id);
+    }
+  }, /disk full/);
+  assert.deepEqual([...saved, oracle[24], ...(await resume(throwing))], oracle);
+
+  // Investigations that arrive before the resume shift the pages: none comes back twice, none is lost.
+  const shifted = client(m.base).list({ pageSize: 10 });
+  const early = ids(await take(shifted, 13));
+  const token = shifted.resumeToken();
+  const now = new Date().toISOString();
+  await m.add([0, 1, 2].map((k) => ({ id: String(990001 + k), startTime: now, state: 'Running' })));
+  const late = ids(await collect(client(m.base).list({ resumeFrom: token })));
+  assert.deepEqual([...early, ...late], oracle);
 });
 
 test('a nextLink to another origin is refused and nothing is sent there', async () => {

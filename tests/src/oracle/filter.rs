@@ -3,8 +3,9 @@
 //!
 //! Semantics (from the API's documentation, made exact the way the project documents them):
 //! - a comparison on a `null` property is false, except `ne`, which is true; `in` on `null` is false;
-//! - `startTime` compares instants; `id` compares in the digit-aware id order, `eq`/`ne` by text;
-//!   `machineId`/`triggeringAlertId` compare by UTF-8 bytes; `state` supports `eq`, `ne` and `in`, by text;
+//! - `startTime` compares instants; `id`, `machineId` and `triggeringAlertId` compare as OData compares
+//!   strings (ordinally, by UTF-16 code units: `'9' gt '10'`), `eq`/`ne` by text; `state` supports `eq`, `ne`
+//!   and `in`, by text;
 //! - `not`, `and`, `or` as in logic; `and` binds tighter than `or`.
 
 use std::cmp::Ordering;
@@ -87,13 +88,16 @@ impl Field {
     }
 }
 
-/// A date-time literal: the instant and the text that writes it (any offset, 0 to 9 digits, maybe quoted).
+/// A date-time literal: the instant and the text that writes it (any offset, 0 to 9 digits, maybe without
+/// seconds), which the lenient syntax may also put in quotes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeLit {
     /// The instant.
     pub at: Instant,
-    /// The text, as it goes into the filter.
+    /// The text, without quotes.
     pub text: String,
+    /// Write it in quotes (only in [`Syntax::Lenient`]: OData has no quoted date-times).
+    pub quoted: bool,
 }
 
 /// A string literal, and whether to write it without quotes (digits of an `id` only).
@@ -133,9 +137,24 @@ pub enum Expr {
     Or(Box<Expr>, Box<Expr>),
 }
 
+/// Which syntax a spelling keeps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Syntax {
+    /// What clients accept from people: `in`, keywords in any case, quoted date-times, bare digit ids.
+    #[default]
+    Lenient,
+    /// OData 4.0, what the service implements: lower-case keywords, no `in` (written as an `or` of `eq`s in
+    /// parentheses), unquoted date-times, quoted ids.
+    OData40,
+    /// OData 4.01: 4.0 with `in` and keywords in any case.
+    OData401,
+}
+
 /// How to spell a filter; none of it changes the meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Style {
+    /// The syntax kept to; it overrides what the other fields ask for where they disagree.
+    pub syntax: Syntax,
     /// 0: lower-case keywords; 1: upper-case; 2: capitalised (`And`, `Eq`).
     pub keyword_case: u8,
     /// Spaces between tokens (at least 1).
@@ -159,8 +178,7 @@ impl Expr {
                 Some(v) => match (field, op) {
                     (_, Op::Eq) => v == lit.value,
                     (_, Op::Ne) => v != lit.value,
-                    (Field::Id, _) => op.holds(id_order(v, &lit.value)),
-                    _ => op.holds(v.as_bytes().cmp(lit.value.as_bytes())),
+                    _ => op.holds(id_order(v, &lit.value)),
                 },
             },
             Expr::TextIn(field, list) => field.get(r).is_some_and(|v| list.iter().any(|l| l.value == v)),
@@ -199,7 +217,9 @@ impl Expr {
 
     fn write(&self, out: &mut String, s: Style) {
         let sp = " ".repeat(usize::from(s.spaces.max(1)));
-        let kw = |w: &str| match s.keyword_case {
+        let keyword_case = if s.syntax == Syntax::OData40 { 0 } else { s.keyword_case };
+        let lenient = s.syntax == Syntax::Lenient;
+        let kw = |w: &str| match keyword_case {
             1 => w.to_ascii_uppercase(),
             2 => {
                 let mut c = w.chars();
@@ -208,16 +228,30 @@ impl Expr {
             _ => w.to_string(),
         };
         let (open, close, comma) = if s.pad_parens { ("( ", " )", " , ") } else { ("(", ")", ",") };
+        // OData 4.0 has no `in`: the list is an `or` of `eq`s, in parentheses (one value: a plain `eq`).
+        let in_list = |out: &mut String, name: &str, items: Vec<String>| {
+            if s.syntax == Syntax::OData40 {
+                let eqs: Vec<String> = items.iter().map(|v| format!("{name}{sp}eq{sp}{v}")).collect();
+                if eqs.len() == 1 {
+                    out.push_str(&eqs[0]);
+                } else {
+                    out.push_str(&format!("{open}{}{close}", eqs.join(&format!("{sp}or{sp}"))));
+                }
+            } else {
+                out.push_str(&format!("{name}{sp}{}{sp}{open}{}{close}", kw("in"), items.join(comma)));
+            }
+        };
         match self {
             Expr::Time(op, lit) => {
-                out.push_str(&format!("startTime{sp}{}{sp}{}", kw(op.word()), lit.text));
+                let text = if lit.quoted && lenient { format!("'{}'", lit.text) } else { lit.text.clone() };
+                out.push_str(&format!("startTime{sp}{}{sp}{text}", kw(op.word())));
             }
             Expr::Text(field, op, lit) => {
-                out.push_str(&format!("{}{sp}{}{sp}{}", field.name(), kw(op.word()), text_literal(lit)));
+                out.push_str(&format!("{}{sp}{}{sp}{}", field.name(), kw(op.word()), text_literal(lit, lenient)));
             }
             Expr::TextIn(field, list) => {
-                let items: Vec<String> = list.iter().map(text_literal).collect();
-                out.push_str(&format!("{}{sp}{}{sp}{open}{}{close}", field.name(), kw("in"), items.join(comma)));
+                let items: Vec<String> = list.iter().map(|l| text_literal(l, lenient)).collect();
+                in_list(out, field.name(), items);
             }
             Expr::State(eq, st) => {
                 let op = if *eq { "eq" } else { "ne" };
@@ -225,7 +259,7 @@ impl Expr {
             }
             Expr::StateIn(list) => {
                 let items: Vec<String> = list.iter().map(|x| quote(x)).collect();
-                out.push_str(&format!("state{sp}{}{sp}{open}{}{close}", kw("in"), items.join(comma)));
+                in_list(out, "state", items);
             }
             Expr::Not(e) => {
                 out.push_str(&kw("not"));
@@ -269,9 +303,9 @@ pub fn quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
-fn text_literal(lit: &TextLit) -> String {
+fn text_literal(lit: &TextLit, lenient: bool) -> String {
     let digits = !lit.value.is_empty() && lit.value.bytes().all(|b| b.is_ascii_digit());
-    if lit.bare && digits {
+    if lit.bare && digits && lenient {
         lit.value.clone()
     } else {
         quote(&lit.value)
@@ -293,7 +327,7 @@ mod tests {
             Box::new(Expr::And(Box::new(leaf("b'c")), Box::new(Expr::Not(Box::new(leaf("d")))))),
         );
         assert_eq!(e.to_odata(Style::default()), "machineId eq 'a' or machineId eq 'b''c' and not machineId eq 'd'");
-        let s = Style { keyword_case: 1, spaces: 2, full_parens: true, pad_parens: true };
+        let s = Style { keyword_case: 1, spaces: 2, full_parens: true, pad_parens: true, ..Style::default() };
         assert_eq!(
             e.to_odata(s),
             "machineId  EQ  'a'  OR  ( machineId  EQ  'b''c'  AND  NOT  ( machineId  EQ  'd' ) )"
@@ -304,5 +338,13 @@ mod tests {
         assert_eq!(g.to_odata(Style::default()), "machineId eq 'a' or (machineId eq 'b' or machineId eq 'c')");
         let bare = Expr::Text(Field::Id, Op::Lt, TextLit { value: "0012".into(), bare: true });
         assert_eq!(bare.to_odata(Style { keyword_case: 2, ..Style::default() }), "id Lt 0012");
+        let strict = Style { syntax: Syntax::OData40, keyword_case: 1, ..Style::default() };
+        assert_eq!(bare.to_odata(strict), "id lt '0012'");
+        let list = Expr::Not(Box::new(Expr::StateIn(vec!["Benign".into(), "Failed".into()])));
+        assert_eq!(list.to_odata(strict), "not (state eq 'Benign' or state eq 'Failed')");
+        assert_eq!(list.to_odata(Style { syntax: Syntax::OData401, ..strict }), "NOT state IN ('Benign','Failed')");
+        let time = Expr::Time(Op::Ge, TimeLit { at: 0, text: "1970-01-01T00:00Z".into(), quoted: true });
+        assert_eq!(time.to_odata(Style::default()), "startTime ge '1970-01-01T00:00Z'");
+        assert_eq!(time.to_odata(strict), "startTime ge 1970-01-01T00:00Z");
     }
 }

@@ -10,7 +10,7 @@ use proptest::sample::select;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 
-use super::filter::{Expr, Field, Op, Style, TextLit, TimeLit};
+use super::filter::{Expr, Field, Op, Style, Syntax, TextLit, TimeLit};
 use super::model::{Inv, Time};
 use super::time::{self, Instant, NANOS};
 use super::ErrorCode;
@@ -78,7 +78,7 @@ pub const TEXTS: &[&str] = &[
     "desktop-7.contoso.com",
 ];
 
-/// Ids that are not digit strings (the order puts them after every digit string).
+/// Ids that are not digit strings (the ordinal order puts some before and some after the digit strings).
 pub const ODD_IDS: &[&str] = &["a1", "x'y", "ü", "", "-5", "1.5", " 7", "Z"];
 
 /// Instants that many start times share (leap day, year end, 100 ns apart, 7 digits).
@@ -180,8 +180,7 @@ fn time_literal() -> impl Strategy<Value = TimeLit> {
     (instant(), delta, 0u8..=9, offset, any::<bool>(), 0u8..5).prop_map(|(at, delta, digits, offset, z, quoted)| {
         let at = at + delta;
         let text = time::render(at, digits, offset, z);
-        let text = if quoted == 0 { format!("'{text}'") } else { text };
-        TimeLit { at, text }
+        TimeLit { at, text, quoted: quoted == 0 }
     })
 }
 
@@ -226,13 +225,15 @@ pub fn filter() -> impl Strategy<Value = Expr> {
     })
 }
 
-/// A spelling of a filter.
+/// A spelling of a filter in the lenient syntax clients accept.
 pub fn style() -> impl Strategy<Value = Style> {
-    (0u8..3, 1u8..=3, any::<bool>(), any::<bool>()).prop_map(|(keyword_case, spaces, full_parens, pad_parens)| Style {
-        keyword_case,
-        spaces,
-        full_parens,
-        pad_parens,
+    style_in(Syntax::Lenient)
+}
+
+/// A spelling of a filter that keeps to `syntax`.
+pub fn style_in(syntax: Syntax) -> impl Strategy<Value = Style> {
+    (0u8..3, 1u8..=3, any::<bool>(), any::<bool>()).prop_map(move |(keyword_case, spaces, full_parens, pad_parens)| {
+        Style { syntax, keyword_case, spaces, full_parens, pad_parens }
     })
 }
 
@@ -262,7 +263,7 @@ const FILTER_BREAKS: &[(&str, &str, &str)] = &[
     ("", " and startTime ge 2024-13-01T00:00:00Z", "a month 13"),
     ("", " and startTime ge 2023-02-29T00:00:00Z", "a day that does not exist"),
     ("", " and machineId eq 'unterminated", "an unterminated string"),
-    ("StartTime ge 2024-01-01T00:00:00Z or ", "", "a property in the wrong case"),
+    ("startTim ge 2024-01-01T00:00:00Z or ", "", "a misspelt property"),
     ("", " and id = '1'", "a symbol instead of eq"),
     ("", " and colour eq 'red'", "an unknown property"),
     ("", " and startTime ge 'yesterday'", "a date-time that is not one"),
@@ -276,12 +277,12 @@ const FILTER_BREAKS: &[(&str, &str, &str)] = &[
 pub fn invalid_query() -> impl Strategy<Value = InvalidQuery> {
     let bad_top = select(vec!["0", "-1", "10001", "abc", "", "1.5", "99999999999", " 5"]).prop_map(|v| InvalidQuery {
         pairs: vec![("$top".into(), v.into())],
-        code: ErrorCode::BadRequest,
+        code: ErrorCode::ODataError,
         why: "an invalid $top",
     });
     let bad_skip = select(vec!["-1", "x", "1.5", "", "1e3"]).prop_map(|v| InvalidQuery {
         pairs: vec![("$skip".into(), v.into())],
-        code: ErrorCode::BadRequest,
+        code: ErrorCode::ODataError,
         why: "an invalid $skip",
     });
     let unsupported = select(vec![
@@ -294,13 +295,13 @@ pub fn invalid_query() -> impl Strategy<Value = InvalidQuery> {
     ])
     .prop_map(|(k, v)| InvalidQuery {
         pairs: vec![(k.into(), v.into())],
-        code: ErrorCode::BadRequest,
+        code: ErrorCode::ODataError,
         why: "an unsupported option",
     });
     let duplicate =
         select(vec![("$top", "5"), ("$skip", "1"), ("$filter", "id eq '1'")]).prop_map(|(k, v)| InvalidQuery {
             pairs: vec![(k.into(), v.into()), (k.into(), v.into())],
-            code: ErrorCode::BadRequest,
+            code: ErrorCode::ODataError,
             why: "an option given twice",
         });
     let broken = (filter(), style(), select(FILTER_BREAKS)).prop_map(|(e, s, (pre, post, why))| InvalidQuery {
@@ -308,6 +309,17 @@ pub fn invalid_query() -> impl Strategy<Value = InvalidQuery> {
         code: ErrorCode::ODataError,
         why,
     });
+    // OData 4.01's additions, which the service (OData 4.0) refuses.
+    let newer =
+        (filter(), style_in(Syntax::OData40), select(vec!["state in ('Benign')", "id EQ '1'", "NOT (id eq '1')"]))
+            .prop_map(|(e, s, addition)| InvalidQuery {
+                pairs: vec![(
+                    "$filter".into(),
+                    format!("{} and {addition}", e.to_odata(Style { full_parens: true, ..s })),
+                )],
+                code: ErrorCode::ODataError,
+                why: "OData 4.01 syntax",
+            });
     let empty = select(vec!["", "   "]).prop_map(|v| InvalidQuery {
         pairs: vec![("$filter".into(), v.into())],
         code: ErrorCode::ODataError,
@@ -319,15 +331,16 @@ pub fn invalid_query() -> impl Strategy<Value = InvalidQuery> {
         (0u64..50).prop_map(|n| vec![("$skip".to_string(), n.to_string())]),
         Just(vec![("unrelated".to_string(), "1".to_string())]),
     ];
-    (prop_oneof![2 => bad_top, 1 => bad_skip, 1 => unsupported, 1 => duplicate, 6 => broken, 1 => empty], extra)
-        .prop_map(|(mut q, extra)| {
-            // Valid extra options of another kind than the broken one, in front or behind.
-            let clash = extra.iter().any(|(k, _)| q.pairs.iter().any(|(qk, _)| qk.eq_ignore_ascii_case(k)));
-            if !clash {
-                q.pairs.extend(extra);
-            }
-            q
-        })
+    let kinds =
+        prop_oneof![2 => bad_top, 1 => bad_skip, 1 => unsupported, 1 => duplicate, 6 => broken, 2 => newer, 1 => empty];
+    (kinds, extra).prop_map(|(mut q, extra)| {
+        // Valid extra options of another kind than the broken one, in front or behind.
+        let clash = extra.iter().any(|(k, _)| q.pairs.iter().any(|(qk, _)| qk.eq_ignore_ascii_case(k)));
+        if !clash {
+            q.pairs.extend(extra);
+        }
+        q
+    })
 }
 
 /// `n` awkward investigations with unique ids (digit strings, some with a leading zero), from a fixed seed:

@@ -23,9 +23,8 @@ pub const MAX_PAGE: usize = 10_000;
 /// The `error.code` of a refused query (status `400` for both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
-    /// `$top`, `$skip` or another option is wrong.
-    BadRequest,
-    /// `$filter` is wrong.
+    /// Any invalid query option: `$filter`, `$top`, `$skip`, an unknown `$` option ("Invalid OData URI query",
+    /// <https://learn.microsoft.com/en-us/defender-endpoint/api/common-errors>).
     ODataError,
 }
 
@@ -33,7 +32,6 @@ impl ErrorCode {
     /// The code as the service writes it.
     pub fn as_str(self) -> &'static str {
         match self {
-            ErrorCode::BadRequest => "BadRequest",
             ErrorCode::ODataError => "ODataError",
         }
     }

@@ -150,21 +150,10 @@ pub fn record_from_json(v: &Value) -> Result<Record, String> {
     })
 }
 
-/// The sort key of an id: digit strings (non-empty, ASCII digits) first, by numeric value (compared as
-/// leading-zero-free digit strings of any length), ties between `"7"` and `"007"` broken by the text; then
-/// every other id by its UTF-8 bytes.
-fn id_key(id: &str) -> (u8, usize, &str, &[u8]) {
-    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
-        let significant = id.trim_start_matches('0');
-        (0, significant.len(), significant, id.as_bytes())
-    } else {
-        (1, 0, "", id.as_bytes())
-    }
-}
-
-/// The documented order of ids (ascending).
+/// The order of ids, and of any string the API compares (ascending): ordinal, as OData (and .NET's
+/// `String.CompareOrdinal`) compares strings, UTF-16 code unit by code unit: `"10"` before `"9"`.
 pub fn id_order(a: &str, b: &str) -> Ordering {
-    id_key(a).cmp(&id_key(b))
+    a.encode_utf16().cmp(b.encode_utf16())
 }
 
 /// The documented order of a list: `startTime` descending with `null`s last, then `id` descending.
@@ -221,10 +210,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_order_digit_aware_then_text() {
-        let mut ids = vec!["10", "9", "a", "010", "", "1", "007", "7", "ä", "B"];
+    fn ids_order_as_strings() {
+        let mut ids = vec!["10", "9", "a", "010", "", "1", "007", "7", "ä", "B", "\u{ff61}", "\u{1f600}"];
         ids.sort_by(|a, b| id_order(a, b));
-        assert_eq!(ids, ["1", "007", "7", "9", "010", "10", "", "B", "a", "ä"]);
-        assert_eq!(id_order("123456789012345678901234567890", "99"), Ordering::Greater);
+        assert_eq!(ids, ["", "007", "010", "1", "10", "7", "9", "B", "a", "ä", "\u{1f600}", "\u{ff61}"]);
+        assert_eq!(id_order("123456789012345678901234567890", "99"), Ordering::Less);
     }
 }

@@ -38,9 +38,15 @@ impl Property {
         }
     }
 
-    /// The property with exactly this OData name (names are case-sensitive).
+    /// The property with exactly this OData name.
     pub fn from_name(name: &str) -> Option<Property> {
         Property::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// The property whose OData name is `name` ignoring ASCII case (`StartTime` is `startTime`), as the
+    /// service's OData library resolves names; [`Filter::parse`](crate::filter::Filter::parse) reads names so.
+    pub fn from_name_ignoring_case(name: &str) -> Option<Property> {
+        Property::ALL.into_iter().find(|p| p.as_str().eq_ignore_ascii_case(name))
     }
 }
 
@@ -217,6 +223,18 @@ impl Condition {
             Condition::TriggeringAlertId(_) => Property::TriggeringAlertId,
         }
     }
+
+    /// How many values its `in` list has; 0 for a comparison.
+    pub(crate) fn list_len(&self) -> usize {
+        match self {
+            Condition::StartTime(Test::In(l)) => l.0.len(),
+            Condition::Id(Test::In(l))
+            | Condition::MachineId(Test::In(l))
+            | Condition::TriggeringAlertId(Test::In(l)) => l.0.len(),
+            Condition::State(StateTest::In(l)) => l.0.len(),
+            _ => 0,
+        }
+    }
 }
 
 /// A `$filter` for the List Investigations API.
@@ -227,7 +245,7 @@ impl Condition {
 /// with [`ListQuery`](crate::query::ListQuery).
 ///
 /// The tree is exactly what was written: `And(a, And(b, c))` prints as `a and (b and c)` and parses back as
-/// the same tree. Trees are recursive: a filter chained from many thousands of `and`/`or` calls uses stack
+/// the same tree (an `in` list prints as OData 4.0's `or` of `eq`s, and parses back as that). Trees are recursive: a filter chained from many thousands of `and`/`or` calls uses stack
 /// when dropped or compared; use [`in`](crate::filter::TextField::is_in) for long lists of values. What
 /// [`Filter::parse`] returns is bounded by [`ParseOptions`](crate::filter::ParseOptions).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -104,6 +104,12 @@ pub enum FilterErrorKind {
     UnterminatedString,
     /// `in ()`: the list needs at least one value.
     EmptyList,
+    /// Syntax of OData 4.01 (or of no OData version) in a filter parsed as OData 4.0, the version the service
+    /// implements ([`Dialect::OData40`](crate::filter::Dialect::OData40)).
+    NotOData40 {
+        /// What was written: `in`, an operator in upper case, ...
+        construct: &'static str,
+    },
 }
 
 const FILTERABLE: &str = "startTime, id, state, machineId, triggeringAlertId";
@@ -166,6 +172,9 @@ impl fmt::Display for FilterErrorKind {
             }
             FilterErrorKind::UnterminatedString => f.write_str("string literal without its closing `'`"),
             FilterErrorKind::EmptyList => f.write_str("empty `in` list"),
+            FilterErrorKind::NotOData40 { construct } => {
+                write!(f, "{construct} is not OData 4.0, the version the service implements")
+            }
         }
     }
 }

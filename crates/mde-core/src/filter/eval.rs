@@ -12,10 +12,8 @@ impl Filter {
     ///   false, except `ne`, which is true; `in` on `null` is false. So `not (machineId eq 'x')` holds
     ///   for a `null` `machineId`, and so does `machineId ne 'x'`.
     /// - `startTime` compares as an instant (offsets and fractional digits do not matter).
-    /// - `id` compares with [`compare_ids`]: two digit-only ids as numbers (`'9' lt '10'`), otherwise by
-    ///   ordinal string order; `eq` is exact string equality.
-    /// - `machineId` and `triggeringAlertId` compare by Rust `str` ordering (ordinal, by UTF-8 bytes, case
-    ///   sensitive).
+    /// - `id`, `machineId` and `triggeringAlertId` are strings and compare with [`compare_ordinal`], as OData
+    ///   compares strings (`'9' gt '10'`, case-sensitive); `eq` is exact string equality.
     /// - `state eq`/`ne`/`in` compare wire names exactly (so `Other("Running")` equals `Running`).
     /// - `and`/`or` short-circuit; evaluation has no side effects, so order does not matter.
     ///
@@ -48,11 +46,9 @@ impl Condition {
     pub fn matches(&self, inv: &Investigation) -> bool {
         match self {
             Condition::StartTime(t) => test(t, inv.start_time.as_ref(), |a, b| a.cmp(b)),
-            Condition::Id(t) => test(t, Some(&inv.id), |a, b| compare_ids(a, b)),
-            Condition::MachineId(t) => test(t, inv.machine_id.as_ref(), |a, b| a.as_str().cmp(b.as_str())),
-            Condition::TriggeringAlertId(t) => {
-                test(t, inv.triggering_alert_id.as_ref(), |a, b| a.as_str().cmp(b.as_str()))
-            }
+            Condition::Id(t) => test(t, Some(&inv.id), |a, b| compare_ordinal(a, b)),
+            Condition::MachineId(t) => test(t, inv.machine_id.as_ref(), |a, b| compare_ordinal(a, b)),
+            Condition::TriggeringAlertId(t) => test(t, inv.triggering_alert_id.as_ref(), |a, b| compare_ordinal(a, b)),
             Condition::State(StateTest::Eq(s)) => same_state(&inv.state, s),
             Condition::State(StateTest::Ne(s)) => !same_state(&inv.state, s),
             Condition::State(StateTest::In(list)) => list.iter().any(|s| same_state(&inv.state, s)),
@@ -74,31 +70,27 @@ fn test<T>(t: &Test<T>, value: Option<&T>, cmp: impl Fn(&T, &T) -> Ordering) -> 
     }
 }
 
-/// The order of investigation ids, used by `id gt/ge/lt/le` and by the mock to sort.
-///
-/// Two digit-only ids (non-empty, ASCII `0`-`9`) compare as numbers of any length: after stripping
-/// leading zeros the shorter is smaller, equal lengths compare digit by digit; numerically equal ids with
-/// different leading zeros then compare as strings (`"012" < "12"`), so the order agrees with string
-/// equality. A digit-only id sorts before any other id; two other ids compare as `str`s. This is a total
-/// order (safe for `sort_by`).
+/// OData's order of strings, used for `id`, `machineId` and `triggeringAlertId` by `gt/ge/lt/le` and by the
+/// mock to sort ids: ordinal, code unit by code unit in UTF-16, as .NET's `String.CompareOrdinal` (the
+/// service's OData library compares strings ordinally), case-sensitive. `investigation.md` declares `id` a
+/// String (<https://learn.microsoft.com/en-us/defender-endpoint/api/investigation>), so ids compare as text:
+/// `'9' gt '10'`. A total order (safe for `sort_by`); for ASCII (every id the service sends) it is byte order.
 ///
 /// ```
-/// use mde_core::filter::compare_ids;
+/// use mde_core::filter::compare_ordinal;
 /// use std::cmp::Ordering;
-/// assert_eq!(compare_ids("9", "10"), Ordering::Less);
-/// assert_eq!(compare_ids("63017", "63017"), Ordering::Equal);
-/// assert_eq!(compare_ids("99", "a1"), Ordering::Less);
+///
+/// assert_eq!(compare_ordinal("9", "10"), Ordering::Greater);
+/// assert_eq!(compare_ordinal("63017", "63017"), Ordering::Equal);
+/// assert_eq!(compare_ordinal("B", "a"), Ordering::Less);
+/// // UTF-16 order, not UTF-8 byte order: U+FF61 (one code unit) before U+1F600 (a surrogate pair).
+/// assert_eq!(compare_ordinal("\u{ff61}", "\u{1f600}"), Ordering::Greater);
 /// ```
-pub fn compare_ids(a: &str, b: &str) -> Ordering {
-    fn digits(s: &str) -> Option<&str> {
-        (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())).then(|| s.trim_start_matches('0'))
+pub fn compare_ordinal(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.as_bytes().cmp(b.as_bytes());
     }
-    match (digits(a), digits(b)) {
-        (Some(x), Some(y)) => x.len().cmp(&y.len()).then_with(|| x.cmp(y)).then_with(|| a.cmp(b)),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.cmp(b),
-    }
+    a.encode_utf16().cmp(b.encode_utf16())
 }
 
 #[cfg(test)]
@@ -144,8 +136,8 @@ mod tests {
         assert!(start_time().eq(t("2020-01-06T16:11:34.000+02:00")).matches(&i));
         assert!(start_time().between(t("2020-01-06T00:00:00Z"), t("2020-01-07T00:00:00Z")).matches(&i));
         assert!(!start_time().gt(t("2020-01-06T14:11:34Z")).matches(&i));
-        assert!(id().gt("9999").matches(&i));
-        assert!(id().lt("100000").matches(&i));
+        assert!(id().gt("59999").matches(&i));
+        assert!(id().lt("7").matches(&i));
         assert!(!id().eq("063017").matches(&i));
         assert!(id().lt("a").matches(&i));
         assert!(triggering_alert_id().ge("da").matches(&i));
@@ -177,19 +169,27 @@ mod tests {
     }
 
     #[test]
-    fn id_order() {
+    fn strings_compare_ordinally_as_odata_does() {
         use Ordering::*;
-        assert_eq!(compare_ids("9", "10"), Less);
-        assert_eq!(compare_ids("10", "9"), Greater);
-        assert_eq!(compare_ids("00010", "9"), Greater);
-        assert_eq!(compare_ids("012", "12"), Less);
-        assert_eq!(compare_ids("0", "00"), Less);
-        assert_eq!(compare_ids("123456789012345678901234567890", "123456789012345678901234567891"), Less);
-        assert_eq!(compare_ids("99", "1a"), Less);
-        assert_eq!(compare_ids("", "0"), Greater);
-        assert_eq!(compare_ids("b", "a"), Greater);
+        assert_eq!(compare_ordinal("9", "10"), Greater);
+        assert_eq!(compare_ordinal("10", "9"), Less);
+        assert_eq!(compare_ordinal("012", "12"), Less);
+        assert_eq!(compare_ordinal("", "0"), Less);
+        assert_eq!(compare_ordinal("B", "a"), Less);
         let mut ids = vec!["10", "9", "a", "010", "", "1"];
-        ids.sort_by(|a, b| compare_ids(a, b));
-        assert_eq!(ids, ["1", "9", "010", "10", "", "a"]);
+        ids.sort_by(|a, b| compare_ordinal(a, b));
+        assert_eq!(ids, ["", "010", "1", "10", "9", "a"]);
+        let i = inv();
+        assert!(!id().gt("6302").matches(&i), "'63017' gt '6302' holds as numbers, not as text");
+        assert!(!id().gt("9").matches(&i));
+    }
+
+    proptest::proptest! {
+        /// Oracle: the strings' UTF-16 code units compared as vectors (what .NET's CompareOrdinal compares).
+        #[test]
+        fn ordinal_order_is_utf16_order(a in "\\PC{0,6}", b in "\\PC{0,6}") {
+            let (x, y): (Vec<u16>, Vec<u16>) = (a.encode_utf16().collect(), b.encode_utf16().collect());
+            proptest::prop_assert_eq!(compare_ordinal(&a, &b), x.cmp(&y));
+        }
     }
 }

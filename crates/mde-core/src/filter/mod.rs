@@ -6,6 +6,10 @@
 //! `machineId` and `triggeringAlertId`; with `eq ne gt ge lt le`, `in (...)`, `and`, `or`, `not` and
 //! parentheses. A [`Filter`] can hold nothing else, so a filter built in code is always valid.
 //!
+//! The service implements OData 4.0 (<https://github.com/MicrosoftDocs/microsoft-365-docs/issues/5330>), where
+//! `in` does not exist (it came with OData 4.01): the parser reads `in` lists, and the printer sends them as the
+//! equivalent `or` of `eq` in parentheses. [`Dialect`] chooses how strict the parser is.
+//!
 //! ```
 //! use mde_core::filter::{machine_id, start_time, state, Filter};
 //! use mde_core::{InvestigationState, Timestamp};
@@ -20,7 +24,7 @@
 //! assert_eq!(Filter::parse(&g.to_odata())?, g);
 //!
 //! // Text written by users or other tools parses into the same tree; errors say where and what.
-//! let err = Filter::parse("StartTime ge 2024-01-01T00:00:00Z").unwrap_err();
+//! let err = Filter::parse("startTim ge 2024-01-01T00:00:00Z").unwrap_err();
 //! assert_eq!(err.position, 0);
 //! assert!(err.to_string().contains("did you mean `startTime`?"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -42,5 +46,5 @@ pub use ast::{CmpOp, Condition, Filter, OneOrMore, Property, StateTest, Test};
 pub use build::{id, machine_id, start_time, state, triggering_alert_id, StateField, TextField, TimeField};
 pub(crate) use error::Excerpt;
 pub use error::{FilterError, FilterErrorKind};
-pub use eval::compare_ids;
-pub use parse::ParseOptions;
+pub use eval::compare_ordinal;
+pub use parse::{Dialect, ParseOptions};

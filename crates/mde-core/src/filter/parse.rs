@@ -20,12 +20,31 @@ use super::suggest::did_you_mean;
 use crate::{InvestigationState, Timestamp};
 use std::borrow::Cow;
 
+/// Which syntax [`Filter::parse_with`] accepts. Property names are read ignoring ASCII case in every dialect
+/// (`StartTime` is `startTime`), as the service's OData library reads them; whitespace between tokens is
+/// optional where no two words meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// What people write (the default, for a client): OData 4.0, OData 4.01's additions (`in`, operators in any
+    /// case), date-times in quotes and unquoted digits as an `id`. [`Filter::to_odata`] prints all of it as
+    /// OData 4.0.
+    #[default]
+    Lenient,
+    /// OData 4.0, the version the service implements (what the mock accepts by default): operators in lower
+    /// case, no `in`, and each value of its property's type (a date-time unquoted, an `id` in quotes).
+    OData40,
+    /// OData 4.01: 4.0 with `in` and operators in any case.
+    OData401,
+}
+
 /// Limits and leniency of [`Filter::parse_with`].
 ///
 /// The limits keep every parsed filter cheap to evaluate, print, compare and drop: the tree is at most
 /// `max_conditions + max_depth` levels deep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseOptions {
+    /// The syntax accepted (default [`Dialect::Lenient`]).
+    pub dialect: Dialect,
     /// Accept state names that are not documented, as [`InvestigationState::Other`] (default `false`: an
     /// [`FilterErrorKind::UnknownState`] error with a did-you-mean).
     pub allow_unknown_states: bool,
@@ -38,12 +57,22 @@ pub struct ParseOptions {
 }
 
 impl ParseOptions {
-    /// The defaults: strict states, 64 KiB, 64 levels, 1,000 conditions.
-    pub const DEFAULT: ParseOptions =
-        ParseOptions { allow_unknown_states: false, max_len: 64 * 1024, max_depth: 64, max_conditions: 1000 };
+    /// The defaults: the lenient dialect, strict states, 64 KiB, 64 levels, 1,000 conditions.
+    pub const DEFAULT: ParseOptions = ParseOptions {
+        dialect: Dialect::Lenient,
+        allow_unknown_states: false,
+        max_len: 64 * 1024,
+        max_depth: 64,
+        max_conditions: 1000,
+    };
 
     /// The defaults, but undocumented state names are accepted as [`InvestigationState::Other`].
     pub const LENIENT_STATES: ParseOptions = ParseOptions { allow_unknown_states: true, ..ParseOptions::DEFAULT };
+
+    /// The defaults in the given dialect.
+    pub const fn with_dialect(dialect: Dialect) -> ParseOptions {
+        ParseOptions { dialect, ..ParseOptions::DEFAULT }
+    }
 }
 
 impl Default for ParseOptions {
@@ -64,7 +93,8 @@ const EXPECT_STATE: &str = "a state name in single quotes, like 'Running'";
 /// The documented state names, as [`InvestigationState::KNOWN_NAMES`] lists them.
 const EXPECT_KNOWN_STATE: &str = "one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, \
     Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, \
-    TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert";
+    TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, \
+    Disabled";
 
 /// Investigation properties that exist but that the API does not filter on.
 const NOT_FILTERABLE: &[&str] = &["endTime", "cancelledBy", "statusDetails", "computerDnsName"];
@@ -78,11 +108,12 @@ impl Filter {
     /// Parses `$filter` text with the default (strict) [`ParseOptions`]: undocumented state names are
     /// errors.
     ///
-    /// Accepted beyond what [`Filter::to_odata`] prints: keywords in any case (`AND`, `Eq`), any whitespace
-    /// or none around parentheses and commas, date-times with offsets and 0 to 9 fractional digits (kept
-    /// as the UTC instant), date-times in quotes (`startTime ge '2024-01-01T00:00:00Z'`), and unquoted
-    /// digits as an `id` (`id eq 63017` is `id eq '63017'`, digits kept as written). Property names are
-    /// case-sensitive (`StartTime` is an error that suggests `startTime`).
+    /// Accepted beyond what [`Filter::to_odata`] prints ([`Dialect::Lenient`]): keywords in any case (`AND`,
+    /// `Eq`), `in` lists, property names in any case (`StartTime`), any whitespace or none around parentheses
+    /// and commas, date-times with offsets, without seconds and with up to 12 fractional digits (kept as the UTC
+    /// instant), date-times in quotes (`startTime ge '2024-01-01T00:00:00Z'`), and unquoted digits as an `id`
+    /// (`id eq 63017` is `id eq '63017'`, digits kept as written). Date-times must be what the service's .NET
+    /// `DateTimeOffset` holds: years 0001 to 9999, offsets within ±14:00.
     ///
     /// ```
     /// use mde_core::filter::{state, start_time, Filter};
@@ -300,6 +331,23 @@ impl<'a, 'o> Parser<'a, 'o> {
         self.error(FilterErrorKind::UnsupportedOperator { op: sym.to_owned() }, t, expected)
     }
 
+    /// In [`Dialect::OData40`], the keyword `t` (which is `word` ignoring case) must be written in lower case.
+    fn lower_case_keyword(&self, t: &Token<'_>, word: &'static str) -> Res<()> {
+        match t.tok {
+            Tok::Ident(w) if self.opts.dialect == Dialect::OData40 && w != word => {
+                let construct = "an operator in upper or mixed case";
+                let expected = match word {
+                    "and" => "`and` (OData 4.0 writes operators in lower case)",
+                    "or" => "`or` (OData 4.0 writes operators in lower case)",
+                    "not" => "`not` (OData 4.0 writes operators in lower case)",
+                    _ => "eq, ne, gt, ge, lt or le (OData 4.0 writes operators in lower case)",
+                };
+                Err(self.error(FilterErrorKind::NotOData40 { construct }, t, expected))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn enter(&mut self, t: &Token<'_>) -> Res<()> {
         self.depth += 1;
         if self.depth > self.opts.max_depth {
@@ -318,7 +366,8 @@ impl<'a, 'o> Parser<'a, 'o> {
     fn chain(&mut self, connective: Connective) -> Res<Filter> {
         let mut left = self.chain_operand(connective)?;
         while self.peek_keyword(connective.keyword())? {
-            self.next()?;
+            let t = self.next()?;
+            self.lower_case_keyword(&t, connective.keyword())?;
             let right = self.chain_operand(connective)?;
             left = match connective {
                 Connective::Or => left.or(right),
@@ -339,6 +388,7 @@ impl<'a, 'o> Parser<'a, 'o> {
         let t = self.next()?;
         match t.tok {
             Tok::Ident(w) if w.eq_ignore_ascii_case("not") => {
+                self.lower_case_keyword(&t, "not")?;
                 self.enter(&t)?;
                 let inner = self.unary()?;
                 self.depth -= 1;
@@ -402,7 +452,7 @@ impl<'a, 'o> Parser<'a, 'o> {
             Tok::Sym(s) => return Err(self.symbol_error(t, s)),
             _ => return Err(self.unexpected(t, EXPECT_CONDITION)),
         };
-        if let Some(p) = Property::from_name(name) {
+        if let Some(p) = Property::from_name_ignoring_case(name) {
             return Ok(p);
         }
         let kind = if paren_follows(self.text, t.end) {
@@ -423,9 +473,15 @@ impl<'a, 'o> Parser<'a, 'o> {
     fn operator(&self, t: &Token<'_>) -> Res<Op> {
         if let Tok::Ident(w) = t.tok {
             if w.eq_ignore_ascii_case("in") {
+                if self.opts.dialect == Dialect::OData40 {
+                    let construct = "`in`";
+                    let expected = "eq, ne, gt, ge, lt or le (OData 4.0 has no `in`: write `(p eq 'a' or p eq 'b')`)";
+                    return Err(self.error(FilterErrorKind::NotOData40 { construct }, t, expected));
+                }
                 return Ok(Op::In);
             }
             if let Some(op) = CmpOp::from_keyword(w) {
+                self.lower_case_keyword(t, op.as_str())?;
                 return Ok(Op::Cmp(op));
             }
         }
@@ -511,7 +567,13 @@ impl<'a, 'o> Parser<'a, 'o> {
     fn string(&mut self, property: Property, t: Token<'a>) -> Res<String> {
         match t.tok {
             Tok::Str(raw) => Ok(unquote(raw).into_owned()),
-            Tok::Bare(b) if property == Property::Id && b.bytes().all(|c| c.is_ascii_digit()) => Ok(b.to_owned()),
+            Tok::Bare(b)
+                if self.opts.dialect == Dialect::Lenient
+                    && property == Property::Id
+                    && b.bytes().all(|c| c.is_ascii_digit()) =>
+            {
+                Ok(b.to_owned())
+            }
             _ => Err(self.value_error(property, &t)),
         }
     }
@@ -520,7 +582,9 @@ impl<'a, 'o> Parser<'a, 'o> {
         // Where the literal's text starts, and whether its offsets map one to one onto the input.
         let (text, offset): (Cow<'_, str>, Option<usize>) = match t.tok {
             Tok::Bare(b) if !b.bytes().all(|c| c.is_ascii_digit()) => (Cow::Borrowed(b), Some(t.start)),
-            Tok::Str(raw) if raw.bytes().next().is_some_and(|c| c.is_ascii_digit()) => {
+            Tok::Str(raw)
+                if self.opts.dialect == Dialect::Lenient && raw.bytes().next().is_some_and(|c| c.is_ascii_digit()) =>
+            {
                 let s = unquote(raw);
                 let verbatim = s.len() == raw.len();
                 (s, verbatim.then_some(t.start + 1))
@@ -640,19 +704,84 @@ mod tests {
 
     #[test]
     fn property_errors() {
+        // Names are read ignoring case, as the service's OData library reads them, and printed as documented.
         assert_eq!(
-            kp("StartTime ge 2024-01-01T00:00:00Z"),
-            (FilterErrorKind::UnknownProperty { name: "StartTime".into(), suggestion: Some(Property::StartTime) }, 0)
+            Filter::parse("StartTime ge 2024-01-01T00:00:00Z").unwrap(),
+            start_time().ge(ts("2024-01-01T00:00:00Z"))
+        );
+        assert_eq!(Filter::parse("MACHINEID eq 'x'").unwrap().to_odata(), "machineId eq 'x'");
+        assert_eq!(
+            kp("id eq '1' and machineIde eq 'x'"),
+            (FilterErrorKind::UnknownProperty { name: "machineIde".into(), suggestion: Some(Property::MachineId) }, 14)
         );
         assert_eq!(
-            kp("id eq '1' and machineID eq 'x'"),
-            (FilterErrorKind::UnknownProperty { name: "machineID".into(), suggestion: Some(Property::MachineId) }, 14)
+            kp("startTim ge 2024-01-01T00:00:00Z"),
+            (FilterErrorKind::UnknownProperty { name: "startTim".into(), suggestion: Some(Property::StartTime) }, 0)
         );
         assert_eq!(kp("foo eq 1").0, FilterErrorKind::UnknownProperty { name: "foo".into(), suggestion: None });
         assert_eq!(kp("endTime lt 2024-01-01T00:00:00Z").0, FilterErrorKind::NotFilterable { name: "endTime".into() });
-        let msg = err("StartTime ge 2024-01-01T00:00:00Z").to_string();
+        let msg = err("startTim ge 2024-01-01T00:00:00Z").to_string();
         assert!(msg.contains("startTime, id, state, machineId, triggeringAlertId"), "{msg}");
         assert!(msg.contains("at byte 0"), "{msg}");
+    }
+
+    #[test]
+    fn dialects() {
+        let strict = ParseOptions::with_dialect(Dialect::OData40);
+        let v401 = ParseOptions::with_dialect(Dialect::OData401);
+        let in_list = "state in ('Running','Queued')";
+        let upper = "id EQ '1' AND NOT (state eq 'Running')";
+        for text in [in_list, upper] {
+            assert!(Filter::parse(text).is_ok(), "{text}");
+            assert!(Filter::parse_with(text, &v401).is_ok(), "{text}");
+        }
+        let e = Filter::parse_with(in_list, &strict).unwrap_err();
+        assert_eq!((e.kind.clone(), e.position), (FilterErrorKind::NotOData40 { construct: "`in`" }, 6));
+        assert!(
+            e.to_string().starts_with("`in` is not OData 4.0, the version the service implements at byte 6"),
+            "{e}"
+        );
+        for (text, position) in
+            [(upper, 3), ("id eq '1' And id eq '2'", 10), ("Not (id eq '1')", 0), ("id eq '1' OR id eq '2'", 10)]
+        {
+            let e = Filter::parse_with(text, &strict).unwrap_err();
+            let construct = "an operator in upper or mixed case";
+            assert_eq!((e.kind, e.position), (FilterErrorKind::NotOData40 { construct }, position), "{text}");
+        }
+        // Values of the wrong type, which only the lenient dialect converts.
+        for text in ["startTime ge '2024-01-01T00:00:00Z'", "id eq 63017"] {
+            assert!(Filter::parse(text).is_ok(), "{text}");
+            for opts in [&strict, &v401] {
+                assert!(matches!(
+                    Filter::parse_with(text, opts).unwrap_err().kind,
+                    FilterErrorKind::WrongValueType { .. }
+                ));
+            }
+        }
+        // Property names in any case, in every dialect.
+        assert_eq!(
+            Filter::parse_with("StartTime ge 2026-01-01T00:00Z", &strict).unwrap().to_odata(),
+            "startTime ge 2026-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn date_times_are_what_dotnet_holds() {
+        let ok = |s: &str| Filter::parse(&format!("startTime eq {s}")).map(|f| f.to_odata());
+        assert_eq!(ok("2026-01-01T10:00+02:00").unwrap(), "startTime eq 2026-01-01T08:00:00Z");
+        assert_eq!(ok("2012-09-03T13:52+14:00").unwrap(), "startTime eq 2012-09-02T23:52:00Z");
+        assert!(ok("2012-09-03T13:52-14:00").is_ok());
+        assert!(ok("0001-01-01T00:00Z").is_ok());
+        assert!(ok("9999-12-31T23:59:59.9999999Z").is_ok());
+        for (literal, position, expected) in [
+            ("2012-09-03T13:52+14:01", 30, "an offset from -14:00 to +14:00"),
+            ("2012-09-03T13:52-23:59", 30, "an offset from -14:00 to +14:00"),
+            ("0000-01-01T00:00Z", 13, "a date-time between years 0001 and 9999 in UTC"),
+            ("0001-01-01T00:30+01:00", 13, "a date-time between years 0001 and 9999 in UTC"),
+        ] {
+            let e = ok(literal).unwrap_err();
+            assert_eq!((e.position, e.expected.as_ref()), (position, expected), "{literal}");
+        }
     }
 
     #[test]
@@ -764,18 +893,18 @@ mod tests {
     /// Whole messages, byte for byte (`true`: parsed with the tiny limits, else with the defaults).
     #[test]
     fn messages_are_pinned() {
-        let tiny = ParseOptions { allow_unknown_states: false, max_len: 30, max_depth: 1, max_conditions: 1 };
+        let tiny = ParseOptions { max_len: 30, max_depth: 1, max_conditions: 1, ..ParseOptions::DEFAULT };
         let cases: &[(&str, bool, &str)] = &[
             ("", false, "empty filter at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found nothing"),
             (" \t", false, "empty filter at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found only whitespace"),
             ("id eq '1' xor", false, "unexpected text after the end of the filter at byte 10: expected `and`, `or` or the end of the filter, found `xor`"),
-            ("StartTime ge 2024-01-01T00:00:00Z", false, "unknown property `StartTime` (did you mean `startTime`?); the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `StartTime`"),
+            ("startTim ge 2024-01-01T00:00:00Z", false, "unknown property `startTim` (did you mean `startTime`?); the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `startTim`"),
             ("startime eq 1", false, "unknown property `startime` (did you mean `startTime`?); the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `startime`"),
             ("foo eq 1", false, "unknown property `foo`; the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `foo`"),
             ("endTime lt 1", false, "property `endTime` cannot be filtered on; the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `endTime`"),
-            ("state eq 'runing'", false, "unknown state 'runing' (did you mean 'Running'?) at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'runing'`"),
-            ("state eq 'Quantum'", false, "unknown state 'Quantum' at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'Quantum'`"),
-            ("state eq 'Fail\u{1b}d'", false, "unknown state 'Fail\\u{1b}d' (did you mean 'Failed'?) at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'Fail\\u{1b}d'`"),
+            ("state eq 'runing'", false, "unknown state 'runing' (did you mean 'Running'?) at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, Disabled, found `'runing'`"),
+            ("state eq 'Quantum'", false, "unknown state 'Quantum' at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, Disabled, found `'Quantum'`"),
+            ("state eq 'Fail\u{1b}d'", false, "unknown state 'Fail\\u{1b}d' (did you mean 'Failed'?) at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, Disabled, found `'Fail\\u{1b}d'`"),
             ("contains(id,'1')", false, "function `contains` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `contains`"),
             ("id eq '1' has 2", false, "operator `has` is not supported: the API filters only with eq, ne, gt, ge, lt, le, in, and, or, not at byte 10: expected `and`, `or` or the end of the filter, found `has`"),
             ("state gt 'Running'", false, "`state` cannot be compared with `gt`: it takes only eq, ne and in at byte 6: expected eq, ne or in (states have no order), found `gt`"),
@@ -818,7 +947,7 @@ mod tests {
             ("id eq 'é' é", false, "unexpected text after the end of the filter at byte 11: expected `and`, `or` or the end of the filter, found `é`"),
             ("id eq '1' \u{1}", false, "unexpected text after the end of the filter at byte 10: expected `and`, `or` or the end of the filter, found `\\u{1}`"),
             ("ThisIsAVeryLongPropertyNameThatGoesOnAndOnForMoreThanFortyCharacters eq 1", false, "unknown property `ThisIsAVeryLongPropertyNameThatGoesOnAnd...`; the filterable properties are startTime, id, state, machineId, triggeringAlertId at byte 0: expected a property (startTime, id, state, machineId, triggeringAlertId), `not` or `(`, found `ThisIsAVeryLongPropertyNameThatGoesOnAnd...`"),
-            ("state eq 'ÉtatQuiN''existePasDuToutEtQuiEstTrèsLongVraimentTrèsLong'", false, "unknown state 'ÉtatQuiN'existePasDuToutEtQuiEstTrèsLong...' at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, found `'ÉtatQuiN''existePasDuToutEtQuiEstTrèsLo...`"),
+            ("state eq 'ÉtatQuiN''existePasDuToutEtQuiEstTrèsLongVraimentTrèsLong'", false, "unknown state 'ÉtatQuiN'existePasDuToutEtQuiEstTrèsLong...' at byte 9: expected one of the documented states: Unknown, Terminated, SuccessfullyRemediated, Benign, Failed, PartiallyRemediated, Running, PendingApproval, PendingResource, PartiallyInvestigated, TerminatedByUser, TerminatedBySystem, Queued, InnerFailure, PreexistingAlert, UnsupportedOs, UnsupportedAlertType, SuppressedAlert, Disabled, found `'ÉtatQuiN''existePasDuToutEtQuiEstTrèsLo...`"),
             ("id eq '1' or id eq '2'", true, "filter with more than 1 conditions (use `in (...)` for long lists of values) at byte 13: expected at most 1 conditions, found `id`"),
             ("not not id eq '1'", true, "filter nested deeper than 1 levels of parentheses and `not` at byte 4: expected at most 1 nested levels of parentheses and `not`, found `not`"),
             ("((id eq '1'))", true, "filter nested deeper than 1 levels of parentheses and `not` at byte 1: expected at most 1 nested levels of parentheses and `not`, found `(`"),

@@ -5,17 +5,20 @@
 //! when it binds equally: `And(a, And(b, c))` prints `a and (b and c)`. `not` always prints `not (...)`.
 //! Chains of the same operator are walked with a loop, so a long `a or b or c ...` costs no stack.
 
-use super::ast::{Condition, Filter, StateTest, Test};
+use super::ast::{CmpOp, Condition, Filter, StateTest, Test};
 use crate::{InvestigationState, Timestamp};
 use std::fmt::{self, Write};
 
 impl Filter {
-    /// The OData `$filter` text (not percent-encoded): strings in single quotes with `'` doubled, date-times
-    /// unquoted in UTC, `in` lists as `('a','b')`, `not (...)`, and parentheses only where the tree needs
-    /// them. [`Filter::parse`] of it gives back this filter (when it is within the parser's limits, and
-    /// with [`ParseOptions::LENIENT_STATES`](crate::filter::ParseOptions::LENIENT_STATES) if it holds
-    /// undocumented states; `InvestigationState::Other("Running")` prints as `'Running'` and so parses back
-    /// as `InvestigationState::Running`). Also what `Display` prints.
+    /// The OData 4.0 `$filter` text (not percent-encoded), what the service implements: strings in single
+    /// quotes with `'` doubled, date-times unquoted in UTC, operators in lower case, `not (...)`, and
+    /// parentheses only where the tree needs them. An `in` list, which OData 4.0 does not have, is printed as
+    /// the equivalent `or` of `eq`s in parentheses (`(state eq 'Running' or state eq 'Queued')`; one value is a
+    /// plain `eq`). [`Filter::parse`] of it gives back this filter with its `in` lists so expanded (when it is
+    /// within the parser's limits, and with
+    /// [`ParseOptions::LENIENT_STATES`](crate::filter::ParseOptions::LENIENT_STATES) if it holds undocumented
+    /// states; `InvestigationState::Other("Running")` prints as `'Running'` and so parses back as
+    /// `InvestigationState::Running`), and printing that again gives the same text. Also what `Display` prints.
     pub fn to_odata(&self) -> String {
         let mut out = String::new();
         write_filter(self, 0, &mut out);
@@ -39,7 +42,9 @@ impl fmt::Display for Condition {
 
 fn strength(f: &Filter) -> u8 {
     match f {
+        // An `in` list of two or more values prints as an `or` chain.
         Filter::Or(..) => 1,
+        Filter::Cond(c) if c.list_len() > 1 => 1,
         Filter::And(..) => 2,
         Filter::Not(_) => 3,
         Filter::Cond(_) => 4,
@@ -91,46 +96,43 @@ fn write_filter(f: &Filter, min: u8, w: &mut String) {
 }
 
 fn write_condition(c: &Condition, w: &mut String) {
-    w.push_str(c.property().as_str());
+    let name = c.property().as_str();
     match c {
-        Condition::StartTime(t) => write_test(t, w, write_time),
+        Condition::StartTime(t) => write_test(name, t, w, write_time),
         Condition::Id(t) | Condition::MachineId(t) | Condition::TriggeringAlertId(t) => {
-            write_test(t, w, |s: &String, w: &mut String| write_string(s, w))
+            write_test(name, t, w, |s: &String, w: &mut String| write_string(s, w))
         }
-        Condition::State(StateTest::Eq(s)) => {
-            w.push_str(" eq ");
-            write_state(s, w);
-        }
-        Condition::State(StateTest::Ne(s)) => {
-            w.push_str(" ne ");
-            write_state(s, w);
-        }
-        Condition::State(StateTest::In(list)) => write_list(list.as_slice(), w, write_state),
+        Condition::State(StateTest::Eq(s)) => write_cmp(name, CmpOp::Eq, s, w, write_state),
+        Condition::State(StateTest::Ne(s)) => write_cmp(name, CmpOp::Ne, s, w, write_state),
+        Condition::State(StateTest::In(list)) => write_list(name, list.as_slice(), w, write_state),
     }
 }
 
-fn write_test<T>(t: &Test<T>, w: &mut String, value: fn(&T, &mut String)) {
+fn write_test<T>(name: &str, t: &Test<T>, w: &mut String, value: fn(&T, &mut String)) {
     match t {
-        Test::Cmp(op, v) => {
-            w.push(' ');
-            w.push_str(op.as_str());
-            w.push(' ');
-            value(v, w);
-        }
-        Test::In(list) => write_list(list.as_slice(), w, value),
+        Test::Cmp(op, v) => write_cmp(name, *op, v, w, value),
+        Test::In(list) => write_list(name, list.as_slice(), w, value),
     }
 }
 
-/// ` in (a,b,...)`.
-fn write_list<T>(list: &[T], w: &mut String, value: fn(&T, &mut String)) {
-    w.push_str(" in (");
+/// `name op value`.
+fn write_cmp<T>(name: &str, op: CmpOp, v: &T, w: &mut String, value: fn(&T, &mut String)) {
+    w.push_str(name);
+    w.push(' ');
+    w.push_str(op.as_str());
+    w.push(' ');
+    value(v, w);
+}
+
+/// An `in` list as OData 4.0 writes it: `name eq a or name eq b ...` (an `or` chain, in parentheses where
+/// [`strength`] says); one value is `name eq a`.
+fn write_list<T>(name: &str, list: &[T], w: &mut String, value: fn(&T, &mut String)) {
     for (i, v) in list.iter().enumerate() {
         if i > 0 {
-            w.push(',');
+            w.push_str(" or ");
         }
-        value(v, w);
+        write_cmp(name, CmpOp::Eq, v, w, value);
     }
-    w.push(')');
 }
 
 fn write_state(s: &InvestigationState, w: &mut String) {
@@ -172,8 +174,28 @@ mod tests {
             "startTime ge 2024-01-01T00:00:00.5Z"
         );
         let f = state().is_in([InvestigationState::Running, InvestigationState::Other("New'".into())]).unwrap();
-        assert_eq!(f.to_odata(), "state in ('Running','New''')");
-        assert_eq!(id().is_in(["1", "2"]).unwrap().to_string(), "id in ('1','2')");
+        assert_eq!(f.to_odata(), "state eq 'Running' or state eq 'New'''");
+        assert_eq!(id().is_in(["1", "2"]).unwrap().to_string(), "id eq '1' or id eq '2'");
+        assert_eq!(id().is_in(["1"]).unwrap().to_string(), "id eq '1'");
+    }
+
+    #[test]
+    fn prints_in_lists_as_odata_40() {
+        let list = || state().is_in([InvestigationState::Running, InvestigationState::Queued]).unwrap();
+        let two = "state eq 'Running' or state eq 'Queued'";
+        // Parentheses exactly where an `or` chain needs them, so that the text parses back to the `or` chain.
+        assert_eq!(list().and(id().eq("1")).to_odata(), format!("({two}) and id eq '1'"));
+        assert_eq!(id().eq("1").or(list()).to_odata(), format!("id eq '1' or ({two})"));
+        assert_eq!(list().or(id().eq("1")).to_odata(), format!("{two} or id eq '1'"));
+        assert_eq!((!list()).to_odata(), format!("not ({two})"));
+        assert_eq!((!id().is_in(["1"]).unwrap()).to_odata(), "not (id eq '1')");
+        assert_eq!(id().is_in(["1"]).unwrap().and(id().eq("2")).to_odata(), "id eq '1' and id eq '2'");
+        let t = || start_time().is_in([t("2024-01-01T00:00:00Z"), t("2024-01-02T00:00:00Z")]).unwrap();
+        assert_eq!(t().to_odata(), "startTime eq 2024-01-01T00:00:00Z or startTime eq 2024-01-02T00:00:00Z");
+        // What it prints is OData 4.0: the strictest dialect reads it.
+        let f = (!list()).and(t()).or(id().is_in(["a", "b", "c"]).unwrap());
+        let strict = crate::filter::ParseOptions::with_dialect(crate::filter::Dialect::OData40);
+        assert!(Filter::parse_with(&f.to_odata(), &strict).is_ok(), "{}", f.to_odata());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! Why: the set takes every id of every page (10,000 per call at most), which makes it part of the hot path,
 //! and the standard `HashSet` (hashbrown, and SipHash) is a measurable part of the wasm module. This one only
 //! inserts (and grows): open addressing with linear probing over a table of positions, each entry keeping its
-//! hash, so that growing never hashes a string again. Measured (BENCHMARKS.md): the same speed as hashbrown with
+//! hash, so that growing never hashes a string again. The strings stay in insertion order, which is the order in
+//! which a listing delivered its ids: the resume token takes the last of them from there ([`IdSet::as_slice`]). Measured (BENCHMARKS.md): the same speed as hashbrown with
 //! the same hash, and 1.7 KB less gzip in the wasm module. What SipHash's random keys buy, resistance to chosen collisions, is
 //! not there on `wasm32-unknown-unknown` anyway (no entropy source: the keys are fixed), and the worst a service
 //! that chose colliding ids could do is slow its own listing.
@@ -12,11 +13,13 @@
 /// A set of strings (ids, links) that only grows.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IdSet {
-    /// Where each entry is: `0` for an empty slot, `n` for `entries[n - 1]`. Empty, or a power of two long and
-    /// at least twice as long as `entries`, so that probing always ends at an empty slot.
+    /// Where each entry is: `0` for an empty slot, `n` for `strings[n - 1]`. Empty, or a power of two long and
+    /// at least twice as long as `strings`, so that probing always ends at an empty slot.
     slots: Vec<usize>,
-    /// The strings in insertion order, each with its hash.
-    entries: Vec<(u64, String)>,
+    /// The hash of each string, at the same position.
+    hashes: Vec<u64>,
+    /// The strings in insertion order.
+    strings: Vec<String>,
 }
 
 /// An odd constant with well-mixed bits (the one FxHash uses).
@@ -43,19 +46,25 @@ fn home(hash: u64, len: usize) -> usize {
 impl IdSet {
     /// Makes room for `additional` more strings without growing the table while they go in.
     pub(crate) fn reserve(&mut self, additional: usize) {
-        let needed = self.entries.len().saturating_add(additional);
+        let needed = self.strings.len().saturating_add(additional);
         if needed.saturating_mul(2) > self.slots.len() {
             self.grow(needed);
         }
-        self.entries.reserve(additional);
+        self.hashes.reserve(additional);
+        self.strings.reserve(additional);
+    }
+
+    /// The strings, in the order they went in.
+    pub(crate) fn as_slice(&self) -> &[String] {
+        &self.strings
     }
 
     /// Adds `id`; `false` if it was there already.
     #[inline]
     #[cfg_attr(mde_size, optimize(speed))]
     pub(crate) fn insert(&mut self, id: String) -> bool {
-        if (self.entries.len() + 1) * 2 > self.slots.len() {
-            self.grow(self.entries.len() + 1);
+        if (self.strings.len() + 1) * 2 > self.slots.len() {
+            self.grow(self.strings.len() + 1);
         }
         let h = hash(id.as_bytes());
         let mask = self.slots.len() - 1;
@@ -64,16 +73,16 @@ impl IdSet {
             match self.slots[at] {
                 0 => break,
                 n => {
-                    let (other_hash, other) = &self.entries[n - 1];
-                    if *other_hash == h && *other == id {
+                    if self.hashes[n - 1] == h && self.strings[n - 1] == id {
                         return false;
                     }
                 }
             }
             at = (at + 1) & mask;
         }
-        self.entries.push((h, id));
-        self.slots[at] = self.entries.len();
+        self.hashes.push(h);
+        self.strings.push(id);
+        self.slots[at] = self.strings.len();
         true
     }
 
@@ -83,7 +92,7 @@ impl IdSet {
     fn grow(&mut self, count: usize) {
         let len = count.saturating_mul(2).max(16).next_power_of_two();
         let mut slots = vec![0; len];
-        for (n, (h, _)) in self.entries.iter().enumerate() {
+        for (n, h) in self.hashes.iter().enumerate() {
             let mut at = home(*h, len);
             while slots[at] != 0 {
                 at = (at + 1) & (len - 1);
@@ -112,7 +121,7 @@ mod tests {
 
     impl IdSet {
         fn contains(&self, id: &str) -> bool {
-            self.entries.iter().any(|(_, s)| s == id)
+            self.strings.iter().any(|s| s == id)
         }
     }
 
@@ -126,7 +135,7 @@ mod tests {
         assert!(!set.insert(String::new()));
         assert!(set.contains("10") && !set.contains("2"));
         let collected: IdSet = ["a", "b", "a"].map(str::to_owned).into_iter().collect();
-        assert_eq!(collected.entries.len(), 2);
+        assert_eq!(collected.as_slice(), ["a", "b"]);
     }
 
     #[test]
@@ -155,22 +164,28 @@ mod tests {
 
     proptest! {
         /// Inserting answers as the standard `HashSet` does, whatever the reservations in between, and the set
-        /// then holds exactly the distinct strings.
+        /// then holds exactly the distinct strings, in the order of their first insertion.
         #[test]
         fn behaves_as_a_hash_set(ids in ids(), reserve_every in 1..50usize, reserve in 0..40usize) {
             let mut set = IdSet::default();
             let mut oracle = HashSet::new();
+            let mut first_seen = Vec::new();
             for (i, id) in ids.iter().enumerate() {
                 if i % reserve_every == 0 {
                     set.reserve(reserve);
                 }
-                prop_assert_eq!(set.insert(id.clone()), oracle.insert(id.clone()), "{}", id);
+                let new = oracle.insert(id.clone());
+                if new {
+                    first_seen.push(id.clone());
+                }
+                prop_assert_eq!(set.insert(id.clone()), new, "{}", id);
             }
             for id in &oracle {
                 prop_assert!(set.contains(id));
             }
-            prop_assert_eq!(set.entries.len(), oracle.len());
-            prop_assert!(set.slots.is_empty() || set.slots.len() >= 2 * set.entries.len());
+            prop_assert_eq!(set.as_slice(), first_seen.as_slice());
+            prop_assert_eq!(set.hashes.len(), oracle.len());
+            prop_assert!(set.slots.is_empty() || set.slots.len() >= 2 * set.strings.len());
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The investigations a mock serves, in the documented order, each serialised to JSON once.
 //!
 //! Order: `startTime` descending (investigations without a `startTime` last), then `id` descending with
-//! mde-core's digit-aware [`compare_ids`] (`"10"` after `"9"`). Every page is that order, filtered,
+//! mde-core's ordinal [`compare_ordinal`], as OData compares strings (`"9"` after `"10"`). Every page is that order, filtered,
 //! then `$skip`ped and cut at `$top`.
 //!
 //! Each item's JSON is made once, when it is loaded or added, and kept as bytes: a page body is a
@@ -13,7 +13,7 @@ mod update;
 
 use std::cmp::Ordering;
 
-use mde_core::filter::{compare_ids, Filter};
+use mde_core::filter::{compare_ordinal, Filter};
 use mde_core::Investigation;
 
 pub use generate::generate;
@@ -46,7 +46,7 @@ pub fn documented_order(a: &Investigation, b: &Investigation) -> Ordering {
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     }
-    .then_with(|| compare_ids(&b.id, &a.id))
+    .then_with(|| compare_ordinal(&b.id, &a.id))
 }
 
 impl Dataset {
