@@ -17,7 +17,7 @@ use super::FAULT_HEADER;
 const MAX_HEAD: usize = 64 * 1024;
 /// What is read at a time while looking for a head.
 const READ_CHUNK: usize = 16 * 1024;
-/// The buffer response bodies are copied through, per connection, allocated at the first body that needs it.
+/// The largest buffer response bodies are copied through, per connection (grown to what the bodies need).
 const BODY_BUFFER: usize = 1024 * 1024;
 /// A client buffer grown past this for a large request body is given back after it.
 const KEEP_PENDING: usize = 1024 * 1024;
@@ -366,8 +366,11 @@ async fn copy_body(
         pending.drain(..first);
         remaining -= first as u64;
     }
-    if remaining > 0 && buf.is_empty() {
-        buf.resize(BODY_BUFFER, 0);
+    // As large as this body needs, up to BODY_BUFFER: a small body whose bytes came after its head does not
+    // make a connection hold a whole buffer.
+    let needed = remaining.min(BODY_BUFFER as u64) as usize;
+    if buf.len() < needed {
+        buf.resize(needed, 0);
     }
     while remaining > 0 {
         let want = remaining.min(buf.len() as u64) as usize;
