@@ -243,7 +243,8 @@ fn filters() {
         }
         times.sort();
         let t = Instant::now();
-        let body = set.page_body("http://127.0.0.1/api/$metadata#Investigations", Some(&filter), 0, data::MAX_PAGE);
+        let body =
+            set.page_body("http://127.0.0.1/api/$metadata#Investigations", Some(&filter), 0, data::MAX_PAGE, None);
         let page = t.elapsed();
         println!(
             "filter over 1,000,000: {:.1} ms median (min {:.1}) -> {matched} match; first page of up to 10,000 built in {:.1} ms ({} bytes): `{text}`",

@@ -46,6 +46,6 @@ mod server;
 
 pub use mde_mock_engine::{
     admin, auth, data, error_code, faults, flags, journal, limits, options, Dataset, Engine, Fault,
-    InvestigationUpdate, JournalEntry, ODataVersion, Options, UpdateError, Window,
+    InvestigationUpdate, JournalEntry, NextLinks, ODataVersion, Options, UpdateError, Window,
 };
 pub use server::{MockApi, MockApiBuilder, StartError, DEFAULT_RECYCLE_AFTER};

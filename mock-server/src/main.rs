@@ -17,12 +17,17 @@ use mde_mock::{MockApi, StartError};
 fn command() -> Command {
     let mut cmd = Command::new("mde-mock")
         .version(env!("CARGO_PKG_VERSION"))
-        .about("A faithful fake of Microsoft Defender for Endpoint's List Investigations API.")
+        .about(flags::ABOUT)
         .after_help("Admin API and examples: see mock-server/README.md");
     for f in FLAGS {
-        let mut arg = Arg::new(f.long).long(f.long).env(f.env).value_name(f.value_name).help(f.help);
-        arg =
-            if f.repeatable { arg.action(ArgAction::Append).value_delimiter(',') } else { arg.action(ArgAction::Set) };
+        let mut arg = Arg::new(f.long).long(f.long).env(f.env).help(f.help);
+        arg = if f.switch {
+            arg.action(ArgAction::SetTrue).value_parser(clap::builder::BoolishValueParser::new())
+        } else if f.repeatable {
+            arg.value_name(f.value_name).action(ArgAction::Append).value_delimiter(',')
+        } else {
+            arg.value_name(f.value_name).action(ArgAction::Set)
+        };
         if let Some(default) = f.default {
             arg = arg.default_value(default);
         }
@@ -36,7 +41,10 @@ fn invocation() -> Result<Invocation, ExitCode> {
     let matches = command().get_matches();
     let mut values: Vec<(&str, &str)> = Vec::new();
     for f in FLAGS {
-        if let Some(given) = matches.get_many::<String>(f.long) {
+        if f.switch {
+            let on = matches.get_one::<bool>(f.long).copied().unwrap_or(false);
+            values.push((f.long, if on { "true" } else { "false" }));
+        } else if let Some(given) = matches.get_many::<String>(f.long) {
             values.extend(given.map(|v| (f.long, v.as_str())));
         }
     }

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mde_core::{Investigation, Timestamp};
 use mde_mock_engine::{
-    ConnectionFault, Engine, Fault, InvestigationUpdate, JournalEntry, ODataVersion, Options, Reply, UpdateError,
-    Window,
+    ConnectionFault, Engine, Fault, InvestigationUpdate, JournalEntry, NextLinks, ODataVersion, Options, Reply,
+    UpdateError, Window,
 };
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
@@ -174,6 +174,26 @@ impl MockApiBuilder {
     /// operators in any case).
     pub fn odata(mut self, version: ODataVersion) -> Self {
         self.options.odata = version;
+        self
+    }
+
+    /// Which list pages carry an `@odata.nextLink` (default [`NextLinks::Service`]: only pages read without
+    /// `$top`, as the service).
+    pub fn next_links(mut self, mode: NextLinks) -> Self {
+        self.options.next_links = mode;
+        self
+    }
+
+    /// Also send `retry-after-ms`, the exact wait, with every `429` (default off: the service sends only
+    /// `Retry-After`, in whole seconds). For time-scaled tests that need the precision.
+    pub fn retry_after_ms(mut self, on: bool) -> Self {
+        self.options.retry_after_ms = on;
+        self
+    }
+
+    /// Share of data calls throttled with a `429` below the call limits, as the service does for CPU (default 0).
+    pub fn cpu_throttle_rate(mut self, rate: f64) -> Self {
+        self.options.cpu_throttle_rate = rate;
         self
     }
 
@@ -376,6 +396,11 @@ impl MockApi {
     /// /__admin/faults`).
     pub async fn plan_faults(&self, faults: impl IntoIterator<Item = Fault>) {
         self.shared.lock().plan_faults(faults);
+    }
+
+    /// Which list pages carry an `@odata.nextLink` from now on (as `POST /__admin/next-links`).
+    pub async fn set_next_links(&self, mode: NextLinks) {
+        self.shared.lock().set_next_links(mode);
     }
 
     /// Changes the share of data calls that fail.

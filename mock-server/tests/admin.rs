@@ -95,7 +95,7 @@ async fn investigations_can_arrive_while_listing() {
 
 #[tokio::test]
 async fn a_fault_plan_applies_to_the_next_data_calls() {
-    let api = builder().count(30).start().await.unwrap();
+    let api = builder().count(30).retry_after_ms(true).start().await.unwrap();
     let c = client();
     let plan = json!({"plan": ["503", 429, "close", "truncate", "500"]});
     let a = admin(&c, &api.uri(), reqwest::Method::POST, "faults", Some(plan)).await;

@@ -128,6 +128,7 @@ async fn flags_reach_the_mock() {
         "1",
         "--cors-origin",
         "http://app.test",
+        "--retry-after-ms",
     ]);
     let c = client();
     let a = get(&c, &m.uri, "/api/investigations", "t").await;
@@ -221,6 +222,10 @@ fn help_lists_every_flag() {
         "--latency-ms",
         "--cors-origin",
         "--now",
+        "--odata",
+        "--next-links",
+        "--retry-after-ms",
+        "--cpu-throttle-rate",
     ] {
         assert!(text.contains(flag), "{flag} missing from --help");
         let var = format!("MDE_MOCK_{}", flag[2..].to_uppercase().replace('-', "_"));

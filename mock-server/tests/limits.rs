@@ -1,4 +1,4 @@
-//! Acceptance 4: per-token limits over both windows, 429 with Retry-After and retry-after-ms.
+//! Acceptance 4: per-token limits over both windows, 429 with Retry-After (and retry-after-ms when asked for).
 //!
 //! Windows are scaled down with the time scale. Timing is only asserted one way: a retry is expected to
 //! be throttled only when the client is sure it came back early.
@@ -17,7 +17,7 @@ fn retry_after_ms(a: &Answer) -> u64 {
 #[tokio::test]
 async fn the_minute_window_throttles_and_an_early_retry_is_throttled_again() {
     // A minute lasts 3 s.
-    let api = builder().count(5).per_minute(3).time_scale(0.05).start().await.unwrap();
+    let api = builder().count(5).per_minute(3).time_scale(0.05).retry_after_ms(true).start().await.unwrap();
     let c = client();
     let first = Instant::now();
     for _ in 0..3 {
@@ -54,7 +54,8 @@ async fn the_minute_window_throttles_and_an_early_retry_is_throttled_again() {
 #[tokio::test]
 async fn the_hour_window_binds_and_bad_queries_count() {
     // A generous minute, an hour of 4 calls (an hour lasts 36 s here: nothing leaves it during the test).
-    let api = builder().count(5).per_minute(100).per_hour(4).time_scale(0.01).start().await.unwrap();
+    let api =
+        builder().count(5).per_minute(100).per_hour(4).time_scale(0.01).retry_after_ms(true).start().await.unwrap();
     let c = client();
     assert_eq!(get(&c, &api.uri(), "/api/investigations", "t").await.status, 200);
     assert_eq!(get(&c, &api.uri(), "/api/investigations?$top=0", "t").await.status, 400);
@@ -72,7 +73,15 @@ async fn the_hour_window_binds_and_bad_queries_count() {
 #[tokio::test]
 async fn fixed_windows_free_every_slot_at_the_boundary() {
     // A minute lasts 300 ms; fixed windows start when the mock starts.
-    let api = builder().count(5).per_minute(2).time_scale(0.005).window(Window::Fixed).start().await.unwrap();
+    let api = builder()
+        .count(5)
+        .per_minute(2)
+        .time_scale(0.005)
+        .window(Window::Fixed)
+        .retry_after_ms(true)
+        .start()
+        .await
+        .unwrap();
     let c = client();
     let mut throttled = None;
     for _ in 0..4 {
@@ -91,7 +100,7 @@ async fn fixed_windows_free_every_slot_at_the_boundary() {
 
 #[tokio::test]
 async fn reset_forgets_the_counts() {
-    let api = builder().count(5).per_minute(1).start().await.unwrap();
+    let api = builder().count(5).per_minute(1).retry_after_ms(true).start().await.unwrap();
     let c = client();
     assert_eq!(get(&c, &api.uri(), "/api/investigations", "t").await.status, 200);
     let a = get(&c, &api.uri(), "/api/investigations", "t").await;
@@ -101,4 +110,16 @@ async fn reset_forgets_the_counts() {
     assert_eq!(a.header("retry-after").unwrap().parse::<u64>().unwrap(), retry_after_ms(&a).div_ceil(1000));
     api.reset().await;
     assert_eq!(get(&c, &api.uri(), "/api/investigations", "t").await.status, 200);
+}
+
+#[tokio::test]
+async fn retry_after_alone_by_default_in_whole_seconds() {
+    // The service sends Retry-After in seconds only; retry-after-ms is the mock's, on request.
+    let api = builder().count(5).per_minute(1).time_scale(0.01).start().await.unwrap();
+    let c = client();
+    assert_eq!(get(&c, &api.uri(), "/api/investigations", "t").await.status, 200);
+    let a = get(&c, &api.uri(), "/api/investigations", "t").await;
+    assert_error(&a, 429, "TooManyRequests");
+    assert_eq!(a.header("retry-after").as_deref(), Some("1"));
+    assert_eq!(a.header("retry-after-ms"), None);
 }

@@ -25,8 +25,10 @@ const LIMIT: Duration = Duration::from_secs(150);
 /// The mock's windows at this scale: (length in ms, calls allowed).
 const WINDOWS: [(u64, usize); 2] = [(600, 100), (36_000, 1_500)];
 
-async fn mock(data: &[Inv], fault_rate: f64, seed: u64) -> MockApi {
-    mock_with(data, |b| b.time_scale(SCALE).fault_rate(fault_rate).seed(seed)).await
+/// A mock at `SCALE`; `precise`: it also sends `retry-after-ms` with its 429s (the service sends only
+/// `Retry-After`, in whole seconds, which a time-scaled test waits out at full length).
+async fn mock(data: &[Inv], fault_rate: f64, seed: u64, precise: bool) -> MockApi {
+    mock_with(data, |b| b.time_scale(SCALE).fault_rate(fault_rate).seed(seed).retry_after_ms(precise)).await
 }
 
 fn driver() -> Driver {
@@ -73,7 +75,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         block_on(LIMIT, async {
-            let api = mock(&data, fault_rate, seed).await;
+            let api = mock(&data, fault_rate, seed, true).await;
             let stop = Arc::new(AtomicBool::new(false));
             let spender = spawn_spender(api.uri(), seed, stop.clone());
             let mut driver = driver();
@@ -97,12 +99,13 @@ proptest! {
 }
 
 /// The other client spends the whole minute just before ours starts: our first call gets a 429, which we wait
-/// out exactly once, and the listing completes; the journal proves the 429 was the other client's doing.
+/// out exactly once, and the listing completes; the journal proves the 429 was the other client's doing. The
+/// mock answers as the service does, with `Retry-After` in whole seconds only.
 #[test]
 fn a_budget_spent_by_another_client_is_waited_out() {
     let data = gen::bulk(60, 11);
     block_on(LIMIT, async {
-        let api = mock(&data, 0.0, 1).await;
+        let api = mock(&data, 0.0, 1, false).await;
         let http = reqwest::Client::new();
         for _ in 0..100 {
             let a = get(&http, &api.uri(), &format!("/api/investigations?$top=1&{}", "spender=1")).await;
@@ -118,19 +121,21 @@ fn a_budget_spent_by_another_client_is_waited_out() {
     });
 }
 
-/// Each kind of fault, planned, on the first calls: 500, 503, a closed connection, a truncated 200 body and
-/// an injected 429; the listing retries each and delivers everything once, honouring the 429's wait.
+/// Each kind of fault, planned, on the first calls: 500, 503, a closed connection, a truncated 200 body, an
+/// injected 429 and a CPU throttle (both with `Retry-After` in whole seconds only, as the service sends them);
+/// the listing retries each and delivers everything once, honouring the 429s' waits.
 #[test]
 fn every_kind_of_fault_is_retried() {
     let data = gen::bulk(50, 12);
     block_on(LIMIT, async {
-        let api = mock(&data, 0.0, 2).await;
+        let api = mock(&data, 0.0, 2, false).await;
         let plan = [
             Fault::InternalServerError,
             Fault::ServiceUnavailable,
             Fault::CloseConnection,
             Fault::TruncatedBody,
             Fault::TooManyRequests,
+            Fault::CpuThrottle,
             Fault::TruncatedBody,
             Fault::CloseConnection,
         ];

@@ -23,10 +23,13 @@ export function asMdeError(e: unknown): ErrorLike {
   return { kind: 'Unexpected', message: e instanceof Error ? e.message : String(e) };
 }
 
-/** The permissions the List Investigations API asks for (from the API's documentation). */
+/**
+ * The permissions the List Investigations API asks for (its page, revised 2025-11-11:
+ * https://learn.microsoft.com/en-us/defender-endpoint/api/get-investigation-collection).
+ */
 export const PERMISSIONS =
-  'Application: Alert.Read.All or Alert.ReadWrite.All; Delegated (work or school account): Alert.Read or ' +
-  'Alert.ReadWrite, and a signed-in user needs at least the "View Data" role.';
+  'Application: Alert.ReadWrite.All; Delegated (work or school account): Alert.ReadWrite, and a signed-in user ' +
+  'needs at least the "View Data" role.';
 
 /** A banner: a title, a sentence about what to do, and the service's details. */
 export interface Banner {

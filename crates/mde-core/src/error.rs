@@ -58,9 +58,10 @@ pub enum Error {
     /// 401 even with a freshly requested token: the token is missing, expired or for another audience.
     #[error("unauthorized (check the token and its audience): {0}")]
     Unauthorized(HttpError),
-    /// 403: the application lacks a permission (Alert.Read.All or Alert.ReadWrite.All; delegated: Alert.Read or
-    /// Alert.ReadWrite with the View Data role).
-    #[error("forbidden (the app needs Alert.Read.All or Alert.ReadWrite.All): {0}")]
+    /// 403: the application lacks a permission: `Alert.ReadWrite.All` (application) or `Alert.ReadWrite` (delegated,
+    /// with the View Data role), as the List Investigations page lists them
+    /// (<https://learn.microsoft.com/en-us/defender-endpoint/api/get-investigation-collection>).
+    #[error("forbidden (the app needs Alert.ReadWrite.All, or Alert.ReadWrite for a user): {0}")]
     Forbidden(HttpError),
     /// 404: no such investigation (or path).
     #[error("not found: {0}")]
@@ -249,7 +250,7 @@ mod message_tests {
             (Error::Unauthorized(http(401, false)), "unauthorized (check the token and its audience): HTTP 401"),
             (
                 Error::Forbidden(http(403, false)),
-                "forbidden (the app needs Alert.Read.All or Alert.ReadWrite.All): HTTP 403",
+                "forbidden (the app needs Alert.ReadWrite.All, or Alert.ReadWrite for a user): HTTP 403",
             ),
             (Error::NotFound(http(404, false)), "not found: HTTP 404"),
             (Error::Throttled { retry_after: None, http: http(429, false) }, "throttled by the service: HTTP 429"),

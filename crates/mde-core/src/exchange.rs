@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::decode::{decode_service_error, DecodeError};
+use crate::decode::{body_too_large, decode_service_error, DecodeError, MAX_BODY_BYTES};
 use crate::error::{Error, HttpError};
 use crate::jitter::Jitter;
 use crate::limiter::{Decision, RateLimiter};
@@ -31,7 +31,9 @@ pub struct Response<'a> {
     pub retry_after: Option<&'a str>,
     /// The `retry-after-ms` header, if present.
     pub retry_after_ms: Option<&'a str>,
-    /// The body.
+    /// The body. One longer than [`MAX_BODY_BYTES`](crate::decode::MAX_BODY_BYTES) fails the request with
+    /// [`Error::InvalidResponse`], whatever the status; a driver stops reading there and reports
+    /// `handle_body_too_large` instead of passing such a body.
     pub body: &'a [u8],
 }
 
@@ -142,6 +144,9 @@ impl Exchange {
         if !self.is_in_flight() {
             return Handled::Failed(Error::Misuse { message: MISUSE_HANDLE });
         }
+        if response.body.len() > MAX_BODY_BYTES {
+            return Handled::Failed(Error::InvalidResponse(body_too_large()));
+        }
         if (200..300).contains(&response.status) {
             return Handled::Success(response.body);
         }
@@ -182,6 +187,15 @@ impl Exchange {
             Ok(()) => Handled::Retrying,
             Err(_) => Handled::Failed(Error::Network { message: message.to_owned() }),
         }
+    }
+
+    /// A response whose body is longer than [`MAX_BODY_BYTES`], which the driver stopped reading: not retried (the
+    /// same request would bring the same body back).
+    pub(crate) fn handle_body_too_large(&mut self) -> Handled<'static> {
+        if !self.is_in_flight() {
+            return Handled::Failed(Error::Misuse { message: MISUSE_HANDLE });
+        }
+        Handled::Failed(Error::InvalidResponse(body_too_large()))
     }
 
     /// A 2xx whose body did not decode: retried like a transport failure (a truncated body usually is one).

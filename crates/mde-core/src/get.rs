@@ -42,10 +42,14 @@ pub struct GetInvestigation {
 }
 
 impl GetInvestigation {
-    /// Plans the fetch; an empty id is [`Error::InvalidConfig`].
+    /// Plans the fetch; an empty id, `.` or `..` is [`Error::InvalidConfig`] (no path segment can carry the last
+    /// two: a browser reads `%2E%2E` as `..`, and would fetch another resource with the token).
     pub fn new(base: &BaseUrl, id: &str, retry: RetryPolicy, jitter_seed: u64) -> Result<GetInvestigation, Error> {
         if id.is_empty() {
             return Err(Error::InvalidConfig { message: "an investigation id must not be empty".into() });
+        }
+        if id == "." || id == ".." {
+            return Err(Error::InvalidConfig { message: "an investigation id cannot be `.` or `..`".into() });
         }
         Ok(GetInvestigation {
             exchange: Exchange::new(base.entity_url(id)),
@@ -123,6 +127,15 @@ impl GetInvestigation {
         }
     }
 
+    /// Reports that the response to the last request has a body longer than
+    /// [`MAX_BODY_BYTES`](crate::decode::MAX_BODY_BYTES), which the driver stopped reading: the fetch fails with
+    /// [`Error::InvalidResponse`], without a retry.
+    pub fn handle_body_too_large(&mut self) {
+        if let Handled::Failed(e) = self.exchange.handle_body_too_large() {
+            self.outcome = Some(Err(e));
+        }
+    }
+
     /// Reports that the last request got no HTTP response.
     pub fn handle_transport_error(&mut self, now_ms: u64, message: &str) {
         let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
@@ -149,6 +162,20 @@ mod tests {
             op.handle_response_validated(0, limiter, &response);
         } else {
             op.handle_response(0, limiter, &response);
+        }
+    }
+
+    #[test]
+    fn ids_that_no_path_segment_can_carry_are_refused() {
+        // Found by the `url` crate oracle (crates/mde-invariants): a browser reads `%2E%2E` as `..`, so `get('..')`
+        // fetched `/api/` with the token, and `get('.')` the list.
+        let base = BaseUrl::parse("https://proxy.example/mde").unwrap();
+        for id in ["", ".", ".."] {
+            let e = GetInvestigation::new(&base, id, RetryPolicy::default(), 0).unwrap_err();
+            assert!(matches!(e, Error::InvalidConfig { .. }), "{id:?}: {e}");
+        }
+        for id in ["...", ".a", "%2e%2e", "../x"] {
+            assert!(GetInvestigation::new(&base, id, RetryPolicy::default(), 0).is_ok(), "{id:?}");
         }
     }
 

@@ -507,6 +507,17 @@ impl Listing {
         self.after(handled);
     }
 
+    /// Reports that the response to the last [`Action::Send`] has a body longer than
+    /// [`MAX_BODY_BYTES`](crate::decode::MAX_BODY_BYTES), which the driver stopped reading (a broken or hostile
+    /// server or proxy): the listing fails with [`Error::InvalidResponse`], without a retry.
+    pub fn handle_body_too_large(&mut self) {
+        let Phase::Request(exchange) = &mut self.phase else {
+            return self.misuse();
+        };
+        let handled = exchange.handle_body_too_large();
+        self.after(handled);
+    }
+
     fn misuse(&mut self) {
         if !self.is_finished() {
             self.phase = Phase::Failed(Error::Misuse { message: crate::exchange::MISUSE_HANDLE });

@@ -11,6 +11,8 @@
 //! | `GET /__admin/faults` | the pending fault plan and the rate |
 //! | `POST /__admin/faults` | replaces the plan: `{"plan": ["503", "429", "close"]}` (and `"rate": 0.1`) |
 //! | `GET /__admin/config` | the options the mock runs with |
+//! | `GET /__admin/next-links` | which list pages carry an `@odata.nextLink` |
+//! | `POST /__admin/next-links` | changes it: `{"mode": "always"}` (`service`, `always`, `stale`, `foreign`) |
 
 use serde_json::{json, Value};
 
@@ -70,12 +72,24 @@ fn route(settings: &Settings, state: &mut State, now_ms: u64, req: &Request<'_>)
             Err(msg) => invalid(settings, state, &msg),
         },
         "/__admin/config" if get => to_json(200, &settings.summary),
-        "/__admin/requests" | "/__admin/reset" | "/__admin/investigations" | "/__admin/faults" | "/__admin/config" => {
-            not_allowed(settings, state, req.method, path)
-        }
+        "/__admin/next-links" if get => to_json(200, &json!({ "mode": state.next_links.as_str() })),
+        "/__admin/next-links" if post => match parse_next_links(req.body) {
+            Ok(mode) => {
+                state.next_links = mode;
+                to_json(200, &json!({ "mode": mode.as_str() }))
+            }
+            Err(msg) => invalid(settings, state, &msg),
+        },
+        "/__admin/requests"
+        | "/__admin/reset"
+        | "/__admin/investigations"
+        | "/__admin/faults"
+        | "/__admin/config"
+        | "/__admin/next-links" => not_allowed(settings, state, req.method, path),
         _ => {
             let target = state.correlation(settings.seed);
-            let msg = format!("No admin endpoint `{path}`: see requests, reset, investigations, faults, config.");
+            let msg =
+                format!("No admin endpoint `{path}`: see requests, reset, investigations, faults, config, next-links.");
             Answer::error(404, "NotFound", &msg, &target)
         }
     }
@@ -112,6 +126,16 @@ fn faults_json(state: &State) -> Answer {
     to_json(200, &json!({ "plan": state.faults.pending(), "rate": state.faults.rate() }))
 }
 
+/// Reads `{"mode": "always"}`.
+fn parse_next_links(body: &[u8]) -> Result<crate::odata::NextLinks, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("not valid JSON: {e}"))?;
+    value
+        .get("mode")
+        .and_then(Value::as_str)
+        .ok_or_else(|| "expected {\"mode\": \"service\"} (or always, stale, foreign)".to_string())?
+        .parse()
+}
+
 /// Reads `{"plan": [...], "rate": r}` or a bare array `[...]`; plan items are names or status numbers.
 pub(crate) fn parse_fault_request(body: &[u8]) -> Result<(Vec<Fault>, Option<f64>), String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| format!("not valid JSON: {e}"))?;
@@ -142,7 +166,7 @@ pub(crate) fn parse_fault_request(body: &[u8]) -> Result<(Vec<Fault>, Option<f64
                 .map(|item| match item {
                     Value::String(s) => s.parse::<Fault>(),
                     Value::Number(n) => n.to_string().parse::<Fault>(),
-                    other => Err(format!("unknown fault {other}: expected 500, 503, 429, close or truncate")),
+                    other => Err(format!("unknown fault {other}: expected 500, 503, 429, cpu, close or truncate")),
                 })
                 .collect::<Result<Vec<_>, _>>()
         })

@@ -11,7 +11,7 @@ use crate::data::{generate, Dataset, InvestigationUpdate, UpdateError};
 use crate::faults::{Fault, Faults};
 use crate::journal::{Journal, JournalEntry};
 use crate::limits::{LimitConfig, Limiter};
-use crate::odata::ODataVersion;
+use crate::odata::{NextLinks, ODataVersion};
 use crate::options::{Options, OptionsError};
 use crate::reply::{correlation_id, Cors};
 use crate::request::{Reply, Request};
@@ -25,6 +25,7 @@ pub(crate) struct Settings {
     pub latency: Duration,
     pub limits: LimitConfig,
     pub odata: ODataVersion,
+    pub retry_after_ms: bool,
     /// What `GET /__admin/config` shows.
     pub summary: Value,
 }
@@ -36,6 +37,8 @@ pub(crate) struct State {
     pub limiter: Limiter,
     pub faults: Faults,
     pub journal: Journal,
+    /// Which pages carry an `@odata.nextLink` (the admin API can change it).
+    pub next_links: NextLinks,
     correlations: u64,
     /// Start of the limiter's clock (the engine's start, or the last reset), in ms since the Unix epoch.
     epoch_ms: u64,
@@ -108,13 +111,15 @@ impl Engine {
             latency: options.latency,
             limits,
             odata: options.odata,
+            retry_after_ms: options.retry_after_ms,
             summary,
         };
         let state = State {
             data,
             limiter: Limiter::new(limits),
-            faults: Faults::new(options.seed, options.fault_rate),
+            faults: Faults::new(options.seed, options.fault_rate).with_cpu_rate(options.cpu_throttle_rate),
             journal: Journal::default(),
+            next_links: options.next_links,
             correlations: 0,
             epoch_ms: now_ms,
             last_ms: now_ms,
@@ -168,9 +173,24 @@ impl Engine {
         self.state.faults.reset_plan(faults);
     }
 
+    /// The faults still planned, next first (as `GET /__admin/faults` shows them).
+    pub fn fault_plan(&self) -> Vec<Fault> {
+        self.state.faults.pending()
+    }
+
+    /// The share of data calls that fail.
+    pub fn fault_rate(&self) -> f64 {
+        self.state.faults.rate()
+    }
+
     /// Changes the share of data calls that fail (clamped to 0..=1).
     pub fn set_fault_rate(&mut self, rate: f64) {
         self.state.faults.set_rate(rate);
+    }
+
+    /// Which list pages carry an `@odata.nextLink` from now on (as `POST /__admin/next-links`).
+    pub fn set_next_links(&mut self, mode: NextLinks) {
+        self.state.next_links = mode;
     }
 
     /// The data served, in the documented order: the oracle for tests.

@@ -29,6 +29,12 @@ pub enum Fault {
     /// connection is closed.
     #[serde(rename = "truncate")]
     TruncatedBody,
+    /// `429 TooManyRequests` below the call limits, as the service throttles a tenant that spends too much CPU
+    /// ("quota limit either by number of requests or by CPU",
+    /// <https://learn.microsoft.com/en-us/defender-endpoint/api/common-errors>), with a `Retry-After` of 1 to 3
+    /// (scaled) seconds chosen from the seed; the quota is blocked until then.
+    #[serde(rename = "cpu")]
+    CpuThrottle,
 }
 
 impl Fault {
@@ -40,6 +46,7 @@ impl Fault {
             Fault::TooManyRequests => "429",
             Fault::CloseConnection => "close",
             Fault::TruncatedBody => "truncate",
+            Fault::CpuThrottle => "cpu",
         }
     }
 }
@@ -54,7 +61,8 @@ impl std::str::FromStr for Fault {
             "429" => Ok(Fault::TooManyRequests),
             "close" | "closed" => Ok(Fault::CloseConnection),
             "truncate" | "truncated" => Ok(Fault::TruncatedBody),
-            other => Err(format!("unknown fault `{other}`: expected 500, 503, 429, close or truncate")),
+            "cpu" => Ok(Fault::CpuThrottle),
+            other => Err(format!("unknown fault `{other}`: expected 500, 503, 429, cpu, close or truncate")),
         }
     }
 }
@@ -67,6 +75,7 @@ const RATE_FAULTS: [Fault; 4] =
 pub struct Faults {
     seed: u64,
     rate: f64,
+    cpu_rate: f64,
     plan: VecDeque<Fault>,
     calls: u64,
 }
@@ -74,7 +83,14 @@ pub struct Faults {
 impl Faults {
     /// No plan; `rate` (clamped to 0..=1) of the data calls fail, chosen from `seed`.
     pub fn new(seed: u64, rate: f64) -> Faults {
-        Faults { seed, rate: clamp_rate(rate), plan: VecDeque::new(), calls: 0 }
+        Faults { seed, rate: clamp_rate(rate), cpu_rate: 0.0, plan: VecDeque::new(), calls: 0 }
+    }
+
+    /// The same, and `cpu_rate` of the data calls are throttled for CPU ([`Fault::CpuThrottle`]), drawn apart
+    /// from the other faults.
+    pub fn with_cpu_rate(mut self, cpu_rate: f64) -> Faults {
+        self.cpu_rate = clamp_rate(cpu_rate);
+        self
     }
 
     /// Appends faults for the next data calls.
@@ -115,13 +131,25 @@ impl Faults {
         if let Some(f) = self.plan.pop_front() {
             return Some(f);
         }
+        if self.cpu_rate > 0.0 && unit(mix(self.seed ^ mix(self.calls ^ 0xC0DE_C0DE_C0DE_C0DE))) < self.cpu_rate {
+            return Some(Fault::CpuThrottle);
+        }
         if self.rate <= 0.0 {
             return None;
         }
         let h = mix(self.seed ^ mix(self.calls ^ 0xFA17_FA17_FA17_FA17));
-        let unit = (h >> 11) as f64 / (1u64 << 53) as f64;
-        (unit < self.rate).then(|| RATE_FAULTS[(mix(h) % 4) as usize])
+        (unit(h) < self.rate).then(|| RATE_FAULTS[(mix(h) % 4) as usize])
     }
+
+    /// A hash of the seed and the current call, for choices that go with a fault (the CPU throttle's wait).
+    pub fn draw(&self) -> u64 {
+        mix(self.seed ^ mix(self.calls ^ 0xD1CE_D1CE_D1CE_D1CE))
+    }
+}
+
+/// A hash as a number in `[0, 1)`.
+fn unit(h: u64) -> f64 {
+    (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn clamp_rate(rate: f64) -> f64 {
@@ -162,5 +190,22 @@ mod tests {
         }
         let mut all = Faults::new(1, 1.0);
         assert!((0..100).all(|_| all.next_call().is_some()));
+    }
+
+    #[test]
+    fn cpu_throttling_is_drawn_apart_and_deterministic() {
+        let run = |cpu| {
+            let mut f = Faults::new(5, 0.2).with_cpu_rate(cpu);
+            (0..10_000).map(|_| f.next_call()).collect::<Vec<_>>()
+        };
+        let (without, with) = (run(0.0), run(0.1));
+        assert_eq!(with, run(0.1));
+        let cpu = with.iter().filter(|x| **x == Some(Fault::CpuThrottle)).count();
+        assert!((800..1_200).contains(&cpu), "{cpu}");
+        // The other faults of a call that was not throttled are those of the run without throttling.
+        for (a, b) in without.iter().zip(&with) {
+            assert!(b == a || *b == Some(Fault::CpuThrottle));
+        }
+        assert!(without.iter().all(|x| *x != Some(Fault::CpuThrottle)));
     }
 }

@@ -27,6 +27,9 @@ pub struct Flag {
     pub help: &'static str,
     /// Whether it may be given more than once (`--token`).
     pub repeatable: bool,
+    /// Whether it is a switch that takes no value (`--retry-after-ms`); its variable holds `true` or `false`
+    /// (also `1`/`0`, `yes`/`no`, `on`/`off`), and [`parse`] receives `true` or `false`.
+    pub switch: bool,
 }
 
 const fn flag(
@@ -36,12 +39,19 @@ const fn flag(
     default: Option<&'static str>,
     help: &'static str,
 ) -> Flag {
-    Flag { long, env, value_name, default, help, repeatable: false }
+    Flag { long, env, value_name, default, help, repeatable: false, switch: false }
 }
 
 const fn repeatable(long: &'static str, env: &'static str, help: &'static str) -> Flag {
-    Flag { long, env, value_name: "T", default: None, help, repeatable: true }
+    Flag { long, env, value_name: "T", default: None, help, repeatable: true, switch: false }
 }
+
+const fn switch(long: &'static str, env: &'static str, help: &'static str) -> Flag {
+    Flag { long, env, value_name: "", default: None, help, repeatable: false, switch: true }
+}
+
+/// The one line that heads both binaries' `--help`.
+pub const ABOUT: &str = "A faithful fake of Microsoft Defender for Endpoint's List Investigations API.";
 
 /// Every flag, in the order of the help.
 pub const FLAGS: &[Flag] = &[
@@ -110,6 +120,25 @@ pub const FLAGS: &[Flag] = &[
         "VERSION",
         Some("4.0"),
         "The OData version of the $filter syntax accepted: 4.0 (the service's) or 4.01 (adds `in` and operators in any case)",
+    ),
+    flag(
+        "next-links",
+        "MDE_MOCK_NEXT_LINKS",
+        "MODE",
+        Some("service"),
+        "Which pages carry an @odata.nextLink: service (only without $top, as the service), always, stale (links that never advance) or foreign (links to another origin)",
+    ),
+    switch(
+        "retry-after-ms",
+        "MDE_MOCK_RETRY_AFTER_MS",
+        "Also send retry-after-ms, the exact wait, beside Retry-After (whole seconds, what the service sends): for time-scaled tests",
+    ),
+    flag(
+        "cpu-throttle-rate",
+        "MDE_MOCK_CPU_THROTTLE_RATE",
+        "P",
+        Some("0"),
+        "Share of data calls throttled with a 429 below the call limits, as the service does for CPU, chosen from the seed",
     ),
 ];
 
@@ -208,11 +237,29 @@ pub fn parse<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result
             "cors-origin" => o.cors_origin = value.to_string(),
             "now" => o.now = Some(Timestamp::parse(value).map_err(|e| bad(&e.to_string()))?),
             "odata" => o.odata = value.parse().map_err(|e: String| bad(&e))?,
+            "next-links" => o.next_links = value.parse().map_err(|e: String| bad(&e))?,
+            "retry-after-ms" => o.retry_after_ms = switch_value(value).ok_or_else(|| bad("expected true or false"))?,
+            "cpu-throttle-rate" => {
+                o.cpu_throttle_rate = value
+                    .parse()
+                    .ok()
+                    .filter(|v: &f64| (0.0..=1.0).contains(v))
+                    .ok_or_else(|| bad("expected a number from 0 to 1"))?
+            }
             _ => return Err(FlagError::Unknown(long.to_string())),
         }
     }
     inv.options.validate()?;
     Ok(inv)
+}
+
+/// A switch's value: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off` (any case), what clap's variables take.
+pub fn switch_value(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "y" | "on" => Some(true),
+        "false" | "0" | "no" | "n" | "off" | "" => Some(false),
+        _ => None,
+    }
 }
 
 fn at_least_one(value: &str) -> Option<u32> {
@@ -248,6 +295,8 @@ mod tests {
             ("token", "a"),
             ("token", "b"),
             ("window", "fixed"),
+            ("retry-after-ms", "true"),
+            ("next-links", "stale"),
             ("time-scale", "0.5"),
             ("now", "2026-01-01T00:00:00Z"),
             ("data", "x.json"),
@@ -259,6 +308,8 @@ mod tests {
         assert_eq!(inv.options.window, Window::Fixed);
         assert_eq!(inv.options.time_scale, 0.5);
         assert_eq!(inv.data.as_deref(), Some("x.json"));
+        assert!(inv.options.retry_after_ms);
+        assert_eq!(inv.options.next_links, crate::NextLinks::Stale);
         for (flag, value, expected) in [
             ("per-minute", "zero", "invalid value `zero` for `--per-minute`"),
             ("per-minute", "0", "for `--per-minute`: expected a whole number from 1"),

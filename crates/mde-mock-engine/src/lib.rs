@@ -16,7 +16,7 @@
 //! let request = Request::get("/api/investigations", Some("$top=2")).with_authorization("Bearer any-token");
 //! let reply = engine.handle(1_795_000_000_000, &request);
 //! assert_eq!(reply.status, 200);
-//! assert_eq!(reply.header("content-type"), Some("application/json; charset=utf-8"));
+//! assert_eq!(reply.header("odata-version"), Some("4.0"));
 //! assert_eq!(engine.journal().len(), 1);
 //! ```
 //!
@@ -28,15 +28,19 @@
 //! ## How a call is answered
 //! 1. `/__admin/...`: the [admin API](admin) (no token, no limits, no faults, no latency, not journaled).
 //! 2. `OPTIONS` anywhere else: a CORS preflight (`204`).
-//! 3. Outside `/api/`: `404 NotFound`.
+//! 3. Outside `/api/` (and `/api/v1.0/`): `404 NotFound`.
 //! 4. No, an empty or an unknown bearer token: `401 Unauthorized`; a forbidden one: `403 Forbidden`.
-//! 5. The token's [limits]: `429 TooManyRequests` with `Retry-After` and `retry-after-ms`.
-//! 6. The [fault](faults) plan or rate: `500`, `503`, `429`, a closed connection or a truncated body.
-//! 7. `GET /api/investigations[?$filter&$top&$skip]`, `GET /api/investigations/{id or alert id}`; else
-//!    `404`/`405`; a bad query is `400` with `code` `ODataError` (filter) or `BadRequest` (other options).
+//! 5. The [limits] of the token's quota (the application's in its tenant for a JWT): `429 TooManyRequests` with
+//!    `Retry-After` (and `retry-after-ms` when asked for).
+//! 6. The [fault](faults) plan or rate: `500`, `503`, `429`, a CPU throttle, a closed connection or a truncated
+//!    body.
+//! 7. `GET /api/investigations[?$filter&$top&$skip]` (OData 4.0 unless [`ODataVersion::V401`]; pages read
+//!    without `$top` link to the next, see [`NextLinks`]), `GET /api/investigations/{id or alert id}`,
+//!    `GET /api/$metadata`; else `404`/`405`; a bad query is `400` with `code` `ODataError`.
 //!
 //! Every answer carries `Access-Control-Allow-Origin` and `Access-Control-Expose-Headers: Retry-After,
-//! retry-after-ms`.
+//! retry-after-ms`; the API's carry `OData-Version: 4.0`. What the service does and the evidence for each
+//! behaviour: `mock-server/FIDELITY.md` in the repository.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -50,6 +54,7 @@ pub mod faults;
 pub mod flags;
 pub mod journal;
 pub mod limits;
+pub mod metadata;
 pub mod odata;
 pub mod options;
 mod reply;
@@ -62,7 +67,7 @@ pub use engine::Engine;
 pub use faults::Fault;
 pub use journal::JournalEntry;
 pub use limits::Window;
-pub use odata::ODataVersion;
-pub use options::{Options, OptionsError};
-pub use reply::{correlation_id, Cors, EXPOSED_HEADERS, JSON_CONTENT_TYPE};
+pub use odata::{NextLinks, ODataVersion};
+pub use options::{Listen, Options, OptionsError};
+pub use reply::{correlation_id, Cors, EXPOSED_HEADERS, JSON_CONTENT_TYPE, ODATA_CONTENT_TYPE, XML_CONTENT_TYPE};
 pub use request::{ConnectionFault, Reply, Request};

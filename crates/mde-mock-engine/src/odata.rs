@@ -49,3 +49,51 @@ impl std::str::FromStr for ODataVersion {
         }
     }
 }
+
+/// Which list pages carry an `@odata.nextLink`.
+///
+/// The service sends one only when a page is read without `$top` and more items match: an absolute link on
+/// the same host, the request's query with `$skip` advanced by 10,000
+/// (<https://github.com/MicrosoftDocs/microsoft-365-docs/issues/8316>); with `$top`, none
+/// (<https://github.com/MicrosoftDocs/microsoft-365-docs/issues/8489>). The other modes exist to test a
+/// client's handling of links against the mock rather than against stubs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NextLinks {
+    /// As the service: only without `$top` (the default).
+    #[default]
+    Service,
+    /// Also with `$top`, `$skip` advanced by the page (a well-behaved server).
+    Always,
+    /// Like `Always`, but every link asks for the second page again (`$skip` of one page), as the later links
+    /// in the issue above did: a client that follows links blindly never ends.
+    Stale,
+    /// Like `Always`, but on another origin (`https://nextlink.invalid`): a client must not follow it, nor send
+    /// its token there.
+    Foreign,
+}
+
+impl NextLinks {
+    /// `service`, `always`, `stale` or `foreign`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NextLinks::Service => "service",
+            NextLinks::Always => "always",
+            NextLinks::Stale => "stale",
+            NextLinks::Foreign => "foreign",
+        }
+    }
+}
+
+impl std::str::FromStr for NextLinks {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<NextLinks, String> {
+        match s {
+            "service" => Ok(NextLinks::Service),
+            "always" => Ok(NextLinks::Always),
+            "stale" => Ok(NextLinks::Stale),
+            "foreign" => Ok(NextLinks::Foreign),
+            other => Err(format!("unknown next-link mode `{other}`: expected service, always, stale or foreign")),
+        }
+    }
+}

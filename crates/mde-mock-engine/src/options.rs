@@ -1,6 +1,7 @@
 //! [`Options`]: everything a mock is started with, the same for every face (the native binary's flags, the
 //! Rust builder, the npm package's options), validated in one place with messages that name the option.
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use mde_core::{Investigation, Timestamp};
@@ -8,7 +9,7 @@ use serde_json::Value;
 
 use crate::data::{investigations_from_value, Single};
 use crate::limits::Window;
-use crate::odata::ODataVersion;
+use crate::odata::{NextLinks, ODataVersion};
 use crate::reply::Cors;
 
 /// The most investigations a mock generates (`count`): ten times the largest data set the benchmarks use.
@@ -46,6 +47,14 @@ pub struct Options {
     /// The OData version whose `$filter` syntax is accepted (default 4.0, what the service implements; 4.01
     /// adds `in` and operators in any case).
     pub odata: ODataVersion,
+    /// Which pages carry an `@odata.nextLink` (default: as the service, only pages read without `$top`).
+    pub next_links: NextLinks,
+    /// Also send `retry-after-ms`, the exact wait, beside `Retry-After` in whole seconds (default off: the
+    /// service sends only `Retry-After`). For time-scaled tests that need the precision.
+    pub retry_after_ms: bool,
+    /// Share of admitted data calls throttled with a `429` below the call limits, as the service does when a
+    /// tenant spends too much CPU (default 0).
+    pub cpu_throttle_rate: f64,
 }
 
 impl Default for Options {
@@ -65,6 +74,9 @@ impl Default for Options {
             cors_origin: "*".to_string(),
             now: None,
             odata: ODataVersion::V40,
+            next_links: NextLinks::Service,
+            retry_after_ms: false,
+            cpu_throttle_rate: 0.0,
         }
     }
 }
@@ -107,6 +119,29 @@ pub mod name {
         CORS_ORIGIN = "corsOrigin", "--cors-origin";
         NOW = "now", "--now";
         ODATA = "odata", "--odata";
+        NEXT_LINKS = "nextLinks", "--next-links";
+        RETRY_AFTER_MS = "retryAfterMs", "--retry-after-ms";
+        CPU_THROTTLE_RATE = "cpuThrottleRate", "--cpu-throttle-rate";
+    }
+
+    /// `host` (`--host`): where a server face listens; read by [`Options::server_from_json`] only.
+    pub const HOST: OptionName = OptionName { js: "host", flag: "--host" };
+    /// `port` (`--port`): where a server face listens; read by [`Options::server_from_json`] only.
+    pub const PORT: OptionName = OptionName { js: "port", flag: "--port" };
+}
+
+/// Where a server face of the mock listens: the `host` and `port` of the npm package's `startMock`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen {
+    /// The address (default `127.0.0.1`).
+    pub host: IpAddr,
+    /// The port (default 0: a free one, as a library's users want; the binary's default is 4010).
+    pub port: u16,
+}
+
+impl Default for Listen {
+    fn default() -> Listen {
+        Listen { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 0 }
     }
 }
 
@@ -124,6 +159,12 @@ pub enum OptionsError {
     /// An option that does not exist (a typo, or `host`/`port` given where no server is started).
     #[error("unknown option `{name}`: the options are {}", known_names())]
     Unknown {
+        /// The name given.
+        name: String,
+    },
+    /// An option that does not exist among a server's options ([`Options::server_from_json`]).
+    #[error("unknown option `{name}`: the options are {}, {}, {}", name::HOST.js, name::PORT.js, known_names())]
+    UnknownServerOption {
         /// The name given.
         name: String,
     },
@@ -157,6 +198,9 @@ impl Options {
         }
         if !(0.0..=1.0).contains(&self.fault_rate) {
             return Err(invalid(name::FAULT_RATE, format!("{} must be from 0 to 1", self.fault_rate)));
+        }
+        if !(0.0..=1.0).contains(&self.cpu_throttle_rate) {
+            return Err(invalid(name::CPU_THROTTLE_RATE, format!("{} must be from 0 to 1", self.cpu_throttle_rate)));
         }
         if Cors::parse(&self.cors_origin).is_none() {
             return Err(invalid(
@@ -231,12 +275,44 @@ impl Options {
             let text = v.as_str().ok_or_else(|| invalid(name::ODATA, "must be \"4.0\" or \"4.01\""))?;
             o.odata = text.parse().map_err(|e: String| invalid(name::ODATA, e))?;
         }
+        if let Some(v) = get(name::NEXT_LINKS) {
+            let bad = || invalid(name::NEXT_LINKS, "must be \"service\", \"always\", \"stale\" or \"foreign\"");
+            o.next_links = v.as_str().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        }
+        if let Some(v) = get(name::RETRY_AFTER_MS) {
+            o.retry_after_ms = v.as_bool().ok_or_else(|| invalid(name::RETRY_AFTER_MS, "must be true or false"))?;
+        }
+        if let Some(v) = get(name::CPU_THROTTLE_RATE) {
+            o.cpu_throttle_rate = number(name::CPU_THROTTLE_RATE, v)?;
+        }
         if let Some(v) = get(name::NOW) {
             let text = v.as_str().ok_or_else(|| invalid(name::NOW, "must be an RFC 3339 date-time string"))?;
             o.now = Some(Timestamp::parse(text).map_err(|e| invalid(name::NOW, e.to_string()))?);
         }
         o.validate()?;
         Ok(o)
+    }
+
+    /// Reads a server's options: [`Options::from_json`]'s, and `host` (an IPv4 or IPv6 address, as text) and
+    /// `port` (0 to 65535) beside them, which default to [`Listen::default`].
+    pub fn server_from_json(value: Value) -> Result<(Listen, Options), OptionsError> {
+        let Value::Object(mut map) = value else {
+            return Err(OptionsError::NotAnObject);
+        };
+        let mut listen = Listen::default();
+        if let Some(v) = map.remove(name::HOST.js).filter(|v| !v.is_null()) {
+            let bad = || invalid(name::HOST, format!("{v} is not an IPv4 or IPv6 address such as \"127.0.0.1\""));
+            listen.host = v.as_str().and_then(|text| text.parse().ok()).ok_or_else(bad)?;
+        }
+        if let Some(v) = map.remove(name::PORT.js).filter(|v| !v.is_null()) {
+            // `unsigned` refuses anything above the bound.
+            listen.port = u16::try_from(unsigned(name::PORT, &v, u64::from(u16::MAX))?).unwrap_or(u16::MAX);
+        }
+        let options = Options::from_json(&Value::Object(map)).map_err(|e| match e {
+            OptionsError::Unknown { name } => OptionsError::UnknownServerOption { name },
+            other => other,
+        })?;
+        Ok((listen, options))
     }
 
     /// What `GET /__admin/config` shows, given the data set's size and the `now` in force.
@@ -264,6 +340,9 @@ impl Options {
             "latency_ms": u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
             "cors_origin": self.cors_origin,
             "odata": self.odata.as_str(),
+            "next_links": self.next_links.as_str(),
+            "retry_after_ms": self.retry_after_ms,
+            "cpu_throttle_rate": self.cpu_throttle_rate,
         })
     }
 }
@@ -316,6 +395,7 @@ mod tests {
             "seed": "18446744073709551615", "count": 5, "tokens": ["a", "b"], "forbiddenTokens": "f",
             "perMinute": 2, "perHour": 10, "window": "fixed", "timeScale": 0.5, "faultRate": 0.25,
             "latencyMs": 7, "corsOrigin": "http://app.test", "now": "2026-01-01T00:00:00Z", "odata": "4.01",
+            "nextLinks": "always", "retryAfterMs": true, "cpuThrottleRate": 0.5,
             "investigations": [{"id": 5, "state": "Benign"}]
         }))
         .unwrap();
@@ -329,6 +409,7 @@ mod tests {
         assert_eq!(o.now.unwrap().to_string(), "2026-01-01T00:00:00Z");
         assert_eq!(o.investigations.unwrap()[0].id, "5");
         assert_eq!(o.odata, ODataVersion::V401);
+        assert_eq!((o.next_links, o.retry_after_ms, o.cpu_throttle_rate), (NextLinks::Always, true, 0.5));
         assert_eq!(Options::from_json(&json!({})).unwrap(), Options::default());
         assert_eq!(Options::from_json(&object(&[("seed", Value::Null)])).unwrap(), Options::default());
     }
@@ -342,6 +423,9 @@ mod tests {
             (json!({"faultRate": 1.5}), "`faultRate` (--fault-rate): 1.5 must be from 0 to 1"),
             (json!({"window": "tumbling"}), "unknown window `tumbling`"),
             (json!({"odata": "4"}), "`odata` (--odata): unknown OData version `4`: expected 4.0 or 4.01"),
+            (json!({"nextLinks": "sometimes"}), "`nextLinks` (--next-links): must be"),
+            (json!({"retryAfterMs": 1}), "`retryAfterMs` (--retry-after-ms): must be true or false"),
+            (json!({"cpuThrottleRate": 2}), "`cpuThrottleRate` (--cpu-throttle-rate): 2 must be from 0 to 1"),
             (json!({"now": "yesterday"}), "`now` (--now)"),
             (json!({"count": -1}), "`count` (--count): -1 is not a whole number"),
             (json!({"tokens": [1]}), "`tokens` (--token): must be an array of strings"),
@@ -353,6 +437,30 @@ mod tests {
         ];
         for (value, expected) in cases {
             let msg = Options::from_json(&value).unwrap_err().to_string();
+            assert!(msg.contains(expected), "{value}: {msg}");
+        }
+    }
+
+    #[test]
+    fn server_options_add_host_and_port() {
+        let (listen, o) = Options::server_from_json(json!({"host": "::1", "port": 8080, "seed": 4})).unwrap();
+        assert_eq!((listen.host.to_string(), listen.port, o.seed), ("::1".to_string(), 8080, 4));
+        let (listen, o) = Options::server_from_json(json!({"port": null})).unwrap();
+        assert_eq!((listen, o), (Listen::default(), Options::default()));
+        assert_eq!(Listen::default().host.to_string(), "127.0.0.1");
+        assert_eq!(Listen::default().port, 0);
+        let cases = [
+            (json!({"host": "localhost"}), "option `host` (--host): \"localhost\" is not an IPv4 or IPv6 address"),
+            (json!({"host": 127}), "option `host` (--host): 127 is not an IPv4"),
+            (json!({"port": 65536}), "option `port` (--port): 65536 is not a whole number from 0 to 65535"),
+            (json!({"port": -1}), "option `port` (--port)"),
+            (json!({"port": 1.5}), "option `port` (--port)"),
+            (json!({"perMinute": 0}), "`perMinute` (--per-minute): must be at least 1"),
+            (json!({"prot": 1}), "unknown option `prot`: the options are host, port, seed, count,"),
+            (json!("x"), "the options must be an object"),
+        ];
+        for (value, expected) in cases {
+            let msg = Options::server_from_json(value.clone()).unwrap_err().to_string();
             assert!(msg.contains(expected), "{value}: {msg}");
         }
     }

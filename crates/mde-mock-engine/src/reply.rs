@@ -11,8 +11,26 @@ pub const EXPOSED_HEADERS: &str = "Retry-After, retry-after-ms";
 /// How long a browser may cache a preflight answer, in seconds.
 pub const PREFLIGHT_MAX_AGE: &str = "600";
 
-/// The `Content-Type` of every JSON body.
+/// The `Content-Type` of the admin API's JSON bodies.
 pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+/// The `Content-Type` of the API's JSON bodies, as the service sends it (recorded real responses:
+/// <https://github.com/swimlane/techpubs-knowledgecenter>, `docs/Connectors/t_microsoft_defender-main`).
+pub const ODATA_CONTENT_TYPE: &str = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8";
+
+/// The `Content-Type` of `$metadata`.
+pub const XML_CONTENT_TYPE: &str = "application/xml; charset=utf-8";
+
+/// What a body is, which decides its `Content-Type` and whether `OData-Version` goes with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Media {
+    /// The admin API's JSON.
+    Json,
+    /// The API's JSON (OData).
+    OData,
+    /// The API's `$metadata` (CSDL XML).
+    Xml,
+}
 
 /// An answer before CORS and framing: status, extra headers, body, and maybe a connection fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,12 +39,26 @@ pub(crate) struct Answer {
     pub headers: Vec<(&'static str, String)>,
     pub body: Vec<u8>,
     pub fault: Option<ConnectionFault>,
+    pub media: Media,
 }
 
 impl Answer {
     /// A JSON answer.
     pub fn json(status: u16, body: Vec<u8>) -> Answer {
-        Answer { status, headers: Vec::new(), body, fault: None }
+        Answer { status, headers: Vec::new(), body, fault: None, media: Media::Json }
+    }
+
+    /// The CSDL document of `$metadata`.
+    pub fn xml(status: u16, body: Vec<u8>) -> Answer {
+        Answer { media: Media::Xml, ..Answer::json(status, body) }
+    }
+
+    /// The same answer as the OData service sends it: its JSON typed as OData's, with `OData-Version: 4.0`.
+    pub fn typed_as_odata(mut self) -> Answer {
+        if self.media == Media::Json {
+            self.media = Media::OData;
+        }
+        self
     }
 
     /// An answer without a body.
@@ -56,9 +88,18 @@ impl Answer {
             headers.push(("vary", "Origin".to_string()));
         }
         headers.extend(self.headers);
+        let has_body = !self.body.is_empty();
         let body = if head { Vec::new() } else { self.body };
-        if !body.is_empty() {
-            headers.push(("content-type", JSON_CONTENT_TYPE.to_string()));
+        if has_body && !head {
+            let content_type = match self.media {
+                Media::Json => JSON_CONTENT_TYPE,
+                Media::OData => ODATA_CONTENT_TYPE,
+                Media::Xml => XML_CONTENT_TYPE,
+            };
+            headers.push(("content-type", content_type.to_string()));
+        }
+        if self.media != Media::Json {
+            headers.push(("odata-version", "4.0".to_string()));
         }
         Reply { status: self.status, headers, body, delay, fault: self.fault }
     }

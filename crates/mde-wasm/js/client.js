@@ -3,7 +3,7 @@
 // file only does I/O (fetch, timers, AbortSignal, the token callback) and lets JSON.parse build the items from
 // bodies that Rust has validated. No `window`: it runs in pages, workers, MV3 service workers and Node 18+.
 
-import { Client, validateFilter as wasmValidateFilter } from './wasm/mde_wasm.js';
+import { Client, exactIds, maxBodyBytes, validateFilter as wasmValidateFilter } from './wasm/mde_wasm.js';
 
 const CLIENT_OPTIONS = new Set([
   'region',
@@ -140,7 +140,10 @@ function snapshotInput(snapshot) {
 
 const utf8 = new TextDecoder();
 
-/** The investigations chosen by Rust, built by JSON.parse; ids sent as numbers become strings. */
+/**
+ * The investigations chosen by Rust, built by JSON.parse. An id sent as a number (which JSON.parse rounds beyond
+ * 2^53) becomes the string of its digits as sent, which Rust read and validated.
+ */
 function itemsOf(bytes, keep) {
   let value;
   try {
@@ -149,8 +152,12 @@ function itemsOf(bytes, keep) {
     throw fail('InvalidResponse', `the page could not be parsed: ${e.message}`, e);
   }
   const items = keep.length === value.length ? value : Array.from(keep, (i) => value[i]);
-  for (const item of items) {
-    if (typeof item.id !== 'string') item.id = String(item.id);
+  let exact;
+  for (let k = 0; k < items.length; k++) {
+    if (typeof items[k].id !== 'string') {
+      exact ??= JSON.parse(exactIds(bytes, false));
+      items[k].id = exact[keep[k]];
+    }
   }
   return items;
 }
@@ -176,6 +183,45 @@ function credentialCallback(credential) {
     }
     return access?.token;
   };
+}
+
+/**
+ * The body of `response`, or `undefined` when it is longer than Rust's bound (`maxBodyBytes()`): then no more of
+ * it is read (a Content-Length above the bound is not read at all) and the stream is cancelled.
+ */
+async function readBody(response) {
+  const limit = maxBodyBytes();
+  const stream = response.body;
+  if (Number(response.headers.get('content-length')) > limit) {
+    stream?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (typeof stream?.getReader !== 'function') {
+    // A fetch without streams (a test double): its whole body, then the same bound.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return bytes.length > limit ? undefined : bytes;
+  }
+  const reader = stream.getReader();
+  const chunks = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > limit) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }
 
 /** The I/O of one client: token, fetch and events. */
@@ -220,7 +266,10 @@ class Transport {
     return token;
   }
 
-  /** Sends one `send` step; returns the response's parts or `{ transportError }`. */
+  /**
+   * Sends one `send` step; returns the response's parts (`bytes` undefined for a body longer than the bound) or
+   * `{ transportError }`.
+   */
   async send(step, signal, lastStatus) {
     if (step.attempt > 1) {
       this.emit(lastStatus === undefined ? { type: 'retry', attempt: step.attempt } : { type: 'retry', attempt: step.attempt, status: lastStatus });
@@ -236,7 +285,7 @@ class Transport {
         credentials: 'omit',
         cache: 'no-store',
       });
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      const bytes = await readBody(response);
       return {
         status: response.status,
         retryAfter: response.headers.get('retry-after') ?? undefined,
@@ -257,7 +306,8 @@ class Transport {
 
   /**
    * Carries out a machine's `fail`, `wait` or `send` step for `handle` (a listing or a get). Returns the response
-   * of a `send` for the caller to report; `undefined` after a wait or a transport error (already reported).
+   * of a `send` for the caller to report; `undefined` after a wait, a transport error or a body longer than the
+   * bound (already reported).
    * `state.lastStatus` carries the previous status into the next `retry` event.
    */
   async run(handle, step, signal, state) {
@@ -273,6 +323,10 @@ class Transport {
       return undefined;
     }
     state.lastStatus = r.status;
+    if (r.bytes === undefined) {
+      handle.handleBodyTooLarge();
+      return undefined;
+    }
     return r;
   }
 }
@@ -457,7 +511,7 @@ export class InvestigationsClient {
             throw fail('InvalidResponse', `the investigation could not be parsed: ${e.message}`, e);
           }
           delete item['@odata.context'];
-          if (typeof item.id !== 'string') item.id = String(item.id);
+          if (typeof item.id !== 'string') item.id = JSON.parse(exactIds(body, true))[0];
           return item;
         }
         const r = await this.#io.run(handle, step, signal, state);

@@ -26,7 +26,7 @@ export type InvestigationState =
  * strings with up to 7 fractional digits). Every item was validated before it reached you.
  */
 export interface Investigation {
-  /** A string of digits. */
+  /** A string (of digits, as the service sends it); an id sent as a JSON number is given as its exact digits. */
   id: string;
   startTime?: string | null;
   endTime?: string | null;
@@ -47,12 +47,14 @@ export interface Investigation {
 export type Region =
   | 'global'
   | 'security'
+  | 'securitycenter'
   | 'us'
   | 'eu'
   | 'uk'
   | 'au'
   | 'swa'
   | 'ina'
+  | 'aea'
   | 'gcc'
   | 'gcc-high'
   | 'dod'
@@ -145,7 +147,7 @@ export interface RateLimitOptions {
 }
 
 export interface ClientOptions {
-  /** A documented host by name (default `global`: api.securitycenter.microsoft.com). Excludes `baseUrl`. */
+  /** A documented host by name (default `global`: api.security.microsoft.com). Excludes `baseUrl`. */
   region?: Region;
   /** Another base URL, such as your own proxy. Must be https, unless loopback with `allowInsecureLoopback`. */
   baseUrl?: string;

@@ -132,6 +132,53 @@ impl Client {
     }
 }
 
+/// The most bytes of a response body that the facade reads (`mde_core::decode::MAX_BODY_BYTES`, 32 MiB); it stops
+/// reading a longer body there and reports `handleBodyTooLarge` instead.
+#[wasm_bindgen(js_name = maxBodyBytes)]
+#[cfg_attr(mde_size, optimize(size))]
+pub fn max_body_bytes() -> u32 {
+    u32::try_from(mde_core::decode::MAX_BODY_BYTES).unwrap_or(u32::MAX)
+}
+
+/// The ids that a body sends as JSON numbers, as a JSON array with one entry per item (a page: each item of
+/// `value`, in order; `single`: the investigation): the digits exactly as sent, as a string, or `null` for an id
+/// that is not a number. The facade asks for them only when `JSON.parse` read an id as a number, which keeps 15
+/// to 17 significant digits. Read with the crate's generic JSON reader (already in the module for options and
+/// error bodies), not the page walk: slower, but this is the rare path, and it adds little code. `[]` for a body
+/// that is not JSON (never the case after a successful `handleResponse`).
+#[cfg_attr(mde_size, optimize(size))]
+pub fn exact_ids_json(body: &[u8], single: bool) -> String {
+    use mde_core::decode::Node;
+    let doc = Node::parse(body).ok();
+    let items = match (&doc, single) {
+        (Some(one), true) => std::slice::from_ref(one),
+        (Some(page), false) => match page.get("value") {
+            Some(Node::Array(items)) => items.as_slice(),
+            _ => &[],
+        },
+        (None, _) => &[],
+    };
+    let mut out = String::from("[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match item.get("id") {
+            Some(id @ (Node::UInt(_) | Node::Int(_))) => mde_core::decode::write_json_string(&id.to_json(), &mut out),
+            _ => out.push_str("null"),
+        }
+    }
+    out.push(']');
+    out
+}
+
+/// `exactIds(body, single)`: see [`exact_ids_json`].
+#[wasm_bindgen(js_name = exactIds)]
+#[cfg_attr(mde_size, optimize(size))]
+pub fn exact_ids(body: &[u8], single: bool) -> String {
+    exact_ids_json(body, single)
+}
+
 /// Validates a filter given as the facade's JSON (`{"text": ...}` or `{"object": ...}`); returns the OData text.
 #[cfg_attr(mde_size, optimize(size))]
 pub fn normalise_filter(input: &str) -> Result<String, ErrorInfo> {
@@ -207,6 +254,14 @@ impl ListingHandle {
     #[cfg_attr(mde_size, optimize(size))]
     pub fn handle_transport_error(&mut self, now: f64, message: &str) {
         self.listing.handle_transport_error(millis(now), message);
+    }
+
+    /// Reports that the body of the response to the last `send` step is longer than `maxBodyBytes()` (the facade
+    /// stopped reading it): the listing fails with `InvalidResponse`.
+    #[wasm_bindgen(js_name = handleBodyTooLarge)]
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn handle_body_too_large(&mut self) {
+        self.listing.handle_body_too_large();
     }
 
     /// The resume token right after the last investigation handed on: `consumed` of the last page delivered
@@ -287,6 +342,13 @@ impl GetHandle {
     pub fn handle_transport_error(&mut self, now: f64, message: &str) {
         self.op.handle_transport_error(millis(now), message);
     }
+
+    /// Reports that the body of the response to the last `send` step is longer than `maxBodyBytes()`.
+    #[wasm_bindgen(js_name = handleBodyTooLarge)]
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn handle_body_too_large(&mut self) {
+        self.op.handle_body_too_large();
+    }
 }
 
 #[cfg(test)]
@@ -356,6 +418,17 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn exact_ids_are_the_digits_as_sent() {
+        let page = br#"{"value":[{"id":12345678901234567890},{"i\u0064":"a\"b"},{"id":-9223372036854775808}]}"#;
+        assert_eq!(exact_ids_json(page, false), r#"["12345678901234567890",null,"-9223372036854775808"]"#);
+        assert_eq!(exact_ids_json(br#"{"id":9007199254740993}"#, true), r#"["9007199254740993"]"#);
+        assert_eq!(exact_ids_json(br#"{"id":"9"}"#, true), "[null]");
+        assert_eq!(exact_ids_json(b"{", true), "[]");
+        assert_eq!(exact_ids_json(b"{", false), "[]");
+        assert_eq!(max_body_bytes() as usize, mde_core::decode::MAX_BODY_BYTES);
     }
 
     #[test]

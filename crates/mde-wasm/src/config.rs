@@ -319,7 +319,7 @@ mod tests {
 
     #[test]
     fn https_only_unless_loopback_is_allowed() {
-        assert_eq!(client("{}").unwrap().base.to_string(), "https://api.securitycenter.microsoft.com");
+        assert_eq!(client("{}").unwrap().base.to_string(), "https://api.security.microsoft.com");
         assert_eq!(client(r#"{"region":"eu"}"#).unwrap().base.to_string(), "https://eu.api.security.microsoft.com");
         let e = client(r#"{"baseUrl":"http://127.0.0.1:4010"}"#).unwrap_err();
         assert_eq!(e.kind, "InvalidConfig");
@@ -567,12 +567,12 @@ InvalidConfig None None: rateLimit.state cannot be used: invalid limiter state a
 InvalidConfig None None: invalid client options: state must be a string, not a number
 InvalidConfig None None: invalid client options: duplicate option `perMinute`
 InvalidConfig None None: invalid client options: duplicate option `region`
-ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 7, length: 600ms }, Window { limit: 9, length: 36s }] l1::
-ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 7.40740734s }, Window { limit: 1500, length: 444.4444404s }] l1::
-ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 58.59375ms }, Window { limit: 1500, length: 3.515625s }] l1::
-ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1:10:z,0,10
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 7, length: 600ms }, Window { limit: 9, length: 36s }] l1::
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 7.40740734s }, Window { limit: 1500, length: 444.4444404s }] l1::
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 58.59375ms }, Window { limit: 1500, length: 3.515625s }] l1::
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1:10:z,0,10
 InvalidConfig None None: rateLimit: window 0 is shorter than one millisecond
-ok https://api.securitycenter.microsoft.com false RetryPolicy { max_attempts: 1, base_delay: 500ms, max_delay: 30s, max_retry_after: 1.234s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 1, base_delay: 500ms, max_delay: 30s, max_retry_after: 1.234s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
 InvalidConfig None None: invalid list options: the text ends early at line 1 column 1
 InvalidConfig None None: invalid list options: list options must be an object, not a number
 InvalidQuery Some("top") None: top must be a whole number from 1 to 10000, not 0

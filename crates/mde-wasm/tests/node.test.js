@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 
 import { InvestigationsClient, MdeError, TOKEN_SCOPE, validateFilter } from 'mde-investigations';
 import { startMock, valueOf } from './mock.js';
@@ -322,6 +323,115 @@ test('InvalidResponse names the item and field; every item is validated', async 
   }
 });
 
+const MiB = 1024 * 1024;
+const BODY_LIMIT = 32 * MiB; // mde_core::decode::MAX_BODY_BYTES
+
+/**
+ * A service whose page is one item with a `statusDetails` string of `total` bytes in all, streamed in 1 MiB
+ * chunks with backpressure (a `gzip` one is compressed first, with `Content-Encoding: gzip`); `written()` says
+ * how many bytes it got to send before the client closed the connection.
+ */
+async function hugePageService(total, { contentLength = false, gzip = false } = {}) {
+  const { Readable } = await import('node:stream');
+  const { gzipSync } = await import('node:zlib');
+  const head = Buffer.from('{"value":[{"id":"1","statusDetails":"');
+  const tail = Buffer.from('"}]}');
+  const filler = Buffer.alloc(MiB, 'x');
+  function* chunks() {
+    yield head;
+    for (let left = total - head.length - tail.length; left > 0; left -= filler.length) {
+      yield filler.subarray(0, Math.min(left, filler.length));
+    }
+    yield tail;
+  }
+  const compressed = gzip ? gzipSync(Buffer.concat([...chunks()])) : undefined;
+  let written = 0;
+  let requests = 0;
+  const closed = [];
+  const server = createServer((req, res) => {
+    requests += 1;
+    const headers = { 'content-type': 'application/json' };
+    if (contentLength) headers['content-length'] = String(total);
+    if (gzip) headers['content-encoding'] = 'gzip';
+    res.writeHead(200, headers);
+    const source = gzip ? Readable.from([compressed]) : Readable.from(chunks());
+    let sent = 0;
+    source.on('data', (chunk) => {
+      sent += chunk.length;
+    });
+    // Counted when the connection closes: the source, unpiped then, may still run to its end.
+    closed.push(new Promise((resolve) => res.on('close', () => resolve((written += sent)))));
+    source.pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    requests: () => requests,
+    written: async () => {
+      await Promise.all(closed);
+      return written;
+    },
+    close: () => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections?.();
+    }),
+  };
+}
+
+test('a page longer than 32 MiB is InvalidResponse at once, and no more of it is read', async () => {
+  // The hole a hostile or broken server found: one 50 MB string was accepted and cost 264 MB of memory.
+  for (const contentLength of [false, true]) {
+    const svc = await hugePageService(50 * MiB, { contentLength });
+    try {
+      const e = await rejects(collect(client(svc.base).list()), 'InvalidResponse');
+      assert.match(e.message, /longer than 33554432 bytes \(32 MiB\)/);
+      assert.equal(svc.requests(), 1, 'not retried');
+      const written = await svc.written();
+      // The server wrote what the client read (up to the bound) and what the sockets buffer, not the whole page.
+      const most = contentLength ? 8 * MiB : BODY_LIMIT + 8 * MiB;
+      assert.ok(written < most, `the server got to send ${written} bytes (Content-Length sent: ${contentLength})`);
+    } finally {
+      await svc.close();
+    }
+  }
+});
+
+test('the bound applies to the decoded body: a gzip bomb is refused too; a 20 MiB page is read whole', async () => {
+  const bomb = await hugePageService(50 * MiB, { gzip: true });
+  try {
+    const e = await rejects(client(bomb.base).get('1'), 'InvalidResponse');
+    assert.match(e.message, /32 MiB/);
+  } finally {
+    await bomb.close();
+  }
+  const big = await hugePageService(20 * MiB);
+  try {
+    const [item] = await collect(client(big.base).list());
+    assert.equal(item.statusDetails.length, 20 * MiB - '{"value":[{"id":"1","statusDetails":""}]}'.length);
+  } finally {
+    await big.close();
+  }
+});
+
+test('an id sent as a JSON number reaches the caller as its exact digits', async () => {
+  // JSON.parse reads 12345678901234567890 as 12345678901234567000: the facade takes the digits from Rust.
+  const page = '{"value":[{"id":12345678901234567890,"state":"Running"},{"id":"s-1"},{"id":-9007199254740993},'
+    + '{"id":12345678901234567890},{"id":7}]}';
+  const svc = await fakeService((req) => ({
+    body: req.url.startsWith('/api/investigations/') ? '{"@odata.context":"x","id":18446744073709551615}' : page,
+  }));
+  try {
+    const items = await collect(client(svc.base).list());
+    // The fourth repeats the first id: Rust, which saw every digit, drops it.
+    assert.deepEqual(items.map((i) => i.id), ['12345678901234567890', 's-1', '-9007199254740993', '7']);
+    assert.equal(items[0].state, 'Running');
+    const one = await client(svc.base).get('18446744073709551615');
+    assert.deepEqual(one, { id: '18446744073709551615' });
+  } finally {
+    await svc.close();
+  }
+});
+
 test('Throttled when the service asks to wait longer than maxRetryAfterMs', async () => {
   const m = await mock(['--count', '4']);
   await m.faults(['429']);
@@ -563,4 +673,25 @@ test("the browser entry's inlined module unpacks to the package's wasm file, byt
   assert.equal(inlined.length, file.length);
   assert.ok(Buffer.from(inlined.buffer, inlined.byteOffset, inlined.length).equals(file));
   assert.ok(WebAssembly.validate(inlined));
+});
+
+test('validateFilter reads what OData 4.01 accepts within .NET, and normalises to OData 4.0 (the OASIS ABNF cases)', () => {
+  // tests/fixtures/odata-abnf-cases.json (its `about` says how the cases were adapted); the xtask passes its path.
+  const file = process.env.MDE_ODATA_CASES;
+  assert.ok(file, 'MDE_ODATA_CASES names the fixture');
+  const { cases } = JSON.parse(readFileSync(file, 'utf8'));
+  assert.ok(cases.length > 50);
+  const wrong = [];
+  for (const c of cases) {
+    const expected = c.deviation ? c.deviation.accepted : c.valid401 && c.dotnet !== false;
+    const result = validateFilter(c.filter);
+    if (result.ok !== expected) wrong.push(`${JSON.stringify(c.filter)} (${c.source}): expected ${expected}`);
+    // What it sends is OData 4.0: no `in`, lower-case operators, and it reads back the same.
+    if (result.ok) {
+      assert.doesNotMatch(result.filter, / in \(|\b(AND|OR|NOT|EQ|Eq|And|Or)\b/, result.filter);
+      const again = validateFilter(result.filter);
+      assert.ok(again.ok && again.filter === result.filter, result.filter);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });

@@ -103,18 +103,29 @@ impl Dataset {
 
     /// The JSON of the page: items matching `filter`, after skipping `skip` of them, at most `top`.
     ///
-    /// `context` is the `@odata.context` value. The body has no `@odata.nextLink`, as the service with `$top`.
-    pub fn page_body(&self, context: &str, filter: Option<&Filter>, skip: u64, top: usize) -> Vec<u8> {
+    /// `context` is the `@odata.context` value. When more items match after the page and `next_link` is given,
+    /// the body ends with `@odata.nextLink`, `next_link(skip of the next page)`.
+    pub fn page_body(
+        &self,
+        context: &str,
+        filter: Option<&Filter>,
+        skip: u64,
+        top: usize,
+        next_link: Option<&dyn Fn(u64) -> String>,
+    ) -> Vec<u8> {
         let skip = usize::try_from(skip).unwrap_or(usize::MAX);
+        let end = skip.saturating_add(top);
+        let link = |more: bool| next_link.filter(|_| more).map(|f| f(end as u64));
         match filter {
             None => {
                 let start = skip.min(self.items.len());
-                let end = start.saturating_add(top).min(self.items.len());
-                page(context, self.json[start..end].iter().map(|j| &**j))
+                let stop = end.min(self.items.len());
+                page(context, self.json[start..stop].iter().map(|j| &**j), link(stop < self.items.len()).as_deref())
             }
             Some(f) => {
-                let hits = self.matching(f, skip.saturating_add(top));
-                page(context, hits.iter().skip(skip).map(|i| &*self.json[*i]))
+                let hits = self.matching(f, end.saturating_add(1));
+                let more = hits.len() > end;
+                page(context, hits.iter().skip(skip).take(top).map(|i| &*self.json[*i]), link(more).as_deref())
             }
         }
     }
@@ -198,6 +209,18 @@ impl Dataset {
             .map(|i| &*self.json[i])
     }
 
+    /// The body of `GET /api/investigations/{key}`: [`Dataset::find_json`] with `@odata.context` first.
+    pub fn entity_body(&self, key: &str, context: &str) -> Option<Vec<u8>> {
+        let json = self.find_json(key)?;
+        let mut out = Vec::with_capacity(json.len() + context.len() + 24);
+        out.extend_from_slice(b"{\"@odata.context\":");
+        out.extend_from_slice(&json_string(context));
+        // Every item's JSON is an object that starts with `{` and a member.
+        out.push(b',');
+        out.extend_from_slice(json.get(1..).unwrap_or_default());
+        Some(out)
+    }
+
     /// A JSON array of all investigations, in order.
     pub fn all_json(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.json.iter().map(|j| j.len() + 1).sum::<usize>() + 2);
@@ -213,17 +236,26 @@ fn to_json(inv: &Investigation) -> Box<[u8]> {
     serde_json::to_vec(inv).unwrap_or_else(|_| b"null".to_vec()).into_boxed_slice()
 }
 
-fn page<'a>(context: &str, items: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
+fn page<'a>(context: &str, items: impl Iterator<Item = &'a [u8]>, next_link: Option<&str>) -> Vec<u8> {
     let items: Vec<&[u8]> = items.collect();
     let size = items.iter().map(|j| j.len() + 1).sum::<usize>();
     let mut out = Vec::with_capacity(64 + 2 * context.len() + size);
     out.extend_from_slice(b"{\"@odata.context\":");
-    // The context is a URL we build; serialising a &str to JSON cannot fail.
-    out.extend_from_slice(&serde_json::to_vec(context).unwrap_or_else(|_| b"\"\"".to_vec()));
+    out.extend_from_slice(&json_string(context));
     out.extend_from_slice(b",\"value\":[");
     join(&mut out, items.into_iter());
-    out.extend_from_slice(b"]}");
+    out.push(b']');
+    if let Some(link) = next_link {
+        out.extend_from_slice(b",\"@odata.nextLink\":");
+        out.extend_from_slice(&json_string(link));
+    }
+    out.push(b'}');
     out
+}
+
+/// A string as JSON (serialising a `&str` cannot fail; `""` if it somehow did).
+fn json_string(s: &str) -> Vec<u8> {
+    serde_json::to_vec(s).unwrap_or_else(|_| b"\"\"".to_vec())
 }
 
 fn join<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>) {
@@ -264,11 +296,37 @@ mod tests {
             for (skip, top) in
                 [(0, 10_000), (0, 3), (70_000, 10_000), (expected.len().saturating_sub(5), 10), (0, usize::MAX)]
             {
-                let got = ids(&set.page_body("c", Some(&f), skip as u64, top));
+                let got = ids(&set.page_body("c", Some(&f), skip as u64, top, None));
                 let want: Vec<String> = expected.iter().skip(skip).take(top).cloned().collect();
                 assert_eq!(got, want, "{text} skip {skip} top {top}");
             }
         }
+    }
+
+    #[test]
+    fn pages_carry_a_next_link_only_when_more_match() {
+        let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let set = Dataset::new(generate(3, 50, now));
+        let link = |skip: u64| format!("next?$skip={skip}");
+        let next = |body: &[u8]| -> Option<String> {
+            let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+            v.get("@odata.nextLink").map(|l| l.as_str().unwrap().to_string())
+        };
+        assert_eq!(next(&set.page_body("c", None, 0, 20, Some(&link))).as_deref(), Some("next?$skip=20"));
+        assert_eq!(next(&set.page_body("c", None, 30, 20, Some(&link))), None, "exactly the last 20");
+        assert_eq!(next(&set.page_body("c", None, 0, 20, None)), None);
+        let benign = Filter::parse("state eq 'Benign'").unwrap();
+        let n = set.count_matching(Some(&benign));
+        assert!(n > 3);
+        assert!(next(&set.page_body("c", Some(&benign), 0, n - 1, Some(&link))).is_some());
+        assert_eq!(next(&set.page_body("c", Some(&benign), 0, n, Some(&link))), None);
+        assert_eq!(ids(&set.page_body("c", Some(&benign), 1, 2, Some(&link))).len(), 2);
+        // One investigation, with its context first.
+        let first = set.investigations().next().unwrap().id.clone();
+        let one: serde_json::Value = serde_json::from_slice(&set.entity_body(&first, "ctx").unwrap()).unwrap();
+        assert_eq!((one["@odata.context"].as_str(), one["id"].as_str()), (Some("ctx"), Some(first.as_str())));
+        assert_eq!(one.as_object().unwrap().keys().next().map(String::as_str), Some("@odata.context"));
+        assert!(set.entity_body("no such id", "ctx").is_none());
     }
 
     #[test]
@@ -286,7 +344,7 @@ mod tests {
         expected.sort_by(|a, b| a.id.cmp(&b.id));
         assert_eq!(everything, expected);
         // JSON and items stay paired.
-        let body = set.page_body("c", None, 0, 10_000);
+        let body = set.page_body("c", None, 0, 10_000, None);
         assert_eq!(ids(&body), set.investigations().map(|i| i.id.clone()).collect::<Vec<_>>());
     }
 }

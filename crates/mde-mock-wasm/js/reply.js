@@ -1,0 +1,25 @@
+// One call of the engine: the request's parts in, a plain reply object out (the wasm Reply is freed at once).
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Asks `engine` (a wasm MockEngine) to answer a request at `now` (ms since the epoch). `query` is the query
+ * string without `?` (undefined without one), `host` the Host header or the URL's authority, `scheme` `http` or
+ * `https`. Returns `{ status, headers, body, delayMs, fault, truncateAfter }`: `headers` a flat
+ * `[name, value, ...]` list without content-length, `fault` `'close'`, `'truncate'` or undefined.
+ */
+export function answer(engine, now, method, path, query, authorization, origin, host, scheme, body = EMPTY) {
+  const reply = engine.handle(now, method, path, query, authorization, origin, host, scheme, body);
+  try {
+    return {
+      status: reply.status,
+      headers: reply.headers(),
+      body: reply.takeBody(),
+      delayMs: reply.delayMs,
+      fault: reply.fault,
+      truncateAfter: reply.truncateAfter,
+    };
+  } finally {
+    reply.free();
+  }
+}

@@ -1,0 +1,70 @@
+// A reply of the engine as the Fetch API shows it: a `Response`; a `close` fault as the `TypeError` with which
+// `fetch` rejects on a network error; a `truncate` fault as a `Response` whose body stream delivers the first
+// bytes and then errors, as a body cut by a closed connection does. Also the latency wait, which an
+// `AbortSignal` ends with its reason, as `fetch` does.
+
+/** The reason `fetch` rejects with when `signal` aborts. */
+function abortReason(signal) {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Throws the abort reason if `signal` has aborted. */
+export function throwIfAborted(signal) {
+  if (signal?.aborted) throw abortReason(signal);
+}
+
+/** Waits `ms`; rejects with the signal's reason if it aborts first. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function headersOf(flat, contentLength) {
+  const headers = new Headers();
+  for (let i = 0; i < flat.length; i += 2) headers.append(flat[i], flat[i + 1]);
+  if (contentLength > 0) headers.set('content-length', String(contentLength));
+  return headers;
+}
+
+/** A stream of `part`, then an error: what reading a body cut after `part.length` of `total` bytes gives. */
+function cutBody(part, total) {
+  let delivered = false;
+  return new ReadableStream(
+    {
+      pull(controller) {
+        if (!delivered && part.length > 0) {
+          delivered = true;
+          controller.enqueue(part);
+        } else {
+          const cause = new Error(`mde-mock: fault \`truncate\`: the connection closed after ${part.length} of ${total} body bytes`);
+          controller.error(new TypeError('terminated', { cause }));
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** The `Response` of an engine reply (see ./reply.js), or the error `fetch` would reject with. */
+export function toResponse(reply) {
+  const { status, headers, body, fault, truncateAfter } = reply;
+  if (fault === 'close') {
+    const cause = new Error('mde-mock: fault `close`: the connection closed before any byte of the answer');
+    throw new TypeError('fetch failed', { cause });
+  }
+  if (fault === 'truncate') {
+    const part = body.subarray(0, Math.min(truncateAfter ?? 0, body.length));
+    return new Response(cutBody(part, body.length), { status, headers: headersOf(headers, body.length) });
+  }
+  return new Response(body.length > 0 ? body : null, { status, headers: headersOf(headers, body.length) });
+}

@@ -1,0 +1,115 @@
+// The mock on a port, with Node's `http`, as the native binary serves it: keep-alive, the `Host` header for the
+// URLs in bodies, the latency before answering; a `close` fault destroys the socket without a byte, a
+// `truncate` fault sends the head with the full content-length and the first bytes of the body, then closes.
+
+import { createServer } from 'node:http';
+import { isIPv6 } from 'node:net';
+
+import { answer } from './reply.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** The path and the query (without `?`, undefined without one) of a request target. */
+function split(target) {
+  if (!target.startsWith('/')) {
+    // Absolute form (`GET http://host/path HTTP/1.1`), or `*`.
+    try {
+      const url = new URL(target);
+      return [url.pathname, url.search ? url.search.slice(1) : undefined];
+    } catch {
+      return [target, undefined];
+    }
+  }
+  const q = target.indexOf('?');
+  return q < 0 ? [target, undefined] : [target.slice(0, q), target.slice(q + 1)];
+}
+
+/** Sends `reply` on `res`, or enacts its fault on the socket. */
+function send(res, reply) {
+  const socket = res.socket;
+  if (!socket || socket.destroyed) return;
+  const { status, headers, body, fault } = reply;
+  if (fault === 'close') {
+    socket.destroy();
+    return;
+  }
+  if (body.length > 0) headers.push('content-length', String(body.length));
+  res.writeHead(status, headers);
+  if (fault === 'truncate') {
+    const part = body.subarray(0, Math.min(reply.truncateAfter ?? 0, body.length));
+    res.flushHeaders();
+    if (part.length > 0) res.write(part);
+    // The head and the part go out, then the connection closes: the client sees a body cut short.
+    socket.end(() => socket.destroy());
+    return;
+  }
+  res.end(body.length > 0 ? body : undefined);
+}
+
+function respond(engine, req, res, body) {
+  const [path, query] = split(req.url ?? '/');
+  const h = req.headers;
+  let reply;
+  try {
+    reply = answer(engine, Date.now(), req.method, path, query, h.authorization, h.origin, h.host, 'http', body);
+  } catch (e) {
+    // A fault of the mock itself (never expected): this connection ends, the server goes on.
+    process.stderr.write(`mde-mock: internal error answering ${req.method} ${path}: ${e?.stack ?? e}\n`);
+    req.socket.destroy();
+    return;
+  }
+  if (reply.delayMs > 0) setTimeout(send, reply.delayMs, res, reply);
+  else send(res, reply);
+}
+
+/** Whether a request may carry a body (GETs and HEADs without framing headers are answered at once). */
+function hasBody(req) {
+  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Serves `engine` (a wasm MockEngine) on `host`:`port` (0: a free port). Resolves when it listens, with the
+ * base URL and a `close()` that stops it and destroys every open connection; rejects with Node's error (code
+ * `EADDRINUSE`, ...) when it cannot listen.
+ */
+export function serve(engine, host, port) {
+  const sockets = new Set();
+  const server = createServer((req, res) => {
+    if (!hasBody(req)) {
+      req.resume();
+      respond(engine, req, res, EMPTY);
+      return;
+    }
+    const chunks = [];
+    // A client that goes away in the middle of its body: nothing to answer.
+    req.on('error', () => {});
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => respond(engine, req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+  });
+  // Like the native mock, idle keep-alive connections stay open until the client closes them.
+  server.keepAliveTimeout = 0;
+  server.on('connection', (socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      // Errors after listening (a failed accept) must not end the process; the server goes on.
+      server.on('error', () => {});
+      const address = server.address();
+      const shown = isIPv6(address.address) ? `[${address.address}]` : address.address;
+      let closing;
+      const close = () => {
+        closing ??= new Promise((done) => {
+          server.close(() => done());
+          for (const socket of sockets) socket.destroy();
+        });
+        return closing;
+      };
+      resolve({ url: `http://${shown}:${address.port}`, port: address.port, close });
+    });
+  });
+}

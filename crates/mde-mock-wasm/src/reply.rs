@@ -1,0 +1,96 @@
+//! [`Reply`]: the engine's answer as JavaScript reads it: status, headers, body, the delay to wait first, and
+//! the connection fault to enact (`close`, or `truncate` after `truncateAfter` bytes).
+
+use std::time::Duration;
+
+use mde_mock_engine::ConnectionFault;
+use wasm_bindgen::prelude::*;
+
+/// One answer of the engine. The facade reads its fields, takes the body, and frees it.
+#[wasm_bindgen]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    status: u16,
+    headers: Vec<String>,
+    body: Vec<u8>,
+    delay_ms: f64,
+    fault: Option<ConnectionFault>,
+}
+
+impl From<mde_mock_engine::Reply> for Reply {
+    fn from(r: mde_mock_engine::Reply) -> Reply {
+        let headers = r.headers.into_iter().flat_map(|(name, value)| [name.to_string(), value]).collect();
+        Reply { status: r.status, headers, body: r.body, delay_ms: whole_ms(r.delay), fault: r.fault }
+    }
+}
+
+/// A delay in whole milliseconds, as a JavaScript number.
+fn whole_ms(d: Duration) -> f64 {
+    d.as_millis() as f64
+}
+
+#[wasm_bindgen]
+impl Reply {
+    /// The HTTP status (also set for a `truncate` fault; meaningless for `close`).
+    #[wasm_bindgen(getter)]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The headers as a flat list `[name, value, name, value, ...]`, names in lower case, without
+    /// `content-length` (the driver frames the body).
+    pub fn headers(&self) -> Vec<String> {
+        self.headers.clone()
+    }
+
+    /// The body (empty for `HEAD`, `204` and `close`); moves it out, so a second call gives an empty one.
+    #[wasm_bindgen(js_name = takeBody)]
+    pub fn take_body(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.body)
+    }
+
+    /// How long to wait before answering, in milliseconds (`latencyMs`; 0 for `/__admin/`).
+    #[wasm_bindgen(getter, js_name = delayMs)]
+    pub fn delay_ms(&self) -> f64 {
+        self.delay_ms
+    }
+
+    /// `"close"`, `"truncate"`, or `undefined` for a normal answer.
+    #[wasm_bindgen(getter)]
+    pub fn fault(&self) -> Option<String> {
+        self.fault.map(|f| f.name().to_string())
+    }
+
+    /// For `truncate`: how many bytes of the body are sent before the connection breaks.
+    #[wasm_bindgen(getter, js_name = truncateAfter)]
+    pub fn truncate_after(&self) -> Option<f64> {
+        match self.fault {
+            Some(ConnectionFault::Truncate { after }) => Some(after as f64),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_flatten_in_order_and_faults_keep_their_length() {
+        let r = Reply::from(mde_mock_engine::Reply {
+            status: 200,
+            headers: vec![("a", "1".into()), ("b", "2".into())],
+            body: b"0123456789".to_vec(),
+            delay: Duration::from_millis(25),
+            fault: Some(ConnectionFault::Truncate { after: 5 }),
+        });
+        assert_eq!(r.headers(), ["a", "1", "b", "2"]);
+        assert_eq!(
+            (r.status(), r.delay_ms(), r.fault().as_deref(), r.truncate_after()),
+            (200, 25.0, Some("truncate"), Some(5.0))
+        );
+        let mut r = r;
+        assert_eq!(r.take_body(), b"0123456789");
+        assert!(r.take_body().is_empty());
+    }
+}

@@ -1,0 +1,98 @@
+// Shared by the Node suites: a raw HTTP/1.1 client on a socket (to see exactly what a connection fault sends),
+// and the bin as a child process.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+
+/** A fixed `now`, so that generated data is the same on every run. */
+export const NOW = '2026-11-01T00:00:00Z';
+
+/**
+ * Sends `GET path` on a new connection and reads until the server closes it. Resolves with `{ bytes, head, body,
+ * contentLength, closedWithoutAnswer }`; `body` is what came after the head (fewer bytes than `contentLength`
+ * when the body was cut).
+ */
+export async function rawGet(url, path, headers = { authorization: 'Bearer t' }) {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
+  await once(socket, 'connect');
+  const lines = [`GET ${path} HTTP/1.1`, `host: ${new URL(url).host}`, 'connection: close'];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  const chunks = [];
+  socket.on('data', (c) => chunks.push(c));
+  await new Promise((resolve) => {
+    socket.once('close', resolve);
+    socket.once('error', resolve);
+  });
+  const bytes = Buffer.concat(chunks);
+  const end = bytes.indexOf('\r\n\r\n');
+  const head = end < 0 ? bytes.toString('latin1') : bytes.subarray(0, end).toString('latin1');
+  const body = end < 0 ? Buffer.alloc(0) : bytes.subarray(end + 4);
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+  return { bytes, head, body, contentLength: length ? Number(length[1]) : undefined, closedWithoutAnswer: bytes.length === 0 };
+}
+
+/** The installed package's bin script (run with the Node that runs the tests, 18 or 20). */
+export function binScript() {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('mde-mock/package.json')), 'bin', 'mde-mock.js');
+}
+
+/** The command of the npm bin, or of another binary given as `program` (the native mde-mock). */
+export function command(program) {
+  return program ? [program] : [process.execPath, binScript()];
+}
+
+/**
+ * Starts the bin (`program`: see `command`) with `args` and `env` (added to this process's); resolves once its
+ * first stdout line arrives with `{ child, line, url, stop(signal) }`; `stop` resolves with the exit code.
+ */
+export async function startBin(args, { env = {}, program } = {}) {
+  const [cmd, ...pre] = command(program);
+  const child = spawn(cmd, [...pre, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const first = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line in 20 s; stderr: ${stderr}`)), 20_000);
+    let raw = '';
+    const onData = (d) => {
+      raw += d;
+      const nl = raw.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        resolve(raw.slice(0, nl + 1));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before the ready line; stderr: ${stderr}`)));
+  });
+  child.stdout.resume();
+  const line = first.replace(/\n$/, '');
+  const url = /^mde-mock listening on (http:\/\/\S+)$/.exec(line)?.[1];
+  const stop = async (signal = 'SIGTERM') => {
+    if (child.exitCode !== null) return child.exitCode;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    const [code] = await exited;
+    return code;
+  };
+  return { child, first, line, url, stop, stderr: () => stderr };
+}
+
+/** Runs the bin to its end (for flags that make it exit); resolves with `{ code, stdout, stderr }`. */
+export async function runBin(args, { env = {}, program } = {}) {
+  const [cmd, ...pre] = command(program);
+  const child = spawn(cmd, [...pre, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const [code] = await once(child, 'close');
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
