@@ -7,7 +7,7 @@
 //! Each item's JSON is made once, when it is loaded or added, and kept as bytes: a page body is a
 //! concatenation of those bytes, so serving a 10,000-item page costs a copy, not a serialisation.
 
-mod generate;
+pub(crate) mod generate;
 mod load;
 mod update;
 
@@ -76,6 +76,52 @@ impl Dataset {
         self.json.insert(to, to_json(&inv));
         self.items.insert(to, inv);
         Ok(&self.json[to])
+    }
+
+    /// Adds many items in one pass (a merge: the cost of one insertion, whatever their number), keeping the
+    /// order exactly as [`Dataset::extend`] would: a new item goes after any equal one already there, and equal
+    /// new items keep their order.
+    pub fn merge(&mut self, mut items: Vec<Investigation>) {
+        if items.len() <= 1 {
+            return self.extend(items);
+        }
+        items.sort_by(documented_order);
+        let old_items = std::mem::take(&mut self.items);
+        let old_json = std::mem::take(&mut self.json);
+        self.items.reserve_exact(old_items.len() + items.len());
+        self.json.reserve_exact(old_items.len() + items.len());
+        let mut old = old_items.into_iter().zip(old_json).peekable();
+        for inv in items {
+            while let Some((item, json)) = old.next_if(|(r, _)| documented_order(r, &inv) != Ordering::Greater) {
+                self.items.push(item);
+                self.json.push(json);
+            }
+            self.json.push(to_json(&inv));
+            self.items.push(inv);
+        }
+        for (item, json) in old {
+            self.items.push(item);
+            self.json.push(json);
+        }
+    }
+
+    /// Replaces, in place, the investigation with the same `id` and `startTime` as `inv` (found by a binary
+    /// search of the order, which neither changes); returns whether there was one.
+    pub(crate) fn refresh(&mut self, inv: Investigation) -> bool {
+        let from = self.items.partition_point(|r| documented_order(r, &inv) == Ordering::Less);
+        let at = self.items[from..]
+            .iter()
+            .take_while(|r| documented_order(r, &inv) == Ordering::Equal)
+            .position(|r| r.id == inv.id)
+            .map(|i| from + i);
+        match at {
+            Some(at) => {
+                self.json[at] = to_json(&inv);
+                self.items[at] = inv;
+                true
+            }
+            None => false,
+        }
     }
 
     /// How many investigations it holds.
@@ -327,6 +373,44 @@ mod tests {
         assert_eq!((one["@odata.context"].as_str(), one["id"].as_str()), (Some("ctx"), Some(first.as_str())));
         assert_eq!(one.as_object().unwrap().keys().next().map(String::as_str), Some("@odata.context"));
         assert!(set.entity_body("no such id", "ctx").is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// A merge places every item where one insertion after another (`extend`) does, equal ones included.
+        #[test]
+        fn merge_is_extend_in_one_pass(seed in 0u64..1_000, split in 0usize..120, twins in 0usize..20) {
+            let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+            let mut items = generate(seed, 120, now);
+            let mut late = items.split_off(split.min(items.len()));
+            // Items equal in the order to ones already there (same startTime and id), told apart by state.
+            for inv in items.iter().take(twins) {
+                late.push(Investigation { state: mde_core::InvestigationState::Other("twin".into()), ..inv.clone() });
+            }
+            let mut merged = Dataset::new(items.clone());
+            merged.merge(late.clone());
+            let mut extended = Dataset::new(items);
+            extended.extend(late);
+            proptest::prop_assert_eq!(merged.items.clone(), extended.items.clone());
+            proptest::prop_assert_eq!(merged.all_json(), extended.all_json());
+        }
+    }
+
+    #[test]
+    fn refresh_replaces_in_place_and_only_the_same_investigation() {
+        let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let mut set = Dataset::new(generate(8, 300, now));
+        let mut inv = set.investigations().nth(150).unwrap().clone();
+        inv.state = mde_core::InvestigationState::Benign;
+        inv.cancelled_by = Some("x@contoso.com".into());
+        assert!(set.refresh(inv.clone()));
+        assert_eq!(set.investigations().nth(150), Some(&inv));
+        let from_json = parse_investigations(set.find_json(&inv.id).unwrap(), Single::Allowed).unwrap();
+        assert_eq!(from_json, [inv.clone()]);
+        let moved = Investigation { start_time: Some(now), ..inv.clone() };
+        assert!(!set.refresh(moved), "another startTime is another place");
+        assert!(!set.refresh(Investigation { id: "nope".into(), ..inv }));
     }
 
     #[test]
