@@ -12,6 +12,7 @@ mod load;
 mod update;
 
 use std::cmp::Ordering;
+use std::collections::VecDeque;
 
 use mde_core::filter::{compare_ordinal, Filter};
 use mde_core::Investigation;
@@ -25,11 +26,13 @@ pub const MAX_PAGE: usize = 10_000;
 
 /// The data set of a mock: investigations kept sorted in the documented order, with their JSON.
 ///
-/// Kept as two parallel vectors so that a filter scan touches only the investigations, not their JSON.
+/// Kept as two parallel sequences so that a filter scan touches only the investigations, not their JSON; double-ended
+/// (`VecDeque`) so that an investigation newer than all the others (what live mode adds) goes in at the front
+/// without moving the rest.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
-    items: Vec<Investigation>,
-    json: Vec<Box<[u8]>>,
+    items: VecDeque<Investigation>,
+    json: VecDeque<Box<[u8]>>,
 }
 
 /// Below this many investigations a filter is evaluated on one thread.
@@ -54,7 +57,7 @@ impl Dataset {
     pub fn new(mut items: Vec<Investigation>) -> Dataset {
         items.sort_by(documented_order);
         let json = items.iter().map(to_json).collect();
-        Dataset { items, json }
+        Dataset { items: VecDeque::from(items), json }
     }
 
     /// Adds items, keeping the order (a new item goes after any equal one already there).
@@ -69,8 +72,9 @@ impl Dataset {
     /// Changes the investigation whose id is `id` and moves it to its place in the order; returns it as JSON.
     pub fn update(&mut self, id: &str, update: &InvestigationUpdate) -> Result<&[u8], UpdateError> {
         let at = self.items.iter().position(|r| r.id == id).ok_or_else(|| UpdateError::NotFound(id.to_string()))?;
-        let mut inv = self.items.remove(at);
-        self.json.remove(at);
+        let (Some(mut inv), Some(_)) = (self.items.remove(at), self.json.remove(at)) else {
+            return Err(UpdateError::NotFound(id.to_string()));
+        };
         update.apply(&mut inv);
         let to = self.items.partition_point(|r| documented_order(r, &inv) != Ordering::Greater);
         self.json.insert(to, to_json(&inv));
@@ -78,30 +82,42 @@ impl Dataset {
         Ok(&self.json[to])
     }
 
-    /// Adds many items in one pass (a merge: the cost of one insertion, whatever their number), keeping the
-    /// order exactly as [`Dataset::extend`] would: a new item goes after any equal one already there, and equal
-    /// new items keep their order.
+    /// Adds many items, keeping the order exactly as [`Dataset::extend`] would (a new item goes after any equal
+    /// one already there, and equal new items keep their order), the cheaper of two ways: one insertion each
+    /// (each moves the items between its place and the nearer end: next to nothing for a few items newer or
+    /// older than all the others), or one merge of the whole set.
     pub fn merge(&mut self, mut items: Vec<Investigation>) {
-        if items.len() <= 1 {
+        items.sort_by(documented_order);
+        let n = self.items.len();
+        // The i-th new item (in order) lands at its place among the old items plus i: it moves the items between
+        // there and the nearer end.
+        let moves: usize = items
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| {
+                let at = self.items.partition_point(|r| documented_order(r, inv) != Ordering::Greater);
+                (at + i).min(n - at)
+            })
+            .fold(0, usize::saturating_add);
+        if moves <= n + items.len() {
             return self.extend(items);
         }
-        items.sort_by(documented_order);
         let old_items = std::mem::take(&mut self.items);
         let old_json = std::mem::take(&mut self.json);
-        self.items.reserve_exact(old_items.len() + items.len());
-        self.json.reserve_exact(old_items.len() + items.len());
+        self.items.reserve_exact(n + items.len());
+        self.json.reserve_exact(n + items.len());
         let mut old = old_items.into_iter().zip(old_json).peekable();
         for inv in items {
             while let Some((item, json)) = old.next_if(|(r, _)| documented_order(r, &inv) != Ordering::Greater) {
-                self.items.push(item);
-                self.json.push(json);
+                self.items.push_back(item);
+                self.json.push_back(json);
             }
-            self.json.push(to_json(&inv));
-            self.items.push(inv);
+            self.json.push_back(to_json(&inv));
+            self.items.push_back(inv);
         }
         for (item, json) in old {
-            self.items.push(item);
-            self.json.push(json);
+            self.items.push_back(item);
+            self.json.push_back(json);
         }
     }
 
@@ -109,8 +125,9 @@ impl Dataset {
     /// search of the order, which neither changes); returns whether there was one.
     pub(crate) fn refresh(&mut self, inv: Investigation) -> bool {
         let from = self.items.partition_point(|r| documented_order(r, &inv) == Ordering::Less);
-        let at = self.items[from..]
-            .iter()
+        let at = self
+            .items
+            .range(from..)
             .take_while(|r| documented_order(r, &inv) == Ordering::Equal)
             .position(|r| r.id == inv.id)
             .map(|i| from + i);
@@ -166,7 +183,7 @@ impl Dataset {
             None => {
                 let start = skip.min(self.items.len());
                 let stop = end.min(self.items.len());
-                page(context, self.json[start..stop].iter().map(|j| &**j), link(stop < self.items.len()).as_deref())
+                page(context, self.json.range(start..stop).map(|j| &**j), link(stop < self.items.len()).as_deref())
             }
             Some(f) => {
                 let hits = self.matching(f, end.saturating_add(1));
@@ -187,7 +204,7 @@ impl Dataset {
         let threads =
             if cfg!(target_family = "wasm") { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
         let scan = |from: usize, to: usize, need: usize, out: &mut Vec<usize>| {
-            for (i, inv) in self.items[from..to].iter().enumerate() {
+            for (i, inv) in self.items.range(from..to).enumerate() {
                 if out.len() >= need {
                     break;
                 }
