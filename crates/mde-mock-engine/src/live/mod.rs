@@ -12,7 +12,7 @@
 //! - **Arrivals** ([`arrivals`]): `rate` per world hour on average ([`DEFAULT_RATE`], 20: one every three
 //!   minutes), a Poisson process drawn slot by slot from the seed. Each new investigation has an id that
 //!   continues the data's (digit strings growing with time, above every numeric id the mock holds, including
-//!   those added later through the admin API), a machine of the data set (a few busy ones most often), an alert
+//!   those added later through the admin API), a machine of the recent data (busy ones most often), an alert
 //!   id of the documented shape fired up to five minutes before it, and starts `Queued` or `Running`.
 //! - **Lives** ([`life`]): when an investigation arrives (or, for one found open in the data at the start,
 //!   when the world starts), its whole future is drawn from the seed and its id: `Queued` → `Running` within
@@ -36,7 +36,7 @@ pub mod clock;
 pub mod life;
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashMap};
 
 use mde_core::{Investigation, InvestigationState, Timestamp};
 use serde::Serialize;
@@ -50,7 +50,7 @@ pub use arrivals::{DEFAULT_RATE, MAX_RATE, MAX_SPAN_ARRIVALS};
 use clock::WorldClock;
 use life::Step;
 
-/// The most distinct machines the world takes from the data set (the newest investigations' first).
+/// How many of the newest investigations lend their machines to the arrivals.
 const MACHINE_POOL: usize = 1_000;
 /// Mixed into the seed for the world's own draws (machines when the data has none, the first id).
 const WORLD_SALT: u64 = 0x0B5E_55ED_0000_0003;
@@ -155,18 +155,12 @@ impl World {
     pub fn new(seed: u64, rate: f64, time_scale: f64, start: Timestamp, real_ms: u64, data: &Dataset) -> World {
         let start_ms = start.unix_millis();
         let mut own = SplitMix64::new(mix(seed ^ WORLD_SALT));
-        let mut pool = Vec::new();
-        let mut seen = HashSet::new();
-        for inv in data.investigations() {
-            if pool.len() >= MACHINE_POOL {
-                break;
-            }
-            if let (Some(id), Some(dns)) = (&inv.machine_id, &inv.computer_dns_name) {
-                if seen.insert(id.as_str()) {
-                    pool.push(Machine { id: id.clone(), dns_name: dns.clone() });
-                }
-            }
-        }
+        // The machines of the newest investigations, as often as they appear there: busy ones stay busy.
+        let mut pool: Vec<Machine> = data
+            .investigations()
+            .filter_map(|i| Some(Machine { id: i.machine_id.clone()?, dns_name: i.computer_dns_name.clone()? }))
+            .take(MACHINE_POOL)
+            .collect();
         if pool.is_empty() {
             pool = machines(&mut own, 600);
         }
@@ -265,8 +259,7 @@ impl World {
         let id = number.to_string();
         let ms = at_ms - 1;
         let start = timestamp(ms, ms.rem_euclid(1000) as u32 * 1_000_000 + rng.below(10_000) as u32 * 100);
-        let u = rng.unit();
-        let machine = &self.machines[((u * u) * self.machines.len() as f64) as usize % self.machines.len()];
+        let machine = &self.machines[rng.below(self.machines.len() as u64) as usize];
         let (state, steps) = life::arrival(self.seed, &id, at_ms);
         let inv = Investigation {
             id,
