@@ -2,14 +2,16 @@
 //!
 //! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the npm
 //!   packages' Node, TypeScript and Chromium tests (`package.rs`, `mock_npm.rs`), the mock's behaviour tests on its npm
-//!   faces (`faces.rs`), and the dashboard's browser tests (`www.rs`).
+//!   faces (`faces.rs`), both packages installed from a local registry (`registry.rs`), and the dashboard's browser
+//!   tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
 //! - `cargo xtask package`: the npm packages `mde-investigations` and `mde-mock` in `target/npm/` (see
 //!   `package.rs` and `mock_npm.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
 //!   speed against `fetch().json()`, gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
 //!   tests and the benchmark of `mde-mock`'s package; `cargo xtask mock-faces-test`: the mock's behaviour tests
-//!   (`mock-server/tests/`) against the npm bin and the handler (`faces.rs`).
+//!   (`mock-server/tests/`) against the npm bin and the handler (`faces.rs`); `cargo xtask registry-test`: both
+//!   packages published to a local registry and installed from it with npm, `npm ci` and pnpm (`registry.rs`).
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the fuzz targets of `fuzz/`, SECONDS each (see `fuzz.rs`); not
 //!   part of `test`.
 //!
@@ -23,6 +25,7 @@ mod faces;
 mod fuzz;
 mod mock_npm;
 mod package;
+mod registry;
 mod www;
 
 fn main() -> ExitCode {
@@ -36,12 +39,13 @@ fn main() -> ExitCode {
         Some("npm-test") => package::npm_tests(),
         Some("mock-npm-test") => mock_npm::npm_tests(),
         Some("mock-faces-test") => faces::faces_tests(),
+        Some("registry-test") => registry::registry_tests(),
         Some("bench-mock-npm") => mock_npm::bench(),
         Some("www-test") => www::www_tests(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|demo|bench|package|npm-test|mock-npm-test|mock-faces-test|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
+                "usage: cargo xtask <test|demo|bench|package|npm-test|mock-npm-test|mock-faces-test|registry-test|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
             );
             return ExitCode::from(2);
         }
@@ -101,6 +105,7 @@ fn test() -> Result {
     package::npm_tests()?;
     mock_npm::npm_tests()?;
     faces::faces_tests()?;
+    registry::registry_tests()?;
     www::www_tests()?;
     eprintln!("==> all checks passed");
     Ok(())
