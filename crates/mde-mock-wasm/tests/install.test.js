@@ -172,6 +172,16 @@ async function usable(dir) {
       // already gone
     }
   }
+  // The bin's link in node_modules/.bin, started directly, is the mock's own process: a SIGTERM to it alone stops it.
+  const direct = await startWithLine(join(dir, 'node_modules', '.bin', 'mde-mock'), ['--port', '0', '--count', '3'], { cwd: dir });
+  try {
+    assert.match(direct.line, /^mde-mock listening on http:\/\/127\.0\.0\.1:\d+$/);
+    const exited = once(direct.child, 'exit');
+    direct.child.kill('SIGTERM');
+    assert.deepEqual(await exited, [0, null], `stderr: ${direct.stderr()}`);
+  } finally {
+    direct.child.kill('SIGKILL');
+  }
   // The handler behind the client, in the project (its own node_modules resolve the two packages).
   writeFileSync(
     join(dir, 'list.mjs'),
