@@ -81,6 +81,8 @@ function listening(url) {
 }
 
 let registry; // { url, child }
+/** A proxy on port 9 of 127.0.0.1 (discard), where nothing listens here: connections to it are refused. */
+const DEAD_PROXY = 'http://127.0.0.1:9';
 
 before(async () => {
   for (const [name, value] of Object.entries({ VERDACCIO, PNPM, MDE_MOCK_TGZ, MDE_CLIENT_TGZ })) {
@@ -113,7 +115,7 @@ before(async () => {
   const npmrc = join(work, 'publish.npmrc');
   writeFileSync(npmrc, `//127.0.0.1:${port}/:_authToken=local-test\n`);
   for (const tgz of [MDE_MOCK_TGZ, MDE_CLIENT_TGZ]) {
-    await run('npm', ['publish', '--registry', registry.url, '--userconfig', npmrc, '--no-update-notifier', tgz], { cwd: work });
+    await run('npm', ['publish', '--registry', registry.url, '--userconfig', npmrc, tgz], { cwd: work, env: npmEnv(work) });
   }
 });
 
@@ -134,8 +136,17 @@ function newProject(name) {
   return dir;
 }
 
-/** The npm settings of a project's commands: the registry's, a cache of its own. */
-const npmEnv = (dir) => ({ npm_config_cache: join(dir, '.npm-cache'), npm_config_update_notifier: 'false' });
+/**
+ * The npm settings of a project's commands: a cache of its own, and a proxy where nothing listens for every host but
+ * 127.0.0.1, so that a request meant for another registry fails instead of leaving the machine.
+ */
+const npmEnv = (dir) => ({
+  npm_config_cache: join(dir, '.npm-cache'),
+  npm_config_update_notifier: 'false',
+  npm_config_proxy: DEAD_PROXY,
+  npm_config_https_proxy: DEAD_PROXY,
+  npm_config_noproxy: '127.0.0.1',
+});
 
 /** The checks a user would make: the bin through npx, and the handler behind the client. */
 async function usable(dir) {
@@ -226,12 +237,18 @@ test('the machine has no Rust: no cargo, no rustc on the PATH', () => {
   }
 });
 
-test('the registry serves the two packages and nothing else (no uplinks)', async () => {
+test('the registry serves the two packages and nothing else (no uplinks); nothing else is reachable', async () => {
   for (const name of ['mde-mock', 'mde-investigations']) {
     const r = await fetch(`${registry.url}${name}`);
     assert.equal(r.status, 200, name);
   }
   assert.equal((await fetch(`${registry.url}left-pad`)).status, 404);
+  // A package from elsewhere cannot come in: the project's npm has only this registry and the dead proxy.
+  const dir = newProject('nothing-else');
+  const noRetry = ['--fetch-retries', '0'];
+  await assert.rejects(run('npm', ['install', ...noRetry, 'left-pad'], { cwd: dir, env: npmEnv(dir) }), /E404/);
+  const elsewhere = ['install', ...noRetry, '--registry', 'https://registry.example.invalid/', 'left-pad'];
+  await assert.rejects(run('npm', elsewhere, { cwd: dir, env: npmEnv(dir) }), /ECONNREFUSED/);
 });
 
 test('npm install from the registry, then npm ci from its lockfile in a fresh copy', async () => {
@@ -254,7 +271,7 @@ test('pnpm add from the registry', async () => {
   const pnpm = (args) =>
     run(process.execPath, [PNPM, ...args, '--store-dir', join(dir, '.pnpm-store')], {
       cwd: dir,
-      env: { ...npmEnv(dir), npm_config_registry: registry.url, XDG_CACHE_HOME: join(dir, '.cache') },
+      env: { ...npmEnv(dir), XDG_CACHE_HOME: join(dir, '.cache'), XDG_DATA_HOME: join(dir, '.data'), XDG_STATE_HOME: join(dir, '.state') },
     });
   await pnpm(['add', '--save-dev', 'mde-mock', 'mde-investigations']);
   const lock = readFileSync(join(dir, 'pnpm-lock.yaml'), 'utf8');
