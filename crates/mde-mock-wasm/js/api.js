@@ -6,16 +6,9 @@ import { engineCall } from './errors.js';
 import { engineJson } from './json.js';
 import { answer } from './reply.js';
 import { sleep, throwIfAborted, toResponse } from './response.js';
+import { queryOf } from './target.js';
 
 const EMPTY = new Uint8Array(0);
-
-/** The query string of `url` without `?`, as sent; undefined without one (a bare `?` is an empty query). */
-function queryOf(url) {
-  if (url.search) return url.search.slice(1);
-  const href = url.href;
-  const hash = href.indexOf('#');
-  return (hash < 0 ? href : href.slice(0, hash)).endsWith('?') ? '' : undefined;
-}
 
 export class MockApi {
   #engine;
