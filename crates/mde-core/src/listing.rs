@@ -74,8 +74,7 @@ mod token;
 use id_set::IdSet;
 use token::ResumeState;
 
-/// The largest `$top` the service accepts.
-pub const MAX_PAGE_SIZE: u32 = 10_000;
+pub use crate::query::MAX_PAGE_SIZE;
 
 /// How many ids a resume token carries: those of the last investigations handed out before it, which the resumed
 /// listing skips, so that as many investigations arriving in between (which shift the service's pages) bring

@@ -12,8 +12,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::{filter_from_json, start_listing, ClientSettings};
 use crate::error::ErrorInfo;
-use crate::json::ObjectWriter;
-use crate::step::{whole_ms, Step};
+use crate::json::{whole_ms, ObjectWriter};
+use crate::step::Step;
 
 #[cfg_attr(mde_size, optimize(size))]
 fn thrown(e: ErrorInfo) -> JsValue {
