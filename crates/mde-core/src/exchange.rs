@@ -39,6 +39,7 @@ pub struct Response<'a> {
 
 /// Why the driver must wait before polling again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WaitCause {
     /// The client's own limiter: sending now would exceed 100 per minute or 1,500 per hour.
     RateLimit,

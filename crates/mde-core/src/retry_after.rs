@@ -24,6 +24,7 @@ const KEEP_BYTES: usize = 64;
 
 /// Why a `Retry-After` or `retry-after-ms` value could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RetryAfterError {
     /// The value is empty or only whitespace.
     #[error("empty Retry-After value")]

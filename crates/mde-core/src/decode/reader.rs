@@ -52,6 +52,7 @@ impl JsonError {
 
 /// What is wrong with a JSON text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JsonErrorKind {
     /// The text ends in the middle of the document.
     UnexpectedEnd,
