@@ -27,6 +27,10 @@
 // unstable attribute; that build already uses `RUSTC_BOOTSTRAP=1` for `-Zbuild-std`). Other builds ignore both.
 #![cfg_attr(mde_size, feature(optimize_attribute))]
 #![warn(missing_docs)]
+// The size-tuned wasm build prints every `{:?}` as nothing (`-Zfmt-debug=none`): messages quote values with
+// `Quoted` instead. Clippy sees `Debug` placeholders in `write!`-like macros; `cargo xtask test` scans for the
+// rest (`format!`, `panic!`, `#[error]`; `xtask/src/package.rs`). Tests may print with `{:?}`.
+#![cfg_attr(not(test), warn(clippy::use_debug))]
 
 /// The allocator of the wasm build: talc instead of Rust's default dlmalloc (smaller module, faster
 /// allocation; the module is single-threaded). Measured in BENCHMARKS.md.
