@@ -1,11 +1,13 @@
 //! The project's commands, so that a new machine needs nothing but `cargo`:
 //!
 //! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the npm
-//!   packages' Node, TypeScript and Chromium tests (`package.rs`, `mock_npm.rs`), and the dashboard's browser tests (`www.rs`).
+//!   packages' Node, TypeScript and Chromium tests (`package.rs`, `mock_npm.rs`; the client package's Node suite
+//!   also on the plain stable build of its module), and the dashboard's browser tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
 //! - `cargo xtask package`: the npm packages `mde-investigations` and `mde-mock` in `target/npm/` (see
-//!   `package.rs` and `mock_npm.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
+//!   `package.rs` and `mock_npm.rs`; the client's module is size-tuned on the compiler pinned in
+//!   `rust-toolchain.toml` and plain stable on any other or with `MDE_PLAIN_STABLE=1`, see `toolchain.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
 //!   speed against `fetch().json()`, gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
 //!   tests and the benchmark of `mde-mock`'s package.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the fuzz targets of `fuzz/`, SECONDS each (see `fuzz.rs`); not
@@ -20,6 +22,7 @@ mod demo;
 mod fuzz;
 mod mock_npm;
 mod package;
+mod toolchain;
 mod www;
 
 fn main() -> ExitCode {

@@ -245,7 +245,7 @@ impl Exchange {
 fn ceil_millis_of_micros(d: Duration) -> u64 {
     let whole = d.as_secs().checked_mul(1000).and_then(|ms| ms.checked_add(u64::from(d.subsec_millis())));
     match whole {
-        Some(ms) => ms.saturating_add(u64::from(d.subsec_micros() % 1000 != 0)),
+        Some(ms) => ms.saturating_add(u64::from(!d.subsec_micros().is_multiple_of(1000))),
         None => u64::MAX,
     }
 }

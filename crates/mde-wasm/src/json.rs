@@ -228,7 +228,7 @@ fn number_value(text: &[u8]) -> f64 {
     // The reader checked the exponent's digits; a huge one only comes with a zero or a tiny value.
     let exponent = exponent_value(exponent);
     // Trailing zeros (`1.50`, `9007199254740991.0`) would only push the mantissa past 2^53.
-    while mantissa != 0 && mantissa % 10 == 0 {
+    while mantissa != 0 && mantissa.is_multiple_of(10) {
         mantissa /= 10;
         scale += 1;
     }
