@@ -281,7 +281,8 @@ pub(crate) fn ensure_wasm_bindgen(version: &str) -> Result {
     if current.as_deref() == Some(&format!("wasm-bindgen {version}")) {
         return Ok(());
     }
-    // Without --locked: the registry mirror lacks one locked dependency (DESIGN.md section 3). 4 to 7 minutes.
+    // Without --locked: the registry mirror this project is built against lacks one of the CLI's locked
+    // dependencies. 4 to 7 minutes on 2 cores, so only when `wasm-bindgen --version` differs.
     run(
         &format!("cargo install wasm-bindgen-cli --version {version}"),
         Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", version]),

@@ -8,6 +8,9 @@
 //! What it is not: it does no I/O, reads no clock and draws no randomness of its own. Time comes in as
 //! milliseconds since the Unix epoch (`now_ms`, what `Date.now()` gives), jitter from a seed; the driver (the
 //! wasm binding, a test harness) sends the requests and sleeps. It builds for `wasm32-unknown-unknown`.
+//!
+//! How the machines, their drivers and the mock fit together, who decides what, and the facts about the API that
+//! each decision rests on (with their sources): `docs/ARCHITECTURE.md` in the repository.
 
 #![forbid(unsafe_code)]
 // The wasm build (`cargo xtask package`, with `--cfg mde_size`) is tuned for size, and the page validation, the

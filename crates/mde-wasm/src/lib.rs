@@ -20,6 +20,8 @@
 //!
 //! What it is not: it does no I/O of its own, imports nothing from the host but what `wasm-bindgen` needs,
 //! and is not meant to be used from Rust (the native build exists so that `cargo test` runs its logic).
+//!
+//! How a request flows through the facade, this crate and mde-core: `docs/ARCHITECTURE.md` in the repository.
 
 #![forbid(unsafe_code)]
 // The wasm build (`cargo xtask package`, with `--cfg mde_size`) compiles this crate at `opt-level = 3` for the
