@@ -29,7 +29,9 @@
 //! Every decision is taken by [`mde_mock_engine::Engine`], the sans-I/O engine that the npm package `mde-mock`
 //! runs in WebAssembly too; this crate is its native face: a wiremock responder that hands each request to the
 //! engine, and a small relay in front of wiremock ([`front`]) that enacts the connection-level faults (a
-//! closed connection, a truncated body) wiremock cannot send. The engine's modules are re-exported here under
+//! closed connection, a truncated body) wiremock cannot send, and keeps the memory bounded under any load by
+//! taking two wiremock servers in turn and resetting the one left (wiremock keeps a copy of every request it
+//! matched until it is reset; see [`MockApiBuilder::recycle_after`]). The engine's modules are re-exported here under
 //! their old names.
 //!
 //! What it is not: a client (that is mde-core and mde-wasm) or a general OData server; it knows one entity
@@ -46,4 +48,4 @@ pub use mde_mock_engine::{
     admin, auth, data, error_code, faults, flags, journal, limits, options, Dataset, Engine, Fault,
     InvestigationUpdate, JournalEntry, NextLinks, ODataVersion, Options, UpdateError, Window,
 };
-pub use server::{MockApi, MockApiBuilder, StartError};
+pub use server::{MockApi, MockApiBuilder, StartError, DEFAULT_RECYCLE_AFTER};

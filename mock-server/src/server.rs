@@ -2,9 +2,11 @@
 //!
 //! The mock is a thin wiremock driver of [`mde_mock_engine::Engine`]: one responder hands every request to the
 //! engine with the time, and turns its reply into a `ResponseTemplate`; connection faults go to the
-//! [front](crate::front) as a marker header.
+//! [front](crate::front) as a marker header. The responder is mounted on two wiremock servers, which the front
+//! uses in turn and resets, so that wiremock's copies of the requests it matched stay bounded.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -16,7 +18,10 @@ use mde_mock_engine::{
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
-use crate::front::{self, Front, FAULT_HEADER};
+use crate::front::{self, Front, Recycle, Upstream, FAULT_HEADER};
+
+/// Requests one wiremock server answers before the front moves to the other one and resets it, by default.
+pub const DEFAULT_RECYCLE_AFTER: u32 = 1_000;
 
 /// Why a mock did not start.
 #[derive(Debug, thiserror::Error)]
@@ -43,11 +48,17 @@ pub struct MockApiBuilder {
     host: IpAddr,
     port: u16,
     options: Options,
+    recycle_after: NonZeroU32,
 }
 
 impl Default for MockApiBuilder {
     fn default() -> MockApiBuilder {
-        MockApiBuilder { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 0, options: Options::default() }
+        MockApiBuilder {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            options: Options::default(),
+            recycle_after: NonZeroU32::new(DEFAULT_RECYCLE_AFTER).unwrap_or(NonZeroU32::MIN),
+        }
     }
 }
 
@@ -149,6 +160,16 @@ impl MockApiBuilder {
         self
     }
 
+    /// How many requests one of the mock's two wiremock servers answers before the other one takes over and the
+    /// first is reset (default [`DEFAULT_RECYCLE_AFTER`]). wiremock 0.6 keeps a copy of every request it
+    /// matched until it is reset (about 4.7 KB for a small `GET`), so the mock holds at most about twice this
+    /// many copies, whatever the number of requests. Nothing else changes: no request is refused or delayed by
+    /// the swap.
+    pub fn recycle_after(mut self, requests: NonZeroU32) -> Self {
+        self.recycle_after = requests;
+        self
+    }
+
     /// The OData version of the `$filter` syntax accepted (default 4.0, the service's; 4.01 adds `in` and
     /// operators in any case).
     pub fn odata(mut self, version: ODataVersion) -> Self {
@@ -185,17 +206,56 @@ impl MockApiBuilder {
         let wanted = SocketAddr::new(self.host, self.port);
         let public = std::net::TcpListener::bind(wanted).map_err(|source| StartError::Bind { addr: wanted, source })?;
         let address = public.local_addr().map_err(|source| StartError::Bind { addr: wanted, source })?;
+
+        let shared = Arc::new(Shared { engine: Mutex::new(engine), clock });
+        let first = Wiremock::start(&shared).await?;
+        let second = Wiremock::start(&shared).await?;
+        let servers = [first.upstream(&shared), second.upstream(&shared)];
+        let front = front::start(public, servers, u64::from(self.recycle_after.get())).map_err(StartError::Front)?;
+        Ok(MockApi { address, shared, front, _servers: [first, second] })
+    }
+}
+
+/// One wiremock server with the engine's responder mounted, on a private loopback port.
+#[derive(Debug, Clone)]
+struct Wiremock {
+    server: Arc<MockServer>,
+    addr: SocketAddr,
+}
+
+impl Wiremock {
+    async fn start(shared: &Arc<Shared>) -> Result<Wiremock, StartError> {
         let private_addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
         let private = std::net::TcpListener::bind(private_addr)
             .map_err(|source| StartError::Bind { addr: private_addr, source })?;
-        let upstream = private.local_addr().map_err(|source| StartError::Bind { addr: private_addr, source })?;
-
-        let shared = Arc::new(Shared { engine: Mutex::new(engine), clock });
-        let server = MockServer::builder().listener(private).disable_request_recording().start().await;
-        Mock::given(any()).respond_with(EngineResponder(shared.clone())).named("mde-mock engine").mount(&server).await;
-        let front = front::start(public, upstream).map_err(StartError::Front)?;
-        Ok(MockApi { address, shared, _front: front, _server: server })
+        let addr = private.local_addr().map_err(|source| StartError::Bind { addr: private_addr, source })?;
+        let server = Arc::new(MockServer::builder().listener(private).disable_request_recording().start().await);
+        mount(&server, shared).await;
+        Ok(Wiremock { server, addr })
     }
+
+    /// The front's view of it: its address, and how to reset it and mount the responder again.
+    ///
+    /// wiremock counts its resets in a `u16` (`MountedMockSet::generation`): in a build with overflow checks
+    /// (a debug build) a server reset 65,536 times would panic in the recycling task and stay out of the
+    /// rotation, after about 65 million requests at the default [`MockApiBuilder::recycle_after`]; release
+    /// builds wrap, which is harmless here (the mock holds no `MockId`).
+    fn upstream(&self, shared: &Arc<Shared>) -> Upstream {
+        let (server, shared) = (self.server.clone(), shared.clone());
+        let recycle: Recycle = Arc::new(move || {
+            let (server, shared) = (server.clone(), shared.clone());
+            Box::pin(async move {
+                server.reset().await;
+                mount(&server, &shared).await;
+            })
+        });
+        Upstream { addr: self.addr, recycle }
+    }
+}
+
+/// Mounts the one responder, which hands every request to the engine.
+async fn mount(server: &MockServer, shared: &Arc<Shared>) {
+    Mock::given(any()).respond_with(EngineResponder(shared.clone())).named("mde-mock engine").mount(server).await;
 }
 
 /// Milliseconds since the Unix epoch, read from a monotonic clock started at the wall-clock time: never goes
@@ -283,8 +343,8 @@ pub struct MockApi {
     address: SocketAddr,
     shared: Arc<Shared>,
     // Dropped first: stop accepting, close relayed connections; then wiremock.
-    _front: Front,
-    _server: MockServer,
+    front: Front,
+    _servers: [Wiremock; 2],
 }
 
 impl MockApi {
@@ -346,6 +406,12 @@ impl MockApi {
     /// Changes the share of data calls that fail.
     pub async fn set_fault_rate(&self, rate: f64) {
         self.shared.lock().set_fault_rate(rate);
+    }
+
+    /// How many times one of the two wiremock servers has been reset and its responder mounted again (every
+    /// [`MockApiBuilder::recycle_after`] requests): what keeps the mock's memory bounded under load.
+    pub fn recycled(&self) -> u64 {
+        self.front.recycled()
     }
 
     /// The data served, in the documented order: the oracle for tests.

@@ -1,14 +1,21 @@
 //! The project's commands, so that a new machine needs nothing but `cargo`:
 //!
-//! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the npm
-//!   packages' Node, TypeScript and Chromium tests (`package.rs`, `mock_npm.rs`; the client package's Node suite
-//!   also on the plain stable build of its module), and the dashboard's browser tests (`www.rs`).
+//! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the
+//!   static mock binary served from an empty directory (`static_mock.rs`), the npm packages' Node, TypeScript and Chromium
+//!   tests (`package.rs`, `mock_npm.rs`; the client package's Node suite also on the plain stable build of its
+//!   module), and the dashboard's browser tests (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
-//! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`.
+//! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`;
+//!   `cargo xtask soak [ARGS]`: the mock's soak benchmark (memory under sustained load, about 4 minutes;
+//!   `--command 'npx mde-mock'` points it at another `mde-mock`-compatible command line).
+//! - `cargo xtask static-mock`: the native mock as one static Linux binary for containers, in
+//!   `target/container/` beside its `Dockerfile`; `cargo xtask static-mock test`: only its test, which
+//!   `cargo xtask test` runs too (see `static_mock.rs`).
 //! - `cargo xtask package`: the npm packages `mde-investigations` and `mde-mock` in `target/npm/` (see
 //!   `package.rs` and `mock_npm.rs`; the client's module is size-tuned on the compiler pinned in
-//!   `rust-toolchain.toml` and plain stable on any other or with `MDE_PLAIN_STABLE=1`, see `toolchain.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
-//!   speed against `fetch().json()`, gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
+//!   `rust-toolchain.toml` and plain stable on any other or with `MDE_PLAIN_STABLE=1`, see `toolchain.rs`);
+//!   `cargo xtask bench-wasm`: the client package's browser benchmark (decode speed against `fetch().json()`,
+//!   gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
 //!   tests and the benchmark of `mde-mock`'s package.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the fuzz targets of `fuzz/`, SECONDS each (see `fuzz.rs`); not
 //!   part of `test`.
@@ -22,6 +29,7 @@ mod demo;
 mod fuzz;
 mod mock_npm;
 mod package;
+mod static_mock;
 mod toolchain;
 mod www;
 
@@ -31,6 +39,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo::demo(&args[1..]),
         Some("bench") => bench(),
+        Some("soak") => soak(&args[1..]),
+        Some("static-mock") if args.get(1).map(String::as_str) == Some("test") => static_mock::test(),
+        Some("static-mock") => static_mock::static_mock(),
         Some("package") => package::package().and_then(|_| mock_npm::package_mock()).map(|_| ()),
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
@@ -40,7 +51,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|demo|bench|package|npm-test|mock-npm-test|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
+                "usage: cargo xtask <test|demo|bench|soak|static-mock [test]|package|npm-test|mock-npm-test|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
             );
             return ExitCode::from(2);
         }
@@ -97,6 +108,8 @@ fn test() -> Result {
         cargo().args(["build", "-p", "mde-core", "-p", "mde-mock-engine", "--target", "wasm32-unknown-unknown"]),
     )?;
     run("cargo test --workspace", cargo().args(["test", "--workspace"]))?;
+    eprintln!("==> the static mock serves from an empty directory");
+    static_mock::test()?;
     package::npm_tests()?;
     mock_npm::npm_tests()?;
     www::www_tests()?;
@@ -109,5 +122,17 @@ fn bench() -> Result {
     run(
         "mde-mock against nginx (installs wrk and nginx if missing)",
         Command::new("bash").arg(root().join("mock-server/bench.sh")),
+    )?;
+    eprintln!(
+        "==> not run here (about 4 minutes): the mock's soak, memory under 64 connections for 2 million requests \
+         and more: cargo xtask soak   (or mock-server/soak.sh [--command 'npx mde-mock'])"
+    );
+    Ok(())
+}
+
+fn soak(args: &[String]) -> Result {
+    run(
+        "mde-mock soak: resident memory under sustained load (installs wrk if missing)",
+        Command::new("bash").arg(root().join("mock-server/soak.sh")).args(args),
     )
 }

@@ -39,6 +39,7 @@ pub mod retry;
 pub mod retry_after;
 pub mod state;
 pub mod timestamp;
+pub mod watch;
 
 pub use base_url::{BaseUrl, Region};
 pub use error::{Error, ErrorKind};
@@ -52,3 +53,4 @@ pub use quote::Quoted;
 pub use retry::RetryPolicy;
 pub use state::InvestigationState;
 pub use timestamp::{Timestamp, TimestampError};
+pub use watch::{Watch, WatchAction, WatchEvent, WatchOptions};

@@ -29,6 +29,46 @@ pub struct Investigation {
     pub triggering_alert_id: Option<String>,
 }
 
+impl Investigation {
+    /// Appends the investigation as a JSON object with the service's nine properties, in its order, and `null`s
+    /// (what the service sends, and what [`decode_investigation`](crate::decode::decode_investigation) reads
+    /// back as the same investigation).
+    pub fn write_json(&self, out: &mut String) {
+        use crate::decode::write_json_string as string;
+        let text = |name: &str, value: &Option<String>, out: &mut String| {
+            out.push_str(name);
+            match value {
+                Some(v) => string(v, out),
+                None => out.push_str("null"),
+            }
+        };
+        let time = |name: &str, value: &Option<Timestamp>, out: &mut String| {
+            out.push_str(name);
+            match value {
+                // A timestamp prints as plain ASCII: nothing to escape.
+                Some(t) => {
+                    out.push('"');
+                    out.push_str(&t.to_string());
+                    out.push('"');
+                }
+                None => out.push_str("null"),
+            }
+        };
+        out.push_str("{\"id\":");
+        string(&self.id, out);
+        time(",\"startTime\":", &self.start_time, out);
+        time(",\"endTime\":", &self.end_time, out);
+        out.push_str(",\"state\":");
+        string(self.state.as_str(), out);
+        text(",\"cancelledBy\":", &self.cancelled_by, out);
+        text(",\"statusDetails\":", &self.status_details, out);
+        text(",\"machineId\":", &self.machine_id, out);
+        text(",\"computerDnsName\":", &self.computer_dns_name, out);
+        text(",\"triggeringAlertId\":", &self.triggering_alert_id, out);
+        out.push('}');
+    }
+}
+
 /// One page of `GET /api/investigations`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {

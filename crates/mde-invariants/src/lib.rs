@@ -4,7 +4,8 @@
 //! function of the bytes that panics when it does not hold: no panic inside mde-core, round trips where they
 //! exist (a filter printed and parsed again is the same filter; a resume token read and written again reads the
 //! same), agreement between the readers that must agree, and independent oracles (`serde_json` for JSON, the
-//! `url` crate for the origin checks). The npm package's options, read by mde-wasm, are covered too.
+//! `url` crate for the origin checks). The npm package's options, read by mde-wasm, are covered too, and so are
+//! the requests the mock's engine (mde-mock-engine) answers.
 //!
 //! Three users: the fuzz targets in `fuzz/` (cargo-fuzz and libFuzzer, `cargo xtask fuzz`), which hand each
 //! function the fuzzer's bytes; this crate's tests, which replay the seed corpora of `fuzz/seeds/` (and so run
@@ -16,6 +17,7 @@
 pub mod base_url;
 pub mod json;
 pub mod limiter;
+pub mod mock_request;
 pub mod page;
 pub mod query;
 pub mod resume_token;
@@ -27,6 +29,7 @@ pub mod wasm_options;
 pub use base_url::base_url;
 pub use json::json_reader;
 pub use limiter::limiter_state;
+pub use mock_request::mock_request;
 pub use page::page;
 pub use query::{filter, list_query};
 pub use resume_token::resume_token;
@@ -45,6 +48,7 @@ pub const TARGETS: &[(&str, Invariant)] = &[
     ("json_reader", json_reader),
     ("limiter_state", limiter_state),
     ("list_query", list_query),
+    ("mock_request", mock_request),
     ("page", page),
     ("resume_token", resume_token),
     ("retry_after", retry_after),
