@@ -518,9 +518,12 @@ export class InvestigationWatch {
         if (step.t === 'event') {
           yield step.event;
         } else if (step.t === 'tick') {
-          this.#io.emit({ type: 'watchTick', ticks: step.ticks });
+          this.#io.emit({ type: 'watchTick', ticks: step.ticks, nextTickInMs: step.nextInMs });
         } else if (step.t === 'tickFailed') {
           this.#io.emit({ type: 'watchTickFailed', error: new MdeError(step.error) });
+        } else if (step.t === 'wait' && step.reason === 'nextTick') {
+          // Not a `wait` event: nothing holds the watch back (`watchTick` said when the next tick starts).
+          await sleep(step.ms, signal);
         } else {
           const r = await this.#io.run(handle, step, signal, state);
           if (r !== undefined) handle.handleResponse(Date.now(), r.status, r.retryAfter, r.retryAfterMs, r.bytes);

@@ -99,15 +99,15 @@ export class MdeError extends Error {
 /** Events for logs and progress displays. They never contain the token. */
 export type ClientEvent =
   | { type: 'request'; url: string; attempt: number }
-  /** `nextTick`: a watch waits for its next tick. */
-  | { type: 'wait'; ms: number; reason: 'rateLimit' | 'retryAfter' | 'backoff' | 'nextTick' }
+  | { type: 'wait'; ms: number; reason: 'rateLimit' | 'retryAfter' | 'backoff' }
   | { type: 'page'; pages: number; items: number }
   | { type: 'retry'; attempt: number; status?: number }
   /**
    * A watch's tick completed and your loop has received every event of it: the view is current. `ticks` counts
-   * the ticks of this watch (the snapshot's is the first; a resumed watch counts from its own start).
+   * the ticks of this watch (the snapshot's is the first; a resumed watch counts from its own start); the next
+   * tick starts in `nextTickInMs` (0 when the tick took longer than the interval).
    */
-  | { type: 'watchTick'; ticks: number }
+  | { type: 'watchTick'; ticks: number; nextTickInMs: number }
   /** A watch's tick failed for a reason that may pass (network, 5xx, throttling): nothing changed, the watch goes on. */
   | { type: 'watchTickFailed'; error: MdeError };
 

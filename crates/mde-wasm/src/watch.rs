@@ -55,9 +55,15 @@ pub enum WatchStep {
     Call(Step),
     /// `{"t":"event","event":{"type":...}}`: hand this event to the user (its JSON is the JS event).
     Event(WatchEvent),
-    /// `{"t":"tick","ticks":n}`: a tick completed (the snapshot's is the first) and every event of it was handed
-    /// out: the view is current.
-    Tick(u64),
+    /// `{"t":"tick","ticks":n,"nextInMs":ms}`: a tick completed (the snapshot's is the first) and every event of it
+    /// was handed out: the view is current. The next tick starts in `nextInMs` (0: at once, the tick took longer
+    /// than the interval).
+    Tick {
+        /// Ticks completed.
+        ticks: u64,
+        /// When the next one starts.
+        next_in_ms: u64,
+    },
     /// `{"t":"tickFailed","error":{...}}`: a tick failed for a reason that may pass; the watch goes on.
     TickFailed(ErrorInfo),
 }
@@ -114,7 +120,11 @@ impl WatchStep {
                 out.push('}');
                 out
             }
-            WatchStep::Tick(n) => crate::json::ObjectWriter::new().str("t", "tick").num("ticks", *n).finish(),
+            WatchStep::Tick { ticks, next_in_ms } => crate::json::ObjectWriter::new()
+                .str("t", "tick")
+                .num("ticks", *ticks)
+                .num("nextInMs", *next_in_ms)
+                .finish(),
             WatchStep::TickFailed(error) => {
                 crate::json::ObjectWriter::new().str("t", "tickFailed").raw("error", &error.to_json()).finish()
             }
@@ -158,10 +168,14 @@ impl WatchHandle {
         // `tick` step.
         if !matches!(action, WatchAction::Event(_)) && self.watch.ticks() > self.ticks_told {
             self.ticks_told = self.watch.ticks();
+            let next_in_ms = match action {
+                WatchAction::Wait { duration, cause: WatchWait::NextTick } => whole_ms(duration),
+                _ => 0,
+            };
             if !matches!(action, WatchAction::Wait { .. }) {
                 self.held = Some(action);
             }
-            return WatchStep::Tick(self.ticks_told);
+            return WatchStep::Tick { ticks: self.ticks_told, next_in_ms };
         }
         match action {
             WatchAction::Send(r) => WatchStep::Call(Step::send(r)),
@@ -315,7 +329,7 @@ mod tests {
         answer(&mut h, NOW, "$filter=state%20eq%20%27Running%27", &[&a, &b]);
         answer(&mut h, NOW, "state%20ne%20%27Terminated%27", &[&a, &b]);
         assert_eq!(step(&mut h, NOW), json!({"t": "event", "event": {"type": "snapshot", "investigations": [a, b]}}));
-        assert_eq!(step(&mut h, NOW), json!({"t": "tick", "ticks": 1}));
+        assert_eq!(step(&mut h, NOW), json!({"t": "tick", "ticks": 1, "nextInMs": 1000}));
         assert_eq!(step(&mut h, NOW + 10.0), json!({"t": "wait", "ms": 990, "reason": "nextTick"}));
         assert_eq!(step(&mut h, NOW + 10.0), json!({"t": "wait", "ms": 990, "reason": "nextTick"}));
         // A tick: a new one arrives, `1` becomes PendingApproval (it leaves the view but stays open).
@@ -332,7 +346,7 @@ mod tests {
                 json!({"t": "event", "event": {"type": "removed", "investigation": b}}),
             ]
         );
-        assert_eq!(step(&mut h, now), json!({"t": "tick", "ticks": 2}));
+        assert_eq!(step(&mut h, now), json!({"t": "tick", "ticks": 2, "nextInMs": 1000}));
         // A tick: `2` ends (it left the open set: looked up by id) and `3` changes its details.
         let now = NOW + 2000.0;
         let mut details = new.clone();
@@ -351,7 +365,7 @@ mod tests {
                 json!({"t": "event", "event": {"type": "removed", "investigation": a}}),
             ]
         );
-        assert_eq!(step(&mut h, now), json!({"t": "tick", "ticks": 3}));
+        assert_eq!(step(&mut h, now), json!({"t": "tick", "ticks": 3, "nextInMs": 1000}));
         // The resume token holds the view; a watch resumed from it hands it out first.
         let token = h.resume_token();
         let mut resumed = c.start_watch(&json!({ "resumeFrom": token }).to_string()).unwrap();
@@ -372,7 +386,7 @@ mod tests {
         // The snapshot took 500 ms: the next tick is due at once, after the snapshot and its tick step.
         let late = NOW + 500.0;
         assert_eq!(step(&mut h, late)["event"]["type"], "snapshot");
-        assert_eq!(step(&mut h, late), json!({"t": "tick", "ticks": 1}));
+        assert_eq!(step(&mut h, late), json!({"t": "tick", "ticks": 1, "nextInMs": 0}));
         let s = step(&mut h, late);
         assert_eq!(s["t"], "send", "{s}");
         assert!(s["url"].as_str().unwrap().contains("startTime%20ge"), "{s}");

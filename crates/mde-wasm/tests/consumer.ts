@@ -32,10 +32,10 @@ const client = new InvestigationsClient({
         console.log(event.url, event.attempt);
         break;
       case 'wait':
-        console.log(event.ms, event.reason satisfies 'rateLimit' | 'retryAfter' | 'backoff' | 'nextTick');
+        console.log(event.ms, event.reason satisfies 'rateLimit' | 'retryAfter' | 'backoff');
         break;
       case 'watchTick':
-        console.log('the view is current after tick', event.ticks satisfies number);
+        console.log('the view is current after tick', event.ticks satisfies number, 'until', event.nextTickInMs);
         break;
       case 'watchTickFailed': {
         const kind: MdeErrorKind = event.error.kind;

@@ -883,6 +883,7 @@ test('watch: the snapshot with every event applied in order is a fresh list() of
     ['990001', '990002'],
   ]);
   assert.deepEqual(h.events.filter((e) => e.type === 'watchTick').map((e) => e.ticks), [1, 2, 3, 4, 5, 6]);
+  assert.ok(!h.events.some((e) => e.type === 'wait'), 'the time between ticks is not a wait event');
 });
 
 test('watch: options are validated at once like list(), and nothing is sent', async () => {
@@ -945,7 +946,7 @@ test('watch: the signal aborts it during the wait between ticks with its reason;
   const controller = new AbortController();
   const c = client(m.base, {
     onEvent: (e) => {
-      if (e.type === 'wait' && e.reason === 'nextTick') setTimeout(() => controller.abort(new Error('the page closes')), 20);
+      if (e.type === 'watchTick') setTimeout(() => controller.abort(new Error('the page closes')), 20);
     },
   });
   const watch = c.watch({ intervalMs: 60_000, signal: controller.signal });
@@ -967,11 +968,11 @@ test('watch: the signal aborts it during the wait between ticks with its reason;
   // return() while the iteration waits for the next tick: the pending next() resolves as done at once.
   let waiting;
   const waits = new Promise((resolve) => (waiting = resolve));
-  const w = client(m.base, { onEvent: (ev) => ev.type === 'wait' && ev.reason === 'nextTick' && waiting(ev) }).watch({ intervalMs: 60_000 });
+  const w = client(m.base, { onEvent: (ev) => ev.type === 'watchTick' && waiting(ev) }).watch({ intervalMs: 60_000 });
   const firstEvent = await w.next();
   assert.equal(firstEvent.value.type, 'snapshot');
   const pending = w.next();
-  assert.ok((await waits).ms > 50_000);
+  assert.ok((await waits).nextTickInMs > 50_000);
   const stoppedAt = Date.now();
   assert.deepEqual(await w.return(), { done: true, value: undefined });
   assert.deepEqual(await pending, { done: true, value: undefined });
