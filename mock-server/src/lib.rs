@@ -45,7 +45,7 @@ pub mod front;
 mod server;
 
 pub use mde_mock_engine::{
-    admin, auth, data, error_code, faults, flags, journal, limits, options, Dataset, Engine, Fault,
-    InvestigationUpdate, JournalEntry, NextLinks, ODataVersion, Options, UpdateError, Window,
+    admin, auth, data, error_code, faults, flags, journal, limits, live, options, Dataset, Engine, Fault,
+    InvestigationUpdate, JournalEntry, LiveOff, LiveStatus, NextLinks, ODataVersion, Options, UpdateError, Window,
 };
 pub use server::{MockApi, MockApiBuilder, StartError, DEFAULT_RECYCLE_AFTER};

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mde_core::{Investigation, Timestamp};
 use mde_mock_engine::{
-    ConnectionFault, Engine, Fault, InvestigationUpdate, JournalEntry, NextLinks, ODataVersion, Options, Reply,
-    UpdateError, Window,
+    ConnectionFault, Engine, Fault, InvestigationUpdate, JournalEntry, LiveOff, LiveStatus, NextLinks, ODataVersion,
+    Options, Reply, UpdateError, Window,
 };
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
@@ -197,6 +197,19 @@ impl MockApiBuilder {
         self
     }
 
+    /// Live mode: investigations arrive and move through their states over (scaled) time, from the seed
+    /// (default off; see the README's "Live mode").
+    pub fn live(mut self, on: bool) -> Self {
+        self.options.live = on;
+        self
+    }
+
+    /// In live mode, arrivals per (scaled) hour on average, 0 to 3,600 (default 20).
+    pub fn live_rate(mut self, per_hour: f64) -> Self {
+        self.options.live_rate = per_hour;
+        self
+    }
+
     /// Starts the mock: binds the address, serves until the [`MockApi`] is dropped.
     ///
     /// Needs a Tokio runtime (any flavour); the mock's own I/O runs on threads of its own.
@@ -286,9 +299,13 @@ struct Shared {
 }
 
 impl Shared {
-    /// Locks the engine. It never panics while locked; if it did, the engine is still usable.
+    /// Locks the engine, its live world (if any) brought to now. It never panics while locked; if it did, the
+    /// engine is still usable.
     fn lock(&self) -> MutexGuard<'_, Engine> {
-        self.engine.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        let now = self.clock.now_ms();
+        let mut engine = self.engine.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        engine.advance(now);
+        engine
     }
 }
 
@@ -417,5 +434,17 @@ impl MockApi {
     /// The data served, in the documented order: the oracle for tests.
     pub async fn investigations(&self) -> Vec<Investigation> {
         self.shared.lock().dataset().investigations().cloned().collect()
+    }
+
+    /// The live world now (as `GET /__admin/live`); [`LiveStatus::off`] without live mode.
+    pub async fn live(&self) -> LiveStatus {
+        self.shared.lock().live()
+    }
+
+    /// Stops (`true`) or starts again (`false`) the live world's clock (as `POST /__admin/live`): a paused
+    /// world neither grows nor changes. [`LiveOff`] without live mode.
+    pub async fn set_live_paused(&self, paused: bool) -> Result<LiveStatus, LiveOff> {
+        let now = self.shared.clock.now_ms();
+        self.shared.lock().set_live_paused(now, paused)
     }
 }

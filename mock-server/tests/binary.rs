@@ -1,4 +1,7 @@
 //! Acceptance 1 and 9: the `mde-mock` binary as a process: flags, the ready line, signals, exit codes.
+//!
+//! Run against the face under test (see `common`): the native binary, the npm bin (`node bin/mde-mock.js`), or
+//! the handler's adapter, which takes the same command line.
 
 mod common;
 
@@ -7,8 +10,6 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_mde-mock");
 
 /// A started `mde-mock`; killed when dropped if the test did not stop it.
 struct Running {
@@ -27,7 +28,7 @@ impl Drop for Running {
 
 impl Running {
     fn start(args: &[&str]) -> Running {
-        let mut child = Command::new(BIN)
+        let mut child = mock_command()
             .args(["--port", "0"])
             .args(args)
             .stdout(Stdio::piped())
@@ -64,7 +65,7 @@ impl Running {
 
 /// Runs the binary to completion (for flags that make it exit); returns its code and stderr.
 fn run_to_end(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(BIN).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).output().unwrap();
+    let out = mock_command().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).output().unwrap();
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
@@ -174,7 +175,7 @@ fn bad_flags_and_bad_data_exit_2_with_a_message() {
 #[tokio::test]
 async fn flags_also_come_from_the_environment() {
     // Every flag reads MDE_MOCK_<FLAG>; a flag on the command line wins; repeatable flags take commas.
-    let mut child = Command::new(BIN)
+    let mut child = mock_command()
         .args(["--port", "0", "--count", "7"])
         .env("MDE_MOCK_COUNT", "3")
         .env("MDE_MOCK_SEED", "9")
@@ -194,7 +195,7 @@ async fn flags_also_come_from_the_environment() {
     assert_eq!((cfg["seed"].as_u64(), cfg["tokens"].as_u64()), (Some(9), Some(2)));
     assert_eq!(m.signal("TERM").code(), Some(0));
     let (code, err) = {
-        let out = Command::new(BIN).env("MDE_MOCK_WINDOW", "tumbling").output().unwrap();
+        let out = mock_command().env("MDE_MOCK_WINDOW", "tumbling").output().unwrap();
         (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
     };
     assert_eq!(code, Some(2));
@@ -203,7 +204,7 @@ async fn flags_also_come_from_the_environment() {
 
 #[test]
 fn help_lists_every_flag() {
-    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let out = mock_command().arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     for flag in [

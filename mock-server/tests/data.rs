@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use common::*;
 use mde_core::{InvestigationState, Timestamp};
-use mde_mock::MockApi;
 
 const TERMINAL: &[&str] = &[
     "SuccessfullyRemediated",
@@ -87,9 +86,9 @@ async fn generated_data_looks_real() {
 
 #[tokio::test]
 async fn same_seed_same_data_other_seed_other_data() {
-    let a = MockApi::builder().now(now()).seed(7).count(500).start().await.unwrap();
-    let b = MockApi::builder().now(now()).seed(7).count(500).start().await.unwrap();
-    let c = MockApi::builder().now(now()).seed(8).count(500).start().await.unwrap();
+    let a = builder().seed(7).count(500).start().await.unwrap();
+    let b = builder().seed(7).count(500).start().await.unwrap();
+    let c = builder().seed(8).count(500).start().await.unwrap();
     let (da, db, dc) = (a.investigations().await, b.investigations().await, c.investigations().await);
     assert_eq!(da, db);
     assert_ne!(da, dc);

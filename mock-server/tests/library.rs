@@ -1,4 +1,8 @@
 //! Acceptance 8: the Rust API of `MockApi`.
+//!
+//! Native only: these tests are about the Rust library itself (its builder, its handle, its threads), so they use
+//! `native_builder()` whatever `MDE_FACE` says, and `cargo xtask test` runs them once, with the native face; the
+//! admin operations they call from Rust are tested on every face through HTTP by `admin.rs`.
 
 mod common;
 
@@ -50,7 +54,7 @@ async fn builder_options_and_admin_operations_from_rust() {
 
 #[tokio::test]
 async fn dropping_the_mock_stops_it() {
-    let api = builder().count(1).start().await.unwrap();
+    let api = native_builder().count(1).start().await.unwrap();
     let uri = api.uri();
     let c = client();
     assert_eq!(get(&c, &uri, "/api/investigations", "t").await.status, 200);
@@ -73,7 +77,7 @@ async fn bad_options_are_refused() {
     assert!(MockApi::builder().time_scale(0.0).start().await.is_err());
     assert!(MockApi::builder().fault_rate(1.5).start().await.is_err());
     assert!(MockApi::builder().per_minute(0).start().await.is_err());
-    let taken = builder().count(1).start().await.unwrap();
+    let taken = native_builder().count(1).start().await.unwrap();
     let err = MockApi::builder().port(taken.address().port()).start().await.unwrap_err();
     assert!(err.to_string().contains("cannot listen"), "{err}");
 }
@@ -82,7 +86,7 @@ async fn bad_options_are_refused() {
 fn works_from_a_runtime_that_is_then_blocked() {
     // The mock serves on threads of its own: a test that blocks its runtime's only thread still gets answers.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let api = rt.block_on(builder().count(2).start()).unwrap();
+    let api = rt.block_on(native_builder().count(2).start()).unwrap();
     let addr = api.address();
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).unwrap();
@@ -98,7 +102,7 @@ fn works_from_a_runtime_that_is_then_blocked() {
 #[tokio::test]
 async fn update_investigation_from_rust() {
     use mde_mock::InvestigationUpdate;
-    let api = builder().count(5).start().await.unwrap();
+    let api = native_builder().count(5).start().await.unwrap();
     let id = api.investigations().await[4].id.clone();
     let update = InvestigationUpdate {
         state: Some(InvestigationState::PendingApproval),

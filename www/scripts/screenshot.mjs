@@ -1,5 +1,5 @@
 // Takes www/screenshot.png (the README's picture): the built dashboard (www/dist) on the demo's data, in
-// headless Chromium. Needs `cargo xtask www-test` (or `demo`) to have built dist/ and mde-mock first.
+// headless Chromium. Needs `cargo xtask www-test` to have built dist/ and installed the packed mde-mock first.
 //
 //   node scripts/screenshot.mjs [out.png]
 

@@ -1,4 +1,4 @@
-// Shared by the browser tests: an mde-mock process per scenario, the dashboard server, headless Chromium.
+// Shared by the browser tests: an mde-mock process (the npm package's bin) per scenario, the dashboard server, headless Chromium.
 // Everything listens on 127.0.0.1 with ports picked by the OS, and is stopped by the test that started it.
 
 import { spawn } from 'node:child_process';
@@ -10,8 +10,13 @@ import { startServer } from '../serve.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
-/** The mde-mock binary: $MDE_MOCK_BIN, else the workspace's debug build. */
-export const MOCK_BIN = process.env.MDE_MOCK_BIN ?? here('../../target/debug/mde-mock');
+/**
+ * The mock: the npm package mde-mock's bin, from its packed tarball, which `cargo xtask www-test` installs into
+ * node_modules as a user installs it; or $MDE_MOCK_BIN (another bin script, or a native `mde-mock` binary).
+ */
+export const MOCK_BIN = process.env.MDE_MOCK_BIN ?? here('../node_modules/mde-mock/bin/mde-mock.js');
+/** The command that runs it: a `.js` bin with this Node, anything else as a program. */
+const MOCK_COMMAND = MOCK_BIN.endsWith('.js') ? [process.execPath, MOCK_BIN] : [MOCK_BIN];
 /** Debian's Chromium. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Fixed data: the same investigations on every run. */
@@ -22,8 +27,9 @@ export const NOW = '2026-11-27T12:00:00Z';
  * @returns {Promise<{ url: string, admin: (path: string, init?: RequestInit) => Promise<any>, stop: () => Promise<void> }>}
  */
 export async function startMock(args = []) {
-  if (!existsSync(MOCK_BIN)) throw new Error(`${MOCK_BIN} is missing: cargo build -p mde-mock`);
-  const proc = spawn(MOCK_BIN, ['--port', '0', '--now', NOW, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (!existsSync(MOCK_BIN)) throw new Error(`${MOCK_BIN} is missing: cargo xtask www-test installs the packed mde-mock`);
+  const [program, ...pre] = MOCK_COMMAND;
+  const proc = spawn(program, [...pre, '--port', '0', '--now', NOW, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((ok) => proc.once('exit', ok));
   const url = await new Promise((ok, fail) => {
     const lines = createInterface({ input: proc.stdout });

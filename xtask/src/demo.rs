@@ -8,7 +8,9 @@
 //! cargo xtask demo --base-url https://proxy    # your proxy in front of the API
 //! ```
 //!
-//! Flags the demo does not know are passed to `mde-mock` (`--latency-ms 300`, `--per-minute 5`, ...).
+//! Flags the demo does not know are passed to `mde-mock` (`--latency-ms 300`, `--per-minute 5`, ...). The mock
+//! runs in live mode (`--live`: investigations arrive and change state as on a tenant; `--live-rate N` changes
+//! the pace); `--no-live` keeps its data still.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -245,6 +247,20 @@ fn start(children: &mut Children, name: &'static str, mut cmd: Command, prefix: 
     }
 }
 
+/// The mock's command line: the demo's address and data set, live mode unless `--no-live` (or `--live`) is among
+/// the extra flags, then those flags.
+fn mock_args(port: u16, count: u32, extra: &[String]) -> Vec<String> {
+    let mut args: Vec<String> = ["--host", "127.0.0.1", "--port", &port.to_string(), "--count", &count.to_string()]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    if !extra.iter().any(|a| a == "--live" || a == "--no-live") {
+        args.push("--live".into());
+    }
+    args.extend(extra.iter().filter(|a| *a != "--no-live").cloned());
+    args
+}
+
 /// `cargo xtask demo`.
 pub fn demo(args: &[String]) -> Result {
     let options = parse(args)?;
@@ -258,7 +274,7 @@ pub fn demo(args: &[String]) -> Result {
     let mut mock_url = None;
     if let (Target::Mock { port, count, extra }, Some(bin)) = (&options.target, mock_bin) {
         let mut cmd = Command::new(bin);
-        cmd.args(["--host", "127.0.0.1", "--port", &port.to_string(), "--count", &count.to_string()]).args(extra);
+        cmd.args(mock_args(*port, *count, extra));
         mock_url = Some(start(&mut children, "mde-mock", cmd, "mde-mock listening on ")?);
     }
     let config = page_config(&options.target, mock_url.as_deref());
@@ -270,8 +286,11 @@ pub fn demo(args: &[String]) -> Result {
     println!();
     println!("  Dashboard: {page}");
     match (&options.target, &mock_url) {
-        (Target::Mock { count, .. }, Some(url)) => {
-            println!("  Mock API:  {url} ({} generated investigations; any bearer token)", thousands(*count))
+        (Target::Mock { count, extra, .. }, Some(url)) => {
+            println!("  Mock API:  {url} ({} generated investigations; any bearer token)", thousands(*count));
+            if !extra.iter().any(|a| a == "--no-live") {
+                println!("             live: new investigations arrive and change state (GET {url}/__admin/live)");
+            }
         }
         (Target::Region(r), _) => println!("  Service:   region {r} (paste a token under Connection)"),
         (Target::BaseUrl(u), _) => println!("  Service:   {u} (paste a token under Connection)"),
@@ -333,6 +352,15 @@ mod tests {
         assert!(parse(&args("--region eu --latency-ms 3")).is_err());
         assert!(parse(&args("--port")).is_err());
         assert!(parse(&args("--port x")).is_err());
+    }
+
+    #[test]
+    fn the_mock_runs_live_unless_told_not_to() {
+        let base = "--host 127.0.0.1 --port 4010 --count 500";
+        assert_eq!(mock_args(4010, 500, &[]), args(&format!("{base} --live")));
+        assert_eq!(mock_args(4010, 500, &args("--live-rate 60")), args(&format!("{base} --live --live-rate 60")));
+        assert_eq!(mock_args(4010, 500, &args("--live --seed 2")), args(&format!("{base} --live --seed 2")));
+        assert_eq!(mock_args(4010, 500, &args("--no-live --seed 2")), args(&format!("{base} --seed 2")));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the
 //!   static mock binary served from an empty directory (`static_mock.rs`), the npm packages' Node, TypeScript and Chromium
-//!   tests (`package.rs`, `mock_npm.rs`), and the dashboard's browser tests (`www.rs`).
+//!   tests (`package.rs`, `mock_npm.rs`), the mock's recipes (`recipes.rs`), the mock's behaviour tests on its npm faces
+//!   (`faces.rs`), both packages installed from a local registry (`registry.rs`), and the dashboard's browser tests
+//!   (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`;
 //!   `cargo xtask soak [ARGS]`: the mock's soak benchmark (memory under sustained load, about 4 minutes;
@@ -13,7 +15,11 @@
 //! - `cargo xtask package`: the npm packages `mde-investigations` and `mde-mock` in `target/npm/` (see
 //!   `package.rs` and `mock_npm.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
 //!   speed against `fetch().json()`, gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
-//!   tests and the benchmark of `mde-mock`'s package.
+//!   tests and the benchmark of `mde-mock`'s package; `cargo xtask mock-faces-test`: the mock's behaviour tests
+//!   (`mock-server/tests/`) against the npm bin and the handler (`faces.rs`); `cargo xtask registry-test`: both
+//!   packages published to a local registry and installed from it with npm, `npm ci` and pnpm (`registry.rs`).
+//! - `cargo xtask recipes`: the recipes of `crates/mde-mock-wasm/examples/` (GitHub Actions, Playwright, Node
+//!   test, MSW) run in a new project against the packed tarballs (see `recipes.rs`); part of `test`.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the fuzz targets of `fuzz/`, SECONDS each (see `fuzz.rs`); not
 //!   part of `test`.
 //!
@@ -23,9 +29,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod demo;
+mod faces;
 mod fuzz;
 mod mock_npm;
 mod package;
+mod recipes;
+mod registry;
 mod static_mock;
 mod www;
 
@@ -42,12 +51,15 @@ fn main() -> ExitCode {
         Some("bench-wasm") => package::bench(),
         Some("npm-test") => package::npm_tests(),
         Some("mock-npm-test") => mock_npm::npm_tests(),
+        Some("mock-faces-test") => faces::faces_tests(),
+        Some("registry-test") => registry::registry_tests(),
         Some("bench-mock-npm") => mock_npm::bench(),
+        Some("recipes") => recipes::recipes(),
         Some("www-test") => www::www_tests(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|demo|bench|soak|static-mock [test]|package|npm-test|mock-npm-test|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
+                "usage: cargo xtask <test|demo|bench|soak|static-mock [test]|package|npm-test|mock-npm-test|mock-faces-test|registry-test|recipes|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
             );
             return ExitCode::from(2);
         }
@@ -108,6 +120,9 @@ fn test() -> Result {
     static_mock::test()?;
     package::npm_tests()?;
     mock_npm::npm_tests()?;
+    recipes::recipes()?;
+    faces::faces_tests()?;
+    registry::registry_tests()?;
     www::www_tests()?;
     eprintln!("==> all checks passed");
     Ok(())

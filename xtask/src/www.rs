@@ -1,9 +1,11 @@
 //! The dashboard in `www/`: its npm dependencies (from `package-lock.json`), the npm package
 //! `mde-investigations` installed from its packed tarball (as a user installs it), the type check and the Vite
-//! build, and [`www_tests`]: the browser tests in Debian's headless Chromium against `mde-mock`.
+//! build, and [`www_tests`]: the browser tests in Debian's headless Chromium against `mde-mock`, the npm package's
+//! bin, installed from its packed tarball beside the client's (`cargo xtask demo` serves the native release binary
+//! instead: it starts once, on a fixed port, and needs no package built).
 //!
 //! Every step is idempotent: `npm ci` runs only when the lock file differs from the one last installed, and
-//! the tarball is installed again only when its bytes changed.
+//! the tarballs are installed again only when their bytes changed (or the set of them did).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -30,9 +32,9 @@ fn lock_stamp() -> PathBuf {
     node_modules().join(".xtask-package-lock.json")
 }
 
-/// Copy of the tarball last installed.
-fn tarball_stamp() -> PathBuf {
-    node_modules().join(".xtask-mde-investigations.tgz")
+/// Copy of a tarball last installed (`name`: the package's).
+fn tarball_stamp(name: &str) -> PathBuf {
+    node_modules().join(format!(".xtask-{name}.tgz"))
 }
 
 fn same_bytes(a: &Path, b: &Path) -> bool {
@@ -64,26 +66,41 @@ fn ensure_dependencies() -> Result {
     copy(&lock, &lock_stamp())
 }
 
-/// Installs the packed tarball into www/node_modules (without touching package.json or the lock), as a user
-/// installs the package; again only when the tarball changed.
-fn ensure_package(tgz: &Path) -> Result {
-    let installed = node_modules().join("mde-investigations").join("package.json").exists();
-    if installed && same_bytes(tgz, &tarball_stamp()) {
+/// Installs the packed tarballs (`(package name, tarball)`) into www/node_modules in one `npm install` (without
+/// touching package.json or the lock), as a user installs the packages; again only when one changed or is missing.
+/// One command for all: a `--no-save` install removes the packages that earlier `--no-save` installs added.
+fn ensure_packages(tarballs: &[(&str, &Path)]) -> Result {
+    let current = tarballs.iter().all(|(name, tgz)| {
+        node_modules().join(name).join("package.json").exists() && same_bytes(tgz, &tarball_stamp(name))
+    });
+    if current {
         return Ok(());
     }
+    let names: Vec<&str> = tarballs.iter().map(|(name, _)| *name).collect();
     run(
-        "npm install the packed mde-investigations tarball into www/node_modules",
-        Command::new("npm").current_dir(www_dir()).args(["install", "--no-save", "--no-audit", "--no-fund"]).arg(tgz),
+        &format!("npm install the packed tarballs ({}) into www/node_modules", names.join(", ")),
+        Command::new("npm")
+            .current_dir(www_dir())
+            .args(["install", "--no-save", "--no-audit", "--no-fund"])
+            .args(tarballs.iter().map(|(_, tgz)| tgz)),
     )?;
-    copy(tgz, &tarball_stamp())
+    for (name, tgz) in tarballs {
+        copy(tgz, &tarball_stamp(name))?;
+    }
+    Ok(())
 }
 
 /// Everything the dashboard needs, then its type check and its Vite build into www/dist.
 pub fn build() -> Result {
+    let client = crate::package::package()?;
+    build_with(&[("mde-investigations", &client)])
+}
+
+/// [`build`], with these packed tarballs installed (the client's among them).
+fn build_with(tarballs: &[(&str, &Path)]) -> Result {
     ensure_node()?;
-    let tgz = crate::package::package()?;
     ensure_dependencies()?;
-    ensure_package(&tgz)?;
+    ensure_packages(tarballs)?;
     let bin = node_modules().join(".bin");
     run("tsc --noEmit (www)", Command::new(bin.join("tsc")).current_dir(www_dir()).args(["--noEmit", "-p", "."]))?;
     run("vite build (www -> www/dist)", Command::new(bin.join("vite")).current_dir(www_dir()).args(["build"]))
@@ -101,11 +118,13 @@ pub fn build_mock(release: bool) -> Result<PathBuf> {
 }
 
 /// The browser tests of the dashboard (`www/test/*.test.mjs`, Node's test runner, playwright-core driving
-/// Debian's Chromium), each scenario against its own `mde-mock` process.
+/// Debian's Chromium), each scenario against its own `mde-mock` process: the npm package's bin
+/// (`www/node_modules/mde-mock`, from the packed tarball), which `www/test/helpers.mjs` starts.
 pub fn www_tests() -> Result {
     crate::package::ensure_chromium()?;
-    let mock = build_mock(false)?;
-    build()?;
+    let client = crate::package::package()?;
+    let mock = crate::mock_npm::package_mock()?;
+    build_with(&[("mde-investigations", &client), ("mde-mock", &mock)])?;
     let tests = www_dir().join("test");
     let mut files: Vec<PathBuf> = fs::read_dir(&tests)
         .map_err(|e| format!("{}: {e}", tests.display()))?
@@ -114,10 +133,10 @@ pub fn www_tests() -> Result {
         .collect();
     files.sort();
     run(
-        "node --test (www: the dashboard in headless Chromium against mde-mock)",
+        "node --test (www: the dashboard in headless Chromium against the packed mde-mock)",
         Command::new("node")
             .current_dir(www_dir())
-            .env("MDE_MOCK_BIN", &mock)
+            .env_remove("MDE_MOCK_BIN")
             .args(["--test", "--test-concurrency=1"])
             .args(&files),
     )

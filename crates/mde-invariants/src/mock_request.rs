@@ -7,7 +7,8 @@ const NOW_MS: u64 = 1_795_000_000_000;
 
 /// Any bytes as an HTTP request, read as `METHOD TARGET` on the first line, then `name: value` header lines
 /// (`authorization`, `origin`, `host` are the ones the engine reads), an empty line and the body; the target's
-/// path and query split at the first `?`. Handed to a small engine, with and without `--odata 4.01`:
+/// path and query split at the first `?`. Handed to a small engine, with and without `--odata 4.01`, and in live
+/// mode an hour after its start (the world advanced before the answer):
 /// - the engine never panics;
 /// - the reply is a real status, every body is JSON (or, for `$metadata`, XML) of the content type it says,
 ///   a `truncate` fault cuts inside the body, and a `close` fault sends nothing;
@@ -36,15 +37,21 @@ pub fn mock_request(data: &[u8]) {
         scheme: "http",
         body: body.as_bytes(),
     };
-    for odata in [mde_mock_engine::ODataVersion::V40, mde_mock_engine::ODataVersion::V401] {
+    let modes = [
+        (mde_mock_engine::ODataVersion::V40, false, NOW_MS),
+        (mde_mock_engine::ODataVersion::V401, false, NOW_MS),
+        (mde_mock_engine::ODataVersion::V40, true, NOW_MS + 3_600_000),
+    ];
+    for (odata, live, at) in modes {
         let options = Options {
             count: 12,
             odata,
+            live,
             now: Some("2026-11-27T12:00:00Z".parse().expect("a date-time")),
             ..Options::default()
         };
         let mut engine = Engine::new(options, NOW_MS).expect("valid options");
-        let reply = engine.handle(NOW_MS, &request);
+        let reply = engine.handle(at, &request);
         assert!((100..600).contains(&reply.status), "status {}", reply.status);
         match reply.fault {
             Some(ConnectionFault::Close) => assert!(reply.body.is_empty()),

@@ -13,6 +13,8 @@
 //! | `GET /__admin/config` | the options the mock runs with |
 //! | `GET /__admin/next-links` | which list pages carry an `@odata.nextLink` |
 //! | `POST /__admin/next-links` | changes it: `{"mode": "always"}` (`service`, `always`, `stale`, `foreign`) |
+//! | `GET /__admin/live` | the live world: `{"enabled", "running", "paused", "now", "arrived", "transitions", "open", ...}` |
+//! | `POST /__admin/live` | `{"paused": true}` stops the live world's clock, `{"paused": false}` starts it again (409 without `--live`) |
 
 use serde_json::{json, Value};
 
@@ -20,6 +22,7 @@ use crate::api::percent_decode;
 use crate::data::{parse_investigations, InvestigationUpdate, Single, UpdateError};
 use crate::engine::{Engine, Settings, State};
 use crate::faults::Fault;
+use crate::live::{LiveOff, LiveStatus, World};
 use crate::reply::{preflight, Answer};
 use crate::request::{Reply, Request};
 
@@ -55,7 +58,7 @@ fn route(settings: &Settings, state: &mut State, now_ms: u64, req: &Request<'_>)
         "/__admin/investigations" if post => match parse_investigations(req.body, Single::Allowed) {
             Ok(items) => {
                 let added = items.len();
-                state.data.extend(items);
+                state.add(items);
                 to_json(200, &json!({ "added": added, "total": state.data.len() }))
             }
             Err(err) => invalid(settings, state, &err.to_string()),
@@ -80,16 +83,35 @@ fn route(settings: &Settings, state: &mut State, now_ms: u64, req: &Request<'_>)
             }
             Err(msg) => invalid(settings, state, &msg),
         },
+        "/__admin/live" if get => to_json(200, &state.live.as_ref().map_or_else(LiveStatus::off, World::status)),
+        "/__admin/live" if post => match parse_paused(req.body) {
+            Ok(paused) => {
+                let State { live, data, .. } = state;
+                match live {
+                    Some(world) => {
+                        world.set_paused(now_ms, paused, data);
+                        to_json(200, &world.status())
+                    }
+                    None => {
+                        let target = state.correlation(settings.seed);
+                        Answer::error(409, "Conflict", &format!("{}.", LiveOff), &target)
+                    }
+                }
+            }
+            Err(msg) => invalid(settings, state, &msg),
+        },
         "/__admin/requests"
         | "/__admin/reset"
         | "/__admin/investigations"
         | "/__admin/faults"
         | "/__admin/config"
-        | "/__admin/next-links" => not_allowed(settings, state, req.method, path),
+        | "/__admin/next-links"
+        | "/__admin/live" => not_allowed(settings, state, req.method, path),
         _ => {
             let target = state.correlation(settings.seed);
-            let msg =
-                format!("No admin endpoint `{path}`: see requests, reset, investigations, faults, config, next-links.");
+            let msg = format!(
+                "No admin endpoint `{path}`: see requests, reset, investigations, faults, config, next-links, live."
+            );
             Answer::error(404, "NotFound", &msg, &target)
         }
     }
@@ -97,7 +119,7 @@ fn route(settings: &Settings, state: &mut State, now_ms: u64, req: &Request<'_>)
 
 fn update(settings: &Settings, state: &mut State, id: &str, body: &[u8]) -> Answer {
     let result =
-        InvestigationUpdate::from_json(id, body).and_then(|update| state.data.update(id, &update).map(<[u8]>::to_vec));
+        InvestigationUpdate::from_json(id, body).and_then(|update| state.update(id, &update).map(<[u8]>::to_vec));
     match result {
         Ok(json) => Answer::json(200, json),
         Err(UpdateError::NotFound(id)) => {
@@ -124,6 +146,15 @@ fn invalid(settings: &Settings, state: &mut State, msg: &str) -> Answer {
 
 fn faults_json(state: &State) -> Answer {
     to_json(200, &json!({ "plan": state.faults.pending(), "rate": state.faults.rate() }))
+}
+
+/// Reads `{"paused": true}`.
+fn parse_paused(body: &[u8]) -> Result<bool, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("not valid JSON: {e}"))?;
+    value
+        .get("paused")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| "expected {\"paused\": true} or {\"paused\": false}".to_string())
 }
 
 /// Reads `{"mode": "always"}`.

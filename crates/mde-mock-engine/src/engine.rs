@@ -11,6 +11,7 @@ use crate::data::{generate, Dataset, InvestigationUpdate, UpdateError};
 use crate::faults::{Fault, Faults};
 use crate::journal::{Journal, JournalEntry};
 use crate::limits::{LimitConfig, Limiter};
+use crate::live::{LiveOff, LiveStatus, World};
 use crate::odata::{NextLinks, ODataVersion};
 use crate::options::{Options, OptionsError};
 use crate::reply::{correlation_id, Cors};
@@ -39,6 +40,8 @@ pub(crate) struct State {
     pub journal: Journal,
     /// Which pages carry an `@odata.nextLink` (the admin API can change it).
     pub next_links: NextLinks,
+    /// The live world (`--live`), which moves the data over time.
+    pub live: Option<World>,
     correlations: u64,
     /// Start of the limiter's clock (the engine's start, or the last reset), in ms since the Unix epoch.
     epoch_ms: u64,
@@ -57,6 +60,30 @@ impl State {
     pub fn correlation(&mut self, seed: u64) -> String {
         self.correlations += 1;
         correlation_id(seed, self.correlations)
+    }
+
+    /// Brings the live world, if any, to the real time `now_ms`.
+    pub fn advance(&mut self, now_ms: u64) {
+        if let Some(world) = &mut self.live {
+            world.advance(now_ms, &mut self.data);
+        }
+    }
+
+    /// Adds investigations (the live world's next ids stay above theirs).
+    pub fn add(&mut self, items: Vec<Investigation>) {
+        if let Some(world) = &mut self.live {
+            world.note_added(&items);
+        }
+        self.data.extend(items);
+    }
+
+    /// Changes one investigation, which leaves the live world's hands; returns its JSON.
+    pub fn update(&mut self, id: &str, update: &InvestigationUpdate) -> Result<&[u8], UpdateError> {
+        let json = self.data.update(id, update)?;
+        if let Some(world) = &mut self.live {
+            world.release(id);
+        }
+        Ok(json)
     }
 
     /// Forgets limits, journal and faults (the plan and the call count; the rate stays). Data stays.
@@ -114,7 +141,10 @@ impl Engine {
             retry_after_ms: options.retry_after_ms,
             summary,
         };
+        let live =
+            options.live.then(|| World::new(options.seed, options.live_rate, options.time_scale, now, now_ms, &data));
         let state = State {
+            live,
             data,
             limiter: Limiter::new(limits),
             faults: Faults::new(options.seed, options.fault_rate).with_cpu_rate(options.cpu_throttle_rate),
@@ -128,8 +158,10 @@ impl Engine {
     }
 
     /// Answers one request at `now_ms` (milliseconds since the Unix epoch): the reply to send after
-    /// [`Reply::delay`], or the connection fault to enact. Calls outside `/__admin/` are journaled.
+    /// [`Reply::delay`], or the connection fault to enact. Calls outside `/__admin/` are journaled. In live
+    /// mode the world is first brought to `now_ms` ([`Engine::advance`]).
     pub fn handle(&mut self, now_ms: u64, request: &Request<'_>) -> Reply {
+        self.state.advance(now_ms);
         if request.path == "/__admin" || request.path.starts_with("/__admin/") {
             crate::admin::handle(self, now_ms, request)
         } else {
@@ -147,18 +179,45 @@ impl Engine {
         self.state.reset(now_ms);
     }
 
-    /// Adds investigations, in the documented order (as `POST /__admin/investigations`).
-    pub fn add_investigations(&mut self, items: Vec<Investigation>) {
-        self.state.data.extend(items);
+    /// In live mode, brings the world to the real time `now_ms`: every arrival and change of state due by
+    /// then is applied ([`crate::live`]). [`Engine::handle`] does it before each call; a driver calls it before
+    /// the library operations that read or change the data, so that they see the world at that time. Nothing
+    /// without live mode, or for a time before the latest one given.
+    pub fn advance(&mut self, now_ms: u64) {
+        self.state.advance(now_ms);
     }
 
-    /// Changes one investigation (as `PATCH /__admin/investigations/{id}`); returns it as it is now.
+    /// The live world as `GET /__admin/live` shows it (as of the last advance; [`LiveStatus::off`] without live
+    /// mode).
+    pub fn live(&self) -> LiveStatus {
+        self.state.live.as_ref().map_or_else(LiveStatus::off, World::status)
+    }
+
+    /// Stops (`true`) or starts again (`false`) the live world's clock at `now_ms`, after bringing the world to
+    /// that time (as `POST /__admin/live {"paused": ...}`); a paused world neither grows nor changes, and starts
+    /// again from where it stopped. [`LiveOff`] without live mode.
+    pub fn set_live_paused(&mut self, now_ms: u64, paused: bool) -> Result<LiveStatus, LiveOff> {
+        let State { live, data, .. } = &mut self.state;
+        let world = live.as_mut().ok_or(LiveOff)?;
+        world.set_paused(now_ms, paused, data);
+        Ok(world.status())
+    }
+
+    /// Adds investigations, in the documented order (as `POST /__admin/investigations`). The live world does
+    /// not move them; its next ids stay above theirs.
+    pub fn add_investigations(&mut self, items: Vec<Investigation>) {
+        self.state.add(items);
+    }
+
+    /// Changes one investigation (as `PATCH /__admin/investigations/{id}`); returns it as it is now. In live
+    /// mode it leaves the world's hands: it keeps what the update says (call [`Engine::advance`] first to
+    /// change the world as it is now).
     pub fn update_investigation(
         &mut self,
         id: &str,
         update: &InvestigationUpdate,
     ) -> Result<Investigation, UpdateError> {
-        self.state.data.update(id, update)?;
+        self.state.update(id, update)?;
         self.state
             .data
             .investigations()

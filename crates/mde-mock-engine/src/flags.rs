@@ -140,6 +140,18 @@ pub const FLAGS: &[Flag] = &[
         Some("0"),
         "Share of data calls throttled with a 429 below the call limits, as the service does for CPU, chosen from the seed",
     ),
+    switch(
+        "live",
+        "MDE_MOCK_LIVE",
+        "Live mode: investigations arrive and move through their states over (scaled) time, from the seed; PATCH /__admin/investigations/ID takes one out of its hands",
+    ),
+    flag(
+        "live-rate",
+        "MDE_MOCK_LIVE_RATE",
+        "N",
+        Some("20"),
+        "With --live, investigations arriving per (scaled) hour on average, 0 to 3600",
+    ),
 ];
 
 /// What a command line asks for: where to listen, the data file to read, and the mock's options (without the
@@ -246,6 +258,14 @@ pub fn parse<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result
                     .filter(|v: &f64| (0.0..=1.0).contains(v))
                     .ok_or_else(|| bad("expected a number from 0 to 1"))?
             }
+            "live" => o.live = switch_value(value).ok_or_else(|| bad("expected true or false"))?,
+            "live-rate" => {
+                o.live_rate = value
+                    .parse()
+                    .ok()
+                    .filter(|v: &f64| (0.0..=crate::live::MAX_RATE).contains(v))
+                    .ok_or_else(|| bad("expected a number of arrivals per hour from 0 to 3600"))?
+            }
             _ => return Err(FlagError::Unknown(long.to_string())),
         }
     }
@@ -296,6 +316,8 @@ mod tests {
             ("token", "b"),
             ("window", "fixed"),
             ("retry-after-ms", "true"),
+            ("live", "true"),
+            ("live-rate", "120"),
             ("next-links", "stale"),
             ("time-scale", "0.5"),
             ("now", "2026-01-01T00:00:00Z"),
@@ -309,6 +331,7 @@ mod tests {
         assert_eq!(inv.options.time_scale, 0.5);
         assert_eq!(inv.data.as_deref(), Some("x.json"));
         assert!(inv.options.retry_after_ms);
+        assert_eq!((inv.options.live, inv.options.live_rate), (true, 120.0));
         assert_eq!(inv.options.next_links, crate::NextLinks::Stale);
         for (flag, value, expected) in [
             ("per-minute", "zero", "invalid value `zero` for `--per-minute`"),
@@ -316,6 +339,8 @@ mod tests {
             ("window", "tumbling", "unknown window `tumbling`"),
             ("time-scale", "-1", "`--time-scale`: expected a number above 0"),
             ("now", "yesterday", "`--now`"),
+            ("live-rate", "4000", "`--live-rate`: expected a number of arrivals per hour from 0 to 3600"),
+            ("live", "maybe", "`--live`: expected true or false"),
             ("port", "70000", "`--port`"),
             ("cors-origin", "a\u{7}", "`corsOrigin` (--cors-origin)"),
             ("colour", "x", "unknown flag `--colour`"),

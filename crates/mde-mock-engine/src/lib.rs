@@ -4,8 +4,8 @@
 //! sans-I/O value: an [`Engine`] takes a [`Request`] and the time, and gives the [`Reply`] to send (status,
 //! headers, body, the latency to wait first) or the [`ConnectionFault`] to enact. The data set, `$filter`,
 //! `$top` and `$skip` (parsed by mde-core), bearer tokens, both rate-limit windows, injected faults, the
-//! journal and the whole admin API live here. It reads no clock, draws no randomness of its own (everything
-//! "random" comes from the seed), opens no socket and starts no runtime, so it builds for
+//! journal, the [live] world and the whole admin API live here. It reads no clock, draws no randomness of its
+//! own (everything "random" comes from the seed), opens no socket and starts no runtime, so it builds for
 //! `wasm32-unknown-unknown`.
 //!
 //! ```
@@ -26,6 +26,8 @@
 //! entity set), or a client (that is mde-core).
 //!
 //! ## How a call is answered
+//! 0. In [live] mode (`--live`), the world is first brought to the call's time: investigations arrive and
+//!    change state over (scaled) time, deterministically per seed.
 //! 1. `/__admin/...`: the [admin API](admin) (no token, no limits, no faults, no latency, not journaled).
 //! 2. `OPTIONS` anywhere else: a CORS preflight (`204`).
 //! 3. Outside `/api/` (and `/api/v1.0/`): `404 NotFound`.
@@ -54,6 +56,7 @@ pub mod faults;
 pub mod flags;
 pub mod journal;
 pub mod limits;
+pub mod live;
 pub mod metadata;
 pub mod odata;
 pub mod options;
@@ -67,6 +70,7 @@ pub use engine::Engine;
 pub use faults::Fault;
 pub use journal::JournalEntry;
 pub use limits::Window;
+pub use live::{LiveOff, LiveStatus};
 pub use odata::{NextLinks, ODataVersion};
 pub use options::{Listen, Options, OptionsError};
 pub use reply::{correlation_id, Cors, EXPOSED_HEADERS, JSON_CONTENT_TYPE, ODATA_CONTENT_TYPE, XML_CONTENT_TYPE};

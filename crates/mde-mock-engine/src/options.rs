@@ -55,6 +55,12 @@ pub struct Options {
     /// Share of admitted data calls throttled with a `429` below the call limits, as the service does when a
     /// tenant spends too much CPU (default 0).
     pub cpu_throttle_rate: f64,
+    /// Live mode: investigations arrive and move through their states over (scaled) time, from the seed
+    /// (default off; see [`crate::live`]).
+    pub live: bool,
+    /// In live mode, arrivals per (scaled) hour on average, from 0 to [`crate::live::MAX_RATE`] (default
+    /// [`crate::live::DEFAULT_RATE`], 20).
+    pub live_rate: f64,
 }
 
 impl Default for Options {
@@ -77,6 +83,8 @@ impl Default for Options {
             next_links: NextLinks::Service,
             retry_after_ms: false,
             cpu_throttle_rate: 0.0,
+            live: false,
+            live_rate: crate::live::DEFAULT_RATE,
         }
     }
 }
@@ -122,6 +130,8 @@ pub mod name {
         NEXT_LINKS = "nextLinks", "--next-links";
         RETRY_AFTER_MS = "retryAfterMs", "--retry-after-ms";
         CPU_THROTTLE_RATE = "cpuThrottleRate", "--cpu-throttle-rate";
+        LIVE = "live", "--live";
+        LIVE_RATE = "liveRate", "--live-rate";
     }
 
     /// `host` (`--host`): where a server face listens; read by [`Options::server_from_json`] only.
@@ -201,6 +211,12 @@ impl Options {
         }
         if !(0.0..=1.0).contains(&self.cpu_throttle_rate) {
             return Err(invalid(name::CPU_THROTTLE_RATE, format!("{} must be from 0 to 1", self.cpu_throttle_rate)));
+        }
+        if !(0.0..=crate::live::MAX_RATE).contains(&self.live_rate) {
+            return Err(invalid(
+                name::LIVE_RATE,
+                format!("{} must be from 0 to {} arrivals per hour", self.live_rate, crate::live::MAX_RATE),
+            ));
         }
         if Cors::parse(&self.cors_origin).is_none() {
             return Err(invalid(
@@ -285,6 +301,12 @@ impl Options {
         if let Some(v) = get(name::CPU_THROTTLE_RATE) {
             o.cpu_throttle_rate = number(name::CPU_THROTTLE_RATE, v)?;
         }
+        if let Some(v) = get(name::LIVE) {
+            o.live = v.as_bool().ok_or_else(|| invalid(name::LIVE, "must be true or false"))?;
+        }
+        if let Some(v) = get(name::LIVE_RATE) {
+            o.live_rate = number(name::LIVE_RATE, v)?;
+        }
         if let Some(v) = get(name::NOW) {
             let text = v.as_str().ok_or_else(|| invalid(name::NOW, "must be an RFC 3339 date-time string"))?;
             o.now = Some(Timestamp::parse(text).map_err(|e| invalid(name::NOW, e.to_string()))?);
@@ -343,6 +365,8 @@ impl Options {
             "next_links": self.next_links.as_str(),
             "retry_after_ms": self.retry_after_ms,
             "cpu_throttle_rate": self.cpu_throttle_rate,
+            "live": self.live,
+            "live_rate": self.live_rate,
         })
     }
 }
@@ -395,7 +419,7 @@ mod tests {
             "seed": "18446744073709551615", "count": 5, "tokens": ["a", "b"], "forbiddenTokens": "f",
             "perMinute": 2, "perHour": 10, "window": "fixed", "timeScale": 0.5, "faultRate": 0.25,
             "latencyMs": 7, "corsOrigin": "http://app.test", "now": "2026-01-01T00:00:00Z", "odata": "4.01",
-            "nextLinks": "always", "retryAfterMs": true, "cpuThrottleRate": 0.5,
+            "nextLinks": "always", "retryAfterMs": true, "cpuThrottleRate": 0.5, "live": true, "liveRate": 90.5,
             "investigations": [{"id": 5, "state": "Benign"}]
         }))
         .unwrap();
@@ -410,6 +434,7 @@ mod tests {
         assert_eq!(o.investigations.unwrap()[0].id, "5");
         assert_eq!(o.odata, ODataVersion::V401);
         assert_eq!((o.next_links, o.retry_after_ms, o.cpu_throttle_rate), (NextLinks::Always, true, 0.5));
+        assert_eq!((o.live, o.live_rate), (true, 90.5));
         assert_eq!(Options::from_json(&json!({})).unwrap(), Options::default());
         assert_eq!(Options::from_json(&object(&[("seed", Value::Null)])).unwrap(), Options::default());
     }
@@ -427,6 +452,10 @@ mod tests {
             (json!({"retryAfterMs": 1}), "`retryAfterMs` (--retry-after-ms): must be true or false"),
             (json!({"cpuThrottleRate": 2}), "`cpuThrottleRate` (--cpu-throttle-rate): 2 must be from 0 to 1"),
             (json!({"now": "yesterday"}), "`now` (--now)"),
+            (json!({"live": "yes"}), "`live` (--live): must be true or false"),
+            (json!({"liveRate": 3601}), "`liveRate` (--live-rate): 3601 must be from 0 to 3600 arrivals per hour"),
+            (json!({"liveRate": -1}), "`liveRate` (--live-rate)"),
+            (json!({"liveRate": "fast"}), "`liveRate` (--live-rate): \"fast\" is not a number"),
             (json!({"count": -1}), "`count` (--count): -1 is not a whole number"),
             (json!({"tokens": [1]}), "`tokens` (--token): must be an array of strings"),
             (json!({"tokens": [""]}), "`tokens` (--token): a token is empty"),

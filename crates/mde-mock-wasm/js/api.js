@@ -6,16 +6,9 @@ import { engineCall } from './errors.js';
 import { engineJson } from './json.js';
 import { answer } from './reply.js';
 import { sleep, throwIfAborted, toResponse } from './response.js';
+import { queryOf } from './target.js';
 
 const EMPTY = new Uint8Array(0);
-
-/** The query string of `url` without `?`, as sent; undefined without one (a bare `?` is an empty query). */
-function queryOf(url) {
-  if (url.search) return url.search.slice(1);
-  const href = url.href;
-  const hash = href.indexOf('#');
-  return (hash < 0 ? href : href.slice(0, hash)).endsWith('?') ? '' : undefined;
-}
 
 export class MockApi {
   #engine;
@@ -60,7 +53,20 @@ export class MockApi {
 
   /** Every investigation served, in the documented order (as `GET /__admin/investigations`). */
   investigations() {
+    this.#engine.advance(Date.now());
     return JSON.parse(this.#engine.investigationsJson());
+  }
+
+  /** The live world now (as `GET /__admin/live`): `{ enabled, running, paused, now, arrived, ... }`. */
+  live() {
+    this.#engine.advance(Date.now());
+    return JSON.parse(this.#engine.liveJson());
+  }
+
+  /** Stops (`true`) or starts again (`false`) the live world's clock (as `POST /__admin/live`); returns `live()`. */
+  setLivePaused(paused) {
+    if (typeof paused !== 'boolean') throw new TypeError('mde-mock: setLivePaused takes true or false');
+    return JSON.parse(engineCall(() => this.#engine.setLivePaused(Date.now(), paused)));
   }
 
   /** The journal of calls outside `/__admin/`, oldest first (as `GET /__admin/requests`). */
@@ -96,11 +102,13 @@ export class MockApi {
 
   /** Adds investigations (read as `POST /__admin/investigations` reads them); returns `{ added, total }`. */
   addInvestigations(items) {
+    this.#engine.advance(Date.now());
     return JSON.parse(engineCall(() => this.#engine.addInvestigations(engineJson(items))));
   }
 
   /** Changes fields of one investigation (as `PATCH /__admin/investigations/{id}`); returns it as it is now. */
   updateInvestigation(id, fields) {
+    this.#engine.advance(Date.now());
     const json = engineCall(() => this.#engine.updateInvestigation(String(id), engineJson(fields)));
     return JSON.parse(json);
   }

@@ -6,7 +6,7 @@ export class MockError extends Error {
   constructor(kind, message, option) {
     super(message);
     this.name = 'MockError';
-    /** `InvalidOption`, `InvalidFlag`, `InvalidInvestigations`, `InvalidFault`, `InvestigationNotFound`, `InvalidUpdate`. */
+    /** `InvalidOption`, `InvalidFlag`, `InvalidInvestigations`, `InvalidFault`, `InvestigationNotFound`, `InvalidUpdate`, `LiveOff`. */
     this.kind = kind;
     /** The option (`perMinute`) or flag (`per-minute`) the error is about, when there is one. */
     if (option !== undefined && option !== null) this.option = option;

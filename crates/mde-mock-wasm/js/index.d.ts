@@ -100,6 +100,14 @@ export interface MockOptions {
   retryAfterMs?: boolean;
   /** Share of data calls throttled with a 429 below the call limits, as the service does for CPU (0 to 1, default 0). */
   cpuThrottleRate?: number;
+  /**
+   * Live mode (default false): investigations arrive and move through their states over (scaled) time, from the
+   * seed (`Queued`/`Running`, some `PendingApproval`, then mostly remediated or benign with an `endTime`).
+   * `updateInvestigation` takes one out of the world's hands; `setLivePaused(true)` stops the world's clock.
+   */
+  live?: boolean;
+  /** With `live`, arrivals per (scaled) hour on average, 0 to 3600 (default 20). */
+  liveRate?: number;
 }
 
 /** `service` (links only without `$top`, as the service), `always`, `stale` (links that never advance) or `foreign` (another origin). */
@@ -154,6 +162,33 @@ export interface MockConfig {
   fault_rate: number;
   latency_ms: number;
   cors_origin: string;
+  live: boolean;
+  live_rate: number;
+}
+
+/** The live world (as `GET /__admin/live`). */
+export interface LiveStatus {
+  /** Whether the mock runs in live mode. */
+  enabled: boolean;
+  /** Live and not paused. */
+  running: boolean;
+  paused: boolean;
+  /** The world's time (RFC 3339): it starts at the data's `now` and runs 1 / `timeScale` times as fast as real time; `null` without live mode. */
+  now: string | null;
+  /** Arrivals per world hour, on average. */
+  rate: number;
+  /** Investigations arrived since the start. */
+  arrived: number;
+  /** Changes of state applied since the start. */
+  transitions: number;
+  /** Investigations the world will still change. */
+  open: number;
+  /** Of those, how many wait in `PendingApproval`. */
+  pending_approval: number;
+  /** Investigations taken out of the world's hands by `updateInvestigation` (or a `PATCH`). */
+  released: number;
+  /** World milliseconds whose arrivals were skipped (the mock was left alone longer than one advance covers). */
+  skipped_ms: number;
 }
 
 /** The mock of the Investigations API in this process: a `Request -> Response` handler and its data, faults and journal. */
@@ -184,12 +219,20 @@ export interface MockApi {
   /** Adds investigations in the documented order. Throws `InvalidInvestigations` naming the item and the property. */
   addInvestigations(items: readonly InvestigationInput[] | InvestigationInput): { added: number; total: number };
   /**
-   * Changes fields of one investigation (it moves in the order if its `startTime` changes) and returns it.
-   * Throws `InvestigationNotFound` or `InvalidUpdate`.
+   * Changes fields of one investigation (it moves in the order if its `startTime` changes) and returns it; in live
+   * mode it leaves the world's hands and keeps what the update says. Throws `InvestigationNotFound` or
+   * `InvalidUpdate`.
    */
   updateInvestigation(id: string | number, fields: InvestigationUpdate): Investigation;
   /** The options in force. */
   config(): MockConfig;
+  /** The live world now. */
+  live(): LiveStatus;
+  /**
+   * Stops (`true`) or starts again (`false`) the live world's clock: while paused nothing arrives or changes; it
+   * goes on from where it stopped. Throws a `MockError` of kind `LiveOff` without `live: true`.
+   */
+  setLivePaused(paused: boolean): LiveStatus;
 }
 
 /** What the mock refused. */
@@ -199,7 +242,8 @@ export type MockErrorKind =
   | 'InvalidInvestigations'
   | 'InvalidFault'
   | 'InvestigationNotFound'
-  | 'InvalidUpdate';
+  | 'InvalidUpdate'
+  | 'LiveOff';
 
 /** An option, fault name, investigation or update the mock refused, with the engine's message. */
 export class MockError extends Error {

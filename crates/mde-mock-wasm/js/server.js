@@ -1,28 +1,15 @@
-// The mock on a port, with Node's `http`, as the native binary serves it: keep-alive, the `Host` header for the
-// URLs in bodies, the latency before answering; a `close` fault destroys the socket without a byte, a
-// `truncate` fault sends the head with the full content-length and the first bytes of the body, then closes.
+// The mock on a port, with Node's `http`, as the native binary serves it: the request target read as a URL (see
+// ./target.js), keep-alive, the `Host` header for the URLs in bodies, the latency before answering; a `close`
+// fault destroys the socket without a byte, a `truncate` fault sends the head with the full content-length and the
+// first bytes of the body, then closes.
 
 import { createServer } from 'node:http';
 import { isIPv6 } from 'node:net';
 
 import { answer } from './reply.js';
+import { pathAndQuery } from './target.js';
 
 const EMPTY = new Uint8Array(0);
-
-/** The path and the query (without `?`, undefined without one) of a request target. */
-function split(target) {
-  if (!target.startsWith('/')) {
-    // Absolute form (`GET http://host/path HTTP/1.1`), or `*`.
-    try {
-      const url = new URL(target);
-      return [url.pathname, url.search ? url.search.slice(1) : undefined];
-    } catch {
-      return [target, undefined];
-    }
-  }
-  const q = target.indexOf('?');
-  return q < 0 ? [target, undefined] : [target.slice(0, q), target.slice(q + 1)];
-}
 
 /** Sends `reply` on `res`, or enacts its fault on the socket. */
 function send(res, reply) {
@@ -47,7 +34,7 @@ function send(res, reply) {
 }
 
 function respond(engine, req, res, body) {
-  const [path, query] = split(req.url ?? '/');
+  const [path, query] = pathAndQuery(req.url ?? '/');
   const h = req.headers;
   let reply;
   try {

@@ -232,6 +232,26 @@ impl MockEngine {
         self.update(id, fields_json).map_err(Thrown::into_js)
     }
 
+    /// In live mode, brings the world to `now_ms` (`Date.now()`): what the library operations that read or
+    /// change the data call first, so that they see the world at that moment. Nothing without live mode.
+    pub fn advance(&mut self, now_ms: f64) {
+        self.engine.advance(millis(now_ms));
+    }
+
+    /// The live world, as the JSON object `GET /__admin/live` answers (as of the last advance).
+    #[wasm_bindgen(js_name = liveJson)]
+    pub fn live_json(&self) -> String {
+        to_json(&self.engine.live())
+    }
+
+    /// Stops (`true`) or starts again (`false`) the live world's clock at `now_ms`; returns the world as
+    /// `liveJson`; throws `LiveOff` without live mode.
+    #[wasm_bindgen(js_name = setLivePaused)]
+    pub fn set_live_paused(&mut self, now_ms: f64, paused: bool) -> Result<String, JsValue> {
+        let status = self.engine.set_live_paused(millis(now_ms), paused).map_err(|e| Thrown::from(e).into_js())?;
+        Ok(to_json(&status))
+    }
+
     /// The options in force, as the JSON object `GET /__admin/config` answers.
     #[wasm_bindgen(js_name = configJson)]
     pub fn config_json(&self) -> String {
@@ -324,6 +344,21 @@ mod tests {
         assert_eq!((updated["id"].as_str(), updated["state"].as_str()), (Some("9"), Some("Benign")));
         assert_eq!(m.update("nope", "{}").unwrap_err().kind, Kind::InvestigationNotFound);
         assert_eq!(m.update("9", r#"{"colour": 1}"#).unwrap_err().kind, Kind::InvalidUpdate);
+    }
+
+    #[test]
+    fn the_live_world_moves_when_advanced_and_pauses() {
+        let mut m = mock(json!({"count": 5, "live": true, "liveRate": 600, "now": "2026-11-01T00:00:00Z"}));
+        let config: Value = serde_json::from_str(&m.config_json()).unwrap();
+        assert_eq!((config["live"].as_bool(), config["live_rate"].as_f64()), (Some(true), Some(600.0)));
+        m.advance((T0 + 3_600_000) as f64);
+        let status: Value = serde_json::from_str(&m.live_json()).unwrap();
+        assert_eq!(status["now"], "2026-11-01T01:00:00Z");
+        assert!(m.count() > 300.0, "{status}");
+        assert!(m.engine.set_live_paused(T0 + 3_600_000, true).unwrap().paused);
+        assert_eq!(serde_json::from_str::<Value>(&m.live_json()).unwrap()["paused"], true);
+        let off = MockEngine::from_options(r#"{"count": 1}"#, T0).unwrap().engine.set_live_paused(T0, true);
+        assert_eq!(Thrown::from(off.unwrap_err()).kind, Kind::LiveOff);
     }
 
     #[test]

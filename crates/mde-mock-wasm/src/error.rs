@@ -3,7 +3,7 @@
 
 use mde_mock_engine::flags::FlagError;
 use mde_mock_engine::options::OptionsError;
-use mde_mock_engine::UpdateError;
+use mde_mock_engine::{LiveOff, UpdateError};
 use wasm_bindgen::JsValue;
 
 /// What went wrong, by what the caller can do about it.
@@ -21,6 +21,8 @@ pub enum Kind {
     InvestigationNotFound,
     /// `updateInvestigation` with a field it cannot take.
     InvalidUpdate,
+    /// `setLivePaused` on a mock without live mode.
+    LiveOff,
 }
 
 impl Kind {
@@ -33,6 +35,7 @@ impl Kind {
             Kind::InvalidFault => "InvalidFault",
             Kind::InvestigationNotFound => "InvestigationNotFound",
             Kind::InvalidUpdate => "InvalidUpdate",
+            Kind::LiveOff => "LiveOff",
         }
     }
 }
@@ -97,6 +100,12 @@ impl From<UpdateError> for Thrown {
             UpdateError::Invalid(_) => Kind::InvalidUpdate,
         };
         Thrown::new(kind, e.to_string())
+    }
+}
+
+impl From<LiveOff> for Thrown {
+    fn from(e: LiveOff) -> Thrown {
+        Thrown::new(Kind::LiveOff, e.to_string())
     }
 }
 

@@ -281,3 +281,67 @@ test('the browser entry also works in Node, for test runners with browser export
   assert.equal(api.investigations().length, 3);
   assert.equal((await get(api, '/api/investigations')).status, 200);
 });
+
+const FINALS = ['SuccessfullyRemediated', 'Benign', 'PartiallyRemediated', 'Failed', 'TerminatedBySystem', 'TerminatedByUser'];
+
+test('live: investigations arrive and finish over real (scaled) time; a PATCH holds one; pause freezes the world', async () => {
+  // A world minute lasts 30 ms: an investigation lives about 1.5 s. Polled with a deadline, never a fixed wait.
+  const api = await createMockApi({ count: 20, seed: 5, now: NOW, live: true, liveRate: 600, timeScale: 0.0005 });
+  const config = api.config();
+  assert.equal(config.live, true);
+  assert.equal(config.live_rate, 600);
+  const initial = new Set(api.investigations().map((i) => i.id));
+  const highest = Math.max(...[...initial].map(Number));
+  const deadline = Date.now() + 60_000;
+  let arrived = null;
+  let finished = null;
+  while (arrived === null || finished === null) {
+    assert.ok(Date.now() < deadline, `arrived ${arrived?.id}, finished ${finished?.id}`);
+    const page = await (await get(api, '/api/investigations')).json();
+    for (const inv of page.value) {
+      if (initial.has(inv.id)) continue;
+      assert.ok(Number(inv.id) > highest, inv.id);
+      if (FINALS.includes(inv.state)) {
+        assert.ok(Date.parse(inv.endTime) > Date.parse(inv.startTime), JSON.stringify(inv));
+        finished ??= inv;
+      } else {
+        assert.equal(inv.endTime, null);
+        if (inv.state === 'Running') arrived ??= inv;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // The investigations of the handler and of investigations() are the world at that moment.
+  const status = api.live();
+  assert.equal(status.enabled, true);
+  assert.equal(status.running, true);
+  assert.ok(status.arrived > 0 && status.transitions > 0, JSON.stringify(status));
+  // A PATCH (through the admin API) wins, and the world leaves that investigation alone afterwards.
+  const patched = await admin(api, 'PATCH', `investigations/${arrived.id}`, { state: 'PendingApproval' });
+  assert.equal(patched.status, 200);
+  assert.equal(api.live().released, 1);
+  const before = api.live().transitions;
+  const later = Date.now() + 1_800; // a world hour
+  while (Date.now() < later) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(api.investigations().find((i) => i.id === arrived.id).state, 'PendingApproval');
+  assert.ok(api.live().transitions > before, 'the rest of the world moved');
+  // Paused, nothing moves; the admin API says the same.
+  assert.equal(api.setLivePaused(true).paused, true);
+  const frozen = api.investigations();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(api.investigations(), frozen);
+  const shown = await (await admin(api, 'GET', 'live')).json();
+  assert.equal(shown.paused, true);
+  assert.equal((await admin(api, 'POST', 'live', { paused: false })).status, 200);
+  assert.equal(api.live().running, true);
+});
+
+test('live: off by default; setLivePaused then throws LiveOff, and a bad liveRate is refused by name', async () => {
+  const api = await createMockApi({ count: 2, now: NOW });
+  assert.equal(api.live().enabled, false);
+  await refused(() => api.setLivePaused(true), 'LiveOff', 'live mode is off');
+  assert.throws(() => api.setLivePaused('yes'), TypeError);
+  assert.equal((await admin(api, 'POST', 'live', { paused: true })).status, 409);
+  await refused(() => createMockApi({ liveRate: 5000 }), 'InvalidOption', 'from 0 to 3600', 'liveRate');
+  await refused(() => createMockApi({ live: 'yes' }), 'InvalidOption', 'must be true or false', 'live');
+});

@@ -12,6 +12,7 @@ import {
   type InvestigationState,
   type InvestigationUpdate,
   type JournalEntry,
+  type LiveStatus,
   type MockApi,
   type MockConfig,
   type MockErrorKind,
@@ -36,6 +37,8 @@ const options: MockOptions = {
   latencyMs: 5,
   corsOrigin: 'http://a.test,http://b.test',
   now,
+  live: true,
+  liveRate: 20,
 };
 const serverOptions: StartMockOptions = { ...options, host: '127.0.0.1', port: 0 };
 
@@ -57,6 +60,12 @@ async function handler(): Promise<void> {
   const updated: Investigation = api.updateInvestigation('1', update);
   const config: MockConfig = api.config();
   const window: 'sliding' | 'fixed' = config.window;
+  const liveOn: boolean = config.live;
+  const live: LiveStatus = api.live();
+  const paused: LiveStatus = api.setLivePaused(true);
+  const worldNow: string | null = live.now;
+  const waiting: number = paused.pending_approval;
+  void [liveOn, worldNow, waiting];
   void [response, viaFetch, state, status, fault, faults, added, updated, window];
 
   // @ts-expect-error: not an option

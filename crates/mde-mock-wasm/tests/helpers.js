@@ -10,17 +10,21 @@ import { dirname, join } from 'node:path';
 export const NOW = '2026-11-01T00:00:00Z';
 
 /**
- * Sends `GET path` on a new connection and reads until the server closes it. Resolves with `{ bytes, head, body,
- * contentLength, closedWithoutAnswer }`; `body` is what came after the head (fewer bytes than `contentLength`
- * when the body was cut).
+ * Sends one request on a new connection (`connection: close`) and reads until the server closes it. `target` is
+ * sent as it is (raw bytes the Fetch API would encode reach the server so). Resolves with `{ bytes, head, status,
+ * headers, body, contentLength, closedWithoutAnswer }`: `headers` a Map of lower-case names (repeated ones joined
+ * with `, `); `body` is what came after the head (fewer bytes than `contentLength` when the body was cut).
  */
-export async function rawGet(url, path, headers = { authorization: 'Bearer t' }) {
+export async function rawRequest(url, method, target, headers = {}, body = undefined) {
   const { hostname, port } = new URL(url);
   const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
   await once(socket, 'connect');
-  const lines = [`GET ${path} HTTP/1.1`, `host: ${new URL(url).host}`, 'connection: close'];
+  const lines = [`${method} ${target} HTTP/1.1`, `host: ${new URL(url).host}`, 'connection: close'];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  const payload = body === undefined ? undefined : Buffer.from(body);
+  if (payload !== undefined) lines.push(`content-length: ${payload.length}`);
   socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  if (payload !== undefined) socket.write(payload);
   const chunks = [];
   socket.on('data', (c) => chunks.push(c));
   await new Promise((resolve) => {
@@ -30,9 +34,32 @@ export async function rawGet(url, path, headers = { authorization: 'Bearer t' })
   const bytes = Buffer.concat(chunks);
   const end = bytes.indexOf('\r\n\r\n');
   const head = end < 0 ? bytes.toString('latin1') : bytes.subarray(0, end).toString('latin1');
-  const body = end < 0 ? Buffer.alloc(0) : bytes.subarray(end + 4);
-  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-  return { bytes, head, body, contentLength: length ? Number(length[1]) : undefined, closedWithoutAnswer: bytes.length === 0 };
+  const received = end < 0 ? Buffer.alloc(0) : bytes.subarray(end + 4);
+  const [statusLine, ...fields] = head.split('\r\n');
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1];
+  const map = new Map();
+  for (const field of fields) {
+    const colon = field.indexOf(':');
+    if (colon < 0) continue;
+    const name = field.slice(0, colon).trim().toLowerCase();
+    const value = field.slice(colon + 1).trim();
+    map.set(name, map.has(name) ? `${map.get(name)}, ${value}` : value);
+  }
+  const length = map.get('content-length');
+  return {
+    bytes,
+    head,
+    status: status === undefined ? undefined : Number(status),
+    headers: map,
+    body: received,
+    contentLength: length === undefined ? undefined : Number(length),
+    closedWithoutAnswer: bytes.length === 0,
+  };
+}
+
+/** `GET path` on a new connection (see `rawRequest`). */
+export function rawGet(url, path, headers = { authorization: 'Bearer t' }) {
+  return rawRequest(url, 'GET', path, headers);
 }
 
 /** The installed package's bin script (run with the Node that runs the tests, 18 or 20). */
@@ -41,8 +68,12 @@ export function binScript() {
   return join(dirname(require.resolve('mde-mock/package.json')), 'bin', 'mde-mock.js');
 }
 
-/** The command of the npm bin, or of another binary given as `program` (the native mde-mock). */
+/**
+ * The command of the npm bin, or of another program: a binary's path (the native mde-mock), or a command as an
+ * array (`[node, 'handler-server.js']`).
+ */
 export function command(program) {
+  if (Array.isArray(program)) return program;
   return program ? [program] : [process.execPath, binScript()];
 }
 

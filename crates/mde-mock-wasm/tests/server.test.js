@@ -90,6 +90,21 @@ test('host, port and the options are checked by the engine', async () => {
   await first.close();
 });
 
+test('the request target is read as a URL, as the native mock reads it: dot segments resolved, a raw quote encoded', async () => {
+  const mock = await startMock({ count: 40, seed: 3, now: NOW });
+  const plain = await rawGet(mock.url, "/api/investigations?$filter=state%20eq%20%27Benign%27");
+  for (const target of ["/api/investigations/%2e%2e/investigations?$filter=state%20eq%20'Benign'", "/api/./x/../investigations?$filter=state%20eq%20'Benign'"]) {
+    const r = await rawGet(mock.url, target);
+    assert.equal(r.status, 200, target);
+    assert.deepEqual(r.body, plain.body, target);
+  }
+  assert.deepEqual(
+    mock.api.journal().map((e) => [e.path, e.query]),
+    Array(3).fill(['/api/investigations', '$filter=state%20eq%20%27Benign%27']),
+  );
+  await mock.close();
+});
+
 test('the client lists everything from startMock', async () => {
   const mock = await startMock({ count: 300, seed: 9, now: NOW });
   const client = new InvestigationsClient({ baseUrl: mock.url, allowInsecureLoopback: true, token: 't' });

@@ -45,7 +45,8 @@ const ONGOING: &[(InvestigationState, u32)] = &[
 
 const HOST_PREFIXES: &[(&str, u32)] = &[("desktop-", 45), ("laptop-", 30), ("srv-", 12), ("ws-", 8), ("vm-", 5)];
 const DOMAINS: &[(&str, u32)] = &[("", 55), (".contoso.com", 30), (".corp.fabrikam.com", 15)];
-const ANALYSTS: &[&str] = &[
+/// The analysts who cancel investigations (`cancelledBy` of `TerminatedByUser`).
+pub(crate) const ANALYSTS: &[&str] = &[
     "alice.johnson@contoso.com",
     "bob.nguyen@contoso.com",
     "soc-tier2@contoso.com",
@@ -53,9 +54,11 @@ const ANALYSTS: &[&str] = &[
     "secops-automation@contoso.com",
 ];
 
-struct Machine {
-    id: String,
-    dns_name: String,
+/// A device: its 40-hex-digit id and its DNS name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Machine {
+    pub id: String,
+    pub dns_name: String,
 }
 
 /// Generates `count` investigations for `seed`, all started in the 90 days before `now`.
@@ -90,7 +93,8 @@ pub fn generate(seed: u64, count: usize, now: Timestamp) -> Vec<Investigation> {
         .collect()
 }
 
-fn machines(rng: &mut SplitMix64, count: usize) -> Vec<Machine> {
+/// About one machine for every six investigations (at least one), drawn from `rng`.
+pub(crate) fn machines(rng: &mut SplitMix64, count: usize) -> Vec<Machine> {
     let n = (count / 6).max(1);
     (0..n)
         .map(|_| {
@@ -136,10 +140,7 @@ fn investigation(
     let end_time = (!ongoing).then(|| timestamp(start_secs_ms + duration_ms, rng.below(10_000_000) as u32 * 100));
     let cancelled_by = (state == InvestigationState::TerminatedByUser)
         .then(|| ANALYSTS[rng.below(ANALYSTS.len() as u64) as usize].to_string());
-    // The alert fired up to five minutes before the investigation started.
-    let alert_ms = start_secs_ms - rng.below(300_000) as i64;
-    let ticks = alert_ms * 10_000 + TICKS_AT_UNIX_EPOCH + rng.below(10_000) as i64;
-    let alert_id = format!("da{ticks}_{}", rng.next_u64() as u32 as i32);
+    let alert_id = alert_id(rng, start_secs_ms);
     Investigation {
         id: id.to_string(),
         start_time: Some(start),
@@ -153,8 +154,16 @@ fn investigation(
     }
 }
 
+/// The id of the alert that started an investigation at `start_ms`: it fired up to five minutes before, and
+/// has the documented shape `da{.NET ticks}_{signed 32-bit number}`.
+pub(crate) fn alert_id(rng: &mut SplitMix64, start_ms: i64) -> String {
+    let alert_ms = start_ms - rng.below(300_000) as i64;
+    let ticks = alert_ms * 10_000 + TICKS_AT_UNIX_EPOCH + rng.below(10_000) as i64;
+    format!("da{ticks}_{}", rng.next_u64() as u32 as i32)
+}
+
 /// `ms` rounded down to the second, plus `nanos`; clamped into the representable range.
-fn timestamp(ms: i64, nanos: u32) -> Timestamp {
+pub(crate) fn timestamp(ms: i64, nanos: u32) -> Timestamp {
     let secs = ms.div_euclid(1000);
     Timestamp::from_unix(secs, nanos).unwrap_or(if secs < 0 { Timestamp::MIN } else { Timestamp::MAX })
 }

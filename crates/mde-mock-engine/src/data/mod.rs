@@ -7,11 +7,12 @@
 //! Each item's JSON is made once, when it is loaded or added, and kept as bytes: a page body is a
 //! concatenation of those bytes, so serving a 10,000-item page costs a copy, not a serialisation.
 
-mod generate;
+pub(crate) mod generate;
 mod load;
 mod update;
 
 use std::cmp::Ordering;
+use std::collections::VecDeque;
 
 use mde_core::filter::{compare_ordinal, Filter};
 use mde_core::Investigation;
@@ -25,11 +26,13 @@ pub const MAX_PAGE: usize = 10_000;
 
 /// The data set of a mock: investigations kept sorted in the documented order, with their JSON.
 ///
-/// Kept as two parallel vectors so that a filter scan touches only the investigations, not their JSON.
+/// Kept as two parallel sequences so that a filter scan touches only the investigations, not their JSON; double-ended
+/// (`VecDeque`) so that an investigation newer than all the others (what live mode adds) goes in at the front
+/// without moving the rest.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
-    items: Vec<Investigation>,
-    json: Vec<Box<[u8]>>,
+    items: VecDeque<Investigation>,
+    json: VecDeque<Box<[u8]>>,
 }
 
 /// Below this many investigations a filter is evaluated on one thread.
@@ -54,7 +57,7 @@ impl Dataset {
     pub fn new(mut items: Vec<Investigation>) -> Dataset {
         items.sort_by(documented_order);
         let json = items.iter().map(to_json).collect();
-        Dataset { items, json }
+        Dataset { items: VecDeque::from(items), json }
     }
 
     /// Adds items, keeping the order (a new item goes after any equal one already there).
@@ -69,13 +72,73 @@ impl Dataset {
     /// Changes the investigation whose id is `id` and moves it to its place in the order; returns it as JSON.
     pub fn update(&mut self, id: &str, update: &InvestigationUpdate) -> Result<&[u8], UpdateError> {
         let at = self.items.iter().position(|r| r.id == id).ok_or_else(|| UpdateError::NotFound(id.to_string()))?;
-        let mut inv = self.items.remove(at);
-        self.json.remove(at);
+        let (Some(mut inv), Some(_)) = (self.items.remove(at), self.json.remove(at)) else {
+            return Err(UpdateError::NotFound(id.to_string()));
+        };
         update.apply(&mut inv);
         let to = self.items.partition_point(|r| documented_order(r, &inv) != Ordering::Greater);
         self.json.insert(to, to_json(&inv));
         self.items.insert(to, inv);
         Ok(&self.json[to])
+    }
+
+    /// Adds many items, keeping the order exactly as [`Dataset::extend`] would (a new item goes after any equal
+    /// one already there, and equal new items keep their order), the cheaper of two ways: one insertion each
+    /// (each moves the items between its place and the nearer end: next to nothing for a few items newer or
+    /// older than all the others), or one merge of the whole set.
+    pub fn merge(&mut self, mut items: Vec<Investigation>) {
+        items.sort_by(documented_order);
+        let n = self.items.len();
+        // The i-th new item (in order) lands at its place among the old items plus i: it moves the items between
+        // there and the nearer end.
+        let moves: usize = items
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| {
+                let at = self.items.partition_point(|r| documented_order(r, inv) != Ordering::Greater);
+                (at + i).min(n - at)
+            })
+            .fold(0, usize::saturating_add);
+        if moves <= n + items.len() {
+            return self.extend(items);
+        }
+        let old_items = std::mem::take(&mut self.items);
+        let old_json = std::mem::take(&mut self.json);
+        self.items.reserve_exact(n + items.len());
+        self.json.reserve_exact(n + items.len());
+        let mut old = old_items.into_iter().zip(old_json).peekable();
+        for inv in items {
+            while let Some((item, json)) = old.next_if(|(r, _)| documented_order(r, &inv) != Ordering::Greater) {
+                self.items.push_back(item);
+                self.json.push_back(json);
+            }
+            self.json.push_back(to_json(&inv));
+            self.items.push_back(inv);
+        }
+        for (item, json) in old {
+            self.items.push_back(item);
+            self.json.push_back(json);
+        }
+    }
+
+    /// Replaces, in place, the investigation with the same `id` and `startTime` as `inv` (found by a binary
+    /// search of the order, which neither changes); returns whether there was one.
+    pub(crate) fn refresh(&mut self, inv: Investigation) -> bool {
+        let from = self.items.partition_point(|r| documented_order(r, &inv) == Ordering::Less);
+        let at = self
+            .items
+            .range(from..)
+            .take_while(|r| documented_order(r, &inv) == Ordering::Equal)
+            .position(|r| r.id == inv.id)
+            .map(|i| from + i);
+        match at {
+            Some(at) => {
+                self.json[at] = to_json(&inv);
+                self.items[at] = inv;
+                true
+            }
+            None => false,
+        }
     }
 
     /// How many investigations it holds.
@@ -120,7 +183,7 @@ impl Dataset {
             None => {
                 let start = skip.min(self.items.len());
                 let stop = end.min(self.items.len());
-                page(context, self.json[start..stop].iter().map(|j| &**j), link(stop < self.items.len()).as_deref())
+                page(context, self.json.range(start..stop).map(|j| &**j), link(stop < self.items.len()).as_deref())
             }
             Some(f) => {
                 let hits = self.matching(f, end.saturating_add(1));
@@ -141,7 +204,7 @@ impl Dataset {
         let threads =
             if cfg!(target_family = "wasm") { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
         let scan = |from: usize, to: usize, need: usize, out: &mut Vec<usize>| {
-            for (i, inv) in self.items[from..to].iter().enumerate() {
+            for (i, inv) in self.items.range(from..to).enumerate() {
                 if out.len() >= need {
                     break;
                 }
@@ -327,6 +390,44 @@ mod tests {
         assert_eq!((one["@odata.context"].as_str(), one["id"].as_str()), (Some("ctx"), Some(first.as_str())));
         assert_eq!(one.as_object().unwrap().keys().next().map(String::as_str), Some("@odata.context"));
         assert!(set.entity_body("no such id", "ctx").is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// A merge places every item where one insertion after another (`extend`) does, equal ones included.
+        #[test]
+        fn merge_is_extend_in_one_pass(seed in 0u64..1_000, split in 0usize..120, twins in 0usize..20) {
+            let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+            let mut items = generate(seed, 120, now);
+            let mut late = items.split_off(split.min(items.len()));
+            // Items equal in the order to ones already there (same startTime and id), told apart by state.
+            for inv in items.iter().take(twins) {
+                late.push(Investigation { state: mde_core::InvestigationState::Other("twin".into()), ..inv.clone() });
+            }
+            let mut merged = Dataset::new(items.clone());
+            merged.merge(late.clone());
+            let mut extended = Dataset::new(items);
+            extended.extend(late);
+            proptest::prop_assert_eq!(merged.items.clone(), extended.items.clone());
+            proptest::prop_assert_eq!(merged.all_json(), extended.all_json());
+        }
+    }
+
+    #[test]
+    fn refresh_replaces_in_place_and_only_the_same_investigation() {
+        let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let mut set = Dataset::new(generate(8, 300, now));
+        let mut inv = set.investigations().nth(150).unwrap().clone();
+        inv.state = mde_core::InvestigationState::Benign;
+        inv.cancelled_by = Some("x@contoso.com".into());
+        assert!(set.refresh(inv.clone()));
+        assert_eq!(set.investigations().nth(150), Some(&inv));
+        let from_json = parse_investigations(set.find_json(&inv.id).unwrap(), Single::Allowed).unwrap();
+        assert_eq!(from_json, [inv.clone()]);
+        let moved = Investigation { start_time: Some(now), ..inv.clone() };
+        assert!(!set.refresh(moved), "another startTime is another place");
+        assert!(!set.refresh(Investigation { id: "nope".into(), ..inv }));
     }
 
     #[test]
