@@ -1,6 +1,9 @@
 //! The two wiremock servers taken in turn and reset (what keeps the mock's memory bounded), seen from outside:
 //! no request is lost, duplicated or answered by a server without mocks; faults, latency, keep-alive,
 //! pipelining and the requests the front does not frame keep working across the swaps.
+//!
+//! Native only (the wiremock servers and their front are the native face's): `cargo xtask mock-faces-test`
+//! leaves this file out.
 
 mod common;
 
@@ -29,8 +32,14 @@ async fn assert_recycled(api: &mde_mock::MockApi, n: u64) {
 /// give wiremock's bare `404` without body or CORS header), and the journal holds each request exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_request_meets_a_server_being_reset() {
-    let api =
-        builder().count(40).per_minute(u32::MAX).per_hour(u32::MAX).recycle_after(every(7)).start().await.unwrap();
+    let api = native_builder()
+        .count(40)
+        .per_minute(u32::MAX)
+        .per_hour(u32::MAX)
+        .recycle_after(every(7))
+        .start()
+        .await
+        .unwrap();
     let all = api.investigations().await;
     let id = all[3].id.clone();
     let (clients, calls) = (24, 60);
@@ -78,7 +87,7 @@ async fn a_cors_header_is_there(client: &reqwest::Client, base: &str) -> bool {
 /// Requests in flight (a latency) while the servers swap: the server left is reset only when they are done.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_server_is_reset_only_when_its_requests_are_answered() {
-    let api = builder()
+    let api = native_builder()
         .count(20)
         .per_minute(u32::MAX)
         .per_hour(u32::MAX)
@@ -109,7 +118,7 @@ async fn a_server_is_reset_only_when_its_requests_are_answered() {
 /// Every kind of fault, one after the other, with a swap between any two calls.
 #[tokio::test]
 async fn faults_work_across_swaps() {
-    let api = builder().count(300).recycle_after(every(1)).start().await.unwrap();
+    let api = native_builder().count(300).recycle_after(every(1)).start().await.unwrap();
     let c = client();
     let plan = [Fault::CloseConnection, Fault::TruncatedBody, Fault::ServiceUnavailable, Fault::InternalServerError];
     for _ in 0..3 {
@@ -170,7 +179,7 @@ fn get_line(path: &str) -> String {
 
 #[tokio::test]
 async fn pipelined_requests_are_answered_in_order_across_swaps() {
-    let api = builder().count(30).recycle_after(every(1)).start().await.unwrap();
+    let api = native_builder().count(30).recycle_after(every(1)).start().await.unwrap();
     let ids: Vec<String> = api.investigations().await.into_iter().map(|i| i.id).collect();
     let mut s = connect(&api);
     let paths: Vec<String> = ids.iter().take(6).map(|id| format!("/api/investigations/{id}")).collect();
@@ -188,7 +197,7 @@ async fn pipelined_requests_are_answered_in_order_across_swaps() {
 
 #[tokio::test]
 async fn head_expect_continue_and_http_1_0_are_framed() {
-    let api = builder().count(30).recycle_after(every(2)).start().await.unwrap();
+    let api = native_builder().count(30).recycle_after(every(2)).start().await.unwrap();
     let mut s = connect(&api);
     let mut buffered = Vec::new();
     // HEAD: a head without body, then the connection goes on.
@@ -224,7 +233,7 @@ async fn head_expect_continue_and_http_1_0_are_framed() {
 /// the rotation resumes when it closes.
 #[tokio::test]
 async fn a_chunked_request_is_relayed_raw() {
-    let api = builder().count(30).recycle_after(every(2)).start().await.unwrap();
+    let api = native_builder().count(30).recycle_after(every(2)).start().await.unwrap();
     let mut s = connect(&api);
     let mut buffered = Vec::new();
     let faults = r#"{"plan":["503"]}"#;
@@ -256,8 +265,14 @@ async fn a_chunked_request_is_relayed_raw() {
 /// response's head has arrived (wiremock built the whole response then), so the rotation goes on for others.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_holds_no_server_back() {
-    let api =
-        builder().count(10_000).per_minute(u32::MAX).per_hour(u32::MAX).recycle_after(every(2)).start().await.unwrap();
+    let api = native_builder()
+        .count(10_000)
+        .per_minute(u32::MAX)
+        .per_hour(u32::MAX)
+        .recycle_after(every(2))
+        .start()
+        .await
+        .unwrap();
     // Ten full pages (3 MB each) pipelined, never read: the front ends up blocked writing to this client.
     let mut stalled = connect(&api);
     let all: String = (0..10).map(|_| get_line("/api/investigations")).collect();

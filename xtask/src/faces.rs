@@ -10,7 +10,8 @@
 //!
 //! `MDE_FACE_COMMAND` gives the tests the command (a JSON array); `mock-server/tests/common/mod.rs` starts it as a
 //! child process with the options as flags. The test executables are those `cargo test --workspace` built;
-//! `library.rs` is left out: it tests the Rust library itself.
+//! `library.rs`, `memory.rs` and `recycling.rs` are left out: they test the Rust library and the native face's
+//! wiremock front themselves.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,8 @@ use crate::mock_npm::package_mock;
 use crate::package::{npm, write};
 use crate::{cargo, root, run, Result};
 
-/// The test executables of `mock-server/tests/` that run on every face (all but the Rust library's own), as
+/// The test executables of `mock-server/tests/` that run on every face (all but those of the native face itself:
+/// the Rust library's, and the wiremock front's recycling and memory), as
 /// `(name, path)`: those `cargo test --workspace` has just built (`--no-run` lists them without building anything
 /// again; `cargo test -p mde-mock` would build them anew, its features unified over fewer packages).
 fn face_tests() -> Result<Vec<(String, PathBuf)>> {
@@ -42,7 +44,8 @@ fn face_tests() -> Result<Vec<(String, PathBuf)>> {
         };
         let is_test = message["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "test"));
         let name = message["target"]["name"].as_str().unwrap_or_default();
-        if is_test && Path::new(src).parent() == Some(tests_dir.as_path()) && name != "library" {
+        let native_only = ["library", "memory", "recycling"].contains(&name);
+        if is_test && Path::new(src).parent() == Some(tests_dir.as_path()) && !native_only {
             found.push((name.to_owned(), PathBuf::from(exe)));
         }
     }

@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use mde_core::{Investigation, Timestamp};
 use mde_mock::data::{parse_investigations, Single};
+use mde_mock::live::{LiveOff, LiveStatus};
 use mde_mock::{
     Fault, InvestigationUpdate, JournalEntry, MockApi, MockApiBuilder, NextLinks, ODataVersion, Options, UpdateError,
     Window,
@@ -189,6 +190,16 @@ impl Builder {
         self
     }
 
+    pub fn live(mut self, on: bool) -> Self {
+        self.options.live = on;
+        self
+    }
+
+    pub fn live_rate(mut self, per_hour: f64) -> Self {
+        self.options.live_rate = per_hour;
+        self
+    }
+
     /// Starts the mock on a free port of 127.0.0.1: the native library, or the face's process (killed when the
     /// [`Mock`] is dropped).
     pub async fn start(self) -> Result<Mock, String> {
@@ -241,6 +252,9 @@ fn flags_of(options: &Options) -> Vec<String> {
     }
     if o.retry_after_ms {
         args.push("--retry-after-ms".to_string());
+    }
+    if o.live {
+        args.extend(["--live".to_string(), "--live-rate".to_string(), o.live_rate.to_string()]);
     }
     args
 }
@@ -451,6 +465,29 @@ impl Mock {
             Inner::Process(p) => {
                 let plan: Vec<&str> = faults.into_iter().map(Fault::name).collect();
                 p.admin_ok(reqwest::Method::POST, "faults", Some(json!({ "plan": plan }))).await;
+            }
+        }
+    }
+
+    /// `GET /__admin/live`.
+    pub async fn live(&self) -> LiveStatus {
+        match &self.inner {
+            Inner::Native(api) => api.live().await,
+            Inner::Process(p) => {
+                serde_json::from_slice(&p.admin_ok(reqwest::Method::GET, "live", None).await).expect("the live status")
+            }
+        }
+    }
+
+    /// `POST /__admin/live` with `{"paused": ...}`; `409 Conflict` without live mode.
+    pub async fn set_live_paused(&self, paused: bool) -> Result<LiveStatus, LiveOff> {
+        match &self.inner {
+            Inner::Native(api) => api.set_live_paused(paused).await,
+            Inner::Process(p) => {
+                match p.admin(reqwest::Method::POST, "live", Some(json!({ "paused": paused }))).await {
+                    (200, body) => Ok(serde_json::from_slice(&body).expect("the live status")),
+                    _ => Err(LiveOff),
+                }
             }
         }
     }

@@ -39,7 +39,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use mde_core::{Investigation, InvestigationState, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::generate::{alert_id, machines, timestamp, Machine};
 use crate::data::Dataset;
@@ -56,7 +56,7 @@ const MACHINE_POOL: usize = 1_000;
 const WORLD_SALT: u64 = 0x0B5E_55ED_0000_0003;
 
 /// What `GET /__admin/live` shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveStatus {
     /// Whether the mock runs in live mode (`--live`).
     pub enabled: bool,
