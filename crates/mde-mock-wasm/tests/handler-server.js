@@ -41,6 +41,8 @@ const OPTION = {
   'latency-ms': ['latencyMs', 'number'],
   'cpu-throttle-rate': ['cpuThrottleRate', 'number'],
   'retry-after-ms': ['retryAfterMs', 'switch'],
+  live: ['live', 'switch'],
+  'live-rate': ['liveRate', 'number'],
 };
 
 const camel = (long) => long.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
