@@ -115,7 +115,8 @@ export async function loadToken() {
 /**
  * What the service worker keeps between wake-ups (chrome.storage.local): `source` (the API the watch belongs to),
  * `watchToken` (the package's resume token: the view and where the next tick starts), `rateLimit` (the client's
- * limiter state), `pending` (the view, newest first), `checkedAt`, and `error` (`{ kind, message }` of the last
+ * limiter state), `pending` (the view, newest first), `told` (whether a view of this API was shown: its first
+ * snapshot's investigations are each notified, later ones' are not), `checkedAt`, and `error` (`{ kind, message }` of the last
  * check, or null).
  */
 export async function loadState() {

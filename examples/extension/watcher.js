@@ -31,14 +31,17 @@ export async function wakeUp() {
   }
   const source = sourceOf(settings);
   // A view belongs to one API: another base URL or region starts over.
-  let resumeFrom = state.source === source ? state.watchToken : undefined;
+  const sameSource = state.source === source;
+  let resumeFrom = sameSource ? state.watchToken : undefined;
+  // Whether the user has been told of this API's view once (the first snapshot: everything waiting is news).
+  let told = sameSource && state.told === true;
   let tickError;
   let client;
   let watch;
   try {
     client = new InvestigationsClient({
       ...clientOptions(settings, token),
-      rateLimit: state.source === source && state.rateLimit ? { state: state.rateLimit } : undefined,
+      rateLimit: sameSource && state.rateLimit ? { state: state.rateLimit } : undefined,
       onEvent: (e) => {
         if (e.type === 'watchTickFailed') tickError = e.error;
       },
@@ -49,6 +52,7 @@ export async function wakeUp() {
       // A token this version cannot read (kept by an older one): start over.
       if (resumeFrom === undefined) throw e;
       resumeFrom = undefined;
+      told = false;
       watch = client.watch({ filter: PENDING_FILTER, ticks: 1 });
     }
   } catch (e) {
@@ -67,8 +71,9 @@ export async function wakeUp() {
       switch (event.type) {
         case 'snapshot':
           for (const inv of event.investigations) view.set(inv.id, inv);
-          // The first check of an API: everything already waiting is news to the user.
-          if (!resumeFrom) added.push(...event.investigations);
+          // The first view of an API (a resumed watch hands out the view it kept): everything waiting is news.
+          if (!told) added.push(...event.investigations);
+          told = true;
           break;
         case 'added':
           view.set(event.investigation.id, event.investigation);
@@ -98,6 +103,7 @@ export async function wakeUp() {
       watchToken: watch.resumeToken(),
       rateLimit: client.rateLimitState().state,
       pending,
+      told,
       checkedAt: new Date().toISOString(),
       error: summary,
     },

@@ -156,10 +156,13 @@ test('the options page saves a base URL and a pasted token; a check then counts 
   const pending = await pendingIds();
   assert.equal(await badge(), String(pending.length));
   assert.deepEqual((await stored()).pending.map((i) => i.id).sort(), pending);
-  if (pending.length <= 5) {
-    // The first check: each one already waiting is news.
-    assert.deepEqual(await notifications(), pending.map((id) => `mde-investigation:${id}`).sort());
-  }
+  // The first check: each one already waiting is news (one notification that counts them beyond five).
+  const first = (await stored()).pending[0].id;
+  assert.deepEqual(await notifications(), pending.length <= 5 ? pending.map((id) => `mde-investigation:${id}`).sort() : [`mde-investigation:${first}`]);
+  assert.equal((await stored()).told, true);
+  // The alarm that wakes the worker: every minute.
+  const alarm = await worker().evaluate(() => chrome.alarms.get('mde-approvals-tick'));
+  assert.equal(alarm.periodInMinutes, 1);
 });
 
 test('a PATCH to PendingApproval raises the badge count and a notification; leaving it lowers the count and clears it', async () => {
@@ -240,6 +243,34 @@ test('the watch resumes from the token in chrome.storage after the service worke
     await popup.screenshot({ path: process.env.MDE_EXTENSION_SCREENSHOT });
   }
   await popup.close();
+});
+
+test('while the live world goes on, check after check, the badge follows it: paused, it is what the mock has', async () => {
+  await mock.admin('live', { paused: false });
+  const changes = { added: 0, removed: 0 };
+  // A check every 1.5 s (2.5 world minutes): at most 3 calls each, within the client's 100 calls a minute, which
+  // it keeps in chrome.storage too (checks back to back would wait for its limiter).
+  for (let i = 0; i < 40 && (i < 10 || changes.added === 0 || changes.removed === 0); i++) {
+    const summary = await check();
+    assert.equal(summary.error, undefined, JSON.stringify(summary.error));
+    changes.added += summary.added.length;
+    changes.removed += summary.removed.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  }
+  assert.ok(changes.added > 0 && changes.removed > 0, `the world moved: ${JSON.stringify(changes)}`);
+  await mock.admin('live', { paused: true });
+  // A tick looks up at most 40 of the investigations that ended since the last one, the others on the next
+  // ticks: with the world paused the view settles in a few checks.
+  for (let i = 0; i < 10; i++) {
+    const summary = await check();
+    if (summary.added.length === 0 && summary.removed.length === 0) break;
+  }
+  const pending = await pendingIds();
+  assert.deepEqual((await stored()).pending.map((i) => i.id).sort(), pending, 'the view is what a fresh listing returns');
+  assert.equal(await badge(), pending.length > 0 ? String(pending.length) : '');
+  // A notification stays only for one still waiting (leaving clears it).
+  const notified = (await notifications()).map((n) => n.replace('mde-investigation:', ''));
+  assert.deepEqual(notified.filter((id) => !pending.includes(id)), []);
 });
 
 test('a refused token shows ! on the badge and one notification that opens the options', async () => {
