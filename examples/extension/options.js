@@ -1,7 +1,7 @@
 // The options page: region or base URL, the pasted token, the link of the notifications. Saving a base URL asks
 // for the permission to reach its host (optional_host_permissions), which Chrome grants only on a click.
 
-import { DEFAULT_PORTAL_LINK, REGIONS, checkSettings, loadSettings, loadToken } from './settings.js';
+import { DEFAULT_PORTAL_LINK, REGIONS, checkSettings, loadSettings, loadToken, sourceOf } from './settings.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('form');
@@ -52,10 +52,16 @@ form.addEventListener('submit', (event) => {
   allowed
     .then(async (granted) => {
       if (!granted) return say(`Not saved: the extension was not allowed to reach ${checked.settings.baseUrl}.`, true);
-      if (token) await chrome.storage.session.set({ token });
+      // A token is for the API it was pasted for: moving to or from a base URL of your own forgets it, unless a
+      // new one comes with the move (the regions are Microsoft's hosts of one API, which take the same tokens).
+      const before = await loadSettings();
+      const moved = sourceOf(before) !== sourceOf(checked.settings) && (before.baseUrl || checked.settings.baseUrl);
+      if (moved && !token) await chrome.storage.session.remove('token');
+      // Settings first: the service worker checks on each change, and a new token must not go to the old API.
       await chrome.storage.local.set({ settings: checked.settings });
+      if (token) await chrome.storage.session.set({ token });
       $('token').value = '';
-      if (token) $('token').placeholder = 'A token is set (paste another to replace it)';
+      $('token').placeholder = (await loadToken()) ? 'A token is set (paste another to replace it)' : 'eyJ0eXAiOiJKV1Qi...';
       say(`Saved at ${new Date().toLocaleTimeString()}; checking now.`);
     })
     .catch((e) => say(`Not saved: ${e.message}`, true));

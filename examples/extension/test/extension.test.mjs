@@ -133,21 +133,33 @@ test('the options page saves a base URL and a pasted token; a check then counts 
         return granted;
       };
     }, granted);
+  const save = async (expected) => {
+    await options.evaluate(() => (document.getElementById('status').textContent = ''));
+    await options.click('#save');
+    await options.waitForSelector(`#status:has-text("${expected}")`, { timeout: 20_000 });
+  };
+  const sessionToken = () => worker().evaluate(async () => (await chrome.storage.session.get('token')).token);
   await options.check('input[name=where][value=baseUrl]');
   await options.fill('#baseUrl', mock.base);
   await options.fill('#token', 'Bearer extension-test-token');
   await answer(false);
-  await options.click('#save');
-  await options.waitForSelector('#status:has-text("Not saved: the extension was not allowed")', { timeout: 20_000 });
+  await save('Not saved: the extension was not allowed');
   assert.deepEqual(await options.evaluate(() => globalThis.asked), [{ origins: ['http://127.0.0.1/*'] }]);
   assert.deepEqual(await worker().evaluate(async () => chrome.storage.local.get('settings')), {}, 'nothing saved');
   await answer(true);
-  await options.click('#save');
-  await options.waitForSelector('#status:has-text("Saved")', { timeout: 20_000 });
+  await save('Saved');
   const settings = await worker().evaluate(async () => (await chrome.storage.local.get('settings')).settings);
   assert.equal(settings.baseUrl, mock.base);
-  const token = await worker().evaluate(async () => (await chrome.storage.session.get('token')).token);
-  assert.equal(token, 'extension-test-token', 'kept without its "Bearer " and in session storage');
+  assert.equal(await sessionToken(), 'extension-test-token', 'kept without its "Bearer " and in session storage');
+
+  // Back to a region without a new token: the base URL's token is forgotten (and nothing goes to Microsoft's host).
+  await options.check('input[name=where][value=region]');
+  await save('Saved');
+  assert.equal(await sessionToken(), undefined);
+  await options.check('input[name=where][value=baseUrl]');
+  await options.fill('#token', 'extension-test-token');
+  await save('Saved');
+  assert.equal(await sessionToken(), 'extension-test-token');
   assert.deepEqual(await worker().evaluate(async () => chrome.storage.local.get('token')), {}, 'never on disk');
   await options.close();
 
