@@ -43,6 +43,8 @@ const OPTION = {
   'retry-after-ms': ['retryAfterMs', 'switch'],
   live: ['live', 'switch'],
   'live-rate': ['liveRate', 'number'],
+  bandwidth: ['bandwidth', 'number'],
+  'first-byte-ms': ['firstByteMs', 'number'],
 };
 
 const camel = (long) => long.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
