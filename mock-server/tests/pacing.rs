@@ -92,6 +92,25 @@ async fn errors_are_paced_and_admin_answers_are_not() {
     assert_eq!((config["bandwidth"].clone(), config["first_byte_ms"].as_u64()), (serde_json::Value::Null, Some(200)));
 }
 
+#[tokio::test]
+async fn an_http_10_client_gets_the_paced_bytes_without_chunks() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let paced = builder().count(20).bandwidth(BANDWIDTH).first_byte(FIRST_BYTE).start().await.unwrap();
+    let sent = Instant::now();
+    let mut socket = tokio::net::TcpStream::connect(paced.address()).await.unwrap();
+    let request = "GET /api/investigations HTTP/1.0\r\nHost: mock.test\r\nAuthorization: Bearer t\r\n\r\n";
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut bytes = Vec::new();
+    socket.read_to_end(&mut bytes).await.unwrap();
+    assert!(sent.elapsed() >= FIRST_BYTE, "{:?}", sent.elapsed());
+    let text = String::from_utf8(bytes).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1."), "{head}");
+    assert!(!head.to_ascii_lowercase().contains("chunked"), "{head}");
+    let page: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:.200}"));
+    assert_eq!(page["value"].as_array().unwrap().len(), 20);
+}
+
 #[test]
 fn zero_or_negative_pacing_is_refused_naming_the_flag() {
     for (flag, value) in
