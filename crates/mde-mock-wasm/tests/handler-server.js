@@ -89,6 +89,8 @@ async function send(res, response) {
   const head = [];
   response.headers.forEach((value, name) => head.push(name, value));
   res.writeHead(response.status, head);
+  // A streamed body (a paced answer: no content-length): the head goes out at once, as `handle` gave it.
+  if (response.body !== null && !response.headers.has('content-length')) res.flushHeaders();
   if (response.body === null) {
     res.end();
     return;
