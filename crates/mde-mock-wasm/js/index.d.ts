@@ -209,7 +209,8 @@ export interface MockApi {
    * Answers a request as the mock server would at the request's URL (its host and scheme appear in
    * `@odata.context`). Waits `latencyMs` first, rejecting with the abort reason if `request.signal` aborts.
    * A `close` fault rejects with a `TypeError` (as `fetch` on a network error); a `truncate` fault resolves with a
-   * `Response` whose body stream errors with a `TypeError` after half the body.
+   * `Response` whose body stream errors with a `TypeError` after half the body. With `bandwidth` or
+   * `firstByteMs`, the `Response` comes at once and its body stream delivers the chunks over time.
    */
   handle(request: Request): Promise<Response>;
   /** `handle(new Request(input, init))`, bound: a `fetch` to give to a client (`fetch: api.fetch`). */
