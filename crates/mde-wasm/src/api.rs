@@ -14,6 +14,7 @@ use crate::config::{filter_from_json, start_listing, ClientSettings};
 use crate::error::ErrorInfo;
 use crate::json::{whole_ms, ObjectWriter};
 use crate::step::Step;
+use crate::watch::{start_watch, WatchHandle};
 
 #[cfg_attr(mde_size, optimize(size))]
 fn thrown(e: ErrorInfo) -> JsValue {
@@ -22,7 +23,7 @@ fn thrown(e: ErrorInfo) -> JsValue {
 
 /// Milliseconds since the epoch from JavaScript's `Date.now()`.
 #[cfg_attr(mde_size, optimize(size))]
-fn millis(now: f64) -> u64 {
+pub(crate) fn millis(now: f64) -> u64 {
     if now.is_finite() && now > 0.0 {
         now as u64
     } else {
@@ -41,7 +42,7 @@ fn ended(failure: Option<&mde_core::Error>) -> Step {
 
 type SharedLimiter = Rc<RefCell<RateLimiter>>;
 
-const BUSY: &str = "the rate limiter is in use by another call (re-entrant call from JavaScript)";
+pub(crate) const BUSY: &str = "the rate limiter is in use by another call (re-entrant call from JavaScript)";
 
 /// A configured client: base URL, retry policy and the rate limiter its operations share.
 #[wasm_bindgen]
@@ -64,6 +65,13 @@ impl Client {
     pub fn start_listing(&self, now: f64, options: &str) -> Result<ListingHandle, ErrorInfo> {
         let listing = start_listing(options, self.base.clone(), self.retry.clone(), millis(now))?;
         Ok(ListingHandle { listing, limiter: Rc::clone(&self.limiter) })
+    }
+
+    /// Starts (or resumes) a watch from the options' JSON.
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn start_watch(&self, options: &str) -> Result<WatchHandle, ErrorInfo> {
+        let watch = start_watch(options, self.base.clone(), self.retry.clone())?;
+        Ok(WatchHandle::new(watch, Rc::clone(&self.limiter)))
     }
 
     /// Plans a single fetch.
@@ -116,6 +124,12 @@ impl Client {
     #[cfg_attr(mde_size, optimize(size))]
     pub fn list(&self, now: f64, options: &str) -> Result<ListingHandle, JsValue> {
         self.start_listing(now, options).map_err(thrown)
+    }
+
+    /// Starts a watch; throws `InvalidQuery`/`InvalidConfig` error JSON before anything is sent.
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn watch(&self, options: &str) -> Result<WatchHandle, JsValue> {
+        self.start_watch(options).map_err(thrown)
     }
 
     /// Plans `GET /api/investigations/{id}`.
