@@ -66,22 +66,23 @@ function pacedBody(body, pacing, signal) {
   const headAt = performance.now();
   const count = chunkCount(body, pacing);
   let k = 0;
+  let done = false;
   let cancelWait;
+  let onAbort;
+  const finish = () => {
+    done = true;
+    cancelWait?.();
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  };
   return new ReadableStream(
     {
       start(controller) {
-        signal?.addEventListener(
-          'abort',
-          () => {
-            cancelWait?.();
-            try {
-              controller.error(abortReason(signal));
-            } catch {
-              // Already closed: nothing left to cut.
-            }
-          },
-          { once: true },
-        );
+        if (!signal) return;
+        onAbort = () => {
+          finish();
+          controller.error(abortReason(signal));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
       },
       async pull(controller) {
         const wait = untilChunk(pacing, k, headAt);
@@ -95,13 +96,17 @@ function pacedBody(body, pacing, signal) {
           });
           cancelWait = undefined;
         }
-        if (signal?.aborted) return;
+        // Aborted or cancelled while waiting: the stream is already errored or closed.
+        if (done) return;
         controller.enqueue(chunkOf(body, pacing, k));
         k += 1;
-        if (k === count) controller.close();
+        if (k === count) {
+          finish();
+          controller.close();
+        }
       },
       cancel() {
-        cancelWait?.();
+        finish();
       },
     },
     { highWaterMark: 0 },

@@ -249,6 +249,11 @@ test('bandwidth and firstByteMs: the body stream delivers its chunks over time, 
   const cut = await get(paced, '/api/investigations', 't', { signal: controller.signal });
   setTimeout(() => controller.abort(), 200);
   await assert.rejects(cut.arrayBuffer(), (e) => e.name === 'AbortError');
+  // A reader that stops in the middle cancels the rest (no timer is left behind to keep Node alive).
+  const reader = (await get(paced, '/api/investigations')).body.getReader();
+  assert.ok((await reader.read()).value.length > 0);
+  await reader.cancel();
+  assert.equal((await reader.read()).done, true);
 });
 
 test('bad options are refused with the engine message naming the option', async () => {
