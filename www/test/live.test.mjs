@@ -10,7 +10,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, shownCount, startDashboard, startMock } from './helpers.mjs';
+import { httpStatusLogged, launchBrowser, openPage, shownCount, startDashboard, startMock } from './helpers.mjs';
 
 /** The watch's interval in these tests (the package accepts 100 ms or more). */
 const INTERVAL_MS = 400;
@@ -200,5 +200,51 @@ test('turning Live off aborts the watch: no call after it, and later changes do 
     await context.close();
   } finally {
     await stop();
+  }
+});
+
+test('with Live on, List starts the watch again with the form filter; an invalid filter turns nothing on', async () => {
+  const { mock, dash, stop } = await liveSetup({ liveIntervalMs: INTERVAL_MS });
+  try {
+    const { page, errors, context } = await openPage(browser, dash.url);
+    await page.fill('#f-odata', "state eq 'Running' and");
+    await page.click('#live-switch'); // not page.check: the switch refuses to stay on
+    assert.equal(await page.isChecked('#live-switch'), false, 'the switch goes back off');
+    assert.equal(await page.$eval('#live-status', (el) => el.dataset.state), 'off');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-odata', 'focus on the filter to fix');
+    assert.deepEqual(await mock.journal(), [], 'nothing sent');
+
+    await page.fill('#f-odata', "state eq 'Running'");
+    await page.check('#live-switch');
+    await ticksReach(page, 2);
+    const oracle = await mock.admin('investigations');
+    assert.equal(await shownCount(page), oracle.filter((i) => i.state === 'Running').length);
+    await page.fill('#f-odata', "state eq 'Queued'");
+    const at = await ticks(page);
+    await page.click('#list-button');
+    await ticksReach(page, at + 2);
+    assert.equal(await page.isChecked('#live-switch'), true, 'still live');
+    assert.equal(await shownCount(page), oracle.filter((i) => i.state === 'Queued').length);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await stop();
+  }
+});
+
+test('a refused token turns Live off with its banner', async () => {
+  const mock = await startMock(['--count', '50', '--live', '--token', 'good-token']);
+  const dash = await startDashboard({ baseUrl: mock.url, token: 'bad-token', live: true, liveIntervalMs: INTERVAL_MS });
+  try {
+    const { page, errors, context } = await openPage(browser, dash.url, { allowed: [httpStatusLogged(401)] });
+    await page.waitForSelector('#alerts .banner[data-kind="Unauthorized"]');
+    assert.equal(await page.isChecked('#live-switch'), false);
+    assert.equal(await page.$eval('#live-status', (el) => el.dataset.state), 'failed');
+    assert.match(await page.textContent('#live-status'), /Unauthorized/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await dash.close();
+    await mock.stop();
   }
 });
