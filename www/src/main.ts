@@ -307,7 +307,7 @@ function onLiveEvent(l: Live, e: ClientEvent): void {
       l.progress.retries++;
       break;
     case 'watchTick':
-      // Both watches (the view's and the approvals') report their ticks here; the first is the view's snapshot.
+      // The view's watch and the approvals' (when there is one) both report their ticks here, through the client.
       l.ticks++;
       notices.querySelector('.banner[data-kind="LiveTickFailed"]')?.remove();
       draw(l);
@@ -406,9 +406,9 @@ async function startLive(): Promise<void> {
       scheduleDraw(l);
     }
   })();
-  const approvals = l.pending
+  const ids = l.pending;
+  const approvals = ids
     ? (async () => {
-        const ids = l.pending!;
         const filter = `state eq '${PENDING_APPROVAL}'`;
         for await (const event of client.watch({ filter, intervalMs: liveIntervalMs, signal })) {
           if (event.type === 'snapshot') {

@@ -130,9 +130,15 @@ export class PendingView {
   private readonly box = $<HTMLParagraphElement>('pending');
   private readonly count = $<HTMLElement>('pending-count');
   private readonly scope = $<HTMLSpanElement>('pending-scope');
+  private readonly title = document.title;
 
-  /** Shows `count` (undefined: not known) and where it comes from. */
+  /**
+   * Shows `count` (undefined: not known) and where it comes from. Live, the tab's title starts with the count
+   * when some wait, so that a tab in the background tells it too.
+   */
   show(count: number | undefined, scope: PendingScope): void {
+    const title = scope === 'live' && count ? `(${n(count)} waiting) ${this.title}` : this.title;
+    if (document.title !== title) document.title = title;
     const c = count === undefined ? '–' : n(count);
     if (this.count.textContent !== c) this.count.textContent = c;
     if (this.scope.textContent !== SCOPES[scope]) this.scope.textContent = SCOPES[scope];

@@ -131,6 +131,7 @@ test('with Live on, a PATCH to PendingApproval and a new investigation show with
     assert.equal(added.badge, 'new');
     assert.equal(await shownCount(page), oracle.length + 1);
     assert.equal(await pendingShown(page), String(pending + 2));
+    assert.equal(await page.title(), `(${pending + 2} waiting) MDE investigations`, 'a tab in the background tells it too');
     assert.match(await page.textContent('#chart-summary'), /^304 investigations /, 'the chart follows the view');
 
     // The marks go after a few seconds; the rows stay.
