@@ -188,7 +188,7 @@ test('turning Live off aborts the watch: no call after it, and later changes do 
     assert.equal(await page.isChecked('#live-switch'), false);
     assert.equal(await page.$eval('#live-status', (el) => el.dataset.state), 'off');
     // Once a call in flight (if any) has reached the mock, nothing more comes, over several intervals.
-    await new Promise((ok) => setTimeout(ok, INTERVAL_MS));
+    await new Promise((ok) => setTimeout(ok, 1000));
     const calls = (await mock.journal()).length;
     const open = oracle.find((i) => i.state === 'Running' || i.state === 'Queued');
     await patch(mock, open.id, { state: 'PendingApproval' });
