@@ -100,6 +100,11 @@ export class LiveRows {
     return ended;
   }
 
+  /** Every mark lasts at least its full time from `now` (the page is seen again after it was hidden). */
+  hold(now: number): void {
+    for (const m of this.marks.values()) m.until = Math.max(m.until, now + this.markMs);
+  }
+
   /** When the next mark ends, if any is left. */
   nextExpiry(): number | undefined {
     let next: number | undefined;

@@ -338,14 +338,16 @@ function onLiveEvent(l: Live, e: ClientEvent): void {
 function draw(l: Live): void {
   l.drawing = false;
   if (live !== l) return;
-  l.rows.expire(performance.now());
+  // While the tab is hidden the marks stay: the analyst sees what changed when they come back.
+  const seen = document.visibilityState === 'visible';
+  if (seen) l.rows.expire(performance.now());
   fetched = l.rows.rows.slice(); // the table keeps its rows until the next draw; the watch's go on changing
   listed = true;
   table.setMarks(l.rows.marks);
   showResults();
   clearTimeout(l.markTimer);
   const next = l.rows.nextExpiry();
-  if (next !== undefined) {
+  if (seen && next !== undefined) {
     l.markTimer = setTimeout(() => draw(l), Math.max(0, next - performance.now()) + 20);
   }
 }
@@ -472,6 +474,11 @@ odata.addEventListener('keydown', (e) => {
   }
 });
 cancelButton.addEventListener('click', () => run?.controller.abort());
+document.addEventListener('visibilitychange', () => {
+  if (!live || document.visibilityState !== 'visible') return;
+  live.rows.hold(performance.now());
+  draw(live);
+});
 liveSwitch.addEventListener('change', () => void (liveSwitch.checked ? startLive() : stopLive()));
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && run) run.controller.abort();

@@ -249,3 +249,32 @@ test('a refused token turns Live off with its banner', async () => {
     await mock.stop();
   }
 });
+
+test('while the tab is hidden the marks stay; they go a few seconds after it is seen again', async () => {
+  const { mock, dash, stop } = await liveSetup({ live: true, liveIntervalMs: INTERVAL_MS });
+  try {
+    const { page, errors, context } = await openPage(browser, dash.url);
+    await ticksReach(page, 1);
+    // Headless Chromium has no hidden tab: the page's visibility is overridden, and the event sent as a browser would.
+    const setVisibility = (state) =>
+      page.evaluate((state) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    const open = (await mock.admin('investigations')).find((i) => i.state === 'Running');
+    const k = await ticks(page);
+    await patch(mock, open.id, { state: 'PendingApproval' });
+    await ticksReach(page, k + 2);
+    assert.equal((await rowOf(page, open.id))?.mark, 'changed');
+    await new Promise((ok) => setTimeout(ok, 9_000)); // longer than a mark lasts (8 s)
+    assert.equal((await rowOf(page, open.id))?.mark, 'changed', 'still marked while hidden');
+    await setVisibility('visible');
+    assert.equal((await rowOf(page, open.id))?.mark, 'changed', 'still marked when seen again');
+    await page.waitForFunction(() => !document.querySelector('#table .vbody [data-mark]'), null, { timeout: 30_000 });
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await stop();
+  }
+});
