@@ -4,7 +4,7 @@ import './styles.css';
 import type { ClientEvent, Investigation, InvestigationsClient } from 'mde-investigations';
 import { DayChart } from './chart';
 import { describe, LIVE_INTERVAL_MS, loadConfig, makeClient, saveLimiter, type Connection } from './connection';
-import { asMdeError, bannerFor, showBanner, throttledBanner } from './errors';
+import { asMdeError, bannerFor, showBanner, throttledBanner, type Banner } from './errors';
 import { download, stamp, toCsv, toJson } from './export';
 import { effectiveFilter, readFields, STATES } from './filters';
 import { countPending, LiveRows, PENDING_APPROVAL } from './live';
@@ -77,6 +77,8 @@ interface Live {
   /** A redraw is scheduled. */
   drawing: boolean;
   markTimer?: ReturnType<typeof setTimeout>;
+  /** The notice of the last failed refresh, until a refresh succeeds (then it says the view caught up). */
+  failure?: Banner;
 }
 let live: Live | undefined;
 
@@ -309,7 +311,17 @@ function onLiveEvent(l: Live, e: ClientEvent): void {
     case 'watchTick':
       // The view's watch and the approvals' (when there is one) both report their ticks here, through the client.
       l.ticks++;
-      notices.querySelector('.banner[data-kind="LiveTickFailed"]')?.remove();
+      if (l.failure) {
+        // The watch starts the next tick at once after a failed one: say that it caught up, rather than let the
+        // notice vanish before anyone could read it.
+        showBanner(notices, {
+          ...l.failure,
+          severity: 'info',
+          title: `${l.failure.title}; the next one caught up at ${new Date().toISOString().slice(11, 19)} UTC`,
+          advice: 'The view is current again.',
+        });
+        l.failure = undefined;
+      }
       draw(l);
       liveStatus.show('current', liveIntervalMs, l.ticks, l.changes);
       l.changes = { added: 0, changed: 0, removed: 0 };
@@ -319,13 +331,14 @@ function onLiveEvent(l: Live, e: ClientEvent): void {
       const err = asMdeError(e.error);
       liveStatus.show('failed', liveIntervalMs, l.ticks, undefined, err.kind);
       const b = bannerFor(err, describe(connection()));
-      showBanner(notices, {
+      l.failure = {
         ...b,
         kind: 'LiveTickFailed',
         severity: 'warning',
-        title: `A live refresh failed: ${b.title}`,
+        title: `A live refresh failed at ${new Date().toISOString().slice(11, 19)} UTC (${b.title})`,
         advice: 'The table shows the last view; the next refresh tries again by itself.',
-      });
+      };
+      showBanner(notices, l.failure);
       break;
     }
     default:

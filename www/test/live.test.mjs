@@ -278,3 +278,26 @@ test('while the tab is hidden the marks stay; they go a few seconds after it is 
     await stop();
   }
 });
+
+test('a refresh that fails after its retries shows a notice, which says when the next one caught up', async () => {
+  const { mock, dash, stop } = await liveSetup({ live: true, liveIntervalMs: INTERVAL_MS });
+  try {
+    const { page, errors, context } = await openPage(browser, dash.url, { allowed: [httpStatusLogged(503)] });
+    await ticksReach(page, 1);
+    const open = (await mock.admin('investigations')).find((i) => i.state === 'Running');
+    // The first call and its 5 retries (the client's default) answer 503: that tick fails; the watch goes on.
+    await mock.admin('faults', { method: 'POST', body: JSON.stringify({ plan: Array(6).fill('503') }) });
+    await patch(mock, open.id, { state: 'PendingApproval' });
+    // The watch starts the next tick at once after a failed one: the notice then says that it caught up.
+    const notice = page.locator('#notices .banner[data-kind="LiveTickFailed"].info');
+    await notice.waitFor({ timeout: 60_000 });
+    assert.match(await notice.textContent(), /A live refresh failed at .* UTC \(The service failed\); the next one caught up at .*The view is current again\..*HTTP 503/);
+    assert.equal(await page.isChecked('#live-switch'), true, 'still live');
+    assert.equal((await rowOf(page, open.id))?.state, 'PendingApproval', 'the next tick caught up');
+    assert.equal(await page.$eval('#live-status', (el) => el.dataset.state), 'current');
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await stop();
+  }
+});
