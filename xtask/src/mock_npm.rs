@@ -196,11 +196,13 @@ fn test_project(tarballs: &[&Path]) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The Node suites, run by `node`: the handler and `startMock` (`api.test.js`, `server.test.js`), the bin as a
+/// The Node suites, run by `node`: the handler and `startMock` (`api.test.js`, `server.test.js`), the server's
+/// bound on answers in flight (`in-flight.test.js`), the bin as a
 /// child process (`bin.test.js`; with `MDE_MOCK_NATIVE`, it also compares the bin with the native binary), and
 /// `differential.test.js`: a few hundred calls answered byte for byte alike by the native binary, the npm bin, the
 /// handler and the handler over HTTP (`handler-server.js`).
-const NODE_SUITES: &[&str] = &["api.test.js", "server.test.js", "bin.test.js", "differential.test.js"];
+const NODE_SUITES: &[&str] =
+    &["api.test.js", "server.test.js", "in-flight.test.js", "bin.test.js", "differential.test.js"];
 
 /// The package's tests: Node's test runner on this machine's Node and on Node 18, `tsc --strict` on a Node and a
 /// browser consumer file (the two export conditions), and headless Chromium (a page, a module Worker and a Vite
