@@ -27,7 +27,7 @@
 //!         Action::Done => break,
 //!         Action::Fail(error) => panic!("{error}"),
 //!         // `Action` is `#[non_exhaustive]`: a later version may add actions, which a driver must handle.
-//!         _ => unimplemented!("an action this driver does not know"),
+//!         _ => panic!("an action this driver does not know"),
 //!     }
 //! }
 //! assert_eq!(items.len(), 1);
