@@ -456,13 +456,14 @@ fn build_package() -> Result<PathBuf> {
     write(&wasm_dir.join("inline.js"), &inline_module(&wasm, &decoder)?)?;
 
     let js = root().join("crates/mde-wasm/js");
-    for file in ["index.js", "index.node.js", "client.js", "index.d.ts", "README.md"] {
+    for file in ["index.js", "index.node.js", "client.js", "shared-limiter.js", "index.d.ts", "README.md"] {
         copy(&js.join(file), &pkg.join(file))?;
     }
     run(
         "minify the package's JavaScript (oxc, through rolldown)",
         node().arg(root().join("xtask/minify.mjs")).arg(tools_dir()).args(
-            ["client.js", "index.js", "index.node.js", "wasm/mde_wasm.js", "wasm/inline.js"].map(|f| pkg.join(f)),
+            ["client.js", "shared-limiter.js", "index.js", "index.node.js", "wasm/mde_wasm.js", "wasm/inline.js"]
+                .map(|f| pkg.join(f)),
         ),
     )?;
     let manifest = read(&js.join("package.json"))?

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::config::{filter_from_json, start_listing, ClientSettings};
 use crate::error::ErrorInfo;
 use crate::json::ObjectWriter;
+use crate::shared::{SharedBudget, SharedSettings};
 use crate::step::{whole_ms, Step};
 
 #[cfg_attr(mde_size, optimize(size))]
@@ -22,7 +23,7 @@ fn thrown(e: ErrorInfo) -> JsValue {
 
 /// Milliseconds since the epoch from JavaScript's `Date.now()`.
 #[cfg_attr(mde_size, optimize(size))]
-fn millis(now: f64) -> u64 {
+pub(crate) fn millis(now: f64) -> u64 {
     if now.is_finite() && now > 0.0 {
         now as u64
     } else {
@@ -49,6 +50,33 @@ pub struct Client {
     base: BaseUrl,
     retry: RetryPolicy,
     limiter: SharedLimiter,
+    shared: Option<SharedSettings>,
+}
+
+/// `{ state, windows: [{used, limit, windowMs, resetsInMs}], blockedForMs }` of `limiter` at `now`, as JSON.
+#[cfg_attr(mde_size, optimize(size))]
+pub(crate) fn limiter_state_json(limiter: &RateLimiter, now: u64) -> String {
+    let mut windows = String::from("[");
+    for w in limiter.usage(now) {
+        if windows.len() > 1 {
+            windows.push(',');
+        }
+        windows.push_str(
+            &ObjectWriter::new()
+                .num("used", u64::from(w.used))
+                .num("limit", u64::from(w.limit))
+                .num("windowMs", whole_ms(w.length))
+                .num("resetsInMs", whole_ms(w.resets_in))
+                .finish(),
+        );
+    }
+    windows.push(']');
+    let blocked_for_ms = limiter.blocked_until().map_or(0, |t| t.saturating_sub(now));
+    ObjectWriter::new()
+        .str("state", &limiter.export())
+        .raw("windows", &windows)
+        .num("blockedForMs", blocked_for_ms)
+        .finish()
 }
 
 impl Client {
@@ -56,7 +84,7 @@ impl Client {
     #[cfg_attr(mde_size, optimize(size))]
     pub fn build(config: &str) -> Result<Client, ErrorInfo> {
         let s = ClientSettings::from_json(config)?;
-        Ok(Client { base: s.base, retry: s.retry, limiter: Rc::new(RefCell::new(s.limiter)) })
+        Ok(Client { base: s.base, retry: s.retry, limiter: Rc::new(RefCell::new(s.limiter)), shared: s.shared })
     }
 
     /// Starts a listing from the options' JSON.
@@ -77,29 +105,8 @@ impl Client {
     /// The limiter's state as JSON.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn limiter_json(&self, now: f64) -> Result<String, ErrorInfo> {
-        let now = millis(now);
         let limiter = self.limiter.try_borrow().map_err(|_| ErrorInfo::config(BUSY))?;
-        let mut windows = String::from("[");
-        for w in limiter.usage(now) {
-            if windows.len() > 1 {
-                windows.push(',');
-            }
-            windows.push_str(
-                &ObjectWriter::new()
-                    .num("used", u64::from(w.used))
-                    .num("limit", u64::from(w.limit))
-                    .num("windowMs", whole_ms(w.length))
-                    .num("resetsInMs", whole_ms(w.resets_in))
-                    .finish(),
-            );
-        }
-        windows.push(']');
-        let blocked_for_ms = limiter.blocked_until().map_or(0, |t| t.saturating_sub(now));
-        Ok(ObjectWriter::new()
-            .str("state", &limiter.export())
-            .raw("windows", &windows)
-            .num("blockedForMs", blocked_for_ms)
-            .finish())
+        Ok(limiter_state_json(&limiter, millis(now)))
     }
 }
 
@@ -129,6 +136,14 @@ impl Client {
     #[cfg_attr(mde_size, optimize(size))]
     pub fn rate_limit_state(&self, now: f64) -> Result<String, JsValue> {
         self.limiter_json(now).map_err(thrown)
+    }
+
+    /// With `rateLimit.shared`, the budget that the facade's shared limiter decides with (one per call: the facade
+    /// asks once); otherwise `undefined`.
+    #[wasm_bindgen(js_name = sharedBudget)]
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn shared_budget(&self) -> Option<SharedBudget> {
+        self.shared.clone().map(|settings| SharedBudget::new(settings, Rc::clone(&self.limiter)))
     }
 }
 

@@ -39,4 +39,5 @@ pub mod config;
 pub mod error;
 pub mod filter_object;
 pub mod json;
+pub mod shared;
 pub mod step;
