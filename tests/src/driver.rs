@@ -100,6 +100,7 @@ impl Driver {
                 Action::Page(items) => return Some(Ok(items)),
                 Action::Done => return None,
                 Action::Fail(error) => return Some(Err(error)),
+                other => panic!("an action this driver does not know: {other:?}"),
             }
         }
     }
@@ -133,5 +134,6 @@ pub fn wait_index(cause: WaitCause) -> usize {
         WaitCause::RateLimit => 0,
         WaitCause::RetryAfter => 1,
         WaitCause::Backoff => 2,
+        other => panic!("a wait cause this driver does not know: {other:?}"),
     }
 }

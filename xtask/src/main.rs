@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask test`: formatting, clippy (`-D warnings`), the wasm32 build of the core and the mock engine, every test, the
 //!   static mock binary served from an empty directory (`static_mock.rs`), the npm packages' Node, TypeScript and Chromium
-//!   tests (`package.rs`, `mock_npm.rs`), the mock's recipes (`recipes.rs`), the mock's behaviour tests on its npm faces
+//!   tests (`package.rs`, `mock_npm.rs`; the client package's Node suite also on the plain stable build of its
+//!   module), the mock's recipes (`recipes.rs`), the mock's behaviour tests on its npm faces
 //!   (`faces.rs`), both packages installed from a local registry (`registry.rs`), and the dashboard's browser tests
 //!   (`www.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
@@ -13,8 +14,10 @@
 //!   `target/container/` beside its `Dockerfile`; `cargo xtask static-mock test`: only its test, which
 //!   `cargo xtask test` runs too (see `static_mock.rs`).
 //! - `cargo xtask package`: the npm packages `mde-investigations` and `mde-mock` in `target/npm/` (see
-//!   `package.rs` and `mock_npm.rs`); `cargo xtask bench-wasm`: the client package's browser benchmark (decode
-//!   speed against `fetch().json()`, gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
+//!   `package.rs` and `mock_npm.rs`; the client's module is size-tuned on the compiler pinned in
+//!   `rust-toolchain.toml` and plain stable on any other or with `MDE_PLAIN_STABLE=1`, see `toolchain.rs`);
+//!   `cargo xtask bench-wasm`: the client package's browser benchmark (decode speed against `fetch().json()`,
+//!   gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
 //!   tests and the benchmark of `mde-mock`'s package; `cargo xtask mock-faces-test`: the mock's behaviour tests
 //!   (`mock-server/tests/`) against the npm bin and the handler (`faces.rs`); `cargo xtask registry-test`: both
 //!   packages published to a local registry and installed from it with npm, `npm ci` and pnpm (`registry.rs`).
@@ -36,6 +39,7 @@ mod package;
 mod recipes;
 mod registry;
 mod static_mock;
+mod toolchain;
 mod www;
 
 fn main() -> ExitCode {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::toolchain::{Flavour, PLAIN_COST, PLAIN_ENV};
 use crate::{cargo, ensure_wasm_target, root, run, Result};
 
 /// npm packages the build and the tests use, installed into `target/tools`.
@@ -71,22 +72,28 @@ const WASM_PROFILE: &[&str] = &[
 /// LLVM's inliner at threshold 0 (see [`WASM_PROFILE`]).
 const WASM_RUSTFLAGS: &[&str] = &["-Cllvm-args=-inline-threshold=0"];
 
-/// With the standard library's sources (rustup's `rust-src`), the standard library is rebuilt with the module
-/// (`-Zbuild-std`, on the pinned stable compiler through `RUSTC_BOOTSTRAP=1`, as the Linux kernel builds its
-/// Rust): at `z`, with its `optimize_for_size` variants, with panics that abort at once instead of formatting
-/// a message no one reads (`-Cpanic=immediate-abort`, `-Zlocation-detail=none`), and without `Debug`
-/// formatting (`-Zfmt-debug=none`; messages quote values with `mde_core::Quoted`, never `{:?}`, which
-/// [`check_no_debug_formatting`] enforces). Measured on the same sources: 122.5 KB -> 104.2 KB of gzip.
+/// The size-tuned build ([`Flavour::SizeTuned`]: the pinned compiler, which accepts these flags, with rustup's
+/// `rust-src`; `toolchain.rs` decides) rebuilds the standard library with the module (`-Zbuild-std`, on the
+/// pinned stable compiler through `RUSTC_BOOTSTRAP=1`, as the Linux kernel builds its Rust): at `z`, with its
+/// `optimize_for_size` variants, with panics that abort at once instead of formatting a message no one reads
+/// (`-Cpanic=immediate-abort`, `-Zlocation-detail=none`), and without `Debug` formatting (`-Zfmt-debug=none`;
+/// messages quote values with `mde_core::Quoted`, never `{:?}`, which clippy's `use_debug` and
+/// [`check_no_debug_formatting`] enforce). Measured on the same sources: 122.5 KB -> 104.2 KB of gzip.
 /// `--cfg mde_size` turns on the unstable `#[optimize]` attributes of mde-core and mde-wasm: `size` on mde-wasm's
 /// cold functions (options, filter objects, errors), `speed` on the page validation's (-0.9 KB of gzip, same speed).
-const BUILD_STD_ARGS: &[&str] = &["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"];
+/// The plain stable build uses none of these.
+pub(crate) const BUILD_STD_ARGS: &[&str] = &["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"];
 /// The rustflags that go with [`BUILD_STD_ARGS`].
-const BUILD_STD_RUSTFLAGS: &[&str] =
+pub(crate) const BUILD_STD_RUSTFLAGS: &[&str] =
     &["--cfg=mde_size", "-Zunstable-options", "-Cpanic=immediate-abort", "-Zfmt-debug=none", "-Zlocation-detail=none"];
 
-/// The wasm module is built with `-Zfmt-debug=none`, which turns every `{:?}` into nothing: a message that
-/// quoted a value with `{:?}` would lose it. This refuses `:?}` outside the test modules of the crates that the
-/// module links (mde-core, mde-wasm); messages quote with `mde_core::Quoted`.
+/// The size-tuned wasm module is built with `-Zfmt-debug=none`, which turns every `{:?}` into nothing: a message
+/// that quoted a value with `{:?}` would lose it. Clippy's `use_debug` (warned in the lib.rs of mde-core and
+/// mde-wasm outside tests, so denied by `cargo clippy -- -D warnings`) catches `Debug` formatting in `write!`,
+/// `writeln!` and `print!`-like macros only: it does not look into `format!`, `panic!`, `assert!` or thiserror's
+/// `#[error("...")]` messages (checked on 1.95: none of them is reported). So this scan stays for the rest: it
+/// refuses a `Debug` placeholder (`{:?}`, `{x:#?}`, `{:>8?}`, `{0:x?}`, ...) outside the test modules of the crates
+/// that the module links (mde-core, mde-wasm); messages quote with `mde_core::Quoted`.
 pub fn check_no_debug_formatting() -> Result {
     eprintln!("==> no Debug formatting in the wasm module's messages");
     let mut found = Vec::new();
@@ -96,8 +103,7 @@ pub fn check_no_debug_formatting() -> Result {
             // Test modules come last in every file here: everything after a `#[cfg(test)]` module is test code.
             let code = text.split("#[cfg(test)]\nmod ").next().unwrap_or_default();
             for (i, line) in code.lines().enumerate() {
-                let debug = line.contains(":?}") || line.contains(":#?}");
-                if debug && !line.trim_start().starts_with("//") {
+                if has_debug_placeholder(line) && !line.trim_start().starts_with("//") {
                     found.push(format!("{}:{}: {}", file.display(), i + 1, line.trim()));
                 }
             }
@@ -111,6 +117,29 @@ pub fn check_no_debug_formatting() -> Result {
             found.join("\n")
         ))
     }
+}
+
+/// Whether `line` has a format placeholder whose spec asks for `Debug`: `{`, an optional argument (a name or a
+/// position), `:`, a spec without spaces that ends in `?`, `}`. `{{` is no placeholder.
+fn has_debug_placeholder(line: &str) -> bool {
+    let mut rest = line;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if let Some(after) = rest.strip_prefix('{') {
+            rest = after;
+            continue;
+        }
+        let Some(close) = rest.find('}') else { return false };
+        let inside = &rest[..close];
+        if let Some((arg, spec)) = inside.split_once(':') {
+            let arg_ok = arg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let spec_ok = !spec.is_empty() && !spec.contains(|c: char| c.is_whitespace() || "(){}".contains(c));
+            if arg_ok && spec_ok && spec.ends_with('?') {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -127,7 +156,7 @@ fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Whether rustup's `rust-src` is installed, installing it if it is not; `false` (the module is then built
-/// against the prebuilt standard library, larger but the same behaviour) when it cannot be.
+/// plain stable, against the prebuilt standard library: larger, the same behaviour) when it cannot be.
 fn ensure_rust_src() -> bool {
     let installed = || {
         Command::new("rustup")
@@ -141,7 +170,7 @@ fn ensure_rust_src() -> bool {
     match run("rustup component add rust-src", Command::new("rustup").args(["component", "add", "rust-src"])) {
         Ok(()) => installed(),
         Err(e) => {
-            eprintln!("warning: {e}; building the wasm module against the prebuilt standard library (larger)");
+            eprintln!("warning: {e}");
             false
         }
     }
@@ -252,7 +281,8 @@ pub(crate) fn ensure_wasm_bindgen(version: &str) -> Result {
     if current.as_deref() == Some(&format!("wasm-bindgen {version}")) {
         return Ok(());
     }
-    // Without --locked: the registry mirror lacks one locked dependency (DESIGN.md section 3). 4 to 7 minutes.
+    // Without --locked: the registry mirror this project is built against lacks one of the CLI's locked
+    // dependencies. 4 to 7 minutes on 2 cores, so only when `wasm-bindgen --version` differs.
     run(
         &format!("cargo install wasm-bindgen-cli --version {version}"),
         Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", version]),
@@ -374,16 +404,36 @@ fn inline_module(wasm: &[u8], decoder: &[u8]) -> Result<String> {
 
 /// Builds the wasm, binds, optimises and assembles the package, and packs it. Returns the tarball's path.
 /// Within one `cargo xtask` run the package is built once (`test` needs it for these tests and for `www`).
+/// The module is size-tuned on the pinned compiler, plain stable elsewhere or with `MDE_PLAIN_STABLE=1`
+/// ([`Flavour::detect`]).
 pub fn package() -> Result<PathBuf> {
-    static PACKED: OnceLock<PathBuf> = OnceLock::new();
-    if let Some(tgz) = PACKED.get() {
-        return Ok(tgz.clone());
-    }
-    let tgz = build_package()?;
-    Ok(PACKED.get_or_init(|| tgz).clone())
+    packed().map(|(tgz, _)| tgz.clone())
 }
 
-fn build_package() -> Result<PathBuf> {
+/// The packed tarball and how its module was built, built on first use.
+fn packed() -> Result<&'static (PathBuf, Flavour)> {
+    static PACKED: OnceLock<(PathBuf, Flavour)> = OnceLock::new();
+    if let Some(packed) = PACKED.get() {
+        return Ok(packed);
+    }
+    let mut flavour = Flavour::detect()?;
+    if flavour == Flavour::SizeTuned && !ensure_rust_src() {
+        flavour = Flavour::plain("rustup's rust-src component is missing and could not be installed");
+    }
+    let tgz = build_package(&flavour, &npm_dir())?;
+    Ok(PACKED.get_or_init(|| (tgz, flavour)))
+}
+
+/// Where the plain stable variant that `cargo xtask test` also tests is written (`mde-investigations/` and its
+/// tarball), apart from the package that everything else uses.
+fn plain_npm_dir() -> PathBuf {
+    root().join("target").join("npm-plain")
+}
+
+/// Builds the package into `out` (`out/mde-investigations/`, `out/mde-investigations.tgz`) with the module built
+/// as `flavour` says; the plain stable build has its own cargo target directory (`target/wasm-plain`), so that
+/// the two builds never rebuild each other.
+fn build_package(flavour: &Flavour, out: &Path) -> Result<PathBuf> {
     check_no_debug_formatting()?;
     ensure_wasm_target()?;
     ensure_wasm_bindgen(&pinned_wasm_bindgen()?)?;
@@ -404,22 +454,31 @@ fn build_package() -> Result<PathBuf> {
         build.args(["--config", setting]);
     }
     let mut rustflags: Vec<&str> = WASM_RUSTFLAGS.to_vec();
-    if ensure_rust_src() {
-        build.env("RUSTC_BOOTSTRAP", "1").args(BUILD_STD_ARGS);
-        rustflags.extend(BUILD_STD_RUSTFLAGS);
-    }
+    let target_dir = match flavour {
+        Flavour::SizeTuned => {
+            build.env("RUSTC_BOOTSTRAP", "1").args(BUILD_STD_ARGS);
+            rustflags.extend(BUILD_STD_RUSTFLAGS);
+            root().join("target")
+        }
+        Flavour::PlainStable { why } => {
+            eprintln!("==> the wasm module is built plain stable ({why}): {PLAIN_COST}, the same behaviour");
+            root().join("target").join("wasm-plain")
+        }
+    };
+    build.arg("--target-dir").arg(&target_dir);
     let quoted: Vec<String> = rustflags.iter().map(|f| format!("\"{f}\"")).collect();
     build.args(["--config", &format!("target.wasm32-unknown-unknown.rustflags=[{}]", quoted.join(","))]);
     run("cargo build -p mde-wasm -p mde-unlzma (wasm32, wasm-release)", &mut build)?;
-    let built = root().join("target/wasm32-unknown-unknown/wasm-release/mde_wasm.wasm");
+    let built_dir = target_dir.join("wasm32-unknown-unknown/wasm-release");
+    let built = built_dir.join("mde_wasm.wasm");
 
-    let pkg = package_dir();
+    let pkg = out.join("mde-investigations");
     if pkg.exists() {
         fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
     }
     let wasm_dir = pkg.join("wasm");
     fs::create_dir_all(&wasm_dir).map_err(|e| e.to_string())?;
-    let bound = npm_dir().join("bindgen");
+    let bound = out.join("bindgen");
     run(
         "wasm-bindgen --target web",
         Command::new("wasm-bindgen")
@@ -442,13 +501,13 @@ fn build_package() -> Result<PathBuf> {
     )?;
     write(&wasm_dir.join("mde_wasm.js"), &strip_async_loader(&read(&bound.join("mde_wasm.js"))?)?)?;
     let wasm = fs::read(&optimised).map_err(|e| e.to_string())?;
-    let decoder = npm_dir().join("mde_unlzma.wasm");
+    let decoder = out.join("mde_unlzma.wasm");
     run(
         "wasm-opt -Oz the LZMA decoder (npm binaryen)",
         Command::new(tool("wasm-opt"))
             .args(["-Oz", "--strip-debug", "--strip-producers", "--strip-target-features"])
             .args(WASM_FEATURES)
-            .arg(root().join("target/wasm32-unknown-unknown/wasm-release/mde_unlzma.wasm"))
+            .arg(built_dir.join("mde_unlzma.wasm"))
             .arg("-o")
             .arg(&decoder),
     )?;
@@ -470,11 +529,11 @@ fn build_package() -> Result<PathBuf> {
         .replace("\"version\": \"0.0.0\"", &format!("\"version\": \"{}\"", crate_version("mde-wasm")?));
     write(&pkg.join("package.json"), &manifest)?;
 
-    let packed = output(npm().current_dir(&pkg).args(["pack", "--silent", "--pack-destination"]).arg(npm_dir()))
+    let packed = output(npm().current_dir(&pkg).args(["pack", "--silent", "--pack-destination"]).arg(out))
         .ok_or("npm pack failed")?;
     let name = packed.lines().last().unwrap_or_default().trim().to_owned();
-    let tgz = tarball();
-    fs::rename(npm_dir().join(&name), &tgz).map_err(|e| format!("rename {name}: {e}"))?;
+    let tgz = out.join("mde-investigations.tgz");
+    fs::rename(out.join(&name), &tgz).map_err(|e| format!("rename {name}: {e}"))?;
     eprintln!("==> {} ({} bytes of wasm)", tgz.display(), wasm.len());
     Ok(tgz)
 }
@@ -492,7 +551,12 @@ fn odata_cases() -> PathBuf {
 }
 
 fn test_project(tgz: &Path) -> Result<PathBuf> {
-    let dir = root().join("target").join("npm-test");
+    test_project_in(tgz, "npm-test")
+}
+
+/// [`test_project`] in `target/{name}`.
+fn test_project_in(tgz: &Path, name: &str) -> Result<PathBuf> {
+    let dir = root().join("target").join(name);
     if dir.exists() {
         fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -533,11 +597,41 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
 
 /// The package's tests: Node's test runner on the installed tarball against mde-mock (on this machine's Node and
 /// on Node 18, the oldest supported), `tsc --strict` on a consumer file, and the smoke test in headless Chromium
-/// (page, module Worker, a Vite build, MV3 extension service worker).
+/// (page, module Worker, a Vite build, MV3 extension service worker); then, when that package is size-tuned, the
+/// Node suite once more (this machine's Node only) on the plain stable build, so that both builds stay green.
 pub fn npm_tests() -> Result {
-    let tgz = package()?;
+    let (tgz, flavour) = packed()?;
+    npm_suites(tgz)?;
+    if *flavour == Flavour::SizeTuned {
+        plain_stable_node_tests()?;
+    }
+    Ok(())
+}
+
+/// The Node suite (this machine's Node) on the plain stable build, as `MDE_PLAIN_STABLE=1` makes it, in
+/// `target/npm-plain` and `target/npm-test-plain`; prints how long the build and the suite took.
+fn plain_stable_node_tests() -> Result {
+    let started = std::time::Instant::now();
+    let flavour = Flavour::plain(format!("the second build of `cargo xtask test`, as {PLAIN_ENV}=1 makes it"));
+    let tgz = build_package(&flavour, &plain_npm_dir())?;
+    let dir = test_project_in(&tgz, "npm-test-plain")?;
+    run(
+        "node --test (the plain stable build, against mde-mock)",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("MDE_MOCK", build_mock()?)
+            .env("MDE_ODATA_CASES", odata_cases())
+            .args(["--test", "--test-concurrency=1"])
+            .arg("node.test.js"),
+    )?;
+    eprintln!("==> the plain stable build and its Node tests took {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Every suite of [`npm_tests`] on the size-tuned (or only) package.
+fn npm_suites(tgz: &Path) -> Result {
     let mock = build_mock()?;
-    let dir = test_project(&tgz)?;
+    let dir = test_project(tgz)?;
     run(
         "node --test (packed tarball against mde-mock)",
         Command::new("node")
@@ -715,6 +809,30 @@ mod tests {
         let glue = "a\nasync function __wbg_load(m) {}\nfunction initSync(m) {}\nlet __wbg_init_promise;\nasync function __wbg_init() {}\nexport { initSync, __wbg_init as default };\n";
         assert_eq!(strip_async_loader(glue).unwrap(), "a\nfunction initSync(m) {}\nexport { initSync };\n");
         assert!(strip_async_loader("nothing").is_err());
+    }
+
+    #[test]
+    fn finds_debug_placeholders_and_nothing_else() {
+        for line in [
+            r#"format!("{:?}", x)"#,
+            r#"format!("{x:?}")"#,
+            r#"#[error("bad {0:#?}")]"#,
+            r#"panic!("{:>8?}", v)"#,
+            r#"write!(f, "{value:x?} and {}", n)"#,
+            r#""{{literal}} {:?}""#,
+        ] {
+            assert!(has_debug_placeholder(line), "{line}");
+        }
+        for line in [
+            r#"format!("{}: {x}", y)"#,
+            r#"format!("{{:?}}")"#,
+            r#"let v = { a::b()?};"#,
+            r#"Some({ x.parse::<u8>()?})"#,
+            r#"format!("{:>8}", v)"#,
+            "let m = map.get(&k)?;",
+        ] {
+            assert!(!has_debug_placeholder(line), "{line}");
+        }
     }
 
     #[test]

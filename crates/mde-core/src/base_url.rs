@@ -16,6 +16,7 @@ use std::fmt;
 /// (<https://learn.microsoft.com/en-us/defender-endpoint/api/exposed-apis-list>) and the US Government ones
 /// apart (<https://learn.microsoft.com/en-us/defender-endpoint/gov#api>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Region {
     /// `api.security.microsoft.com`, the host of Microsoft's current pages (names: `global`, `default`, `security`,
     /// `commercial`).
@@ -125,6 +126,7 @@ impl Region {
 
 /// Why a base URL or a link was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UrlError {
     /// The text is not an absolute `http(s)://host[:port][/path]` URL.
     #[error("not a usable base URL ({reason}): {}; expected https://host[:port][/path]", crate::Quoted(.url))]

@@ -38,7 +38,7 @@
 pub(crate) mod node;
 pub(crate) mod reader;
 
-pub use node::{write_str as write_json_string, DuplicateKey, Node};
+pub use node::{write_json_string, DuplicateKey, Node};
 pub use reader::{JsonError, JsonErrorKind, MAX_DEPTH};
 
 use reader::{Number, Reader, Str};
@@ -507,7 +507,7 @@ pub fn outline_page(body: &[u8]) -> Result<PageOutline<'_>, DecodeError> {
     check_length(body)?;
     // The service's items take about 280 bytes: 200 over-estimates the count, and no page holds more than the
     // largest `$top`.
-    let guess = (body.len() / 200).min(crate::listing::MAX_PAGE_SIZE as usize);
+    let guess = (body.len() / 200).min(crate::query::MAX_PAGE_SIZE as usize);
     let mut ids = Vec::with_capacity(guess);
     let mut start_times = Vec::with_capacity(guess);
     let walked = page(&mut Reader::new(body), &mut |r| {

@@ -36,6 +36,7 @@ impl fmt::Display for HttpError {
 
 /// The error of mde-core: why a query was refused or a listing stopped. Pages delivered before it stay delivered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A setting is unusable (page size, base URL, limiter settings, ...).
     #[error("invalid configuration: {message}")]
@@ -99,6 +100,7 @@ pub enum Error {
 
 /// The coarse kind of an [`Error`], what a user interface switches on (the JS `MdeError.kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// Bad settings, resume token or driver misuse.
     InvalidConfig,

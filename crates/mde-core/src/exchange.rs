@@ -39,6 +39,7 @@ pub struct Response<'a> {
 
 /// Why the driver must wait before polling again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WaitCause {
     /// The client's own limiter: sending now would exceed 100 per minute or 1,500 per hour.
     RateLimit,
@@ -244,7 +245,7 @@ impl Exchange {
 fn ceil_millis_of_micros(d: Duration) -> u64 {
     let whole = d.as_secs().checked_mul(1000).and_then(|ms| ms.checked_add(u64::from(d.subsec_millis())));
     match whole {
-        Some(ms) => ms.saturating_add(u64::from(d.subsec_micros() % 1000 != 0)),
+        Some(ms) => ms.saturating_add(u64::from(!d.subsec_micros().is_multiple_of(1000))),
         None => u64::MAX,
     }
 }

@@ -12,6 +12,8 @@ use crate::Investigation;
 
 /// What the driver must do next for a single fetch.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use = "an action tells the driver what to do next: send, wait, or take the outcome"]
 pub enum GetAction {
     /// Send this request.
     Send(Request),
@@ -72,6 +74,7 @@ impl GetInvestigation {
     /// [`poll`](Self::poll) until the fetch has ended, then `None` instead of [`GetAction::Done`],
     /// [`GetAction::Valid`] or [`GetAction::Fail`]: [`failure`](Self::failure) then tells whether it failed,
     /// without a copy of the error.
+    #[must_use = "the action tells the driver what to do next"]
     pub fn poll_unfinished(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Option<GetAction> {
         if self.outcome.is_some() {
             return None;

@@ -8,6 +8,9 @@
 //! What it is not: it does no I/O, reads no clock and draws no randomness of its own. Time comes in as
 //! milliseconds since the Unix epoch (`now_ms`, what `Date.now()` gives), jitter from a seed; the driver (the
 //! wasm binding, a test harness) sends the requests and sleeps. It builds for `wasm32-unknown-unknown`.
+//!
+//! How the machines, their drivers and the mock fit together, who decides what, and the facts about the API that
+//! each decision rests on (with their sources): `docs/ARCHITECTURE.md` in the repository.
 
 #![forbid(unsafe_code)]
 // The wasm build (`cargo xtask package`, with `--cfg mde_size`) is tuned for size, and the page validation, the
@@ -15,6 +18,10 @@
 // `RUSTC_BOOTSTRAP=1` for `-Zbuild-std`). Other builds ignore both.
 #![cfg_attr(mde_size, feature(optimize_attribute))]
 #![warn(missing_docs)]
+// The size-tuned wasm build prints every `{:?}` as nothing (`-Zfmt-debug=none`): messages quote values with
+// `Quoted` instead. Clippy sees `Debug` placeholders in `write!`-like macros; `cargo xtask test` scans for the
+// rest (`format!`, `panic!`, `#[error]`; `xtask/src/package.rs`). Tests may print with `{:?}`.
+#![cfg_attr(not(test), warn(clippy::use_debug))]
 
 pub mod base_url;
 pub mod decode;

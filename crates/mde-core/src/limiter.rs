@@ -58,6 +58,7 @@ pub use config::{LimitConfigError, RateLimitConfig, Window, MAX_LIMIT, MAX_WINDO
 
 /// May a call go out now?
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[must_use = "a decision says whether the call may go out now"]
 pub enum Decision {
     /// The call fits now.
     SendNow,

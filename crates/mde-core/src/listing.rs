@@ -26,6 +26,8 @@
 //!         Action::Page(page) => items.extend(page),
 //!         Action::Done => break,
 //!         Action::Fail(error) => panic!("{error}"),
+//!         // `Action` is `#[non_exhaustive]`: a later version may add actions, which a driver must handle.
+//!         _ => unimplemented!("an action this driver does not know"),
 //!     }
 //! }
 //! assert_eq!(items.len(), 1);
@@ -74,8 +76,7 @@ mod token;
 use id_set::IdSet;
 use token::ResumeState;
 
-/// The largest `$top` the service accepts.
-pub const MAX_PAGE_SIZE: u32 = 10_000;
+pub use crate::query::MAX_PAGE_SIZE;
 
 /// How many ids a resume token carries: those of the last investigations handed out before it, which the resumed
 /// listing skips, so that as many investigations arriving in between (which shift the service's pages) bring
@@ -117,6 +118,8 @@ impl Default for ListingOptions {
 
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use = "an action tells the driver what to do next: send, wait, deliver a page, or stop"]
 pub enum Action {
     /// Send this request now, then report [`Listing::handle_response`] or [`Listing::handle_transport_error`].
     Send(Request),
@@ -393,6 +396,7 @@ impl Listing {
 
     /// [`Listing::poll`] until the listing has ended, then `None` instead of [`Action::Done`] or
     /// [`Action::Fail`]: [`Listing::failure`] then tells which, without a copy of the error.
+    #[must_use = "the action tells the driver what to do next"]
     pub fn poll_unfinished(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Option<Action> {
         loop {
             match &mut self.phase {
@@ -459,6 +463,7 @@ impl Listing {
     /// delivered: the next [`Listing::poll`] goes on after it and never returns [`Action::Page`] for it (a driver
     /// that hands on only part of it says so to [`Listing::resume_token_after`]). Returns `None` when there is no
     /// page to deliver (a retry is planned, or the listing failed): poll again.
+    #[must_use = "the positions are the investigations to deliver; the page counts as delivered"]
     #[inline]
     #[cfg_attr(mde_size, optimize(speed))]
     pub fn handle_response_indexed(

@@ -34,7 +34,7 @@ impl Investigation {
     /// (what the service sends, and what [`decode_investigation`](crate::decode::decode_investigation) reads
     /// back as the same investigation).
     pub fn write_json(&self, out: &mut String) {
-        use crate::decode::write_json_string as string;
+        use crate::decode::node::write_json_string as string;
         let text = |name: &str, value: &Option<String>, out: &mut String| {
             out.push_str(name);
             match value {

@@ -32,13 +32,16 @@ const FILTER_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b',')
     .remove(b':');
 
-/// A page size, `$top`: 1 to 10,000 (the API's maximum).
+/// The largest `$top` the service accepts (also [`listing::MAX_PAGE_SIZE`](crate::listing::MAX_PAGE_SIZE)).
+pub const MAX_PAGE_SIZE: u32 = 10_000;
+
+/// A page size, `$top`: 1 to [`MAX_PAGE_SIZE`] (the API's maximum).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Top(u32);
 
 impl Top {
     /// The largest page the API serves, 10,000.
-    pub const MAX: Top = Top(10_000);
+    pub const MAX: Top = Top(MAX_PAGE_SIZE);
 
     /// `n` as a page size; [`QueryError::InvalidTop`] unless `1 <= n <= 10_000`.
     pub fn new(n: u32) -> Result<Top, QueryError> {

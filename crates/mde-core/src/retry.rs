@@ -53,6 +53,7 @@ impl Default for RetryPolicy {
 
 /// What went wrong with one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Failure {
     /// The server answered with a non-success status (and perhaps asked to wait, from `Retry-After` or
     /// `retry-after-ms`; see [`retry_after_from_headers`](crate::retry_after::retry_after_from_headers)).
@@ -70,6 +71,7 @@ pub enum Failure {
 
 /// Why a retry waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WaitReason {
     /// The server asked for the wait (`Retry-After`, `retry-after-ms`, or the 429 default).
     RetryAfter,
@@ -79,6 +81,8 @@ pub enum WaitReason {
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[must_use = "a decision says whether to retry, refresh the token, or give up"]
 pub enum RetryDecision {
     /// Try again after `after`.
     Retry {
@@ -95,6 +99,7 @@ pub enum RetryDecision {
 
 /// Why the operation stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GiveUpReason {
     /// A status that retrying cannot fix: 400, 403, 404 and every status not listed as retryable.
     NotRetryable,
@@ -280,8 +285,9 @@ mod tests {
     #[test]
     fn giving_up_draws_no_jitter() {
         let mut jitter = Jitter::from_seed(9);
-        RetryPolicy::default().decide(6, &Failure::Transport, false, &mut jitter);
-        RetryPolicy::default().decide(1, &status(429, Some(1)), false, &mut jitter);
+        // Only the jitter matters here: giving up, and waiting what the server asked, draw none.
+        let _ = RetryPolicy::default().decide(6, &Failure::Transport, false, &mut jitter);
+        let _ = RetryPolicy::default().decide(1, &status(429, Some(1)), false, &mut jitter);
         assert_eq!(jitter, Jitter::from_seed(9));
     }
 

@@ -24,6 +24,7 @@ const KEEP_BYTES: usize = 64;
 
 /// Why a `Retry-After` or `retry-after-ms` value could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RetryAfterError {
     /// The value is empty or only whitespace.
     #[error("empty Retry-After value")]
@@ -129,7 +130,7 @@ fn number(text: &str, unit_ms: u64) -> Option<Duration> {
         }
     }
     let numerator = scaled * unit_ms; // ten-thousandths of a millisecond, < 10^7
-    let fraction_ms = numerator.div_ceil(10_000) + u64::from(rest_nonzero && numerator % 10_000 == 0);
+    let fraction_ms = numerator.div_ceil(10_000) + u64::from(rest_nonzero && numerator.is_multiple_of(10_000));
     Some(whole.and_then(|w| w.checked_mul(unit_ms)?.checked_add(fraction_ms)).map_or(MAX_WAIT, Duration::from_millis))
 }
 

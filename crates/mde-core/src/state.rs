@@ -12,6 +12,7 @@ macro_rules! states {
         /// The state of an investigation. Microsoft adds values over time: an unknown one decodes into
         /// [`InvestigationState::Other`], which keeps the text, never into an error.
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum InvestigationState {
             $(
                 #[doc = concat!("`", stringify!($variant), "`")]

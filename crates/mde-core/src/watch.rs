@@ -100,6 +100,7 @@ impl Default for WatchOptions {
 
 /// A change of the view.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum WatchEvent {
     /// The whole view, first, in the service's order.
     Snapshot(Vec<Investigation>),
@@ -118,6 +119,7 @@ pub enum WatchEvent {
 
 /// Why a watch waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum WatchWait {
     /// A call waits: the client's limiter, a `Retry-After`, or a backoff.
     Call(WaitCause),
@@ -127,6 +129,8 @@ pub enum WatchWait {
 
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+#[must_use = "an action tells the driver what to do next: send, wait, hand on an event, or stop"]
 pub enum WatchAction {
     /// Send this request now, then report [`Watch::handle_response`] or [`Watch::handle_transport_error`].
     Send(Request),
@@ -275,7 +279,6 @@ impl Watch {
     }
 
     /// What the driver must do next. `now_ms` is the wall clock in milliseconds since the Unix epoch.
-    #[must_use]
     pub fn poll(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> WatchAction {
         loop {
             if let Some(event) = self.events.pop_front() {

@@ -238,6 +238,7 @@ fn print_fully_parenthesised(f: &Filter) -> String {
             Condition::State(StateTest::Eq(s)) => format!("state EQ {}", quote(s.as_str())),
             Condition::State(StateTest::Ne(s)) => format!("state NE {}", quote(s.as_str())),
             Condition::State(StateTest::In(v)) => format!("state IN ({})", list(v, |s| quote(s.as_str()))),
+            other => panic!("a condition this printer does not know: {other:?}"),
         },
     }
 }
@@ -337,6 +338,7 @@ fn naive_matches(f: &Filter, i: &Investigation) -> bool {
             Condition::State(StateTest::Eq(s)) => i.state.to_string() == s.to_string(),
             Condition::State(StateTest::Ne(s)) => i.state.to_string() != s.to_string(),
             Condition::State(StateTest::In(v)) => v.iter().any(|s| i.state.to_string() == s.to_string()),
+            other => panic!("a condition this oracle does not know: {other:?}"),
         },
     }
 }

@@ -164,6 +164,7 @@ fn drive(
             }
             Action::Done => return Run { delivered, token: listing.resume_token(), outcome: None },
             Action::Fail(e) => return Run { delivered, token: listing.resume_token(), outcome: Some(e) },
+            other => panic!("an action this test does not know: {other:?}"),
         }
     }
     panic!("the listing did not end");
@@ -230,6 +231,7 @@ fn drive_to(
             }
             Action::Done => return Run { delivered, token: listing.resume_token(), outcome: None },
             Action::Fail(e) => return Run { delivered, token: listing.resume_token(), outcome: Some(e) },
+            other => panic!("an action this test does not know: {other:?}"),
         }
     }
     panic!("the listing did not end");

@@ -229,6 +229,7 @@ fn run(indexed: bool, options: &ListingOptions, query: &ListQuery, script: &[Ans
                 seen.push(Seen::Fail(e.to_string()));
                 break;
             }
+            other => panic!("an action this test does not know: {other:?}"),
         }
     }
     seen.push(Seen::Token(listing.resume_token()));

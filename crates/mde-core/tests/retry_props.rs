@@ -77,6 +77,7 @@ fn expected(policy: &RetryPolicy, attempt: u32, failure: &Failure, refreshed: bo
     let (status, retry_after) = match *failure {
         Failure::Transport | Failure::InvalidBody => (None, None),
         Failure::Status { status, retry_after } => (Some(status), retry_after),
+        other => panic!("a failure this oracle does not know: {other:?}"),
     };
     match status {
         Some(429) => {
@@ -152,6 +153,7 @@ proptest! {
                             prop_assert_eq!(Some(after), server_wait);
                             prop_assert!(after <= policy.max_retry_after);
                         }
+                        other => panic!("a wait reason this oracle does not know: {other:?}"),
                     }
                 }
                 (RetryDecision::RefreshToken, Expected::Refresh) => refreshed = true,

@@ -173,6 +173,7 @@ impl Consumer {
             WatchEvent::Removed(inv) => {
                 prop_assert_eq!(self.view.remove(&inv.id), Some(*inv), "removed what was in the view");
             }
+            other => panic!("an event this test does not know: {other:?}"),
         }
         Ok(())
     }
@@ -211,6 +212,7 @@ fn pump_tick(
             WatchAction::Event(event) => run.consumer.apply(event)?,
             WatchAction::TickFailed(_) => failed = true,
             WatchAction::Fail(e) => return Err(TestCaseError::fail(format!("the watch failed: {e}"))),
+            other => panic!("an action this test does not know: {other:?}"),
         }
     }
     Err(TestCaseError::fail("a tick never ended"))

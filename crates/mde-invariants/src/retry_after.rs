@@ -51,7 +51,8 @@ fn oracle(text: &str, unit_ms: u128) -> Option<Duration> {
     let head_value = if head.is_empty() { 0 } else { head.parse::<u128>().ok()? };
     let scale = 10u128.pow(head.len() as u32);
     let product = head_value * unit_ms;
-    let rounded_up = product.div_ceil(scale) + u128::from(product % scale == 0 && tail.bytes().any(|b| b != b'0'));
+    let rounded_up =
+        product.div_ceil(scale) + u128::from(product.is_multiple_of(scale) && tail.bytes().any(|b| b != b'0'));
     let total = whole_ms.saturating_add(rounded_up).min(cap);
     Some(Duration::from_millis(total as u64).min(MAX_WAIT))
 }

@@ -23,7 +23,8 @@
 //! It has three faces, each a thin driver: `mde-mock` (crate and binary: wiremock and a TCP relay for the
 //! connection faults), the npm package `mde-mock` (this engine in WebAssembly behind Node's `http`), and that
 //! package's in-process `Request -> Response` handler. What it is not: a general OData server (it knows one
-//! entity set), or a client (that is mde-core).
+//! entity set), or a client (that is mde-core). How it sits beside the client's machines:
+//! `docs/ARCHITECTURE.md` in the repository; the evidence for each behaviour: `mock-server/FIDELITY.md`.
 //!
 //! ## How a call is answered
 //! 0. In [live] mode (`--live`), the world is first brought to the call's time: investigations arrive and

@@ -61,7 +61,7 @@ impl Invocation {
     /// Reads `[long, value, long, value, ...]` (flags without dashes, in order; a repeatable flag once per
     /// value) with the engine's `flags::parse`.
     pub fn from_pairs(pairs: &[String]) -> Result<Invocation, Thrown> {
-        if pairs.len() % 2 != 0 {
+        if !pairs.len().is_multiple_of(2) {
             return Err(Thrown::new(Kind::InvalidFlag, "flags and values come in pairs"));
         }
         let values = pairs.chunks_exact(2).map(|p| (p[0].as_str(), p[1].as_str()));

@@ -12,9 +12,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::{filter_from_json, start_listing, ClientSettings};
 use crate::error::ErrorInfo;
-use crate::json::ObjectWriter;
+use crate::json::{whole_ms, ObjectWriter};
 use crate::shared::{SharedBudget, SharedSettings};
-use crate::step::{whole_ms, Step};
+use crate::step::Step;
 
 #[cfg_attr(mde_size, optimize(size))]
 fn thrown(e: ErrorInfo) -> JsValue {
@@ -228,6 +228,8 @@ impl ListingHandle {
             // Not produced when responses are reported with `handle_response_indexed`.
             Some(Action::Page(_)) => Step::Fail { error: ErrorInfo::config("internal: unexpected page") },
             Some(Action::Done) | None => ended(self.listing.failure()),
+            // An action of a newer mde-core that this driver does not know.
+            Some(_) => Step::Fail { error: ErrorInfo::config("internal: unexpected action") },
         }
     }
 
@@ -321,6 +323,8 @@ impl GetHandle {
             Some(GetAction::Wait { duration, cause }) => Step::wait(duration, cause),
             Some(GetAction::Fail(e)) => ended(Some(&e)),
             Some(GetAction::Done(_) | GetAction::Valid) | None => ended(self.op.failure()),
+            // An action of a newer mde-core that this driver does not know.
+            Some(_) => Step::Fail { error: ErrorInfo::config("internal: unexpected action") },
         }
     }
 }

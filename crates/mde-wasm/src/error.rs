@@ -146,7 +146,7 @@ impl From<&Error> for ErrorInfo {
             }
         }
         if let Error::Throttled { retry_after: Some(d), .. } = e {
-            info.retry_after_ms = Some(crate::step::whole_ms(*d));
+            info.retry_after_ms = Some(crate::json::whole_ms(*d));
         }
         info
     }

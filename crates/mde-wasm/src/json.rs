@@ -2,8 +2,10 @@
 //! object keys, so that a filter object such as
 //! `{ state: 'Running', startTime: {...} }` prints its conditions in the order the user wrote them; the
 //! [`Members`] of an object, read option by option; and [`ObjectWriter`], which writes the small JSON texts
-//! that cross to JavaScript. (Hand-written rather than serde-derived: the derived code for a handful of option
+//! that cross to JavaScript (durations as whole milliseconds, [`whole_ms`]). (Hand-written rather than serde-derived: the derived code for a handful of option
 //! structs was a sizeable part of the wasm module.)
+
+use std::time::Duration;
 
 use mde_core::decode::write_json_string as write_str;
 
@@ -34,6 +36,16 @@ pub fn number(v: &Json) -> Option<f64> {
 pub fn whole_millis(v: &Json) -> Option<i64> {
     let ms = number(v)?;
     (ms.fract() == 0.0 && ms.abs() < 9.0e15).then_some(ms as i64)
+}
+
+/// Whole milliseconds of `d` (rounded down), saturating at `u64::MAX`: how durations cross to JavaScript. In
+/// `u64` steps, as 128-bit arithmetic costs code in the wasm module.
+#[cfg_attr(mde_size, optimize(size))]
+pub(crate) fn whole_ms(d: Duration) -> u64 {
+    match d.as_secs() {
+        secs if secs > u64::MAX / 1_000 => u64::MAX,
+        secs => (secs * 1_000).saturating_add(u64::from(d.subsec_millis())),
+    }
 }
 
 /// `{name} must be {expected}, not {the kind of found}`: the message of an option of the wrong type.
@@ -216,7 +228,7 @@ fn number_value(text: &[u8]) -> f64 {
     // The reader checked the exponent's digits; a huge one only comes with a zero or a tiny value.
     let exponent = exponent_value(exponent);
     // Trailing zeros (`1.50`, `9007199254740991.0`) would only push the mantissa past 2^53.
-    while mantissa != 0 && mantissa % 10 == 0 {
+    while mantissa != 0 && mantissa.is_multiple_of(10) {
         mantissa /= 10;
         scale += 1;
     }
@@ -384,6 +396,17 @@ mod tests {
                 e => e.parse::<i64>().unwrap_or(if e.starts_with('-') { -100_000 } else { 100_000 }),
             };
             assert_eq!(exponent_value(e.as_bytes()), oracle, "{e}");
+        }
+    }
+
+    #[test]
+    fn milliseconds_round_down_and_saturate() {
+        let secs = [0, 1, 59, u64::MAX / 1_000 - 1, u64::MAX / 1_000, u64::MAX / 1_000 + 1, u64::MAX];
+        for s in secs {
+            for n in [0, 999_999, 1_000_000, 615_999_999, 616_000_000, 999_999_999] {
+                let d = Duration::new(s, n);
+                assert_eq!(whole_ms(d), u64::try_from(d.as_millis()).unwrap_or(u64::MAX), "{d:?}");
+            }
         }
     }
 }

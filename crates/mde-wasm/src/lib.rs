@@ -20,6 +20,8 @@
 //!
 //! What it is not: it does no I/O of its own, imports nothing from the host but what `wasm-bindgen` needs,
 //! and is not meant to be used from Rust (the native build exists so that `cargo test` runs its logic).
+//!
+//! How a request flows through the facade, this crate and mde-core: `docs/ARCHITECTURE.md` in the repository.
 
 #![forbid(unsafe_code)]
 // The wasm build (`cargo xtask package`, with `--cfg mde_size`) compiles this crate at `opt-level = 3` for the
@@ -27,6 +29,10 @@
 // unstable attribute; that build already uses `RUSTC_BOOTSTRAP=1` for `-Zbuild-std`). Other builds ignore both.
 #![cfg_attr(mde_size, feature(optimize_attribute))]
 #![warn(missing_docs)]
+// The size-tuned wasm build prints every `{:?}` as nothing (`-Zfmt-debug=none`): messages quote values with
+// `Quoted` instead. Clippy sees `Debug` placeholders in `write!`-like macros; `cargo xtask test` scans for the
+// rest (`format!`, `panic!`, `#[error]`; `xtask/src/package.rs`). Tests may print with `{:?}`.
+#![cfg_attr(not(test), warn(clippy::use_debug))]
 
 /// The allocator of the wasm build: talc instead of Rust's default dlmalloc (smaller module, faster
 /// allocation; the module is single-threaded). Measured in BENCHMARKS.md.

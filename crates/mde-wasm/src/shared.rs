@@ -18,8 +18,8 @@ use mde_core::limiter::{Decision, RateLimiter};
 use mde_core::WaitCause;
 use wasm_bindgen::prelude::*;
 
+use crate::json::whole_ms;
 use crate::json::ObjectWriter;
-use crate::step::whole_ms;
 
 /// The longest key accepted, in bytes: a key names a lock and a record, not data.
 pub const MAX_KEY_BYTES: usize = 256;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use mde_core::{Request, WaitCause};
 
 use crate::error::ErrorInfo;
-use crate::json::ObjectWriter;
+use crate::json::{whole_ms, ObjectWriter};
 
 /// The next thing to do, tagged by `t`: `send`, `wait`, `done` or `fail`.
 #[derive(Debug)]
@@ -33,16 +33,6 @@ pub enum Step {
         /// Why.
         error: ErrorInfo,
     },
-}
-
-/// Whole milliseconds of `d` (rounded down), saturating at `u64::MAX`: how durations cross to JavaScript. In
-/// `u64` steps, as 128-bit arithmetic costs code in the wasm module.
-#[cfg_attr(mde_size, optimize(size))]
-pub(crate) fn whole_ms(d: Duration) -> u64 {
-    match d.as_secs() {
-        secs if secs > u64::MAX / 1_000 => u64::MAX,
-        secs => (secs * 1_000).saturating_add(u64::from(d.subsec_millis())),
-    }
 }
 
 impl Step {
@@ -99,16 +89,5 @@ mod tests {
         assert_eq!(Step::Done.to_json(), r#"{"t":"done"}"#);
         let fail = Step::Fail { error: ErrorInfo::config("x") }.to_json();
         assert_eq!(fail, r#"{"t":"fail","error":{"kind":"InvalidConfig","message":"x"}}"#);
-    }
-
-    #[test]
-    fn milliseconds_round_down_and_saturate() {
-        let secs = [0, 1, 59, u64::MAX / 1_000 - 1, u64::MAX / 1_000, u64::MAX / 1_000 + 1, u64::MAX];
-        for s in secs {
-            for n in [0, 999_999, 1_000_000, 615_999_999, 616_000_000, 999_999_999] {
-                let d = Duration::new(s, n);
-                assert_eq!(whole_ms(d), u64::try_from(d.as_millis()).unwrap_or(u64::MAX), "{d:?}");
-            }
-        }
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! It is a pull reader: the page and item walks of [`decode`](super) (behind `decode_page`, `outline_page` and
 //! `decode_investigation`) read a document member by member with it, skipping what they ignore, and
-//! [`Node::parse`] builds a whole tree with it. What it accepts is strict JSON:
+//! `node.rs` builds a whole tree ([`Node`](super::Node)) with it. What it accepts is strict JSON:
 //!
 //! - UTF-8 is checked everywhere, including in strings that a decoder then ignores;
 //! - escapes are `\" \\ \/ \b \f \n \r \t \uXXXX`; a `\u` surrogate must be a leading one followed by a trailing
@@ -25,8 +25,6 @@
 //! rest (escapes, numbers, skipped values, errors) exists once.
 
 use std::borrow::Cow;
-
-use super::node::Node;
 
 /// The deepest nesting of arrays and objects a document may have (its 128th level is an error).
 pub const MAX_DEPTH: u32 = 127;
@@ -54,6 +52,7 @@ impl JsonError {
 
 /// What is wrong with a JSON text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JsonErrorKind {
     /// The text ends in the middle of the document.
     UnexpectedEnd,
@@ -372,7 +371,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the `true`, `false` or `null` whose first byte is `c`.
-    fn word(&mut self, c: u8) -> Result<()> {
+    pub(crate) fn word(&mut self, c: u8) -> Result<()> {
         self.literal(match c {
             b't' => b"true",
             b'f' => b"false",
@@ -606,7 +605,7 @@ impl<'a> Reader<'a> {
         Ok(Number::Other(std::str::from_utf8(&b[start..i]).unwrap_or_default()))
     }
 
-    /// Moves past the value that is next, checking it as [`Reader::node`] does.
+    /// Moves past the value that is next, checking it as reading it whole would (`node.rs`).
     pub(crate) fn skip_value(&mut self) -> Result<()> {
         match self.peek()? {
             b'{' => {
@@ -631,54 +630,6 @@ impl<'a> Reader<'a> {
             _ => Err(self.error(JsonErrorKind::ExpectedValue)),
         }
     }
-
-    /// Reads the value that is next as a [`Node`].
-    pub(crate) fn node(&mut self) -> Result<Node> {
-        Ok(match self.peek()? {
-            b'{' => {
-                let mut entries = Vec::new();
-                let mut key = self.begin_object()?;
-                while let Some(k) = key {
-                    let value = self.node()?;
-                    entries.push((k.into_text().into_owned(), value));
-                    key = self.next_key()?;
-                }
-                Node::Object(entries)
-            }
-            b'[' => {
-                let mut items = Vec::new();
-                let mut more = self.begin_array()?;
-                while more {
-                    items.push(self.node()?);
-                    more = self.next_element()?;
-                }
-                Node::Array(items)
-            }
-            b'"' => Node::Str(self.string()?.into_owned()),
-            b'-' | b'0'..=b'9' => match self.number()? {
-                Number::UInt(n) => Node::UInt(n),
-                Number::Int(n) => Node::Int(n),
-                Number::Other(text) => Node::Number(text.to_owned()),
-            },
-            c @ (b't' | b'f' | b'n') => {
-                self.word(c)?;
-                if c == b'n' {
-                    Node::Null
-                } else {
-                    Node::Bool(c == b't')
-                }
-            }
-            _ => return Err(self.error(JsonErrorKind::ExpectedValue)),
-        })
-    }
-}
-
-/// Reads a whole document.
-pub(crate) fn parse(text: &[u8]) -> Result<Node> {
-    let mut r = Reader::new(text);
-    let node = r.node()?;
-    r.end()?;
-    Ok(node)
 }
 
 /// Checks a whole document without building it.
@@ -691,13 +642,6 @@ pub(crate) fn validate(text: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn kind(text: &str) -> JsonErrorKind {
-        match parse(text.as_bytes()) {
-            Ok(node) => panic!("{text:?} parsed as {node:?}"),
-            Err(e) => e.kind,
-        }
-    }
 
     #[test]
     fn string_end_finds_the_first_special_byte() {
@@ -714,174 +658,6 @@ mod tests {
             assert_eq!(string_end(&vec![b'z'; len], false), None);
             assert_eq!(string_end(&vec![b'z'; len], true), None);
         }
-    }
-
-    #[test]
-    fn accepts_any_number_of_the_grammar_however_large() {
-        let huge = format!("1{}", "0".repeat(400));
-        for text in ["1e400", "-1e400", "1.7976931348623159e308", "0e999999999999999999999", "1e-99999999999", &huge] {
-            assert_eq!(parse(text.as_bytes()), Ok(Node::Number(text.to_owned())), "{text}");
-            assert!(text.parse::<f64>().is_ok(), "{text} is a number for Rust too");
-        }
-    }
-
-    #[test]
-    fn names_each_kind_of_mistake() {
-        use JsonErrorKind::*;
-        let cases: &[(&str, JsonErrorKind)] = &[
-            ("", UnexpectedEnd),
-            ("  ", UnexpectedEnd),
-            ("[1,", UnexpectedEnd),
-            ("\"ab", UnexpectedEnd),
-            ("tru", UnexpectedEnd),
-            ("-", UnexpectedEnd),
-            ("1.", UnexpectedEnd),
-            ("1e+", UnexpectedEnd),
-            ("\"\\u12", UnexpectedEnd),
-            ("\"\\ud800\\", UnexpectedEnd),
-            ("x", ExpectedValue),
-            ("trux", ExpectedValue),
-            ("{1:2}", ExpectedKey),
-            ("{\"a\" 2}", ExpectedColon),
-            ("[1 2]", ExpectedCommaOrBracket),
-            ("{\"a\":1 \"b\"}", ExpectedCommaOrBrace),
-            ("[1,]", TrailingComma),
-            ("{\"a\":1,}", TrailingComma),
-            ("01", InvalidNumber),
-            ("-01", InvalidNumber),
-            ("1.e5", InvalidNumber),
-            ("+1", ExpectedValue),
-            (".5", ExpectedValue),
-            ("\"\\x\"", InvalidEscape),
-            ("\"\\u00g0\"", InvalidEscape),
-            ("\"\\udc00\"", LoneSurrogate),
-            ("\"\\ud800\"", LoneSurrogate),
-            ("\"\\ud800\\u0041\"", LoneSurrogate),
-            ("\"a\nb\"", ControlCharacter),
-            ("[1] 2", TrailingCharacters),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(kind(text), *expected, "{text:?}");
-        }
-        assert_eq!(parse(b"\"\xff\"").unwrap_err().kind, InvalidUtf8);
-        assert_eq!(parse(b"\"a\\n\xc3\"").unwrap_err().kind, InvalidUtf8);
-        let e = parse(b"{\n  \"a\": [1,\n   ]}").unwrap_err();
-        assert_eq!((e.kind, e.line, e.column, e.offset), (TrailingComma, 3, 4, 16));
-        assert_eq!(e.to_string(), "trailing comma at line 3 column 4");
-        assert!(parse(b"[1").unwrap_err().is_eof());
-    }
-
-    #[test]
-    fn each_kind_has_its_message() {
-        use JsonErrorKind::*;
-        let messages = [
-            (UnexpectedEnd, "the text ends early"),
-            (ExpectedValue, "expected a value"),
-            (ExpectedKey, "expected a string key"),
-            (ExpectedColon, "expected `:`"),
-            (ExpectedCommaOrBracket, "expected `,` or `]`"),
-            (ExpectedCommaOrBrace, "expected `,` or `}`"),
-            (TrailingComma, "trailing comma"),
-            (InvalidNumber, "invalid number"),
-            (InvalidEscape, "invalid escape"),
-            (LoneSurrogate, r"lone surrogate in a \u escape"),
-            (ControlCharacter, "control character in a string"),
-            (InvalidUtf8, "invalid UTF-8"),
-            (TooDeep, "nested more than 127 arrays and objects deep"),
-            (TrailingCharacters, "trailing characters after the document"),
-        ];
-        for (kind, message) in messages {
-            assert_eq!(kind.to_string(), message);
-        }
-        let e = parse(b"[1,\n 2 3]").unwrap_err();
-        assert_eq!(e.to_string(), "expected `,` or `]` at line 2 column 4");
-    }
-
-    #[test]
-    fn nesting_stops_at_the_limit_without_recursing_further() {
-        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
-        assert!(parse(deep(MAX_DEPTH as usize).as_bytes()).is_ok());
-        assert_eq!(parse(deep(MAX_DEPTH as usize + 1).as_bytes()).unwrap_err().kind, JsonErrorKind::TooDeep);
-        let hostile = "[{\"a\":".repeat(100_000);
-        assert_eq!(parse(hostile.as_bytes()).unwrap_err().kind, JsonErrorKind::TooDeep);
-        assert_eq!(validate(hostile.as_bytes()).unwrap_err().kind, JsonErrorKind::TooDeep);
-    }
-
-    #[test]
-    fn reads_integers_and_keeps_other_numbers_as_text() {
-        let text = "[0, 18446744073709551615, 18446744073709551616, -1, -9223372036854775808, \
-                    -9223372036854775809, -0, 1.50, 1E2]";
-        let node = parse(text.as_bytes()).unwrap();
-        let Node::Array(items) = node else { panic!("not an array") };
-        assert_eq!(items[0], Node::UInt(0));
-        assert_eq!(items[1], Node::UInt(u64::MAX));
-        assert_eq!(items[2], Node::Number("18446744073709551616".into()));
-        assert_eq!(items[3], Node::Int(-1));
-        assert_eq!(items[4], Node::Int(i64::MIN));
-        assert_eq!(items[5], Node::Number("-9223372036854775809".into()));
-        assert_eq!(items[6], Node::Number("-0".into()));
-        assert_eq!(items[7], Node::Number("1.50".into()));
-        assert_eq!(items[8], Node::Number("1E2".into()));
-    }
-
-    #[test]
-    fn integers_fit_u64_and_i64_exactly_as_std_parses_them() {
-        let mut texts = Vec::new();
-        for base in [u64::MAX / 10, u64::MAX / 10 + 1, u64::MAX - 9, 1 << 63, (1 << 63) - 9] {
-            for d in 0..10u64 {
-                texts.push(base.saturating_add(d).to_string());
-                texts.push(format!("{}{d}", base / 10));
-                texts.push(format!("{base}{d}"));
-            }
-        }
-        for text in texts {
-            let expected = match text.parse::<u64>() {
-                Ok(n) => Node::UInt(n),
-                Err(_) => Node::Number(text.clone()),
-            };
-            assert_eq!(parse(text.as_bytes()), Ok(expected), "{text}");
-            let negative = format!("-{text}");
-            let expected = match negative.parse::<i64>() {
-                Ok(0) | Err(_) => Node::Number(negative.clone()),
-                Ok(n) => Node::Int(n),
-            };
-            assert_eq!(parse(negative.as_bytes()), Ok(expected), "{negative}");
-        }
-    }
-
-    #[test]
-    fn hex_digits_of_either_case_and_nothing_else() {
-        for c in 0..=255u8 {
-            let mut text = br#""\u004"#.to_vec();
-            text.extend_from_slice(&[c, b'"']);
-            let result = parse(&text);
-            if c.is_ascii_hexdigit() {
-                let n = u32::from_str_radix(&format!("4{}", char::from(c)), 16).unwrap();
-                assert_eq!(result, Ok(Node::Str(char::from_u32(n).unwrap().to_string())), "{c}");
-            } else {
-                let e = result.unwrap_err();
-                assert_eq!((e.kind, e.offset), (JsonErrorKind::InvalidEscape, 6), "{c}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_leading_surrogate_needs_a_trailing_one_right_after() {
-        use JsonErrorKind::*;
-        let cases: &[(&[u8], JsonErrorKind, usize)] = &[
-            (br#""\ud800"#, UnexpectedEnd, 7),
-            (br#""\ud800\"#, UnexpectedEnd, 8),
-            (br#""\ud800\u"#, UnexpectedEnd, 9),
-            (br#""\ud800x""#, LoneSurrogate, 1),
-            (br#""\ud800\x""#, LoneSurrogate, 1),
-            (br#""\ud800u""#, LoneSurrogate, 1),
-            (br#""ab\ud800\ud800""#, LoneSurrogate, 3),
-        ];
-        for (text, kind, offset) in cases {
-            let e = parse(text).unwrap_err();
-            assert_eq!((e.kind, e.offset), (*kind, *offset), "{}", String::from_utf8_lossy(text));
-        }
-        assert_eq!(parse(br#""\ud800\udc00""#), Ok(Node::Str("\u{10000}".into())));
     }
 
     #[test]

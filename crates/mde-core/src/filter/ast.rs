@@ -9,6 +9,7 @@ use std::fmt;
 
 /// One of the five properties the API filters on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Property {
     /// `startTime`, a UTC date-time.
     StartTime,
@@ -199,6 +200,7 @@ pub enum StateTest {
 
 /// One condition on one property, with a value of that property's type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Condition {
     /// A test of `startTime`.
     StartTime(Test<Timestamp>),

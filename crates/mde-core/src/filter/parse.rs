@@ -24,6 +24,7 @@ use std::borrow::Cow;
 /// (`StartTime` is `startTime`), as the service's OData library reads them; whitespace between tokens is
 /// optional where no two words meet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Dialect {
     /// What people write (the default, for a client): OData 4.0, OData 4.01's additions (`in`, operators in any
     /// case), date-times in quotes and unquoted digits as an `id`. [`Filter::to_odata`] prints all of it as

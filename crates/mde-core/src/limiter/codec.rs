@@ -7,6 +7,7 @@
 
 /// Why a string is not a limiter state produced by [`RateLimiter::export`](super::RateLimiter::export).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LimiterStateError {
     /// The string does not start with a known version tag (`l1:`).
     #[error("not a limiter state this version understands (it should start with \"l1:\")")]

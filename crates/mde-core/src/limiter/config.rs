@@ -49,6 +49,7 @@ impl Default for RateLimitConfig {
 
 /// Why a [`RateLimitConfig`] was rejected by [`RateLimitConfig::validate`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LimitConfigError {
     /// No window at all: the client would not limit itself and would earn 429s.
     #[error("the rate limit needs at least one window")]

@@ -2,7 +2,7 @@
 //! `{"filter":..,"skip":..,"max":..,"page":..,"pos":..,"items":..,"pages":..,"snap":..,"ids":[..]}`, the
 //! same text that a serde derive produced, so older tokens keep working.
 
-use crate::decode::node::{write_str, Node};
+use crate::decode::node::{write_json_string as write_str, Node};
 use crate::Timestamp;
 use std::fmt::{self, Write};
 
