@@ -1,7 +1,8 @@
 // `rateLimit: { shared }` in headless Chromium: two tabs of one origin and a dedicated Worker started by one of
 // them list everything at once against mde-mock with low, time-scaled limits, each with its own client and the
-// same key. Together they must never draw a 429 and finish within 1.3x of the ideal schedule. Then the fallback:
-// a tab without the Web Locks API announces that its budget is its own. Prints `N passed, N failed`.
+// same key. Together they must never draw a 429 and finish within 1.3x of the ideal schedule. A tab closed while
+// it holds the key's lock blocks no one; a tab without the Web Locks API announces that its budget is its own.
+// Prints `N passed, N failed`.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -97,6 +98,37 @@ try {
       if (odd.length > 0) console.log(JSON.stringify(odd));
       checkShared('two tabs and a worker', results, oracle, journal);
       assert.deepEqual(logs.filter((l) => l.startsWith('pageerror')), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  await check('a tab closed while it holds the key\'s lock blocks no one', async () => {
+    const context = await browser.newContext();
+    try {
+      const holder = await context.newPage();
+      await holder.goto(`${site.origin}/tab.html?${query}`);
+      await holder.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+      // As a tab that dies in the middle of a decision: it holds the key's Web Lock and never lets go.
+      await holder.evaluate(
+        (key) => new Promise((held) => navigator.locks.request(`mde-investigations rate limit ${key}`, () => {
+          held();
+          return new Promise(() => {});
+        })),
+        options.key,
+      );
+      const tab = await context.newPage();
+      await tab.goto(`${site.origin}/tab.html?${query}`);
+      await tab.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+      await mock.reset();
+      await tab.evaluate(() => new BroadcastChannel('go').postMessage('go'));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.equal((await mock.journal()).length, 0, 'the other tab waits for the lock');
+      await holder.close();
+      await tab.waitForFunction(() => window.__results.tab !== undefined, null, { timeout: 120_000 });
+      const r = await tab.evaluate(() => window.__results.tab);
+      assert.equal(r.error, undefined, r.error);
+      assert.deepEqual(r.ids, oracle, 'the other tab listed everything once the lock was released');
     } finally {
       await context.close();
     }
