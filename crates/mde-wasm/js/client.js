@@ -500,8 +500,8 @@ export class InvestigationsClient {
     this.#wasm = call(() => new Client(JSON.stringify({ ...rest, rateLimit })));
     const doFetch = fetchFn ?? ((url, init) => globalThis.fetch(url, init));
     const io = new Transport(token, doFetch, onEvent);
-    const budget = this.#wasm.sharedBudget();
-    if (budget !== undefined) io.shared = new SharedRateLimit(budget, (event) => io.emit(event));
+    const key = this.#wasm.sharedKey();
+    if (key !== undefined) io.shared = new SharedRateLimit(this.#wasm, key, (event) => io.emit(event));
     this.#io = io;
   }
 
@@ -565,7 +565,7 @@ export class InvestigationsClient {
    * window's usage. With `rateLimit.shared`, the shared budget as this context saw it at its last request.
    */
   rateLimitState() {
-    return this.#io.shared?.rateLimitState() ?? JSON.parse(call(() => this.#wasm.rateLimitState(Date.now())));
+    return JSON.parse(call(() => this.#wasm.rateLimitState(Date.now())));
   }
 }
 

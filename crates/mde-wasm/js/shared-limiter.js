@@ -131,14 +131,16 @@ async function chooseStore() {
  * `Retry-After` then holds back every client of the key.
  */
 export class SharedRateLimit {
-  #budget;
+  #wasm;
+  #key;
   #emit;
   #store;
   #announced;
 
-  /** `budget`: the client's wasm `SharedBudget`; `emit`: the client's onEvent. */
-  constructor(budget, emit) {
-    this.#budget = budget;
+  /** `wasm`: the client's wasm `Client` (its `sharedDecide`), `key` its `sharedKey()`; `emit`: the client's onEvent. */
+  constructor(wasm, key, emit) {
+    this.#wasm = wasm;
+    this.#key = key;
     this.#emit = emit;
   }
 
@@ -155,18 +157,13 @@ export class SharedRateLimit {
     await this.#decide(false, signal);
   }
 
-  /** `rateLimitState()`: the shared budget as this context saw it at its last decision. */
-  rateLimitState() {
-    return JSON.parse(this.#budget.rateLimitState(Date.now()));
-  }
-
   async #decide(acquire, signal) {
-    const decide = (stored) => JSON.parse(this.#budget.decide(Date.now(), stored, acquire));
+    const decide = (stored) => JSON.parse(this.#wasm.sharedDecide(Date.now(), stored ?? '', acquire));
     for (let failures = 0; ; failures++) {
       if (this.#store === undefined) this.#use(await (contextStore ??= chooseStore()));
       const store = this.#store;
       try {
-        const grant = await store.transact(this.#budget.key, decide, signal);
+        const grant = await store.transact(this.#key, decide, signal);
         return grant.waitMs > 0 ? grant : undefined;
       } catch (e) {
         if (signal?.aborted || store.reason !== undefined) throw e;
@@ -182,7 +179,7 @@ export class SharedRateLimit {
   #use(store) {
     this.#store = store;
     if (store === undefined) return;
-    const key = this.#budget.key;
+    const key = this.#key;
     const event =
       store.reason === undefined
         ? { type: 'rateLimitShared', key, shared: true, store: store.name }

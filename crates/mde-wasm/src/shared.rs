@@ -4,7 +4,7 @@
 //! its service worker, must count against one budget. The facade (`js/shared-limiter.js`) keeps the budget's state
 //! (the limiter's [`export`](RateLimiter::export)) where every context of the origin sees it (IndexedDB, or
 //! localStorage in a page; in Node, memory shared by the process) and, holding a Web Lock, hands it to
-//! [`SharedBudget::decide`], which makes the decision on it and returns the state to write back. Nothing is awaited
+//! [`SharedBudget::decide_at`], which makes the decision on it and returns the state to write back. Nothing is awaited
 //! between reading and writing, and no network call happens under the lock.
 //!
 //! A shared client's operations run with a limiter without windows (it keeps only the `Retry-After` blocks of
@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use mde_core::limiter::{Decision, RateLimiter};
 use mde_core::WaitCause;
-use wasm_bindgen::prelude::*;
 
 use crate::json::whole_ms;
 use crate::json::ObjectWriter;
@@ -33,7 +32,7 @@ pub struct SharedSettings {
     pub budget: RateLimiter,
 }
 
-/// What [`SharedBudget::decide`] answers.
+/// What [`SharedBudget::decide_at`] answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     /// `None`: the call may go out now (and was recorded), or nothing was asked. Else how long to wait and why.
@@ -56,8 +55,7 @@ impl Grant {
     }
 }
 
-/// A shared client's budget, as this context last saw it.
-#[wasm_bindgen]
+/// A shared client's budget, as this context last saw it (the wasm `Client`'s `sharedDecide` and `sharedKey`).
 #[derive(Debug)]
 pub struct SharedBudget {
     key: String,
@@ -70,6 +68,11 @@ impl SharedBudget {
     /// The budget of `settings`, which also publishes the blocks of `own` (the operations' limiter).
     pub fn new(settings: SharedSettings, own: Rc<RefCell<RateLimiter>>) -> SharedBudget {
         SharedBudget { key: settings.key, budget: settings.budget, own }
+    }
+
+    /// The key.
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     /// The budget as this context last saw it.
@@ -100,29 +103,6 @@ impl SharedBudget {
             Some(Decision::SendNow) | None => None,
         };
         Grant { wait, state: self.budget.export() }
-    }
-}
-
-#[wasm_bindgen]
-impl SharedBudget {
-    /// The key.
-    #[wasm_bindgen(getter)]
-    #[cfg_attr(mde_size, optimize(size))]
-    pub fn key(&self) -> String {
-        self.key.clone()
-    }
-
-    /// `decide(now, stored, acquire)`: see [`decide_at`](Self::decide_at); the [`Grant`] as JSON.
-    #[cfg_attr(mde_size, optimize(size))]
-    pub fn decide(&mut self, now: f64, stored: Option<String>, acquire: bool) -> String {
-        self.decide_at(crate::api::millis(now), stored.as_deref(), acquire).to_json()
-    }
-
-    /// `{ state, windows, blockedForMs }` of the budget as this context last saw it, as JSON.
-    #[wasm_bindgen(js_name = rateLimitState)]
-    #[cfg_attr(mde_size, optimize(size))]
-    pub fn rate_limit_state(&self, now: f64) -> String {
-        crate::api::limiter_state_json(&self.budget, crate::api::millis(now))
     }
 }
 

@@ -1,8 +1,8 @@
 // `rateLimit: { shared }` in headless Chromium: two tabs of one origin and a dedicated Worker started by one of
 // them list everything at once against mde-mock with low, time-scaled limits, each with its own client and the
-// same key. Together they must never draw a 429 and finish within 1.3x of the ideal schedule. A tab closed while
-// it holds the key's lock blocks no one; a tab without the Web Locks API announces that its budget is its own.
-// Prints `N passed, N failed`.
+// same key. Together they must never draw a 429 and finish within 1.3x of the ideal schedule; so must two tabs
+// where IndexedDB is missing (localStorage keeps the budget). A tab closed while it holds the key's lock blocks
+// no one; a tab without the Web Locks API announces that its budget is its own. Prints `N passed, N failed`.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,7 @@ const TAB = `<!doctype html><meta charset="utf-8"><title>tab</title>
   const params = new URLSearchParams(location.search);
   const options = JSON.parse(params.get('options'));
   if (params.get('nolocks') !== null) Object.defineProperty(navigator, 'locks', { value: undefined });
+  if (params.get('noidb') !== null) Object.defineProperty(globalThis, 'indexedDB', { value: undefined });
   const results = {};
   const go = new BroadcastChannel('go');
   go.onmessage = () => {
@@ -98,6 +99,30 @@ try {
       if (odd.length > 0) console.log(JSON.stringify(odd));
       checkShared('two tabs and a worker', results, oracle, journal);
       assert.deepEqual(logs.filter((l) => l.startsWith('pageerror')), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  await check('two tabs without IndexedDB share one budget through localStorage', async () => {
+    const context = await browser.newContext();
+    try {
+      const tabs = [];
+      for (let i = 0; i < 2; i++) {
+        const tab = await context.newPage();
+        await tab.goto(`${site.origin}/tab.html?${query}&noidb`);
+        await tab.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+        tabs.push(tab);
+      }
+      await mock.reset();
+      await tabs[0].evaluate(() => new BroadcastChannel('go').postMessage('go'));
+      for (const tab of tabs) await tab.waitForFunction(() => window.__results.tab !== undefined, null, { timeout: 120_000 });
+      const [first, second] = await Promise.all(tabs.map((t) => t.evaluate(() => window.__results.tab)));
+      const results = { 'tab 1': first, 'tab 2': second };
+      for (const [name, r] of Object.entries(results)) {
+        assert.deepEqual(r.shared, [{ type: 'rateLimitShared', key: 'tabs-and-worker', shared: true, store: 'localStorage' }], name);
+      }
+      checkShared('two tabs on localStorage', results, oracle, await mock.journal());
     } finally {
       await context.close();
     }
