@@ -300,11 +300,14 @@ class Transport {
    * `{ transportError }`.
    */
   async send(step, signal, lastStatus) {
+    const token = await this.#bearer(step.refresh, signal);
+    // With `rateLimit.shared`, the slot is taken once the token is at hand: the call goes out right after the
+    // shared budget recorded it, however long a credential took.
+    if (this.shared !== undefined) await this.#takeSharedSlot(signal);
     if (step.attempt > 1) {
       this.emit(lastStatus === undefined ? { type: 'retry', attempt: step.attempt } : { type: 'retry', attempt: step.attempt, status: lastStatus });
     }
     this.emit({ type: 'request', url: step.url, attempt: step.attempt });
-    const token = await this.#bearer(step.refresh, signal);
     try {
       const response = await this.#fetch(step.url, {
         method: 'GET',
@@ -346,7 +349,6 @@ class Transport {
       await this.wait(step, signal);
       return undefined;
     }
-    if (this.shared !== undefined) await this.#takeSharedSlot(signal);
     const r = await this.send(step, signal, state.lastStatus);
     if (r.transportError !== undefined) {
       state.lastStatus = undefined;

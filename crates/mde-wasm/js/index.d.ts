@@ -108,11 +108,11 @@ export type ClientEvent =
  * With `rateLimit.shared`, at a client's first request (and again if that changes): how far its budget reaches.
  * `shared: true`: every client with `key` in this browser origin (tabs, workers, an extension's pages and service
  * worker), through `store`. `shared: false`: only the clients with `key` in this context (the page, the worker,
- * the Node process), and `reason` says why: no Web Locks API (Node, an old browser), no IndexedDB nor
- * localStorage (a sandboxed frame), or the store failed.
+ * the Node process), and `reason` says why: no Web Locks API (Node, an old browser), no IndexedDB (a sandboxed
+ * frame), or IndexedDB failed.
  */
 export type RateLimitSharedEvent =
-  | { type: 'rateLimitShared'; key: string; shared: true; store: 'indexedDB' | 'localStorage' }
+  | { type: 'rateLimitShared'; key: string; shared: true; store: 'indexedDB' }
   | { type: 'rateLimitShared'; key: string; shared: false; reason: string };
 
 /** Supplies the bearer token; `forceRefresh` is true after a 401, to bypass any cache. */

@@ -1,15 +1,16 @@
 // `rateLimit: { shared }`: one budget for every client with the same key in one browser origin (tabs, workers, an
-// extension's pages and service worker), or in one Node process. Rust (the wasm `SharedBudget`) makes every
-// decision; this module only keeps its state where every context sees it and makes each decision atomic:
+// extension's pages and service worker), or in one Node process. Rust (the wasm `Client`'s `sharedDecide`) makes
+// every decision; this module only keeps its state where every context sees it and makes each decision atomic:
 //
 //   take the Web Lock of the key (navigator.locks) -> one IndexedDB transaction: read the state, let Rust decide
 //   on it (and record the call if it may go out), write the new state -> commit -> release the lock.
 //
 // Nothing is awaited between the read and the write (Rust is synchronous), no lock is held across a request or a
 // wait, and a context that goes away mid-decision neither blocks the others (the browser releases its locks) nor
-// leaves half a state (its transaction is aborted, the stored state stays the previous one). localStorage takes
-// IndexedDB's place in a page where IndexedDB cannot be opened. Where there is no Web Locks API, or no store that
-// every context sees (Node), the clients of this context with the key share a budget in memory, and the
+// leaves half a state (its transaction is aborted, the stored state stays the previous one). Not localStorage:
+// in Chromium a tab may read its own stale copy of what another tab wrote, even under the lock (two tabs on
+// localStorage sent 7 calls in a window of 6 in two runs of four). Where there is no Web Locks API or no IndexedDB
+// (Node, a sandboxed frame), the clients of this context with the key share a budget in memory, and the
 // `rateLimitShared` event says so.
 
 const DB_NAME = 'mde-investigations';
@@ -62,19 +63,6 @@ function indexedDbStore(db) {
   };
 }
 
-function localStorageStore(storage) {
-  return {
-    name: 'localStorage',
-    transact: (key, decide, signal) =>
-      locked(key, signal, () => {
-        const stored = storage.getItem(PREFIX + key) ?? undefined;
-        const out = decide(stored);
-        if (out.state !== stored) storage.setItem(PREFIX + key, out.state);
-        return out;
-      }),
-  };
-}
-
 function openDatabase() {
   return new Promise((resolve, reject) => {
     const request = globalThis.indexedDB.open(DB_NAME, 1);
@@ -105,25 +93,14 @@ async function chooseStore() {
   if (typeof globalThis.navigator?.locks?.request !== 'function') {
     return memoryStore('no Web Locks API (navigator.locks) here');
   }
-  const why = [];
   try {
     if (globalThis.indexedDB === undefined) throw new Error('none here');
     const db = await openDatabase();
     contextDb = db;
     return indexedDbStore(db);
   } catch (e) {
-    why.push(`IndexedDB: ${message(e)}`);
+    return memoryStore(`no IndexedDB (${message(e)})`);
   }
-  try {
-    // Pages only: a worker has no localStorage, and one elsewhere (Node's) is not the origin's.
-    const storage = globalThis.document === undefined ? undefined : globalThis.localStorage;
-    if (storage == null) throw new Error('none here');
-    storage.getItem(PREFIX);
-    return localStorageStore(storage);
-  } catch (e) {
-    why.push(`localStorage: ${message(e)}`);
-  }
-  return memoryStore(`no store that every context of the origin sees (${why.join('; ')})`);
 }
 
 /**

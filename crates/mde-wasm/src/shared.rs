@@ -2,10 +2,10 @@
 //!
 //! The limits belong to the application in the tenant, so the clients of two tabs, or of an extension's popup and
 //! its service worker, must count against one budget. The facade (`js/shared-limiter.js`) keeps the budget's state
-//! (the limiter's [`export`](RateLimiter::export)) where every context of the origin sees it (IndexedDB, or
-//! localStorage in a page; in Node, memory shared by the process) and, holding a Web Lock, hands it to
-//! [`SharedBudget::decide_at`], which makes the decision on it and returns the state to write back. Nothing is awaited
-//! between reading and writing, and no network call happens under the lock.
+//! (the limiter's [`export`](RateLimiter::export)) where every context of the origin sees it (IndexedDB; in Node,
+//! memory shared by the process) and, holding a Web Lock, hands it to [`SharedBudget::decide_at`], which makes the
+//! decision on it and returns the state to write back. Nothing is awaited between reading and writing, and no
+//! network call happens under the lock.
 //!
 //! A shared client's operations run with a limiter without windows (it keeps only the `Retry-After` blocks of
 //! the client's own 429s); the windows are enforced by the budget, right before each request goes out.

@@ -39,7 +39,7 @@ const client = new InvestigationsClient({
         console.log(event.attempt, event.status ?? 'network');
         break;
       case 'rateLimitShared':
-        console.log(event.key, event.shared ? (event.store satisfies 'indexedDB' | 'localStorage') : event.reason);
+        console.log(event.key, event.shared ? (event.store satisfies 'indexedDB') : event.reason);
         break;
     }
   },

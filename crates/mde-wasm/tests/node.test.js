@@ -661,6 +661,43 @@ test('rateLimit.shared: two clients of one process with the same key list togeth
   checkShared('two Node clients', { a: ra, b: rb }, oracle, await m.journal());
 });
 
+test("rateLimit.shared: a 429's Retry-After holds back every client of the key", async () => {
+  const m = await mock(['--count', '3']);
+  await m.faults(['429']);
+  const token = 'throttled-application';
+  const held = new AbortController();
+  let second;
+  const secondWaits = [];
+  const first = client(m.base, {
+    token,
+    rateLimit: { shared: 'held-key' },
+    onEvent: (e) => {
+      // The first client publishes the block before it waits; from then on the other client must wait too.
+      if (e.type === 'wait' && e.reason === 'retryAfter' && second === undefined) {
+        const other = client(m.base, {
+          token,
+          rateLimit: { shared: 'held-key' },
+          onEvent: (w) => {
+            if (w.type === 'wait') {
+              secondWaits.push(w);
+              held.abort();
+            }
+          },
+        });
+        second = other.get('1', { signal: held.signal }).catch((err) => err);
+      }
+    },
+  });
+  const listed = await collect(first.list());
+  assert.equal(listed.length, 3);
+  const e = await second;
+  assert.equal(e.kind, 'Aborted');
+  assert.equal(secondWaits[0].reason, 'retryAfter');
+  assert.ok(secondWaits[0].ms > 500 && secondWaits[0].ms <= 1_000, `waits out the 1 s block (${secondWaits[0].ms} ms)`);
+  const journal = await m.journal();
+  assert.deepEqual(journal.map((j) => j.status), [429, 200], 'the other client sent nothing');
+});
+
 test('rateLimit.shared: true keys the budget by the service origin, other keys have their own', async () => {
   const m = await mock(['--count', '3']);
   const token = 'keyed-token';
