@@ -70,7 +70,7 @@ use crate::query::{ListQuery, Top};
 use crate::retry::RetryPolicy;
 use crate::{Investigation, Timestamp};
 
-mod id_set;
+pub(crate) mod id_set;
 mod token;
 
 use id_set::IdSet;

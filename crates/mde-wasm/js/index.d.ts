@@ -102,6 +102,14 @@ export type ClientEvent =
   | { type: 'wait'; ms: number; reason: 'rateLimit' | 'retryAfter' | 'backoff' }
   | { type: 'page'; pages: number; items: number }
   | { type: 'retry'; attempt: number; status?: number }
+  /**
+   * A watch's tick completed and your loop has received every event of it: the view is current. `ticks` counts
+   * the ticks of this watch (the snapshot's is the first; a resumed watch counts from its own start); the next
+   * tick starts in `nextTickInMs` (0 when the tick took longer than the interval).
+   */
+  | { type: 'watchTick'; ticks: number; nextTickInMs: number }
+  /** A watch's tick failed for a reason that may pass (network, 5xx, throttling): nothing changed, the watch goes on. */
+  | { type: 'watchTickFailed'; error: MdeError }
   | RateLimitSharedEvent;
 
 /**
@@ -250,6 +258,48 @@ export class InvestigationList implements AsyncIterable<Investigation> {
   resumeToken(): string;
 }
 
+export interface WatchOptions {
+  /** The view: what the filter selects (default: every investigation). Validated at once, as for `list()`. */
+  filter?: Filter;
+  /** Time between the starts of two ticks, in milliseconds (default 60,000; 100 to 86,400,000). */
+  intervalMs?: number;
+  /** Continue a watch from `resumeToken()`; the token carries the filter and the interval (give neither). */
+  resumeFrom?: string;
+  /** Aborting stops a request or the wait between ticks at once; the iteration then fails with kind `Aborted`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * What a watch hands out: the view first (`snapshot`), then its changes. An investigation in an event has the
+ * service's nine properties (`null` when absent), date-times in UTC with the fewest fractional digits.
+ */
+export type WatchEvent =
+  /** Everything the filter selects, in the service's order (newest first). Always the first event. */
+  | { type: 'snapshot'; investigations: Investigation[] }
+  /** An investigation that the filter now selects: new, or one that changed into the view. */
+  | { type: 'added'; investigation: Investigation }
+  /** An investigation of the view that changed: as it is now, and as it was. */
+  | { type: 'changed'; investigation: Investigation; previous: Investigation }
+  /** An investigation that the filter no longer selects, as it was last in the view. */
+  | { type: 'removed'; investigation: Investigation };
+
+/**
+ * `client.watch()`: `for await (const event of watch)`. A `break` (`return()`) stops it, also while it waits for
+ * the next tick.
+ */
+export class InvestigationWatch implements AsyncIterator<WatchEvent, void, undefined>, AsyncIterable<WatchEvent> {
+  private constructor();
+  [Symbol.asyncIterator](): InvestigationWatch;
+  next(): Promise<IteratorResult<WatchEvent, void>>;
+  /** Stops the watch: a request or a wait in progress ends at once, and a pending `next()` resolves as done. */
+  return(value?: void | PromiseLike<void>): Promise<IteratorResult<WatchEvent, void>>;
+  /**
+   * Continue later with `client.watch({ resumeFrom })`: the token (no secret in it) holds the filter, the interval
+   * and the view, which the resumed watch hands out first as its snapshot; its size grows with the view's.
+   */
+  resumeToken(): string;
+}
+
 export interface WindowState {
   /** Calls counted in the window now. */
   used: number;
@@ -277,6 +327,12 @@ export class InvestigationsClient {
   constructor(options: ClientOptions);
   /** Validates at once (throws `InvalidQuery`/`InvalidConfig`); requests start when iteration does. */
   list(options?: ListOptions): InvestigationList;
+  /**
+   * Keeps the view of a filter current: a snapshot, then added, changed and removed investigations, with at most
+   * three calls a tick. Validates at once (throws `InvalidQuery`/`InvalidConfig`); requests start when iteration
+   * does.
+   */
+  watch(options?: WatchOptions): InvestigationWatch;
   /** One investigation, by its id or by its triggering alert's id. */
   get(id: string, options?: GetOptions): Promise<Investigation>;
   rateLimitState(): RateLimitState;

@@ -6,4 +6,4 @@ import { wasmBytes } from './wasm/inline.js';
 
 initSync({ module: wasmBytes() });
 
-export { InvestigationsClient, InvestigationList, MdeError, TOKEN_SCOPE, validateFilter } from './client.js';
+export { InvestigationsClient, InvestigationList, InvestigationWatch, MdeError, TOKEN_SCOPE, validateFilter } from './client.js';

@@ -4,4 +4,4 @@ import { initSync } from './wasm/mde_wasm.js';
 
 initSync({ module: readFileSync(new URL('./wasm/mde_wasm_bg.wasm', import.meta.url)) });
 
-export { InvestigationsClient, InvestigationList, MdeError, TOKEN_SCOPE, validateFilter } from './client.js';
+export { InvestigationsClient, InvestigationList, InvestigationWatch, MdeError, TOKEN_SCOPE, validateFilter } from './client.js';

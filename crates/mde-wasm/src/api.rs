@@ -15,6 +15,7 @@ use crate::error::ErrorInfo;
 use crate::json::{whole_ms, ObjectWriter};
 use crate::shared::SharedBudget;
 use crate::step::Step;
+use crate::watch::{start_watch, WatchHandle};
 
 #[cfg_attr(mde_size, optimize(size))]
 fn thrown(e: ErrorInfo) -> JsValue {
@@ -23,7 +24,7 @@ fn thrown(e: ErrorInfo) -> JsValue {
 
 /// Milliseconds since the epoch from JavaScript's `Date.now()`.
 #[cfg_attr(mde_size, optimize(size))]
-fn millis(now: f64) -> u64 {
+pub(crate) fn millis(now: f64) -> u64 {
     if now.is_finite() && now > 0.0 {
         now as u64
     } else {
@@ -42,7 +43,7 @@ fn ended(failure: Option<&mde_core::Error>) -> Step {
 
 type SharedLimiter = Rc<RefCell<RateLimiter>>;
 
-const BUSY: &str = "the rate limiter is in use by another call (re-entrant call from JavaScript)";
+pub(crate) const BUSY: &str = "the rate limiter is in use by another call (re-entrant call from JavaScript)";
 const NOT_SHARED: &str = "the client has no shared rate limit (rateLimit.shared)";
 
 /// A configured client: base URL, retry policy and the rate limiter its operations share.
@@ -98,6 +99,13 @@ impl Client {
         Ok(ListingHandle { listing, limiter: Rc::clone(&self.limiter) })
     }
 
+    /// Starts (or resumes) a watch from the options' JSON.
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn start_watch(&self, options: &str) -> Result<WatchHandle, ErrorInfo> {
+        let watch = start_watch(options, self.base.clone(), self.retry.clone())?;
+        Ok(WatchHandle::new(watch, Rc::clone(&self.limiter)))
+    }
+
     /// Plans a single fetch.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn start_get(&self, id: &str, seed: f64) -> Result<GetHandle, ErrorInfo> {
@@ -141,6 +149,12 @@ impl Client {
     #[cfg_attr(mde_size, optimize(size))]
     pub fn list(&self, now: f64, options: &str) -> Result<ListingHandle, JsValue> {
         self.start_listing(now, options).map_err(thrown)
+    }
+
+    /// Starts a watch; throws `InvalidQuery`/`InvalidConfig` error JSON before anything is sent.
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn watch(&self, options: &str) -> Result<WatchHandle, JsValue> {
+        self.start_watch(options).map_err(thrown)
     }
 
     /// Plans `GET /api/investigations/{id}`.

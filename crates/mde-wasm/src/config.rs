@@ -103,7 +103,7 @@ impl<'a> ClientOptions<'a> {
 /// A whole number from `min` to `max`, or an error naming the option. (Messages print numbers as integers:
 /// formatting an `f64` would pull float printing into the wasm module.)
 #[cfg_attr(mde_size, optimize(size))]
-fn whole(v: f64, name: &str, min: u64, max: u64) -> Result<u64, String> {
+pub(crate) fn whole(v: f64, name: &str, min: u64, max: u64) -> Result<u64, String> {
     if v.fract() == 0.0 && v >= min as f64 && v <= max as f64 {
         return Ok(v as u64);
     }

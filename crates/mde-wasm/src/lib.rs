@@ -15,7 +15,9 @@
 //!
 //! The JS side pumps a machine step by step: `poll(now)` returns the next step as a small JSON text (send this
 //! URL, wait so long, done, failed), `handleResponse(...)` takes the status, the two throttling headers and the
-//! body bytes, and returns the positions of the items to deliver. Errors cross as JSON texts (see
+//! body bytes, and returns the positions of the items to deliver. A watch ([`watch::WatchHandle`], over mde-core's
+//! `Watch`) is pumped the same way; its steps add `event` (the change as the JS event object, investigations
+//! written by Rust), `tick` (the view is current) and `tickFailed`. Errors cross as JSON texts (see
 //! [`error::ErrorInfo`]) that the facade turns into `MdeError`s.
 //!
 //! What it is not: it does no I/O of its own, imports nothing from the host but what `wasm-bindgen` needs,
@@ -47,3 +49,4 @@ pub mod filter_object;
 pub mod json;
 pub mod shared;
 pub mod step;
+pub mod watch;

@@ -10,9 +10,11 @@ import {
   type FilterObject,
   type Investigation,
   type InvestigationList,
+  type InvestigationWatch,
   type MdeErrorKind,
   type RateLimitState,
   type TokenCredential,
+  type WatchEvent,
 } from 'mde-investigations';
 
 const saved: string | undefined = undefined;
@@ -32,6 +34,14 @@ const client = new InvestigationsClient({
       case 'wait':
         console.log(event.ms, event.reason satisfies 'rateLimit' | 'retryAfter' | 'backoff');
         break;
+      case 'watchTick':
+        console.log('the view is current after tick', event.ticks satisfies number, 'until', event.nextTickInMs);
+        break;
+      case 'watchTickFailed': {
+        const kind: MdeErrorKind = event.error.kind;
+        console.log('a tick failed, the watch goes on', kind, event.error.status);
+        break;
+      }
       case 'page':
         console.log(event.pages, event.items);
         break;
@@ -76,6 +86,41 @@ export async function main(): Promise<void> {
   for await (const _ of client.list({ snapshot: new Date() })) break;
   const one: Investigation = await client.get('63017', { signal: AbortSignal.timeout(5000) });
   console.log(one.triggeringAlertId);
+
+  const watch: InvestigationWatch = client.watch({ filter: { state: 'PendingApproval' }, intervalMs: 60_000, signal: controller.signal });
+  const view = new Map<string, Investigation>();
+  for await (const event of watch) {
+    switch (event.type) {
+      case 'snapshot':
+        for (const inv of event.investigations) view.set(inv.id, inv);
+        break;
+      case 'added':
+        view.set(event.investigation.id, event.investigation);
+        break;
+      case 'changed':
+        console.log(event.previous.state, '->', event.investigation.state);
+        view.set(event.investigation.id, event.investigation);
+        break;
+      case 'removed':
+        view.delete(event.investigation.id);
+        break;
+      default: {
+        const unknown: never = event;
+        console.log(unknown);
+      }
+    }
+    if (view.size > 10) break;
+  }
+  const watchToken: string = watch.resumeToken();
+  const resumed = local.watch({ resumeFrom: watchToken });
+  const first: IteratorResult<WatchEvent, void> = await resumed.next();
+  if (!first.done && first.value.type === 'snapshot') console.log(first.value.investigations.length);
+  await resumed.return();
+  for await (const event of local.watch({ filter: "state eq 'Running'" })) {
+    const e: WatchEvent = event;
+    console.log(e.type);
+    break;
+  }
 
   const state: RateLimitState = client.rateLimitState();
   const persisted: string = state.state;
@@ -131,5 +176,9 @@ new InvestigationsClient({ region: 'eu' });
 validateFilter({ state: { gt: 'Running' } });
 // @ts-expect-error: not a documented state.
 validateFilter({ state: 'Runing' });
+// @ts-expect-error: a watch event has no `items`.
+local.watch().next().then((r) => !r.done && r.value.type === 'added' && r.value.items);
+// @ts-expect-error: intervalMs is a number.
+local.watch({ intervalMs: '60000' });
 // @ts-expect-error: the API does not filter on endTime.
 validateFilter({ endTime: { ge: new Date() } });

@@ -21,8 +21,8 @@ export async function startMock(flags = []) {
       }
     });
   });
-  const admin = async (path, body) => {
-    const init = body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) };
+  const admin = async (path, body, method = 'POST') => {
+    const init = body === undefined ? {} : { method, body: JSON.stringify(body) };
     const r = await fetch(`${base}/__admin/${path}`, init);
     if (!r.ok) throw new Error(`admin ${path}: ${r.status} ${await r.text()}`);
     return r.json();
@@ -35,6 +35,8 @@ export async function startMock(flags = []) {
     all: () => admin('investigations'),
     faults: (plan) => admin('faults', { plan }),
     add: (items) => admin('investigations', items),
+    /** Changes fields of one investigation (`null` clears one); resolves to it as it is now. */
+    patch: (id, fields) => admin(`investigations/${encodeURIComponent(id)}`, fields, 'PATCH'),
     reset: () => admin('reset', {}),
     stop: () =>
       new Promise((resolve) => {

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 
 import { InvestigationsClient, MdeError, TOKEN_SCOPE, validateFilter } from 'mde-investigations';
-import { startMock, valueOf } from './mock.js';
+import { NOW, startMock, valueOf } from './mock.js';
 import { LIMITS, checkShared, mockFlags } from './shared-check.js';
 
 const mocks = [];
@@ -796,4 +796,338 @@ test('validateFilter reads what OData 4.01 accepts within .NET, and normalises t
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+// ---- client.watch() ----
+
+/** Investigations by id, as an array sorted by id: the same set compares equal whatever the order. */
+const byId = (items) => [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+/** Applies a watch event to `view` (a Map by id) as a consumer does, checking that it fits the view. */
+function applyEvent(view, e) {
+  const inv = e.investigation;
+  switch (e.type) {
+    case 'snapshot':
+      view.clear();
+      for (const i of e.investigations) view.set(i.id, i);
+      break;
+    case 'added':
+      assert.ok(!view.has(inv.id), `added ${inv.id} was in the view`);
+      view.set(inv.id, inv);
+      break;
+    case 'changed':
+      assert.deepEqual(e.previous, view.get(inv.id), `changed ${inv.id}: previous is what the view had`);
+      assert.notDeepEqual(inv, e.previous);
+      view.set(inv.id, inv);
+      break;
+    case 'removed':
+      assert.deepEqual(inv, view.get(inv.id), `removed ${inv.id} as the view had it`);
+      view.delete(inv.id);
+      break;
+    default:
+      assert.fail(`unknown event ${JSON.stringify(e)}`);
+  }
+}
+
+/**
+ * `client.watch(options)` on a client of its own, with a consumer that applies every event to a view. At each
+ * `watchTick` event (a tick is over and the consumer has applied all its events) a copy of the view is queued for
+ * `nextTick()`, and the watch's next calls wait until `release()`: the test changes the mock in between, never
+ * during a tick, whatever the interval and the machine's speed.
+ */
+function watchHarness(base, options, clientOptions = {}) {
+  const view = new Map();
+  const events = [];
+  const ticks = [];
+  const waiters = [];
+  let gate = Promise.resolve();
+  let open = () => {};
+  const c = client(base, {
+    ...clientOptions,
+    fetch: async (url, init) => {
+      // Held at the gate, unless the watch stops meanwhile (as a real fetch ends when its signal fires).
+      await new Promise((resolve, reject) => {
+        const signal = init.signal;
+        if (signal?.aborted) return reject(signal.reason);
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        gate.then(resolve);
+      });
+      return fetch(url, init);
+    },
+    onEvent: (e) => {
+      events.push(e);
+      clientOptions.onEvent?.(e);
+      if (e.type !== 'watchTick') return;
+      gate = new Promise((resolve) => (open = resolve));
+      const tick = { ticks: e.ticks, view: byId(view.values()) };
+      if (waiters.length > 0) waiters.shift()(tick);
+      else ticks.push(tick);
+    },
+  });
+  const watch = c.watch(options);
+  const received = [];
+  const consumer = (async () => {
+    for await (const e of watch) {
+      received.push(e);
+      applyEvent(view, e);
+    }
+  })();
+  const ended = consumer.then(() => assert.fail('the watch ended'));
+  return {
+    watch,
+    events,
+    received,
+    consumer,
+    /** The view at the end of the next tick (rejects if the watch ends first). */
+    nextTick: () => Promise.race([ticks.length > 0 ? ticks.shift() : new Promise((r) => waiters.push(r)), ended]),
+    release: () => open(),
+  };
+}
+
+/** The calls of the journal made with the token of the first call (the watch's, which starts first), by seq. */
+async function watchCalls(m) {
+  const journal = await m.journal();
+  return journal.filter((j) => j.token_hash === journal[0]?.token_hash);
+}
+
+const minute = (n, s = 0) => new Date(Date.parse(NOW) + n * 60_000 + s * 1000).toISOString();
+
+test('watch: the snapshot with every event applied in order is a fresh list() of the same filter at the end of each tick; at most 3 calls a tick', { timeout: 60_000 }, async () => {
+  const m = await mock(['--count', '60', '--seed', '11']);
+  const seeded = valueOf(await m.all());
+  const machine = seeded[0].machineId;
+  // Open investigations before the watch starts (the seeded ones have all ended).
+  const open = [
+    ['990001', 'Running', machine],
+    ['990002', 'Running', 'b'.repeat(40)],
+    ['990003', 'Queued', 'b'.repeat(40)],
+    ['990004', 'PendingApproval', 'c'.repeat(40)],
+    ['990005', 'PendingResource', machine],
+    ['990006', 'Running', 'c'.repeat(40)],
+  ];
+  await m.add(open.map(([id, state, machineId], k) => ({ id, startTime: minute(-100 + k), state, machineId })));
+  const filter = { or: [{ state: ['Running', 'PendingApproval'] }, { machineId: machine }] };
+  const h = watchHarness(m.base, { filter, intervalMs: 100 });
+  const oracle = client(m.base);
+  let seen = 0;
+  const perTick = [];
+  const check = async (label) => {
+    const tick = await h.nextTick();
+    const calls = await watchCalls(m);
+    perTick.push(calls.length - seen);
+    seen = calls.length;
+    assert.deepEqual(tick.view, byId(await collect(oracle.list({ filter }))), label);
+    return tick;
+  };
+  const snapshot = await check('snapshot');
+  assert.deepEqual(h.received.map((e) => e.type), ['snapshot']);
+  assert.ok(snapshot.view.length > 3);
+
+  // Each round changes the service between two ticks, as investigations move on (open ones only: a final state
+  // is final), and new ones arrive after the newest seen.
+  const rounds = [
+    async () => {
+      await m.patch('990003', { state: 'Running' }); // Queued -> Running: added
+      await m.patch('990002', { state: 'PendingApproval' }); // still selected: changed
+      await m.add([
+        { id: '990010', startTime: minute(1), state: 'Running', machineId: 'd'.repeat(40) }, // added
+        { id: '990011', startTime: minute(1), state: 'Benign', endTime: minute(2), machineId: machine }, // added, final
+        { id: '990012', startTime: minute(1), state: 'Benign', endTime: minute(2), machineId: 'd'.repeat(40) }, // never
+      ]);
+    },
+    async () => {
+      await m.patch('990004', { state: 'Benign', endTime: minute(3) }); // removed: left the open set
+      await m.patch('990006', { state: 'PendingResource' }); // removed: still open
+      await m.patch('990010', { statusDetails: 'collecting files' }); // changed
+    },
+    async () => {}, // nothing changes: no event
+    async () => {
+      await m.patch('990005', { state: 'SuccessfullyRemediated', endTime: minute(4) }); // changed: still on the machine
+      // Arrivals at the newest start time seen (the next tick asks `ge` it) and after it.
+      await m.add([
+        { id: '990020', startTime: minute(1), state: 'PendingApproval', machineId: 'e'.repeat(40) },
+        { id: '990021', startTime: minute(5), state: 'Queued', machineId: 'e'.repeat(40) }, // open, not selected
+      ]);
+    },
+    async () => {
+      await m.patch('990021', { state: 'Running' }); // added from the open set
+      await m.patch('990001', { state: 'TerminatedByUser', endTime: minute(6) }); // changed (on the machine), left
+      await m.patch('990002', { state: 'Failed', endTime: minute(6) }); // removed, left
+    },
+  ];
+  for (const [k, change] of rounds.entries()) {
+    await change();
+    h.release();
+    await check(`round ${k + 1}`);
+  }
+  await h.watch.return();
+  await h.consumer;
+
+  const types = h.received.map((e) => e.type);
+  for (const type of ['snapshot', 'added', 'changed', 'removed']) assert.ok(types.includes(type), `a ${type} event`);
+  const roundTypes = (id) => h.received.filter((e) => e.investigation?.id === id).map((e) => e.type);
+  assert.deepEqual(roundTypes('990003'), ['added']);
+  assert.deepEqual(roundTypes('990012'), []);
+  assert.deepEqual(roundTypes('990004'), ['removed']);
+  assert.deepEqual(roundTypes('990020'), ['added']);
+  assert.deepEqual(roundTypes('990001'), ['changed']);
+  assert.deepEqual(roundTypes('990005'), ['changed']);
+  // The snapshot is two listings (the view, and every open investigation); a tick is at most three calls, and
+  // three when investigations left the open set (rounds 2, 4 and 5: looked up by id).
+  assert.equal(perTick[0], 2);
+  assert.deepEqual(perTick.slice(1), [2, 3, 2, 3, 3]);
+  const calls = await watchCalls(m);
+  assert.ok(calls.every((c) => c.status === 200));
+  const lookups = calls.map((c) => decodeURIComponent(c.query)).filter((q) => q.startsWith('$filter=id eq'));
+  assert.deepEqual(lookups.map((q) => [...q.matchAll(/id eq '(\d+)'/g)].map((x) => x[1]).sort()), [
+    ['990004'],
+    ['990005'],
+    ['990001', '990002'],
+  ]);
+  assert.deepEqual(h.events.filter((e) => e.type === 'watchTick').map((e) => e.ticks), [1, 2, 3, 4, 5, 6]);
+  assert.ok(!h.events.some((e) => e.type === 'wait'), 'the time between ticks is not a wait event');
+});
+
+test('watch: options are validated at once like list(), and nothing is sent', async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base);
+  assert.throws(() => c.watch({ filter: "state eq 'Runing'" }), (e) => e instanceof MdeError && e.kind === 'InvalidQuery' && e.position === 9);
+  assert.throws(() => c.watch({ filter: { state: 'Runing' } }), (e) => e.kind === 'InvalidQuery' && e.path === 'filter.state');
+  assert.throws(() => c.watch({ intervalMs: 99 }), (e) => e.kind === 'InvalidConfig' && /intervalMs must be a whole number from 100/.test(e.message));
+  assert.throws(() => c.watch({ intervalMs: 1.5e3 + 0.5 }), (e) => e.kind === 'InvalidConfig');
+  assert.throws(() => c.watch({ intervalMs: NaN }), (e) => e.kind === 'InvalidConfig' && /not NaN/.test(e.message));
+  assert.throws(() => c.watch({ intervalMs: Infinity }), (e) => e.kind === 'InvalidConfig');
+  assert.throws(() => c.watch({ intervalMs: '60000' }), (e) => e.kind === 'InvalidConfig');
+  assert.throws(() => c.watch({ interval: 1000 }), (e) => e.kind === 'InvalidConfig' && /unknown watch option "interval"/.test(e.message));
+  assert.throws(() => c.watch({ resumeFrom: 'mdeR1.{}' }), (e) => e.kind === 'InvalidConfig');
+  assert.throws(() => c.watch(null), (e) => e.kind === 'InvalidConfig');
+  const token = c.watch({ filter: { state: 'Running' } }).resumeToken();
+  assert.throws(() => c.watch({ resumeFrom: token, filter: 'id eq 1' }), (e) => e.kind === 'InvalidConfig' && /resumeFrom carries the filter/.test(e.message));
+  c.watch({ intervalMs: 100 });
+  c.watch({ resumeFrom: token });
+  assert.deepEqual(await m.journal(), []);
+});
+
+test('watch: a watch resumed from its token hands out its view first, then goes on from the next tick', { timeout: 60_000 }, async () => {
+  const m = await mock(['--count', '20', '--seed', '3']);
+  await m.add(['990001', '990002', '990003'].map((id, k) => ({ id, startTime: minute(-10 + k), state: 'Running' })));
+  const filter = "state eq 'Running' or state eq 'PendingApproval'";
+  const first = watchHarness(m.base, { filter, intervalMs: 100 });
+  const tick = await first.nextTick();
+  const token = first.watch.resumeToken();
+  assert.match(token, /^mdeW1\./);
+  await first.watch.return();
+  await first.consumer;
+  assert.equal(first.watch.resumeToken(), token, 'the token outlives the watch');
+  const before = (await m.journal()).length;
+
+  // Changes while nothing watches.
+  await m.patch('990001', { state: 'PendingApproval' });
+  await m.patch('990002', { state: 'Benign', endTime: minute(1) });
+  await m.add([{ id: '990004', startTime: minute(2), state: 'Running' }]);
+
+  const second = watchHarness(m.base, { resumeFrom: token });
+  const resumed = await second.nextTick();
+  const calls = (await m.journal()).slice(before);
+  assert.equal(resumed.ticks, 1);
+  assert.deepEqual(second.received[0], { type: 'snapshot', investigations: tick.view.slice().reverse() }, 'the view of the token, in the service order');
+  assert.deepEqual(resumed.view, byId(await collect(client(m.base).list({ filter }))));
+  assert.deepEqual(second.received.slice(1).map((e) => `${e.type} ${e.investigation.id}`).sort(), [
+    'added 990004',
+    'changed 990001',
+    'removed 990002',
+  ]);
+  // No new snapshot listing: the resumed watch's first tick is its three calls (new ones, open ones, the one that left).
+  assert.equal(calls.length, 3);
+  assert.match(decodeURIComponent(calls[0].query), /startTime ge /);
+  await second.watch.return();
+});
+
+test('watch: the signal aborts it during the wait between ticks with its reason; return() stops a pending next() at once', { timeout: 60_000 }, async () => {
+  const m = await mock(['--count', '5']);
+  const controller = new AbortController();
+  const c = client(m.base, {
+    onEvent: (e) => {
+      if (e.type === 'watchTick') setTimeout(() => controller.abort(new Error('the page closes')), 20);
+    },
+  });
+  const watch = c.watch({ intervalMs: 60_000, signal: controller.signal });
+  const started = Date.now();
+  const types = [];
+  const e = await rejects((async () => {
+    for await (const event of watch) types.push(event.type);
+  })(), 'Aborted');
+  assert.ok(Date.now() - started < 30_000, 'it did not wait for the next tick');
+  assert.match(e.message, /the operation was aborted: the page closes/);
+  assert.equal(e.cause.message, 'the page closes');
+  assert.deepEqual(types, ['snapshot']);
+  assert.equal((await m.journal()).length, 2, 'nothing sent after the abort');
+  assert.match(watch.resumeToken(), /^mdeW1\./);
+  // An aborted signal: the iteration fails before anything is sent.
+  await rejects(collect(client(m.base).watch({ signal: AbortSignal.abort() })), 'Aborted');
+  assert.equal((await m.journal()).length, 2);
+
+  // return() while the iteration waits for the next tick: the pending next() resolves as done at once.
+  let waiting;
+  const waits = new Promise((resolve) => (waiting = resolve));
+  const w = client(m.base, { onEvent: (ev) => ev.type === 'watchTick' && waiting(ev) }).watch({ intervalMs: 60_000 });
+  const firstEvent = await w.next();
+  assert.equal(firstEvent.value.type, 'snapshot');
+  const pending = w.next();
+  assert.ok((await waits).nextTickInMs > 50_000);
+  const stoppedAt = Date.now();
+  assert.deepEqual(await w.return(), { done: true, value: undefined });
+  assert.deepEqual(await pending, { done: true, value: undefined });
+  assert.ok(Date.now() - stoppedAt < 30_000);
+  assert.deepEqual(await w.next(), { done: true, value: undefined }, 'stopped for good');
+  assert.equal((await m.journal()).length, 4);
+});
+
+test('watch: a refused token ends the iteration with an MdeError, also after the snapshot', async () => {
+  const m = await mock(['--count', '3', '--token', 'good']);
+  const e = await rejects(collect(client(m.base, { token: 'wrong' }).watch({ intervalMs: 100 })), 'Unauthorized');
+  assert.equal(e.status, 401);
+  // A token source that gives a revoked token after the snapshot: asked again with forceRefresh, then Unauthorized.
+  const asked = [];
+  const token = async ({ forceRefresh }) => {
+    asked.push(forceRefresh);
+    return asked.length <= 2 ? 'good' : 'revoked';
+  };
+  const types = [];
+  const ticks = [];
+  const watch = client(m.base, { token, onEvent: (ev) => ev.type === 'watchTickFailed' && ticks.push(ev) }).watch({ intervalMs: 100 });
+  const f = await rejects((async () => {
+    for await (const event of watch) types.push(event.type);
+  })(), 'Unauthorized');
+  assert.equal(f.status, 401);
+  assert.deepEqual(types, ['snapshot']);
+  assert.deepEqual(asked, [false, false, false, true]);
+  assert.deepEqual(ticks, [], 'a refused token is not a tick failure');
+});
+
+test('watch: a tick whose calls fail (503s past the retries, closed connections) is reported and the watch goes on', { timeout: 60_000 }, async () => {
+  const m = await mock(['--count', '10', '--seed', '5']);
+  await m.add([{ id: '990001', startTime: minute(-5), state: 'Running' }]);
+  const filter = { state: 'Running' };
+  const h = watchHarness(m.base, { filter, intervalMs: 100 }, { maxRetries: 1 });
+  const oracle = client(m.base);
+  const failures = () => h.events.filter((e) => e.type === 'watchTickFailed').map((e) => e.error);
+  await h.nextTick();
+  for (const [plan, kind] of [[['503', '503'], 'Server'], [['close', 'close'], 'Network']]) {
+    const before = failures().length;
+    await m.faults(plan);
+    await m.add([{ id: String(990002 + before), startTime: minute(before + 1), state: 'Running' }]);
+    h.release();
+    const tick = await h.nextTick();
+    assert.deepEqual(tick.view, byId(await collect(oracle.list({ filter }))), `after a ${kind} failure`);
+    const failed = failures().slice(before);
+    assert.equal(failed.length, 1);
+    assert.ok(failed[0] instanceof MdeError);
+    assert.equal(failed[0].kind, kind);
+    if (kind === 'Server') assert.equal(failed[0].status, 503);
+  }
+  assert.deepEqual(h.received.map((e) => e.type), ['snapshot', 'added', 'added']);
+  const statuses = (await watchCalls(m)).map((c) => c.status);
+  assert.ok(statuses.includes(503));
+  await h.watch.return();
 });

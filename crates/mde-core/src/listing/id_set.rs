@@ -30,7 +30,13 @@ const K: u64 = 0x517c_c1b7_2722_0a95;
 #[inline]
 #[cfg_attr(mde_size, optimize(speed))]
 fn hash(bytes: &[u8]) -> u64 {
-    let mut h = 0u64;
+    hash_from(0, bytes)
+}
+
+/// The hash `h` continued over `bytes` (the watch's `Hasher` feeds it its bytes in parts).
+#[inline]
+#[cfg_attr(mde_size, optimize(speed))]
+pub(crate) fn hash_from(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
     }
