@@ -18,7 +18,7 @@ use mde_mock_engine::{
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
-use crate::front::{self, Front, Recycle, Upstream, FAULT_HEADER};
+use crate::front::{self, pace_marker, Front, Recycle, Upstream, FAULT_HEADER, PACE_HEADER};
 
 /// Requests one wiremock server answers before the front moves to the other one and resets it, by default.
 pub const DEFAULT_RECYCLE_AFTER: u32 = 1_000;
@@ -210,6 +210,21 @@ impl MockApiBuilder {
         self
     }
 
+    /// Sends the body of every answer outside `/__admin/` over time, at `bytes_per_second` (at least 1), in
+    /// chunks about every 25 ms with `Transfer-Encoding: chunked`, as the service streams its pages (default: at
+    /// once, with a `Content-Length`).
+    pub fn bandwidth(mut self, bytes_per_second: u64) -> Self {
+        self.options.bandwidth = Some(bytes_per_second);
+        self
+    }
+
+    /// Waits this long (at least 1 ms) between the head of every answer outside `/__admin/` and its body's first
+    /// byte, then sends the body in chunks (default: no wait).
+    pub fn first_byte(mut self, wait: Duration) -> Self {
+        self.options.first_byte = Some(wait);
+        self
+    }
+
     /// Starts the mock: binds the address, serves until the [`MockApi`] is dropped.
     ///
     /// Needs a Tokio runtime (any flavour); the mock's own I/O runs on threads of its own.
@@ -334,7 +349,8 @@ impl Respond for EngineResponder {
     }
 }
 
-/// The wiremock template of a reply; a connection fault becomes the [front](crate::front)'s marker header.
+/// The wiremock template of a reply; a connection fault and a pacing plan become the [front](crate::front)'s
+/// marker headers.
 fn template(reply: Reply) -> ResponseTemplate {
     let mut t = ResponseTemplate::new(reply.status);
     for (name, value) in &reply.headers {
@@ -344,6 +360,9 @@ fn template(reply: Reply) -> ResponseTemplate {
         Some(ConnectionFault::Close) => t = t.insert_header(FAULT_HEADER, "close"),
         Some(ConnectionFault::Truncate { after }) => t = t.insert_header(FAULT_HEADER, format!("truncate {after}")),
         None => {}
+    }
+    if let Some(p) = reply.pacing {
+        t = t.insert_header(PACE_HEADER, pace_marker(p.first_byte, p.chunk_bytes, p.interval));
     }
     if !reply.body.is_empty() {
         t = t.set_body_bytes(reply.body);

@@ -227,6 +227,8 @@ fn help_lists_every_flag() {
         "--next-links",
         "--retry-after-ms",
         "--cpu-throttle-rate",
+        "--bandwidth",
+        "--first-byte-ms",
     ] {
         assert!(text.contains(flag), "{flag} missing from --help");
         let var = format!("MDE_MOCK_{}", flag[2..].to_uppercase().replace('-', "_"));

@@ -4,8 +4,8 @@
 //!   static mock binary served from an empty directory (`static_mock.rs`), the npm packages' Node, TypeScript and Chromium
 //!   tests (`package.rs`, `mock_npm.rs`; the client package's Node suite also on the plain stable build of its
 //!   module), the mock's recipes (`recipes.rs`), the mock's behaviour tests on its npm faces
-//!   (`faces.rs`), both packages installed from a local registry (`registry.rs`), and the dashboard's browser tests
-//!   (`www.rs`).
+//!   (`faces.rs`), both packages installed from a local registry (`registry.rs`), the dashboard's browser tests
+//!   (`www.rs`), and the example extension's (`extension.rs`).
 //! - `cargo xtask demo`: the dashboard (`www/`) and the mock API on loopback (see `demo.rs`).
 //! - `cargo xtask bench`: the benchmarks that print the figures recorded in `BENCHMARKS.md`;
 //!   `cargo xtask soak [ARGS]`: the mock's soak benchmark (memory under sustained load, about 4 minutes;
@@ -17,12 +17,17 @@
 //!   `package.rs` and `mock_npm.rs`; the client's module is size-tuned on the compiler pinned in
 //!   `rust-toolchain.toml` and plain stable on any other or with `MDE_PLAIN_STABLE=1`, see `toolchain.rs`);
 //!   `cargo xtask bench-wasm`: the client package's browser benchmark (decode speed against `fetch().json()`,
-//!   gzip size); `cargo xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
+//!   gzip size, and the size after a Vite production build in brotli 11, with and without the LZMA packing); `cargo
+//!   xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
 //!   tests and the benchmark of `mde-mock`'s package; `cargo xtask mock-faces-test`: the mock's behaviour tests
 //!   (`mock-server/tests/`) against the npm bin and the handler (`faces.rs`); `cargo xtask registry-test`: both
 //!   packages published to a local registry and installed from it with npm, `npm ci` and pnpm (`registry.rs`).
 //! - `cargo xtask recipes`: the recipes of `crates/mde-mock-wasm/examples/` (GitHub Actions, Playwright, Node
 //!   test, MSW) run in a new project against the packed tarballs (see `recipes.rs`); part of `test`.
+//! - `cargo xtask extension`: the npm package's browser files into `examples/extension/vendor/` (then load the
+//!   extension unpacked); `cargo xtask extension-test`: its test in headless Chromium against `mde-mock --live`
+//!   (part of `test`); `cargo xtask extension-screenshot`: the same, writing `examples/extension/screenshot.png`
+//!   (see `extension.rs`).
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the fuzz targets of `fuzz/`, SECONDS each (see `fuzz.rs`); not
 //!   part of `test`.
 //!
@@ -32,6 +37,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod demo;
+mod extension;
 mod faces;
 mod fuzz;
 mod mock_npm;
@@ -60,10 +66,13 @@ fn main() -> ExitCode {
         Some("bench-mock-npm") => mock_npm::bench(),
         Some("recipes") => recipes::recipes(),
         Some("www-test") => www::www_tests(),
+        Some("extension") => extension::vendor(),
+        Some("extension-test") => extension::extension_tests(None),
+        Some("extension-screenshot") => extension::screenshot(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|demo|bench|soak|static-mock [test]|package|npm-test|mock-npm-test|mock-faces-test|registry-test|recipes|www-test|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
+                "usage: cargo xtask <test|demo|bench|soak|static-mock [test]|package|npm-test|mock-npm-test|mock-faces-test|registry-test|recipes|www-test|extension|extension-test|extension-screenshot|bench-wasm|bench-mock-npm|fuzz [SECONDS] [TARGET...]>"
             );
             return ExitCode::from(2);
         }
@@ -128,6 +137,7 @@ fn test() -> Result {
     faces::faces_tests()?;
     registry::registry_tests()?;
     www::www_tests()?;
+    extension::extension_tests(None)?;
     eprintln!("==> all checks passed");
     Ok(())
 }

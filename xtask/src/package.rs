@@ -739,11 +739,17 @@ pub fn ensure_chromium() -> Result {
     run("apt-get install chromium", Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))
 }
 
-/// `cargo xtask bench-wasm`: the browser benchmark of the package (decode path against `fetch().json()`, size).
+/// `cargo xtask bench-wasm`: the browser benchmark of the package (decode path against `fetch().json()`, size,
+/// start-up), after the size an application pays: a one-line consumer built by `vite build`, its JavaScript and
+/// wasm in brotli 11 and gzip -9, with the module's LZMA packing and without (`tests/vite-size.bench.js`).
 pub fn bench() -> Result {
     let tgz = package()?;
     let mock = build_mock()?;
     let dir = test_project(&tgz)?;
+    run(
+        "the browser entry as an application's production build emits it (vite build, brotli 11 and gzip -9)",
+        Command::new("node").current_dir(&dir).env("VITE_BIN", tool("vite")).arg("vite-size.bench.js"),
+    )?;
     ensure_chromium()?;
     run(
         "headless Chromium benchmark",

@@ -44,7 +44,11 @@ pub(crate) fn handle(engine: &mut Engine, now_ms: u64, req: &Request<'_>) -> Rep
         retry_after_ms,
         fault,
     });
-    answer.into_reply(&settings.cors, req.origin, req.method == "HEAD", settings.latency)
+    let mut reply = answer.into_reply(&settings.cors, req.origin, req.method == "HEAD", settings.latency);
+    if reply.fault.is_none() {
+        reply.pacing = settings.pace.plan(reply.body.len());
+    }
+    reply
 }
 
 /// `ms` since the Unix epoch in RFC 3339 (empty beyond what a timestamp holds).

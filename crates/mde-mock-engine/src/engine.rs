@@ -14,6 +14,7 @@ use crate::limits::{LimitConfig, Limiter};
 use crate::live::{LiveOff, LiveStatus, World};
 use crate::odata::{NextLinks, ODataVersion};
 use crate::options::{Options, OptionsError};
+use crate::pacing::PaceConfig;
 use crate::reply::{correlation_id, Cors};
 use crate::request::{Reply, Request};
 
@@ -24,6 +25,8 @@ pub(crate) struct Settings {
     pub policy: TokenPolicy,
     pub cors: Cors,
     pub latency: Duration,
+    /// `--bandwidth` and `--first-byte-ms`.
+    pub pace: PaceConfig,
     pub limits: LimitConfig,
     pub odata: ODataVersion,
     pub retry_after_ms: bool,
@@ -136,6 +139,7 @@ impl Engine {
             policy: TokenPolicy::new(options.tokens, options.forbidden_tokens),
             cors,
             latency: options.latency,
+            pace: PaceConfig { bandwidth: options.bandwidth, first_byte: options.first_byte },
             limits,
             odata: options.odata,
             retry_after_ms: options.retry_after_ms,

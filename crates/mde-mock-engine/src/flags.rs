@@ -152,6 +152,20 @@ pub const FLAGS: &[Flag] = &[
         Some("20"),
         "With --live, investigations arriving per (scaled) hour on average, 0 to 3600",
     ),
+    flag(
+        "bandwidth",
+        "MDE_MOCK_BANDWIDTH",
+        "BYTES_PER_S",
+        None,
+        "Send the body of every answer outside /__admin/ in chunks (Transfer-Encoding: chunked) at this many bytes per second, as the service streams its pages [default: at once]",
+    ),
+    flag(
+        "first-byte-ms",
+        "MDE_MOCK_FIRST_BYTE_MS",
+        "N",
+        None,
+        "Wait N milliseconds between the head of every answer outside /__admin/ and its body's first byte, sent in chunks [default: no wait]",
+    ),
 ];
 
 /// What a command line asks for: where to listen, the data file to read, and the mock's options (without the
@@ -266,6 +280,19 @@ pub fn parse<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result
                     .filter(|v: &f64| (0.0..=crate::live::MAX_RATE).contains(v))
                     .ok_or_else(|| bad("expected a number of arrivals per hour from 0 to 3600"))?
             }
+            "bandwidth" => {
+                o.bandwidth = Some(
+                    value.parse().ok().filter(|n: &u64| *n >= 1).ok_or_else(|| bad(crate::options::BANDWIDTH_RANGE))?,
+                )
+            }
+            "first-byte-ms" => {
+                let ms = value
+                    .parse()
+                    .ok()
+                    .filter(|n: &u64| (1..=crate::options::MAX_FIRST_BYTE_MS).contains(n))
+                    .ok_or_else(|| bad(crate::options::FIRST_BYTE_RANGE))?;
+                o.first_byte = Some(Duration::from_millis(ms));
+            }
             _ => return Err(FlagError::Unknown(long.to_string())),
         }
     }
@@ -300,6 +327,14 @@ mod tests {
     }
 
     #[test]
+    fn every_option_flag_has_its_javascript_name() {
+        for f in FLAGS.iter().filter(|f| !["host", "port", "data"].contains(&f.long)) {
+            let flag = format!("--{}", f.long);
+            assert!(crate::options::name::ALL.iter().any(|n| n.flag == flag), "{flag} has no option name");
+        }
+    }
+
+    #[test]
     fn every_flag_has_a_variable_named_after_it() {
         for f in FLAGS {
             assert_eq!(f.env, format!("MDE_MOCK_{}", f.long.to_uppercase().replace('-', "_")));
@@ -322,6 +357,8 @@ mod tests {
             ("time-scale", "0.5"),
             ("now", "2026-01-01T00:00:00Z"),
             ("data", "x.json"),
+            ("bandwidth", "2000000"),
+            ("first-byte-ms", "300"),
         ])
         .unwrap();
         assert_eq!(inv.host.to_string(), "::1");
@@ -333,6 +370,8 @@ mod tests {
         assert!(inv.options.retry_after_ms);
         assert_eq!((inv.options.live, inv.options.live_rate), (true, 120.0));
         assert_eq!(inv.options.next_links, crate::NextLinks::Stale);
+        assert_eq!(inv.options.bandwidth, Some(2_000_000));
+        assert_eq!(inv.options.first_byte, Some(Duration::from_millis(300)));
         for (flag, value, expected) in [
             ("per-minute", "zero", "invalid value `zero` for `--per-minute`"),
             ("per-minute", "0", "for `--per-minute`: expected a whole number from 1"),
@@ -342,6 +381,14 @@ mod tests {
             ("live-rate", "4000", "`--live-rate`: expected a number of arrivals per hour from 0 to 3600"),
             ("live", "maybe", "`--live`: expected true or false"),
             ("port", "70000", "`--port`"),
+            (
+                "bandwidth",
+                "0",
+                "invalid value `0` for `--bandwidth`: must be a whole number of bytes per second, at least 1",
+            ),
+            ("bandwidth", "-1", "invalid value `-1` for `--bandwidth`"),
+            ("first-byte-ms", "0", "invalid value `0` for `--first-byte-ms`: must be a whole number of milliseconds"),
+            ("first-byte-ms", "-300", "`--first-byte-ms`"),
             ("cors-origin", "a\u{7}", "`corsOrigin` (--cors-origin)"),
             ("colour", "x", "unknown flag `--colour`"),
         ] {

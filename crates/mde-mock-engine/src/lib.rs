@@ -41,6 +41,9 @@
 //!    without `$top` link to the next, see [`NextLinks`]), `GET /api/investigations/{id or alert id}`,
 //!    `GET /api/$metadata`; else `404`/`405`; a bad query is `400` with `code` `ODataError`.
 //!
+//! 8. With `--bandwidth` or `--first-byte-ms`, the body of every answer outside `/__admin/` (errors too; not a
+//!    faulted one) is [paced](pacing): the head at once, the body in chunks over time.
+//!
 //! Every answer carries `Access-Control-Allow-Origin` and `Access-Control-Expose-Headers: Retry-After,
 //! retry-after-ms`; the API's carry `OData-Version: 4.0`. What the service does and the evidence for each
 //! behaviour: `mock-server/FIDELITY.md` in the repository.
@@ -61,6 +64,7 @@ pub mod live;
 pub mod metadata;
 pub mod odata;
 pub mod options;
+pub mod pacing;
 mod reply;
 mod request;
 mod rng;
@@ -74,5 +78,6 @@ pub use limits::Window;
 pub use live::{LiveOff, LiveStatus};
 pub use odata::{NextLinks, ODataVersion};
 pub use options::{Listen, Options, OptionsError};
+pub use pacing::Pacing;
 pub use reply::{correlation_id, Cors, EXPOSED_HEADERS, JSON_CONTENT_TYPE, ODATA_CONTENT_TYPE, XML_CONTENT_TYPE};
 pub use request::{ConnectionFault, Reply, Request};

@@ -61,6 +61,12 @@ pub struct Options {
     /// In live mode, arrivals per (scaled) hour on average, from 0 to [`crate::live::MAX_RATE`] (default
     /// [`crate::live::DEFAULT_RATE`], 20).
     pub live_rate: f64,
+    /// Pace the body of every answer outside `/__admin/` at this many bytes per second, in chunks (default
+    /// none: the body at once). At least 1. See [`crate::pacing`].
+    pub bandwidth: Option<u64>,
+    /// Wait this long between an answer's head and its body's first byte (default none), outside `/__admin/`.
+    /// At least 1 ms. See [`crate::pacing`].
+    pub first_byte: Option<Duration>,
 }
 
 impl Default for Options {
@@ -85,6 +91,8 @@ impl Default for Options {
             cpu_throttle_rate: 0.0,
             live: false,
             live_rate: crate::live::DEFAULT_RATE,
+            bandwidth: None,
+            first_byte: None,
         }
     }
 }
@@ -132,6 +140,8 @@ pub mod name {
         CPU_THROTTLE_RATE = "cpuThrottleRate", "--cpu-throttle-rate";
         LIVE = "live", "--live";
         LIVE_RATE = "liveRate", "--live-rate";
+        BANDWIDTH = "bandwidth", "--bandwidth";
+        FIRST_BYTE_MS = "firstByteMs", "--first-byte-ms";
     }
 
     /// `host` (`--host`): where a server face listens; read by [`Options::server_from_json`] only.
@@ -217,6 +227,12 @@ impl Options {
                 name::LIVE_RATE,
                 format!("{} must be from 0 to {} arrivals per hour", self.live_rate, crate::live::MAX_RATE),
             ));
+        }
+        if self.bandwidth == Some(0) {
+            return Err(invalid(name::BANDWIDTH, BANDWIDTH_RANGE));
+        }
+        if self.first_byte.is_some_and(|d| d.is_zero()) {
+            return Err(invalid(name::FIRST_BYTE_MS, FIRST_BYTE_RANGE));
         }
         if Cors::parse(&self.cors_origin).is_none() {
             return Err(invalid(
@@ -307,6 +323,13 @@ impl Options {
         if let Some(v) = get(name::LIVE_RATE) {
             o.live_rate = number(name::LIVE_RATE, v)?;
         }
+        if let Some(v) = get(name::BANDWIDTH) {
+            o.bandwidth = Some(at_least_one(name::BANDWIDTH, v, u64::MAX, BANDWIDTH_RANGE)?);
+        }
+        if let Some(v) = get(name::FIRST_BYTE_MS) {
+            let ms = at_least_one(name::FIRST_BYTE_MS, v, MAX_FIRST_BYTE_MS, FIRST_BYTE_RANGE)?;
+            o.first_byte = Some(Duration::from_millis(ms));
+        }
         if let Some(v) = get(name::NOW) {
             let text = v.as_str().ok_or_else(|| invalid(name::NOW, "must be an RFC 3339 date-time string"))?;
             o.now = Some(Timestamp::parse(text).map_err(|e| invalid(name::NOW, e.to_string()))?);
@@ -367,6 +390,8 @@ impl Options {
             "cpu_throttle_rate": self.cpu_throttle_rate,
             "live": self.live,
             "live_rate": self.live_rate,
+            "bandwidth": self.bandwidth,
+            "first_byte_ms": self.first_byte.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         })
     }
 }
@@ -380,6 +405,25 @@ fn unsigned(option: OptionName, v: &Value, max: u64) -> Result<u64, OptionsError
         _ => None,
     };
     n.filter(|n| *n <= max).ok_or_else(|| invalid(option, format!("{v} is not a whole number from 0 to {max}")))
+}
+
+/// What `bandwidth` accepts.
+pub(crate) const BANDWIDTH_RANGE: &str =
+    "must be a whole number of bytes per second, at least 1 (leave it out for answers at full speed)";
+/// What `firstByteMs` accepts.
+pub(crate) const FIRST_BYTE_RANGE: &str =
+    "must be a whole number of milliseconds from 1 to 86400000 (leave it out for no wait)";
+/// The longest wait for a first byte: a day.
+pub(crate) const MAX_FIRST_BYTE_MS: u64 = 86_400_000;
+
+/// A whole number from 1 to `max` (a JSON number, or a string of digits); `problem` says what is accepted.
+fn at_least_one(option: OptionName, v: &Value, max: u64, problem: &str) -> Result<u64, OptionsError> {
+    let n = match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
+        _ => None,
+    };
+    n.filter(|n| (1..=max).contains(n)).ok_or_else(|| invalid(option, format!("{v} {problem}")))
 }
 
 fn limit(option: OptionName, v: &Value) -> Result<u32, OptionsError> {
@@ -420,6 +464,7 @@ mod tests {
             "perMinute": 2, "perHour": 10, "window": "fixed", "timeScale": 0.5, "faultRate": 0.25,
             "latencyMs": 7, "corsOrigin": "http://app.test", "now": "2026-01-01T00:00:00Z", "odata": "4.01",
             "nextLinks": "always", "retryAfterMs": true, "cpuThrottleRate": 0.5, "live": true, "liveRate": 90.5,
+            "bandwidth": 2000000, "firstByteMs": 300,
             "investigations": [{"id": 5, "state": "Benign"}]
         }))
         .unwrap();
@@ -435,6 +480,7 @@ mod tests {
         assert_eq!(o.odata, ODataVersion::V401);
         assert_eq!((o.next_links, o.retry_after_ms, o.cpu_throttle_rate), (NextLinks::Always, true, 0.5));
         assert_eq!((o.live, o.live_rate), (true, 90.5));
+        assert_eq!((o.bandwidth, o.first_byte), (Some(2_000_000), Some(Duration::from_millis(300))));
         assert_eq!(Options::from_json(&json!({})).unwrap(), Options::default());
         assert_eq!(Options::from_json(&object(&[("seed", Value::Null)])).unwrap(), Options::default());
     }
@@ -457,6 +503,18 @@ mod tests {
             (json!({"liveRate": -1}), "`liveRate` (--live-rate)"),
             (json!({"liveRate": "fast"}), "`liveRate` (--live-rate): \"fast\" is not a number"),
             (json!({"count": -1}), "`count` (--count): -1 is not a whole number"),
+            (
+                json!({"bandwidth": 0}),
+                "`bandwidth` (--bandwidth): 0 must be a whole number of bytes per second, at least 1",
+            ),
+            (json!({"bandwidth": -5}), "`bandwidth` (--bandwidth): -5 must be a whole number of bytes per second"),
+            (json!({"bandwidth": 1.5}), "`bandwidth` (--bandwidth): 1.5 must be"),
+            (
+                json!({"firstByteMs": 0}),
+                "`firstByteMs` (--first-byte-ms): 0 must be a whole number of milliseconds from 1",
+            ),
+            (json!({"firstByteMs": -300}), "`firstByteMs` (--first-byte-ms): -300 must be"),
+            (json!({"firstByteMs": 86400001}), "`firstByteMs` (--first-byte-ms): 86400001 must be"),
             (json!({"tokens": [1]}), "`tokens` (--token): must be an array of strings"),
             (json!({"tokens": [""]}), "`tokens` (--token): a token is empty"),
             (json!({"corsOrigin": "a\nb"}), "`corsOrigin` (--cors-origin)"),

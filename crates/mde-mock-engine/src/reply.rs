@@ -101,7 +101,7 @@ impl Answer {
         if self.media != Media::Json {
             headers.push(("odata-version", "4.0".to_string()));
         }
-        Reply { status: self.status, headers, body, delay, fault: self.fault }
+        Reply { status: self.status, headers, body, delay, fault: self.fault, pacing: None }
     }
 }
 

@@ -1,7 +1,10 @@
 //! What goes into the engine and what comes out: a [`Request`] as read off the wire, and the [`Reply`] a
-//! driver sends (or the [`ConnectionFault`] it enacts) after waiting [`Reply::delay`].
+//! driver sends (or the [`ConnectionFault`] it enacts) after waiting [`Reply::delay`], its body at once or paced
+//! ([`Reply::pacing`]).
 
 use std::time::Duration;
+
+use crate::pacing::Pacing;
 
 /// One HTTP request, as much of it as the engine reads.
 ///
@@ -78,6 +81,10 @@ pub struct Reply {
     pub delay: Duration,
     /// A connection-level fault to enact instead of sending the reply normally.
     pub fault: Option<ConnectionFault>,
+    /// How to send the body over time (`--bandwidth`, `--first-byte-ms`): in chunks, `Transfer-Encoding:
+    /// chunked`, on the plan's schedule. `None`: the body at once, with its `Content-Length`. Never set with a
+    /// `fault`, nor for an empty body.
+    pub pacing: Option<Pacing>,
 }
 
 impl Reply {

@@ -24,7 +24,8 @@ export class MockApi {
    * Answers a Fetch API `Request` as the mock server would answer it at the request's URL (host and scheme
    * from the URL). Rejects with a `TypeError` for a `close` fault; a `truncate` fault gives a `Response` whose
    * body stream errors after half the body. Waits `latencyMs` first; rejects with the abort reason if
-   * `request.signal` aborts meanwhile.
+   * `request.signal` aborts meanwhile. With `bandwidth` or `firstByteMs`, the body stream delivers its chunks
+   * over time (and errors with the abort reason if the signal aborts before the last).
    */
   async handle(request) {
     if (typeof request?.url !== 'string' || typeof request.method !== 'string') {
@@ -48,7 +49,7 @@ export class MockApi {
     );
     if (reply.delayMs > 0) await sleep(reply.delayMs, signal);
     else throwIfAborted(signal);
-    return toResponse(reply);
+    return toResponse(reply, signal);
   }
 
   /** Every investigation served, in the documented order (as `GET /__admin/investigations`). */

@@ -108,6 +108,14 @@ export interface MockOptions {
   live?: boolean;
   /** With `live`, arrivals per (scaled) hour on average, 0 to 3600 (default 20). */
   liveRate?: number;
+  /**
+   * Send the body of every answer outside `/__admin/` over time, at this many bytes per second (a whole number, at
+   * least 1; default: at once): in chunks about every 25 ms, as the service streams its pages. Over HTTP the body
+   * is `Transfer-Encoding: chunked`; from `handle` its `ReadableStream` delivers the chunks on the same schedule.
+   */
+  bandwidth?: number;
+  /** Wait this many milliseconds between the head of every answer outside `/__admin/` and its body's first byte (1 to 86,400,000; default: no wait). */
+  firstByteMs?: number;
 }
 
 /** `service` (links only without `$top`, as the service), `always`, `stale` (links that never advance) or `foreign` (another origin). */
@@ -164,6 +172,10 @@ export interface MockConfig {
   cors_origin: string;
   live: boolean;
   live_rate: number;
+  /** `bandwidth`, or `null` when bodies are sent at once. */
+  bandwidth: number | null;
+  /** `firstByteMs`, or `null` without a wait. */
+  first_byte_ms: number | null;
 }
 
 /** The live world (as `GET /__admin/live`). */
@@ -197,7 +209,8 @@ export interface MockApi {
    * Answers a request as the mock server would at the request's URL (its host and scheme appear in
    * `@odata.context`). Waits `latencyMs` first, rejecting with the abort reason if `request.signal` aborts.
    * A `close` fault rejects with a `TypeError` (as `fetch` on a network error); a `truncate` fault resolves with a
-   * `Response` whose body stream errors with a `TypeError` after half the body.
+   * `Response` whose body stream errors with a `TypeError` after half the body. With `bandwidth` or
+   * `firstByteMs`, the `Response` comes at once and its body stream delivers the chunks over time.
    */
   handle(request: Request): Promise<Response>;
   /** `handle(new Request(input, init))`, bound: a `fetch` to give to a client (`fetch: api.fetch`). */

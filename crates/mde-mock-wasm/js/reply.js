@@ -5,8 +5,10 @@ const EMPTY = new Uint8Array(0);
 /**
  * Asks `engine` (a wasm MockEngine) to answer a request at `now` (ms since the epoch). `query` is the query
  * string without `?` (undefined without one), `host` the Host header or the URL's authority, `scheme` `http` or
- * `https`. Returns `{ status, headers, body, delayMs, fault, truncateAfter }`: `headers` a flat
- * `[name, value, ...]` list without content-length, `fault` `'close'`, `'truncate'` or undefined.
+ * `https`. Returns `{ status, headers, body, delayMs, fault, truncateAfter, pacing }`: `headers` a flat
+ * `[name, value, ...]` list without content-length, `fault` `'close'`, `'truncate'` or undefined, `pacing`
+ * undefined (the body at once) or `{ firstByteMs, chunkBytes, chunkIntervalMs }`: send chunk `k` (from 0,
+ * `chunkBytes` each, the last shorter) `firstByteMs + k * chunkIntervalMs` after the head (see ./pace.js).
  */
 export function answer(engine, now, method, path, query, authorization, origin, host, scheme, body = EMPTY) {
   const reply = engine.handle(now, method, path, query, authorization, origin, host, scheme, body);
@@ -18,6 +20,10 @@ export function answer(engine, now, method, path, query, authorization, origin, 
       delayMs: reply.delayMs,
       fault: reply.fault,
       truncateAfter: reply.truncateAfter,
+      pacing:
+        reply.chunkBytes === undefined
+          ? undefined
+          : { firstByteMs: reply.firstByteMs, chunkBytes: reply.chunkBytes, chunkIntervalMs: reply.chunkIntervalMs },
     };
   } finally {
     reply.free();

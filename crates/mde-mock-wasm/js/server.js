@@ -1,11 +1,13 @@
 // The mock on a port, with Node's `http`, as the native binary serves it: the request target read as a URL (see
 // ./target.js), keep-alive, the `Host` header for the URLs in bodies, the latency before answering; a `close`
 // fault destroys the socket without a byte, a `truncate` fault sends the head with the full content-length and the
-// first bytes of the body, then closes.
+// first bytes of the body, then closes. A paced body (`bandwidth`, `firstByteMs`) goes out in chunks on timers,
+// `Transfer-Encoding: chunked` (Node's framing of a body without a content-length).
 
 import { createServer } from 'node:http';
 import { isIPv6 } from 'node:net';
 
+import { chunkCount, chunkOf, untilChunk } from './pace.js';
 import { answer } from './reply.js';
 import { pathAndQuery } from './target.js';
 
@@ -20,6 +22,10 @@ function send(res, reply) {
     socket.destroy();
     return;
   }
+  if (reply.pacing !== undefined && fault === undefined) {
+    sendPaced(res, status, headers, body, reply.pacing);
+    return;
+  }
   if (body.length > 0) headers.push('content-length', String(body.length));
   res.writeHead(status, headers);
   if (fault === 'truncate') {
@@ -31,6 +37,25 @@ function send(res, reply) {
     return;
   }
   res.end(body.length > 0 ? body : undefined);
+}
+
+/** Sends the head at once, then each chunk of `body` at its time; stops if the connection goes away. */
+function sendPaced(res, status, headers, body, pacing) {
+  res.writeHead(status, headers);
+  res.flushHeaders();
+  const headAt = performance.now();
+  const count = chunkCount(body, pacing);
+  let k = 0;
+  let timer;
+  res.once('close', () => clearTimeout(timer));
+  const next = () => {
+    if (res.destroyed) return;
+    res.write(chunkOf(body, pacing, k));
+    k += 1;
+    if (k === count) res.end();
+    else timer = setTimeout(next, untilChunk(pacing, k, headAt));
+  };
+  timer = setTimeout(next, untilChunk(pacing, 0, headAt));
 }
 
 function respond(engine, req, res, body) {

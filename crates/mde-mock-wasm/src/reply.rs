@@ -1,9 +1,10 @@
 //! [`Reply`]: the engine's answer as JavaScript reads it: status, headers, body, the delay to wait first, and
-//! the connection fault to enact (`close`, or `truncate` after `truncateAfter` bytes).
+//! the connection fault to enact (`close`, or `truncate` after `truncateAfter` bytes), and the pacing of the body
+//! (`firstByteMs`, then `chunkBytes` every `chunkIntervalMs`; see `mde_mock_engine::pacing`).
 
 use std::time::Duration;
 
-use mde_mock_engine::ConnectionFault;
+use mde_mock_engine::{ConnectionFault, Pacing};
 use wasm_bindgen::prelude::*;
 
 /// One answer of the engine. The facade reads its fields, takes the body, and frees it.
@@ -15,12 +16,13 @@ pub struct Reply {
     body: Vec<u8>,
     delay_ms: f64,
     fault: Option<ConnectionFault>,
+    pacing: Option<Pacing>,
 }
 
 impl From<mde_mock_engine::Reply> for Reply {
     fn from(r: mde_mock_engine::Reply) -> Reply {
         let headers = r.headers.into_iter().flat_map(|(name, value)| [name.to_string(), value]).collect();
-        Reply { status: r.status, headers, body: r.body, delay_ms: whole_ms(r.delay), fault: r.fault }
+        Reply { status: r.status, headers, body: r.body, delay_ms: whole_ms(r.delay), fault: r.fault, pacing: r.pacing }
     }
 }
 
@@ -69,6 +71,26 @@ impl Reply {
             _ => None,
         }
     }
+
+    /// For a paced body: the wait between the head and the first chunk, in milliseconds (fractions kept);
+    /// `undefined` for a body sent at once.
+    #[wasm_bindgen(getter, js_name = firstByteMs)]
+    pub fn first_byte_ms(&self) -> Option<f64> {
+        self.pacing.map(|p| p.first_byte.as_secs_f64() * 1000.0)
+    }
+
+    /// For a paced body: the bytes of each chunk (the last may be shorter).
+    #[wasm_bindgen(getter, js_name = chunkBytes)]
+    pub fn chunk_bytes(&self) -> Option<f64> {
+        self.pacing.map(|p| p.chunk_bytes as f64)
+    }
+
+    /// For a paced body: the time between the starts of two chunks, in milliseconds (fractions kept); chunk `k`
+    /// is due `firstByteMs + k * chunkIntervalMs` after the head.
+    #[wasm_bindgen(getter, js_name = chunkIntervalMs)]
+    pub fn chunk_interval_ms(&self) -> Option<f64> {
+        self.pacing.map(|p| p.interval.as_secs_f64() * 1000.0)
+    }
 }
 
 #[cfg(test)]
@@ -83,6 +105,7 @@ mod tests {
             body: b"0123456789".to_vec(),
             delay: Duration::from_millis(25),
             fault: Some(ConnectionFault::Truncate { after: 5 }),
+            pacing: None,
         });
         assert_eq!(r.headers(), ["a", "1", "b", "2"]);
         assert_eq!(
@@ -92,5 +115,25 @@ mod tests {
         let mut r = r;
         assert_eq!(r.take_body(), b"0123456789");
         assert!(r.take_body().is_empty());
+        assert_eq!(r.first_byte_ms(), None);
+    }
+
+    #[test]
+    fn pacing_crosses_in_milliseconds() {
+        let pacing = Pacing {
+            first_byte: Duration::from_millis(300),
+            chunk_bytes: 3,
+            interval: Duration::from_micros(1500),
+            len: 10,
+        };
+        let r = Reply::from(mde_mock_engine::Reply {
+            status: 200,
+            headers: vec![],
+            body: b"0123456789".to_vec(),
+            delay: Duration::ZERO,
+            fault: None,
+            pacing: Some(pacing),
+        });
+        assert_eq!((r.first_byte_ms(), r.chunk_bytes(), r.chunk_interval_ms()), (Some(300.0), Some(3.0), Some(1.5)));
     }
 }

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { createMockApi, MockError } from 'mde-mock';
 import { InvestigationsClient } from 'mde-investigations';
 
-import { NOW } from './helpers.js';
+import { assertPaced, NOW, readOverTime } from './helpers.js';
 
 const BASE = 'https://api.security.microsoft.com';
 
@@ -227,7 +227,40 @@ test('latency is waited before the answer, and an abort ends the wait', async ()
   assert.equal(api.journal().length, 2, 'a call aborted before it was sent never reached the mock');
 });
 
+test('bandwidth and firstByteMs: the body stream delivers its chunks over time, the same bytes as unpaced', async () => {
+  const [bandwidth, firstByteMs] = [100_000, 150];
+  const paced = await createMockApi({ count: 60, now: NOW, bandwidth, firstByteMs });
+  const plain = await createMockApi({ count: 60, now: NOW });
+  const whole = new Uint8Array(await (await get(plain, '/api/investigations')).arrayBuffer());
+  assert.ok(whole.length > 15_000, `${whole.length} bytes`);
+  const sentAt = performance.now();
+  const r = await get(paced, '/api/investigations');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-length'), null, 'a streamed body has no length');
+  const arrived = await readOverTime(r, sentAt);
+  assert.deepEqual(arrived.body, whole);
+  assertPaced(arrived, bandwidth, firstByteMs);
+  // The admin API answers at once.
+  const config = await admin(paced, 'GET', 'config');
+  assert.ok(Number(config.headers.get('content-length')) > 0);
+  assert.deepEqual([(await config.json()).bandwidth, paced.config().first_byte_ms], [bandwidth, firstByteMs]);
+  // An abort while the body arrives cuts its stream with the reason, as for a fetched body.
+  const controller = new AbortController();
+  const cut = await get(paced, '/api/investigations', 't', { signal: controller.signal });
+  setTimeout(() => controller.abort(), 200);
+  await assert.rejects(cut.arrayBuffer(), (e) => e.name === 'AbortError');
+  // A reader that stops in the middle cancels the rest (no timer is left behind to keep Node alive).
+  const reader = (await get(paced, '/api/investigations')).body.getReader();
+  assert.ok((await reader.read()).value.length > 0);
+  await reader.cancel();
+  assert.equal((await reader.read()).done, true);
+});
+
 test('bad options are refused with the engine message naming the option', async () => {
+  await refused(() => createMockApi({ bandwidth: 0 }), 'InvalidOption', '`bandwidth` (--bandwidth): 0 must be a whole number of bytes per second, at least 1', 'bandwidth');
+  await refused(() => createMockApi({ bandwidth: -100 }), 'InvalidOption', '`bandwidth` (--bandwidth): -100 must be', 'bandwidth');
+  await refused(() => createMockApi({ firstByteMs: 0 }), 'InvalidOption', '`firstByteMs` (--first-byte-ms): 0 must be a whole number of milliseconds from 1', 'firstByteMs');
+  await refused(() => createMockApi({ firstByteMs: -5 }), 'InvalidOption', '`firstByteMs` (--first-byte-ms)', 'firstByteMs');
   await refused(() => createMockApi({ perMinute: 0 }), 'InvalidOption', 'option `perMinute` (--per-minute): must be at least 1', 'perMinute');
   await refused(() => createMockApi({ timeScale: NaN }), 'InvalidOption', '`timeScale` (--time-scale)', 'timeScale');
   await refused(() => createMockApi({ faultRate: Infinity }), 'InvalidOption', '`faultRate`', 'faultRate');

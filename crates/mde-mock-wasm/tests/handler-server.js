@@ -43,6 +43,8 @@ const OPTION = {
   'retry-after-ms': ['retryAfterMs', 'switch'],
   live: ['live', 'switch'],
   'live-rate': ['liveRate', 'number'],
+  bandwidth: ['bandwidth', 'number'],
+  'first-byte-ms': ['firstByteMs', 'number'],
 };
 
 const camel = (long) => long.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -87,6 +89,8 @@ async function send(res, response) {
   const head = [];
   response.headers.forEach((value, name) => head.push(name, value));
   res.writeHead(response.status, head);
+  // A streamed body (a paced answer: no content-length): the head goes out at once, as `handle` gave it.
+  if (response.body !== null && !response.headers.has('content-length')) res.flushHeaders();
   if (response.body === null) {
     res.end();
     return;

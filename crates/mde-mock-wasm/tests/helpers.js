@@ -1,5 +1,6 @@
 // Shared by the Node suites: a raw HTTP/1.1 client on a socket (to see exactly what a connection fault sends),
 // and the bin as a child process.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
@@ -126,4 +127,39 @@ export async function runBin(args, { env = {}, program } = {}) {
   const [code] = await once(child, 'close');
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+/**
+ * Reads a `Response`'s body as it arrives: `{ body, reads }`, `reads` one `[ms since sentAt, bytes so far]` per
+ * chunk read (`sentAt` from `performance.now()`).
+ */
+export async function readOverTime(response, sentAt) {
+  const reader = response.body.getReader();
+  const parts = [];
+  const reads = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    total += value.length;
+    reads.push([performance.now() - sentAt, total]);
+  }
+  return { body: new Uint8Array(Buffer.concat(parts)), reads };
+}
+
+/**
+ * Asserts that a paced body came over time: not a byte before `firstByteMs`, never faster than `bandwidth` bytes
+ * per second (one chunk, 25 ms at the rate, and a timer's millisecond of slack), in several reads. Lower bounds on
+ * time only: a busy machine makes bytes later, never earlier.
+ */
+export function assertPaced({ reads }, bandwidth, firstByteMs) {
+  const slackMs = 2;
+  assert.ok(reads[0][0] >= firstByteMs - slackMs, `the first byte came after ${reads[0][0]} ms`);
+  const chunk = bandwidth / 40;
+  for (const [at, bytes] of reads) {
+    const allowed = ((at - firstByteMs + slackMs) / 1000) * bandwidth + 2 * chunk;
+    assert.ok(bytes <= allowed, `${bytes} bytes after ${at} ms: faster than ${bandwidth} bytes/s`);
+  }
+  assert.ok(reads.length >= 4, `the body came in ${reads.length} reads`);
 }

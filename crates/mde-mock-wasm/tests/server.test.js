@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { startMock, MockError } from 'mde-mock';
 import { InvestigationsClient } from 'mde-investigations';
 
-import { NOW, rawGet } from './helpers.js';
+import { assertPaced, NOW, rawGet, readOverTime } from './helpers.js';
 
 /** Whether a TCP server can listen on `port` of 127.0.0.1 now. */
 async function free(port) {
@@ -76,11 +76,32 @@ test('latency delays the answers outside /__admin/', async () => {
   await mock.close();
 });
 
+test('bandwidth and firstByteMs: the head at once, the body chunked over time, the same bytes as unpaced', async () => {
+  const [bandwidth, firstByteMs] = [100_000, 150];
+  const paced = await startMock({ count: 60, now: NOW, bandwidth, firstByteMs });
+  const plain = await startMock({ count: 60, now: NOW });
+  const headers = { authorization: 'Bearer t' };
+  const whole = Buffer.from(await (await fetch(`${plain.url}/api/investigations`, { headers })).arrayBuffer());
+  const sentAt = performance.now();
+  const r = await fetch(`${paced.url}/api/investigations`, { headers });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('transfer-encoding'), 'chunked');
+  assert.equal(r.headers.get('content-length'), null);
+  const arrived = await readOverTime(r, sentAt);
+  // The same bytes but for the port in `@odata.context`.
+  const text = (bytes, url) => Buffer.from(bytes).toString('utf8').replaceAll(url, 'ORIGIN');
+  assert.equal(text(arrived.body, paced.url), text(whole, plain.url));
+  assertPaced(arrived, bandwidth, firstByteMs);
+  await Promise.all([paced.close(), plain.close()]);
+});
+
 test('host, port and the options are checked by the engine', async () => {
   for (const [options, text, option] of [
     [{ port: 70000 }, 'option `port` (--port): 70000 is not a whole number from 0 to 65535', 'port'],
     [{ host: 'localhost' }, 'option `host` (--host)', 'host'],
     [{ perHour: 0 }, 'option `perHour` (--per-hour): must be at least 1', 'perHour'],
+    [{ bandwidth: 0 }, 'option `bandwidth` (--bandwidth): 0 must be a whole number of bytes per second, at least 1', 'bandwidth'],
+    [{ firstByteMs: -1 }, 'option `firstByteMs` (--first-byte-ms): -1 must be', 'firstByteMs'],
     [{ hots: '::1' }, 'unknown option `hots`: the options are host, port, seed,', 'hots'],
   ]) {
     await assert.rejects(startMock(options), (e) => e instanceof MockError && e.kind === 'InvalidOption' && e.message.includes(text) && e.option === option);

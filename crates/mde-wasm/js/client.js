@@ -19,7 +19,7 @@ const CLIENT_OPTIONS = new Set([
 ]);
 const RATE_LIMIT_OPTIONS = new Set(['state', 'perMinute', 'perHour', 'timeScale', 'shared']);
 const LIST_OPTIONS = new Set(['filter', 'top', 'skip', 'pageSize', 'snapshot', 'resumeFrom', 'signal']);
-const WATCH_OPTIONS = new Set(['filter', 'intervalMs', 'resumeFrom', 'signal']);
+const WATCH_OPTIONS = new Set(['filter', 'intervalMs', 'resumeFrom', 'ticks', 'signal']);
 const INFO_FIELDS = ['status', 'code', 'target', 'retryAfterMs', 'position', 'expected', 'found', 'path'];
 
 /**
@@ -481,11 +481,13 @@ export class InvestigationList {
  * The result of `client.watch()`: an async iterable of changes of the view of a filter (a snapshot first, then
  * added, changed and removed investigations), with `resumeToken()`. Rust decides the calls of each tick and what
  * changed; this class sends, sleeps and hands the events on. `return()` (a `break`) or the signal stops it, also
- * during the wait between ticks.
+ * during the wait between ticks; with `ticks`, the iteration ends by itself once that many ticks are over.
  */
 export class InvestigationWatch {
   #handle;
   #io;
+  /** Ticks (completed or failed) after which the iteration ends; Infinity: it does not. */
+  #ticks;
   /** Aborted by the user's signal (with its reason) or by `return()`: stops a request or a wait at once. */
   #stop = new AbortController();
   #stopped = false;
@@ -494,9 +496,10 @@ export class InvestigationWatch {
   #events;
 
   /** @internal */
-  constructor(handle, io, signal) {
+  constructor(handle, io, signal, ticks = Infinity) {
     this.#handle = handle;
     this.#io = io;
+    this.#ticks = ticks;
     if (signal?.aborted) this.#stop.abort(signal.reason);
     else if (signal !== undefined) {
       const onAbort = () => this.#stop.abort(signal.reason);
@@ -544,6 +547,8 @@ export class InvestigationWatch {
     const handle = this.#handle;
     const signal = this.#stop.signal;
     const state = { lastStatus: undefined };
+    // Ticks over, completed or failed: each ends with its `tick` or `tickFailed` step, after all its events.
+    let over = 0;
     try {
       for (;;) {
         throwIfAborted(signal);
@@ -553,8 +558,10 @@ export class InvestigationWatch {
           if (step.event.type !== 'unknown') yield step.event;
         } else if (step.t === 'tick') {
           this.#io.emit({ type: 'watchTick', ticks: step.ticks, nextTickInMs: step.nextInMs });
+          if (++over >= this.#ticks) return;
         } else if (step.t === 'tickFailed') {
           this.#io.emit({ type: 'watchTickFailed', error: new MdeError(step.error) });
+          if (++over >= this.#ticks) return;
         } else if (step.t === 'wait' && step.reason === 'nextTick') {
           // Not a `wait` event: nothing holds the watch back (`watchTick` said when the next tick starts).
           await sleep(step.ms, signal);
@@ -626,19 +633,24 @@ export class InvestigationsClient {
   /**
    * Keeps the view of a filter current: an async iterable whose first event is `{ type: 'snapshot',
    * investigations }`, then `added`, `changed` (with `previous`) and `removed` ones, a tick every `intervalMs`
-   * (default 60,000; at least 100) of at most three calls. Validated at once like `list()`.
+   * (default 60,000; at least 100) of at most three calls; with `ticks`, it ends after that many ticks instead of
+   * waiting for the next. Validated at once like `list()`.
    */
   watch(options = {}) {
     if (options === null || typeof options !== 'object') throw fail('InvalidConfig', 'watch options must be an object');
     checkKeys(options, WATCH_OPTIONS, 'watch');
-    const { filter, intervalMs, resumeFrom, signal } = options;
+    const { filter, intervalMs, resumeFrom, ticks, signal } = options;
+    // Counted here, by the pump that ends the iteration; Rust never sees it.
+    if (ticks !== undefined && !(Number.isSafeInteger(ticks) && ticks >= 1)) {
+      throw fail('InvalidConfig', `ticks must be a whole number from 1, not ${typeof ticks === 'string' ? JSON.stringify(ticks) : ticks}`);
+    }
     // JSON has no NaN or Infinity (they would become null, the default): refused here, the rest in Rust.
     if (typeof intervalMs === 'number' && !Number.isFinite(intervalMs)) {
       throw fail('InvalidConfig', `intervalMs must be a finite number, not ${intervalMs}`);
     }
     const json = JSON.stringify({ filter: filterInput(filter), intervalMs, resumeFrom, seed: seed() });
     const handle = call(() => this.#wasm.watch(json));
-    return new InvestigationWatch(handle, this.#io, signal);
+    return new InvestigationWatch(handle, this.#io, signal, ticks);
   }
 
   /** One investigation by its id or by the id of the alert that triggered it. */

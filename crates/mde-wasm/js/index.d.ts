@@ -265,6 +265,14 @@ export interface WatchOptions {
   intervalMs?: number;
   /** Continue a watch from `resumeToken()`; the token carries the filter and the interval (give neither). */
   resumeFrom?: string;
+  /**
+   * End the iteration once this many ticks are over (completed or failed: `onEvent` gets `watchTick` or
+   * `watchTickFailed`), instead of waiting for the next; a whole number from 1 (default: never). A new watch's
+   * first tick is its snapshot; a resumed one hands out the token's view, then its first tick starts at once. So
+   * `{ resumeFrom, ticks: 1 }` is one wake-up of a process that cannot wait (an extension's service worker on
+   * `chrome.alarms`): the changes since the token, then `resumeToken()` for the next wake-up.
+   */
+  ticks?: number;
   /** Aborting stops a request or the wait between ticks at once; the iteration then fails with kind `Aborted`. */
   signal?: AbortSignal;
 }

@@ -116,6 +116,11 @@ export async function main(): Promise<void> {
   const first: IteratorResult<WatchEvent, void> = await resumed.next();
   if (!first.done && first.value.type === 'snapshot') console.log(first.value.investigations.length);
   await resumed.return();
+  // One wake-up of a service worker: the changes since the token, then the end.
+  const once = local.watch({ resumeFrom: watchToken, ticks: 1 });
+  for await (const event of once) if (event.type === 'added') console.log(event.investigation.id);
+  const next: string = once.resumeToken();
+  console.log(next.length);
   for await (const event of local.watch({ filter: "state eq 'Running'" })) {
     const e: WatchEvent = event;
     console.log(e.type);
@@ -180,5 +185,7 @@ validateFilter({ state: 'Runing' });
 local.watch().next().then((r) => !r.done && r.value.type === 'added' && r.value.items);
 // @ts-expect-error: intervalMs is a number.
 local.watch({ intervalMs: '60000' });
+// @ts-expect-error: ticks is a number.
+local.watch({ ticks: '1' });
 // @ts-expect-error: the API does not filter on endTime.
 validateFilter({ endTime: { ge: new Date() } });

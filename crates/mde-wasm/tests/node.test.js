@@ -1131,3 +1131,69 @@ test('watch: a tick whose calls fail (503s past the retries, closed connections)
   assert.ok(statuses.includes(503));
   await h.watch.return();
 });
+
+test('watch with ticks: the iteration ends once that many ticks are over, without waiting for the next; the token resumes one wake-up after another', { timeout: 60_000 }, async () => {
+  const m = await mock(['--count', '10', '--seed', '9']);
+  await m.add([{ id: '990001', startTime: minute(-5), state: 'Running' }, { id: '990002', startTime: minute(-4), state: 'PendingApproval' }]);
+  const filter = { state: 'PendingApproval' };
+  const ticks = [];
+  const wake = (options) => {
+    const watch = client(m.base, { onEvent: (e) => e.type.startsWith('watchTick') && ticks.push(e) }).watch(options);
+    return collect(watch).then((events) => ({ events, token: watch.resumeToken() }));
+  };
+  const started = Date.now();
+  // A new watch's one tick is its snapshot.
+  const first = await wake({ filter, intervalMs: 3_600_000, ticks: 1 });
+  assert.deepEqual(first.events.map((e) => e.type), ['snapshot']);
+  assert.deepEqual(ids(first.events[0].investigations), ['990002']);
+  assert.equal((await m.journal()).length, 2, 'the view and the open ones');
+
+  // Changes between wake-ups; the resumed watch hands out the token's view, then the changes of one tick.
+  await m.patch('990001', { state: 'PendingApproval' });
+  await m.patch('990002', { state: 'Running' });
+  await m.add([{ id: '990003', startTime: minute(1), state: 'PendingApproval' }]);
+  const second = await wake({ resumeFrom: first.token, ticks: 1 });
+  assert.deepEqual(second.events[0], first.events[0], 'the token\'s view first');
+  assert.deepEqual(second.events.slice(1).map((e) => `${e.type} ${e.investigation.id}`).sort(), ['added 990001', 'added 990003', 'removed 990002']);
+  assert.equal((await m.journal()).length, 4, 'one tick: the new ones and the open ones (none ended)');
+
+  // Nothing changed: the view only.
+  const third = await wake({ resumeFrom: second.token, ticks: 1 });
+  assert.deepEqual(third.events.map((e) => e.type), ['snapshot']);
+  assert.deepEqual(ids(third.events[0].investigations).sort(), ['990001', '990003']);
+  assert.deepEqual(ids(third.events[0].investigations).sort(), ids(await collect(client(m.base).list({ filter }))).sort());
+  assert.equal((await m.journal()).length, 7, 'one tick, and the oracle');
+  assert.ok(Date.now() - started < 30_000, 'no wait of an interval (an hour)');
+  assert.deepEqual(ticks.map((e) => e.type), ['watchTick', 'watchTick', 'watchTick']);
+  assert.equal(third.token, second.token, 'the same view, the same token');
+
+  // Two ticks: the second after the interval, then the end.
+  const fourth = await wake({ filter, intervalMs: 100, ticks: 2 });
+  assert.deepEqual(fourth.events.map((e) => e.type), ['snapshot']);
+  assert.deepEqual(ticks.slice(3).map((e) => e.ticks), [1, 2]);
+  assert.equal((await m.journal()).length, 11, 'the snapshot\'s two calls and a tick\'s two');
+});
+
+test('watch with ticks: a failed tick counts (the iteration ends, quietly) and the token stays as it was', { timeout: 60_000 }, async () => {
+  const m = await mock(['--count', '5', '--seed', '4']);
+  await m.add([{ id: '990001', startTime: minute(-5), state: 'PendingApproval' }]);
+  const first = client(m.base).watch({ filter: { state: 'PendingApproval' }, ticks: 1 });
+  await collect(first);
+  const token = first.resumeToken();
+  await m.faults(['503']);
+  const failed = [];
+  const watch = client(m.base, { maxRetries: 0, onEvent: (e) => e.type === 'watchTickFailed' && failed.push(e.error) }).watch({ resumeFrom: token, ticks: 1 });
+  assert.deepEqual((await collect(watch)).map((e) => e.type), ['snapshot']);
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0].kind, 'Server');
+  assert.equal(watch.resumeToken(), token);
+  assert.deepEqual(await watch.next(), { done: true, value: undefined });
+});
+
+test('watch: ticks is validated at once', () => {
+  const c = client('http://127.0.0.1:9');
+  for (const ticks of [0, -1, 1.5, '1', NaN, Infinity, null]) {
+    assert.throws(() => c.watch({ ticks }), (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /ticks must be a whole number from 1/.test(e.message), String(ticks));
+  }
+  c.watch({ ticks: 1 });
+});

@@ -1,7 +1,9 @@
 //! What the front reads of HTTP/1.x heads: enough to frame one request and one response, and the fault marker.
 //! Pure functions over bytes.
 
-use super::FAULT_HEADER;
+use std::time::Duration;
+
+use super::{FAULT_HEADER, PACE_HEADER};
 
 /// Where a head ends (after the blank line), if it is complete.
 pub(crate) fn find_head_end(bytes: &[u8]) -> Option<usize> {
@@ -88,6 +90,39 @@ pub(crate) struct ResponseHead {
     pub keep_alive: bool,
     /// The fault asked for, if any.
     pub fault: Option<Marker>,
+    /// The pacing asked for, if any.
+    pub pace: Option<Pace>,
+}
+
+/// A body sent over time, as the [`PACE_HEADER`] asks: chunk `k` of `chunk_bytes` is due `first + k × interval`
+/// after the head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pace {
+    /// The wait before the first byte of the body.
+    pub first: Duration,
+    /// Bytes per chunk (at least 1).
+    pub chunk_bytes: u64,
+    /// Between the starts of two chunks.
+    pub interval: Duration,
+}
+
+impl Pace {
+    /// Reads the marker's value: `FIRST_BYTE_NS CHUNK_BYTES INTERVAL_NS`.
+    fn parse(value: &[u8]) -> Option<Pace> {
+        let text = std::str::from_utf8(value).ok()?;
+        let mut numbers = text.split_ascii_whitespace().map(|n| n.parse::<u64>().ok());
+        let (first, chunk_bytes, interval) = (numbers.next()??, numbers.next()??, numbers.next()??);
+        (numbers.next().is_none() && chunk_bytes > 0).then_some(Pace {
+            first: Duration::from_nanos(first),
+            chunk_bytes,
+            interval: Duration::from_nanos(interval),
+        })
+    }
+
+    /// When chunk `k` (from 0) is due, counted from the head.
+    pub fn due(&self, k: u64) -> Duration {
+        self.first.saturating_add(self.interval.saturating_mul(u32::try_from(k).unwrap_or(u32::MAX)))
+    }
 }
 
 /// A connection fault asked for by the [`FAULT_HEADER`].
@@ -114,6 +149,7 @@ pub(crate) fn parse_response_head(head: &[u8]) -> ResponseHead {
     let mut chunked = false;
     let (mut close, mut keep) = (false, false);
     let mut fault = None;
+    let mut pace = None;
     for line in lines {
         let Some((name, value)) = header(line) else { continue };
         if name.eq_ignore_ascii_case(b"content-length") {
@@ -125,6 +161,8 @@ pub(crate) fn parse_response_head(head: &[u8]) -> ResponseHead {
                 close |= token.eq_ignore_ascii_case(b"close");
                 keep |= token.eq_ignore_ascii_case(b"keep-alive");
             }
+        } else if name.eq_ignore_ascii_case(PACE_HEADER.as_bytes()) {
+            pace = Pace::parse(value);
         } else if name.eq_ignore_ascii_case(FAULT_HEADER.as_bytes()) {
             fault = match value {
                 b"close" => Some(Marker::Close),
@@ -148,6 +186,7 @@ pub(crate) fn parse_response_head(head: &[u8]) -> ResponseHead {
         body,
         keep_alive: !close && (http11 || keep),
         fault,
+        pace,
     }
 }
 
@@ -250,7 +289,13 @@ mod tests {
         let h = parse_response_head(b"HTTP/1.1 200 OK\r\ncontent-length: 12\r\nx-mde-mock-fault: truncate\r\n\r\n");
         assert_eq!(
             h,
-            ResponseHead { interim: false, body: Some(12), keep_alive: true, fault: Some(Marker::Truncate(None)) }
+            ResponseHead {
+                interim: false,
+                body: Some(12),
+                keep_alive: true,
+                fault: Some(Marker::Truncate(None)),
+                pace: None
+            }
         );
         let h = parse_response_head(b"HTTP/1.1 200 OK\r\ncontent-length: 12\r\nx-mde-mock-fault: truncate 5\r\n\r\n");
         assert_eq!(h.fault, Some(Marker::Truncate(Some(5))));
@@ -265,6 +310,21 @@ mod tests {
         );
         assert!(!parse_response_head(b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n").keep_alive);
         assert!(!parse_response_head(b"HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n").keep_alive);
+    }
+
+    #[test]
+    fn the_pace_marker_reads_back() {
+        let marker = super::super::pace_marker(Duration::from_millis(300), 50_000, Duration::from_micros(25_000));
+        let head = format!("HTTP/1.1 200 OK\r\ncontent-length: 9\r\nx-mde-mock-pace: {marker}\r\n\r\n");
+        let pace = parse_response_head(head.as_bytes()).pace.unwrap();
+        assert_eq!(
+            pace,
+            Pace { first: Duration::from_millis(300), chunk_bytes: 50_000, interval: Duration::from_millis(25) }
+        );
+        assert_eq!(pace.due(2), Duration::from_millis(350));
+        for bad in ["", "1 2", "1 0 3", "a b c", "1 2 3 4", "-1 2 3"] {
+            assert_eq!(Pace::parse(bad.as_bytes()), None, "{bad}");
+        }
     }
 
     #[test]

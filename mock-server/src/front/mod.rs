@@ -10,6 +10,10 @@
 //!   - `close`: closes the client's connection without sending a byte of that response;
 //!   - `truncate N`: sends the status line, the headers (with the full `Content-Length`) and the first N bytes
 //!     of the body (the engine asks for half), then closes the connection.
+//!
+//!   The same way, a paced body (`--bandwidth`, `--first-byte-ms`; the header [`PACE_HEADER`]) is sent by the
+//!   front: the head at once with `Transfer-Encoding: chunked` instead of the `Content-Length`, then the body's
+//!   chunks, each at its time.
 //! - **Bounded memory.** wiremock 0.6 keeps a copy of every request a mock matched (`MountedMock`'s
 //!   `matched_requests`, whether request recording is disabled or not) until the server is reset: about
 //!   4.7 KB per small `GET`, without bound under load. The front therefore frames each request (its head and
@@ -45,6 +49,17 @@ pub(crate) use upstreams::{Recycle, Upstream};
 /// The header by which the responder asks the front for a connection-level fault (`close`, or `truncate N`:
 /// only the first N bytes of the body). The front removes it; a client never sees it.
 pub const FAULT_HEADER: &str = "x-mde-mock-fault";
+
+/// The header by which the responder asks the front to pace a body (`--bandwidth`, `--first-byte-ms`): the value
+/// [`pace_marker`] writes. The front removes it and the `Content-Length`, sends the head at once with
+/// `Transfer-Encoding: chunked`, then the body in chunks on the plan's schedule (chunk `k` due `first + k ×
+/// interval` after the head). A client never sees it.
+pub const PACE_HEADER: &str = "x-mde-mock-pace";
+
+/// The value of the [`PACE_HEADER`]: `FIRST_BYTE_NS CHUNK_BYTES INTERVAL_NS`.
+pub fn pace_marker(first_byte: std::time::Duration, chunk_bytes: u64, interval: std::time::Duration) -> String {
+    format!("{} {chunk_bytes} {}", first_byte.as_nanos(), interval.as_nanos())
+}
 
 /// A running front; dropping it stops accepting and closes every relayed connection.
 #[derive(Debug)]

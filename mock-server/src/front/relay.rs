@@ -9,9 +9,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
-use super::http::{find_head_end, parse_request_head, parse_response_head, without_header, Marker};
+use super::http::{find_head_end, parse_request_head, parse_response_head, without_header, Marker, Pace};
 use super::upstreams::{Lease, Upstreams};
-use super::FAULT_HEADER;
+use super::{FAULT_HEADER, PACE_HEADER};
 
 /// Longest head the front frames; a longer one is relayed raw (wiremock's server then answers as it does).
 const MAX_HEAD: usize = 64 * 1024;
@@ -309,9 +309,9 @@ async fn relay_response(
         // Unframed from here on: the lease stays with the raw relay that follows.
         let Some(body) = body else { return Ok(Outcome::Raw) };
         drop(lease.take());
-        match head.fault {
-            Some(Marker::Close) => return Ok(Outcome::Faulted),
-            Some(Marker::Truncate(after)) => {
+        match (head.fault, head.pace) {
+            (Some(Marker::Close), _) => return Ok(Outcome::Faulted),
+            (Some(Marker::Truncate(after)), _) => {
                 to.write_all(&without_header(&pending[..head_len], FAULT_HEADER)).await?;
                 pending.drain(..head_len);
                 let sent = after.unwrap_or(body / 2).min(body);
@@ -319,7 +319,13 @@ async fn relay_response(
                 to.shutdown().await?;
                 return Ok(Outcome::Faulted);
             }
-            None => {
+            (None, Some(pace)) if body > 0 => {
+                let head_bytes = without_header(&pending[..head_len], PACE_HEADER);
+                pending.drain(..head_len);
+                paced_body(from, pending, to, &head_bytes, body, pace).await?;
+                return Ok(Outcome::Relayed { upstream_keeps: head.keep_alive });
+            }
+            (None, _) => {
                 // Head and the first body bytes in one write.
                 let first = body.min((pending.len() - head_len) as u64) as usize;
                 to.write_all(&pending[..head_len + first]).await?;
@@ -329,6 +335,62 @@ async fn relay_response(
             }
         }
     }
+}
+
+/// Sends a paced body of `body` bytes: `head` at once, then chunk `k` of the body at `pace.due(k)` after it. An
+/// HTTP/1.1 answer goes out `Transfer-Encoding: chunked` (its `Content-Length` dropped), one HTTP chunk per chunk
+/// of the plan; an HTTP/1.0 one, which cannot be chunked, keeps its `Content-Length` and only its bytes are paced.
+async fn paced_body(
+    from: &mut OwnedReadHalf,
+    pending: &mut Vec<u8>,
+    to: &mut OwnedWriteHalf,
+    head: &[u8],
+    body: u64,
+    pace: Pace,
+) -> io::Result<()> {
+    let started = tokio::time::Instant::now();
+    let chunked = head.starts_with(b"HTTP/1.1 ");
+    if chunked {
+        let mut head = without_header(head, "content-length");
+        // Before the blank line that ends the head.
+        head.truncate(head.len().saturating_sub(2));
+        head.extend_from_slice(b"transfer-encoding: chunked\r\n\r\n");
+        to.write_all(&head).await?;
+    } else {
+        to.write_all(head).await?;
+    }
+    let (mut remaining, mut k) = (body, 0u64);
+    let mut chunk = Vec::new();
+    while remaining > 0 {
+        let n = remaining.min(pace.chunk_bytes);
+        chunk.clear();
+        if chunked {
+            chunk.extend_from_slice(format!("{n:x}\r\n").as_bytes());
+        }
+        let at = chunk.len();
+        let len = usize::try_from(n).map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
+        chunk.resize(at + len, 0);
+        read_body(from, pending, &mut chunk[at..]).await?;
+        remaining -= n;
+        if chunked {
+            chunk.extend_from_slice(if remaining == 0 { b"\r\n0\r\n\r\n" } else { b"\r\n" });
+        }
+        tokio::time::sleep_until(started + pace.due(k)).await;
+        to.write_all(&chunk).await?;
+        k += 1;
+    }
+    Ok(())
+}
+
+/// Fills `into` with the next body bytes: first from `pending`, then from the socket.
+async fn read_body(from: &mut OwnedReadHalf, pending: &mut Vec<u8>, into: &mut [u8]) -> io::Result<()> {
+    let first = into.len().min(pending.len());
+    into[..first].copy_from_slice(&pending[..first]);
+    pending.drain(..first);
+    if first < into.len() {
+        from.read_exact(&mut into[first..]).await?;
+    }
+    Ok(())
 }
 
 /// Reads until a request head is complete at the start of `pending`.

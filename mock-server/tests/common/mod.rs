@@ -200,6 +200,16 @@ impl Builder {
         self
     }
 
+    pub fn bandwidth(mut self, bytes_per_second: u64) -> Self {
+        self.options.bandwidth = Some(bytes_per_second);
+        self
+    }
+
+    pub fn first_byte(mut self, wait: Duration) -> Self {
+        self.options.first_byte = Some(wait);
+        self
+    }
+
     /// Starts the mock on a free port of 127.0.0.1: the native library, or the face's process (killed when the
     /// [`Mock`] is dropped).
     pub async fn start(self) -> Result<Mock, String> {
@@ -255,6 +265,12 @@ fn flags_of(options: &Options) -> Vec<String> {
     }
     if o.live {
         args.extend(["--live".to_string(), "--live-rate".to_string(), o.live_rate.to_string()]);
+    }
+    if let Some(bandwidth) = o.bandwidth {
+        args.extend(["--bandwidth".to_string(), bandwidth.to_string()]);
+    }
+    if let Some(wait) = o.first_byte {
+        args.extend(["--first-byte-ms".to_string(), wait.as_millis().to_string()]);
     }
     args
 }
