@@ -21,9 +21,19 @@ export interface PageConfig {
   pageSize?: number;
   /** A short description of the target for the header (`mde-mock, 25,000 generated investigations`). */
   label?: string;
+  /** Turn the Live switch on at load (the demo does; off by default: a live page spends calls every interval). */
+  live?: boolean;
+  /** Time between the live view's refreshes (the watch's `intervalMs`, 100 or more; default 60,000). */
+  liveIntervalMs?: number;
 }
 
-/** `config.json` if served, then `?baseUrl=`, `?region=` and `?pageSize=` from the page's address. */
+/** The live view's default interval: the package's own default, 3 calls a minute at most. */
+export const LIVE_INTERVAL_MS = 60_000;
+
+/**
+ * `config.json` if served, then `?baseUrl=`, `?region=`, `?pageSize=`, `?live=1` (or `0`) and `?liveIntervalMs=`
+ * from the page's address.
+ */
 export async function loadConfig(): Promise<PageConfig> {
   let config: PageConfig = {};
   try {
@@ -39,6 +49,11 @@ export async function loadConfig(): Promise<PageConfig> {
   if (region) config = { ...config, region, baseUrl: undefined };
   const pageSize = Number(q.get('pageSize'));
   if (Number.isInteger(pageSize) && pageSize > 0) config.pageSize = pageSize;
+  const live = q.get('live');
+  if (live === '1' || live === 'true') config.live = true;
+  if (live === '0' || live === 'false') config.live = false;
+  const interval = Number(q.get('liveIntervalMs'));
+  if (Number.isInteger(interval) && interval >= 100) config.liveIntervalMs = interval;
   return config;
 }
 

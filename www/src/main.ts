@@ -3,11 +3,12 @@
 import './styles.css';
 import type { ClientEvent, Investigation, InvestigationsClient } from 'mde-investigations';
 import { DayChart } from './chart';
-import { describe, loadConfig, makeClient, saveLimiter, type Connection } from './connection';
-import { asMdeError, bannerFor, showBanner, throttledBanner } from './errors';
+import { describe, LIVE_INTERVAL_MS, loadConfig, makeClient, saveLimiter, type Connection } from './connection';
+import { asMdeError, bannerFor, showBanner, throttledBanner, type Banner } from './errors';
 import { download, stamp, toCsv, toJson } from './export';
 import { effectiveFilter, readFields, STATES } from './filters';
-import { ProgressView, RateGauge, type Progress } from './status';
+import { countPending, LiveRows, PENDING_APPROVAL } from './live';
+import { LiveStatusView, PendingView, ProgressView, RateGauge, type Progress, type TickChanges } from './status';
 import { VirtualTable } from './table';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -29,6 +30,7 @@ const exportJson = $<HTMLButtonElement>('export-json');
 const regionSelect = $<HTMLSelectElement>('c-region');
 const baseUrlInput = $<HTMLInputElement>('c-base-url');
 const tokenInput = $<HTMLInputElement>('c-token');
+const liveSwitch = $<HTMLInputElement>('live-switch');
 
 for (const s of STATES) stateSelect.add(new Option(s, s));
 
@@ -36,6 +38,11 @@ const table = new VirtualTable($('table'));
 const chart = new DayChart($('chart'), $('chart-summary'));
 const progressView = new ProgressView();
 const gauge = new RateGauge();
+const pendingView = new PendingView();
+const liveStatus = new LiveStatusView();
+
+/** How long a new or changed row stays marked in live mode. */
+const MARK_MS = 8_000;
 
 /** What was fetched by the last listing, in the order it came. */
 let fetched: Investigation[] = [];
@@ -43,10 +50,37 @@ let client: InvestigationsClient | undefined;
 let clientFor = '';
 /** The demo's description of its target (`config.json`), shown while the connection is the one it describes. */
 let configLabel: { key: string; label: string } | undefined;
+/** Rows were listed or watched since the page loaded (the pending count then counts them). */
+let listed = false;
 /** How many listings were started (`data-run` of the progress text, for tests and scripts). */
 let runs = 0;
 /** The listing in progress, if any. */
 let run: { controller: AbortController; progress: Progress; lastRetryStatus?: number; throttled: boolean } | undefined;
+/** The end of the listing in progress (Live waits for it after aborting it). */
+let listing: Promise<void> | undefined;
+/** The live view's interval (`config.json` or `?liveIntervalMs=`). */
+let liveIntervalMs = LIVE_INTERVAL_MS;
+
+/** The Live switch's watches while it is on. */
+interface Live {
+  client: InvestigationsClient;
+  controller: AbortController;
+  rows: LiveRows;
+  /** Ids waiting for approval, from a second watch when the view is filtered (else the view holds them all). */
+  pending?: Set<string>;
+  /** The view's snapshot arrived; the approvals' one (when there is a second watch). */
+  viewReady: boolean;
+  pendingReady: boolean;
+  progress: Progress;
+  ticks: number;
+  changes: TickChanges;
+  /** A redraw is scheduled. */
+  drawing: boolean;
+  markTimer?: ReturnType<typeof setTimeout>;
+  /** The notice of the last failed refresh, until a refresh succeeds (then it says the view caught up). */
+  failure?: Banner;
+}
+let live: Live | undefined;
 
 // ---- connection ----
 
@@ -55,6 +89,7 @@ function connection(): Connection {
 }
 
 function onEvent(e: ClientEvent): void {
+  if (live) onLiveEvent(live, e);
   const r = run;
   if (!r) return;
   switch (e.type) {
@@ -163,6 +198,20 @@ function showResults(): void {
   countEl.textContent = `(${fetched.length.toLocaleString('en')})`;
   countEl.dataset.count = String(fetched.length);
   exportCsv.disabled = exportJson.disabled = fetched.length === 0;
+  showPending();
+}
+
+/** The count of those waiting for approval: live (all investigations), else in what was listed. */
+function showPending(): void {
+  if (live) {
+    const l = live;
+    const n = l.pending ? (l.pendingReady ? l.pending.size : undefined) : l.viewReady ? countPending(l.rows.rows) : undefined;
+    pendingView.show(n, 'live');
+  } else if (listed) {
+    pendingView.show(countPending(fetched), 'list');
+  } else {
+    pendingView.show(undefined, 'none');
+  }
 }
 
 function setRunning(on: boolean): void {
@@ -171,7 +220,13 @@ function setRunning(on: boolean): void {
   queryForm.setAttribute('aria-busy', String(on));
 }
 
-async function list(): Promise<void> {
+function list(): Promise<void> {
+  if (live) return startLive(); // the view follows the form: the watch starts again with its filter
+  if (!run) listing = listOnce().finally(() => (listing = undefined));
+  return listing ?? Promise.resolve();
+}
+
+async function listOnce(): Promise<void> {
   if (run) return;
   const f = refreshFilter();
   if (!f.ok) {
@@ -192,6 +247,7 @@ async function list(): Promise<void> {
   const pageSize = Math.min(10_000, Math.max(1, Math.trunc(Number(pageSizeInput.value) || 10_000)));
   const r = (run = { controller: new AbortController(), progress: { pages: 0, items: 0, requests: 0, retries: 0 }, throttled: false });
   fetched = [];
+  listed = true;
   runs++;
   $('progress-text').dataset.run = String(runs);
   showResults();
@@ -238,6 +294,184 @@ async function list(): Promise<void> {
   }
 }
 
+// ---- live ----
+
+function onLiveEvent(l: Live, e: ClientEvent): void {
+  switch (e.type) {
+    case 'request':
+      l.progress.requests++;
+      gauge.resume();
+      break;
+    case 'wait':
+      gauge.waiting(e.ms, e.reason);
+      break;
+    case 'retry':
+      l.progress.retries++;
+      break;
+    case 'watchTick':
+      // The view's watch and the approvals' (when there is one) both report their ticks here, through the client.
+      l.ticks++;
+      if (l.failure) {
+        // The watch starts the next tick at once after a failed one: say that it caught up, rather than let the
+        // notice vanish before anyone could read it.
+        showBanner(notices, {
+          ...l.failure,
+          severity: 'info',
+          title: `${l.failure.title}; the next one caught up at ${new Date().toISOString().slice(11, 19)} UTC`,
+          advice: 'The view is current again.',
+        });
+        l.failure = undefined;
+      }
+      draw(l);
+      liveStatus.show('current', liveIntervalMs, l.ticks, l.changes);
+      l.changes = { added: 0, changed: 0, removed: 0 };
+      saveLimiter(connection(), l.client);
+      break;
+    case 'watchTickFailed': {
+      const err = asMdeError(e.error);
+      liveStatus.show('failed', liveIntervalMs, l.ticks, undefined, err.kind);
+      const b = bannerFor(err, describe(connection()));
+      l.failure = {
+        ...b,
+        kind: 'LiveTickFailed',
+        severity: 'warning',
+        title: `A live refresh failed at ${new Date().toISOString().slice(11, 19)} UTC (${b.title})`,
+        advice: 'The table shows the last view; the next refresh tries again by itself.',
+      };
+      showBanner(notices, l.failure);
+      break;
+    }
+    default:
+      return;
+  }
+  if (live === l && l.ticks > 0) progressView.show('live', { ...l.progress, items: l.rows.rows.length });
+}
+
+/** Shows the live rows, their marks, the chart and the pending count; plans when the next mark ends. */
+function draw(l: Live): void {
+  l.drawing = false;
+  if (live !== l) return;
+  // While the tab is hidden the marks stay: the analyst sees what changed when they come back.
+  const seen = document.visibilityState === 'visible';
+  if (seen) l.rows.expire(performance.now());
+  fetched = l.rows.rows.slice(); // the table keeps its rows until the next draw; the watch's go on changing
+  listed = true;
+  table.setMarks(l.rows.marks);
+  showResults();
+  clearTimeout(l.markTimer);
+  const next = l.rows.nextExpiry();
+  if (seen && next !== undefined) {
+    l.markTimer = setTimeout(() => draw(l), Math.max(0, next - performance.now()) + 20);
+  }
+}
+
+function scheduleDraw(l: Live): void {
+  if (l.drawing) return;
+  l.drawing = true;
+  setTimeout(() => draw(l), 0);
+}
+
+/** Turns the Live switch on (or starts its watch again with the form's filter). */
+async function startLive(): Promise<void> {
+  abortLive();
+  if (run) {
+    run.controller.abort(); // the watch's snapshot replaces the listing
+    await listing;
+  }
+  const f = refreshFilter();
+  let c: InvestigationsClient | undefined;
+  if (f.ok) {
+    try {
+      c = currentClient();
+    } catch (e) {
+      showBanner(alerts, bannerFor(asMdeError(e), describe(connection())));
+    }
+  } else {
+    odata.focus();
+  }
+  if (!c || !liveSwitch.checked) {
+    stopLive();
+    return;
+  }
+  alerts.replaceChildren();
+  notices.replaceChildren();
+  const client = c;
+  const l: Live = {
+    client,
+    viewReady: false,
+    pendingReady: false,
+    controller: new AbortController(),
+    rows: new LiveRows(MARK_MS),
+    pending: f.text === undefined ? undefined : new Set(),
+    progress: { pages: 0, items: 0, requests: 0, retries: 0 },
+    ticks: 0,
+    changes: { added: 0, changed: 0, removed: 0 },
+    drawing: false,
+  };
+  live = l;
+  cancelButton.disabled = true;
+  liveStatus.show('starting', liveIntervalMs);
+  showPending();
+  const signal = l.controller.signal;
+  const view = (async () => {
+    for await (const event of client.watch({ filter: f.text, intervalMs: liveIntervalMs, signal })) {
+      l.rows.apply(event, performance.now());
+      if (event.type === 'snapshot') l.viewReady = true;
+      else l.changes[event.type]++;
+      scheduleDraw(l);
+    }
+  })();
+  const ids = l.pending;
+  const approvals = ids
+    ? (async () => {
+        const filter = `state eq '${PENDING_APPROVAL}'`;
+        for await (const event of client.watch({ filter, intervalMs: liveIntervalMs, signal })) {
+          if (event.type === 'snapshot') {
+            for (const it of event.investigations) ids.add(it.id);
+            l.pendingReady = true;
+          } else if (event.type === 'removed') ids.delete(event.investigation.id);
+          else ids.add(event.investigation.id);
+          if (live === l) showPending();
+        }
+      })()
+    : undefined;
+  try {
+    await Promise.all([view, approvals]);
+  } catch (e) {
+    const err = asMdeError(e);
+    if (live === l && err.kind !== 'Aborted') {
+      showBanner(alerts, bannerFor(err, describe(connection())));
+      stopLive();
+      liveStatus.show('failed', liveIntervalMs, l.ticks, undefined, err.kind);
+    }
+  }
+}
+
+/** Stops the watches (their requests and waits end at once), if any; the rows stay. */
+function abortLive(): Live | undefined {
+  const l = live;
+  if (!l) return undefined;
+  live = undefined;
+  l.controller.abort();
+  clearTimeout(l.markTimer);
+  return l;
+}
+
+/** Turns the Live switch off: [`abortLive`], and the page shows what it has as a still list. */
+function stopLive(): void {
+  const l = abortLive();
+  liveSwitch.checked = false;
+  table.setMarks(new Map());
+  table.refresh();
+  liveStatus.show('off', liveIntervalMs);
+  if (l) {
+    progressView.show('idle', l.progress);
+    saveLimiter(connection(), l.client);
+  }
+  gauge.resume();
+  showPending();
+}
+
 // ---- wiring ----
 
 queryForm.addEventListener('submit', (e) => {
@@ -253,6 +487,12 @@ odata.addEventListener('keydown', (e) => {
   }
 });
 cancelButton.addEventListener('click', () => run?.controller.abort());
+document.addEventListener('visibilitychange', () => {
+  if (!live || document.visibilityState !== 'visible') return;
+  live.rows.hold(performance.now());
+  draw(live);
+});
+liveSwitch.addEventListener('change', () => void (liveSwitch.checked ? startLive() : stopLive()));
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && run) run.controller.abort();
 });
@@ -268,10 +508,15 @@ async function start(): Promise<void> {
   tokenInput.value = config.token ?? '';
   if (config.pageSize) pageSizeInput.value = String(config.pageSize);
   if (config.label) configLabel = { key: JSON.stringify(connection()), label: config.label };
+  if (config.liveIntervalMs && config.liveIntervalMs >= 100) liveIntervalMs = config.liveIntervalMs;
   showTarget();
   refreshFilter();
+  showPending();
   document.body.dataset.ready = 'true';
-  if (config.autoList && config.token) {
+  if (config.live && config.token) {
+    liveSwitch.checked = true;
+    await startLive();
+  } else if (config.autoList && config.token) {
     await list();
   } else if (!config.token) {
     ($('connection') as HTMLDetailsElement).open = true;

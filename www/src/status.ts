@@ -14,7 +14,7 @@ export interface Progress {
 }
 
 /** The state of the listing shown by the progress bar. */
-export type RunState = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+export type RunState = 'idle' | 'running' | 'done' | 'cancelled' | 'failed' | 'live';
 
 /** The progress bar and its text. */
 export class ProgressView {
@@ -30,7 +30,11 @@ export class ProgressView {
     t.dataset.requests = String(p.requests);
     const counts = `${n(p.pages)} page${p.pages === 1 ? '' : 's'} · ${n(p.items)} investigation${p.items === 1 ? '' : 's'}`;
     const calls = ` · ${n(p.requests)} call${p.requests === 1 ? '' : 's'}${p.retries ? ` (${n(p.retries)} retried)` : ''}`;
-    if (state === 'running') {
+    if (state === 'live') {
+      // The Live switch's watch holds the rows: no pages, a view kept current.
+      this.bar.value = 1;
+      t.textContent = `Live view: ${n(p.items)} investigation${p.items === 1 ? '' : 's'}${calls}`;
+    } else if (state === 'running') {
       this.bar.removeAttribute('value'); // indeterminate: the API does not say how many there are
       t.textContent = `Listing… ${counts}${calls}`;
     } else {
@@ -110,4 +114,80 @@ export class RateGauge {
     show(this.minute, this.minuteText, windows[0]);
     show(this.hour, this.hourText, windows[1]);
   }
+}
+
+/** Where the count of investigations waiting for approval comes from. */
+export type PendingScope = 'none' | 'list' | 'live';
+
+const SCOPES: Record<PendingScope, string> = {
+  none: 'nothing listed yet',
+  list: 'in the list below',
+  live: 'live, all investigations',
+};
+
+/** The count of investigations waiting for approval, in the header (always visible). */
+export class PendingView {
+  private readonly box = $<HTMLParagraphElement>('pending');
+  private readonly count = $<HTMLElement>('pending-count');
+  private readonly scope = $<HTMLSpanElement>('pending-scope');
+  private readonly title = document.title;
+
+  /**
+   * Shows `count` (undefined: not known) and where it comes from. Live, the tab's title starts with the count
+   * when some wait, so that a tab in the background tells it too.
+   */
+  show(count: number | undefined, scope: PendingScope): void {
+    const title = scope === 'live' && count ? `(${n(count)} waiting) ${this.title}` : this.title;
+    if (document.title !== title) document.title = title;
+    const c = count === undefined ? '–' : n(count);
+    if (this.count.textContent !== c) this.count.textContent = c;
+    if (this.scope.textContent !== SCOPES[scope]) this.scope.textContent = SCOPES[scope];
+    this.box.dataset.count = count === undefined ? '' : String(count);
+    this.box.dataset.scope = scope;
+  }
+}
+
+/** What the live view has done in its last tick. */
+export interface TickChanges {
+  added: number;
+  changed: number;
+  removed: number;
+}
+
+/** The state of the Live switch's watch, beside the switch. */
+export type LiveState = 'off' | 'starting' | 'current' | 'failed';
+
+/** The line beside the Live switch and the screen reader's announcement of each tick's changes. */
+export class LiveStatusView {
+  private readonly text = $<HTMLParagraphElement>('live-status');
+  private readonly announce = $<HTMLParagraphElement>('live-announce');
+  /** The last tick that changed something: when, and what. */
+  private lastChange: string | undefined;
+
+  /** Shows `state`; `ticks` counts the ticks done, `changes` are those of the last one. */
+  show(state: LiveState, intervalMs: number, ticks = 0, changes?: TickChanges, problem?: string): void {
+    const every = `every ${intervalMs >= 1000 ? `${n(intervalMs / 1000)} s` : `${n(intervalMs)} ms`}`;
+    const time = new Date().toISOString().slice(11, 19);
+    const changed = changes !== undefined && (changes.added > 0 || changes.changed > 0 || changes.removed > 0);
+    if (state === 'off' || state === 'starting') this.lastChange = undefined;
+    if (changed) this.lastChange = `last change at ${time}: ${describeChanges(changes)}`;
+    let s: string;
+    if (state === 'off') s = 'Off';
+    else if (state === 'starting') s = `Starting (${every})…`;
+    else if (state === 'failed') s = `Last refresh failed at ${time} UTC (${problem ?? 'see the notice'}); trying again ${every}`;
+    else s = `Current at ${time} UTC (${every})${this.lastChange ? `; ${this.lastChange}` : ''}`;
+    this.text.textContent = s;
+    this.text.dataset.state = state;
+    this.text.dataset.ticks = String(ticks);
+    if (changed) this.announce.textContent = `Live update: ${describeChanges(changes)}.`;
+  }
+}
+
+/** `1 new, 2 changed, 1 gone`, or `no change`. */
+export function describeChanges(c: TickChanges): string {
+  const parts = [];
+  if (c.added) parts.push(`${n(c.added)} new`);
+  if (c.changed) parts.push(`${n(c.changed)} changed`);
+  if (c.removed) parts.push(`${n(c.removed)} gone`);
+  return parts.length ? parts.join(', ') : 'no change';
 }

@@ -3,6 +3,7 @@
 
 import type { Investigation } from 'mde-investigations';
 import { text, type Field } from './fields';
+import type { Mark } from './live';
 
 type Key = Field;
 
@@ -17,7 +18,7 @@ interface Column {
 
 const COLUMNS: Column[] = [
   { key: 'id', title: 'ID', width: '9ch', sort: 'digits' },
-  { key: 'state', title: 'State', width: '22ch', sort: 'text' },
+  { key: 'state', title: 'State', width: '30ch', sort: 'text' },
   { key: 'startTime', title: 'Start time (UTC)', width: '20ch', sort: 'time' },
   { key: 'endTime', title: 'End time (UTC)', width: '20ch', sort: 'time' },
   { key: 'computerDnsName', title: 'Computer', width: '30ch', sort: 'text' },
@@ -26,6 +27,9 @@ const COLUMNS: Column[] = [
   { key: 'cancelledBy', title: 'Cancelled by', width: '16ch', sort: 'text' },
   { key: 'statusDetails', title: 'Status details', width: '18ch', sort: 'text' },
 ];
+
+/** The words that mark a row (shown, so that a mark is not told by colour alone). */
+const MARK_WORDS: Record<Mark['kind'], string> = { added: 'new', changed: 'changed' };
 
 /** Row height in pixels: fixed, which is what makes windowing a division. */
 export const ROW_HEIGHT = 28;
@@ -65,6 +69,7 @@ export class VirtualTable {
   private sort: SortState | undefined;
   private timeKeys = new Map<Key, Float64Array>();
   private frame = 0;
+  private marks: ReadonlyMap<string, Mark> = new Map();
 
   constructor(host: HTMLElement) {
     host.style.setProperty('--columns', COLUMNS.map((c) => c.width).join(' '));
@@ -119,6 +124,17 @@ export class VirtualTable {
     this.source = items;
     this.timeKeys.clear();
     this.applySort();
+  }
+
+  /** The marks of new and changed rows (live mode), by id; shown from the next `setRows` or `refresh`. */
+  setMarks(marks: ReadonlyMap<string, Mark>): void {
+    this.marks = marks;
+  }
+
+  /** Redraws the rows in view (after the marks changed). */
+  refresh(): void {
+    for (const r of this.rows) r.dataset.index = '';
+    this.render();
   }
 
   /** The rows in the order shown. */
@@ -241,12 +257,25 @@ export class VirtualTable {
       row.setAttribute('aria-rowindex', String(i + 2));
       row.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
       row.classList.toggle('odd', i % 2 === 1);
+      const mark = this.marks.get(item.id);
+      if (mark) row.dataset.mark = mark.kind;
+      else delete row.dataset.mark;
       COLUMNS.forEach((c, j) => {
         const cell = row.children[j] as HTMLElement;
         const v = text(item, c.key);
         const isTime = c.sort === 'time';
         cell.textContent = isTime ? shortTime(v) : (v ?? '');
         cell.title = v ?? '';
+        const changed = mark?.kind === 'changed' && mark.fields.includes(c.key);
+        cell.classList.toggle('cell-changed', changed);
+        if (c.key === 'state' && mark) {
+          const badge = document.createElement('span');
+          badge.className = 'mark';
+          badge.textContent = MARK_WORDS[mark.kind];
+          cell.prepend(badge, ' ');
+          const what = mark.kind === 'changed' && mark.fields.length ? ` (${mark.fields.join(', ')})` : '';
+          cell.title = `${MARK_WORDS[mark.kind]}${what}: ${v ?? ''}`;
+        }
       });
     }
   }

@@ -50,10 +50,12 @@ test('every control has an accessible name from a label', async () => {
     ['Minute window', 'rate-minute'],
     ['Hour window', 'rate-hour'],
     ['Listing', 'progress'],
+    ['Live', 'live-switch'],
   ]) {
     assert.equal(await page.getByLabel(label, { exact: false }).first().getAttribute('id'), id, label);
   }
   assert.equal(await page.getByRole('button', { name: 'List investigations' }).count(), 1);
+  assert.equal(await page.getByRole('switch', { name: 'Live' }).count(), 1);
   assert.equal(await page.getByRole('table', { name: 'Investigations' }).count(), 1);
   assert.equal(await page.getByRole('columnheader').count(), 9);
   assert.equal(await page.getByRole('region', { name: /Investigations table/ }).count(), 1);
@@ -81,6 +83,7 @@ test('Tab follows the layout: filters, buttons, connection, then the results; fo
   }
   assert.deepEqual(order, [
     'skip-link',
+    'live-switch', // in the header, beside the count of those waiting for approval
     'f-state',
     'f-from',
     'f-to',

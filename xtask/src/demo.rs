@@ -27,6 +27,9 @@ const DASHBOARD_PORT: u16 = 4173;
 const MOCK_COUNT: u32 = 25_000;
 /// Any non-empty token passes the mock (it runs without `--token`).
 const MOCK_TOKEN: &str = "demo-token";
+/// The dashboard's Live switch is on over a live mock, refreshing this often (at most 3 calls a tick: 18 a
+/// minute of the mock's 100), so that a change of the mock's world shows within seconds.
+const LIVE_INTERVAL_MS: u32 = 10_000;
 
 /// Where the dashboard sends its calls.
 #[derive(Debug, PartialEq, Eq)]
@@ -109,14 +112,19 @@ fn json_string(s: &str) -> String {
     out
 }
 
-/// The page's `config.json`.
+/// The page's `config.json`: over a live mock (not `--no-live`), the Live switch starts on.
 fn page_config(target: &Target, mock_url: Option<&str>) -> String {
     match (target, mock_url) {
-        (Target::Mock { count, .. }, Some(url)) => format!(
-            "{{\"baseUrl\":{},\"token\":{},\"autoList\":true,\"label\":{}}}",
+        (Target::Mock { count, extra, .. }, Some(url)) => format!(
+            "{{\"baseUrl\":{},\"token\":{},\"autoList\":true,\"label\":{}{}}}",
             json_string(url),
             json_string(MOCK_TOKEN),
-            json_string(&format!("mde-mock at {url}: {} generated investigations, any token", thousands(*count)))
+            json_string(&format!("mde-mock at {url}: {} generated investigations, any token", thousands(*count))),
+            if extra.iter().any(|a| a == "--no-live") {
+                String::new()
+            } else {
+                format!(",\"live\":true,\"liveIntervalMs\":{LIVE_INTERVAL_MS}")
+            }
         ),
         (Target::Region(r), _) => format!("{{\"region\":{}}}", json_string(r)),
         (Target::BaseUrl(u), _) => format!("{{\"baseUrl\":{}}}", json_string(u)),
@@ -377,7 +385,13 @@ mod tests {
         assert_eq!(
             page_config(&mock, Some("http://127.0.0.1:1")),
             "{\"baseUrl\":\"http://127.0.0.1:1\",\"token\":\"demo-token\",\"autoList\":true,\
-             \"label\":\"mde-mock at http://127.0.0.1:1: 7 generated investigations, any token\"}"
+             \"label\":\"mde-mock at http://127.0.0.1:1: 7 generated investigations, any token\",\
+             \"live\":true,\"liveIntervalMs\":10000}"
+        );
+        let still = Target::Mock { port: 1, count: 7, extra: vec!["--no-live".into()] };
+        assert!(
+            !page_config(&still, Some("http://127.0.0.1:1")).contains("live"),
+            "the switch starts off over still data"
         );
         assert_eq!(page_config(&Target::BaseUrl("a\"b\\\n".into()), None), "{\"baseUrl\":\"a\\\"b\\\\\\u000a\"}");
     }

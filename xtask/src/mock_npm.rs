@@ -89,11 +89,23 @@ fn build() -> Result<PathBuf> {
 }
 
 /// `cargo xtask bench-mock-npm`: builds the package, and the same module with the serde-wasm-bindgen exports
-/// (feature `serde-wasm-bindgen-bench`, never packed), then runs `tests/mock.bench.js`, which prints the figures
-/// recorded in BENCHMARKS.md: lists crossing as JSON texts against serde-wasm-bindgen objects, a 10,000-item page
-/// through the handler, 1,000,000 investigations generated and filtered in wasm, the sizes.
+/// (feature `serde-wasm-bindgen-bench`, never packed), the native `mde-mock` binary and mde-mock-engine's example
+/// `filter_bench` in release, installs `wrk` if missing (Debian), then runs `tests/mock.bench.js`, which prints
+/// the figures recorded in BENCHMARKS.md (issue 12, points 3 and 6), in one run: lists crossing as JSON texts
+/// against serde-wasm-bindgen objects, a 10,000-item page through the handler, 1,000,000 investigations generated
+/// and filtered in wasm beside the native engine, full pages a second from the npm bin against the native binary
+/// with the same `wrk`, the sizes.
 pub fn bench() -> Result {
     package_mock()?;
+    run(
+        "cargo build --release -p mde-mock --bin mde-mock",
+        cargo().args(["build", "--release", "-p", "mde-mock", "--bin", "mde-mock"]),
+    )?;
+    run(
+        "cargo build --release -p mde-mock-engine --example filter_bench",
+        cargo().args(["build", "--release", "-p", "mde-mock-engine", "--example", "filter_bench"]),
+    )?;
+    ensure_wrk()?;
     run(
         "cargo build -p mde-mock-wasm --features serde-wasm-bindgen-bench (wasm32, release)",
         cargo().args([
@@ -127,8 +139,22 @@ pub fn bench() -> Result {
     copy(&bound.join("mde_mock_wasm.js"), &dir.join("mde_mock_wasm.js"))?;
     run(
         "node tests/mock.bench.js",
-        Command::new("node").arg(sources().join("tests/mock.bench.js")).arg(&dir).arg(package_dir()),
+        Command::new("node")
+            .env("MDE_MOCK_NATIVE", root().join("target/release/mde-mock"))
+            .env("MDE_MOCK_FILTER_BENCH", root().join("target/release/examples/filter_bench"))
+            .arg(sources().join("tests/mock.bench.js"))
+            .arg(&dir)
+            .arg(package_dir()),
     )
+}
+
+/// Installs `wrk` with apt-get if it is not on the PATH (as mock-server/bench.sh and soak.sh do).
+fn ensure_wrk() -> Result {
+    if Command::new("wrk").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    run("apt-get update", Command::new("apt-get").args(["update", "-qq"]))?;
+    run("apt-get install wrk", Command::new("apt-get").args(["install", "-y", "-qq", "wrk"]))
 }
 
 /// Copies the files (not the folders) of `from` into `to`, but those named in `except`.
@@ -170,11 +196,13 @@ fn test_project(tarballs: &[&Path]) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The Node suites, run by `node`: the handler and `startMock` (`api.test.js`, `server.test.js`), the bin as a
+/// The Node suites, run by `node`: the handler and `startMock` (`api.test.js`, `server.test.js`), the server's
+/// bound on answers in flight (`in-flight.test.js`), the bin as a
 /// child process (`bin.test.js`; with `MDE_MOCK_NATIVE`, it also compares the bin with the native binary), and
 /// `differential.test.js`: a few hundred calls answered byte for byte alike by the native binary, the npm bin, the
 /// handler and the handler over HTTP (`handler-server.js`).
-const NODE_SUITES: &[&str] = &["api.test.js", "server.test.js", "bin.test.js", "differential.test.js"];
+const NODE_SUITES: &[&str] =
+    &["api.test.js", "server.test.js", "in-flight.test.js", "bin.test.js", "differential.test.js"];
 
 /// The package's tests: Node's test runner on this machine's Node and on Node 18, `tsc --strict` on a Node and a
 /// browser consumer file (the two export conditions), and headless Chromium (a page, a module Worker and a Vite

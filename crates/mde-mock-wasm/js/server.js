@@ -2,24 +2,31 @@
 // ./target.js), keep-alive, the `Host` header for the URLs in bodies, the latency before answering; a `close`
 // fault destroys the socket without a byte, a `truncate` fault sends the head with the full content-length and the
 // first bytes of the body, then closes. A paced body (`bandwidth`, `firstByteMs`) goes out in chunks on timers,
-// `Transfer-Encoding: chunked` (Node's framing of a body without a content-length).
+// `Transfer-Encoding: chunked` (Node's framing of a body without a content-length). What is held of answers on
+// their way out is bounded (./in-flight.js); a paced body is held until its last chunk is out.
 
 import { createServer } from 'node:http';
 import { isIPv6 } from 'node:net';
 
 import { chunkCount, chunkOf, untilChunk } from './pace.js';
+import { InFlight } from './in-flight.js';
 import { answer } from './reply.js';
 import { pathAndQuery } from './target.js';
 
 const EMPTY = new Uint8Array(0);
 
-/** Sends `reply` on `res`, or enacts its fault on the socket. */
-function send(res, reply) {
-  const socket = res.socket;
-  if (!socket || socket.destroyed) return;
+/** The bytes of bodies not yet written out beyond which requests wait (about ten 10,000-item pages). */
+const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Sends `reply` on `res`, or enacts its fault on `connection` (the request's socket: `res.socket` is not yet set
+ * for an answer to a pipelined request that waits for the answers before it, which Node writes in order).
+ */
+function send(connection, res, reply) {
+  if (connection.destroyed) return;
   const { status, headers, body, fault } = reply;
   if (fault === 'close') {
-    socket.destroy();
+    connection.destroy();
     return;
   }
   if (reply.pacing !== undefined && fault === undefined) {
@@ -33,7 +40,7 @@ function send(res, reply) {
     res.flushHeaders();
     if (part.length > 0) res.write(part);
     // The head and the part go out, then the connection closes: the client sees a body cut short.
-    socket.end(() => socket.destroy());
+    connection.end(() => connection.destroy());
     return;
   }
   res.end(body.length > 0 ? body : undefined);
@@ -58,20 +65,22 @@ function sendPaced(res, status, headers, body, pacing) {
   timer = setTimeout(next, untilChunk(pacing, 0, headAt));
 }
 
-function respond(engine, req, res, body) {
+function respond(engine, inFlight, req, res, body) {
   const [path, query] = pathAndQuery(req.url ?? '/');
   const h = req.headers;
   let reply;
   try {
-    reply = answer(engine, Date.now(), req.method, path, query, h.authorization, h.origin, h.host, 'http', body);
+    const room = (length) => inFlight.buffer(length);
+    reply = answer(engine, Date.now(), req.method, path, query, h.authorization, h.origin, h.host, 'http', body, room);
   } catch (e) {
     // A fault of the mock itself (never expected): this connection ends, the server goes on.
     process.stderr.write(`mde-mock: internal error answering ${req.method} ${path}: ${e?.stack ?? e}\n`);
     req.socket.destroy();
     return;
   }
-  if (reply.delayMs > 0) setTimeout(send, reply.delayMs, res, reply);
-  else send(res, reply);
+  inFlight.hold(req.socket, res, reply.body);
+  if (reply.delayMs > 0) setTimeout(send, reply.delayMs, req.socket, res, reply);
+  else send(req.socket, res, reply);
 }
 
 /** Whether a request may carry a body (GETs and HEADs without framing headers are answered at once). */
@@ -86,17 +95,21 @@ function hasBody(req) {
  */
 export function serve(engine, host, port) {
   const sockets = new Set();
+  const inFlight = new InFlight(IN_FLIGHT_BYTES);
   const server = createServer((req, res) => {
     if (!hasBody(req)) {
       req.resume();
-      respond(engine, req, res, EMPTY);
+      inFlight.admit(() => respond(engine, inFlight, req, res, EMPTY));
       return;
     }
     const chunks = [];
     // A client that goes away in the middle of its body: nothing to answer.
     req.on('error', () => {});
     req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => respond(engine, req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      inFlight.admit(() => respond(engine, inFlight, req, res, body));
+    });
   });
   // Like the native mock, idle keep-alive connections stay open until the client closes them.
   server.keepAliveTimeout = 0;

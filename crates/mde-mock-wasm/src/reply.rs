@@ -51,6 +51,26 @@ impl Reply {
         std::mem::take(&mut self.body)
     }
 
+    /// The body's length in bytes (what [`Reply::copy_body`] needs room for).
+    #[wasm_bindgen(getter, js_name = bodyLength)]
+    pub fn body_length(&self) -> u32 {
+        u32::try_from(self.body.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Copies the body to the start of `into` in one copy from the module's memory, if `into` has room for it
+    /// (at least [`Reply::body_length`] bytes): then true; else false and nothing is copied. The body stays in
+    /// the reply. For a driver that writes large bodies from buffers it reuses rather than from a new array
+    /// each time (`takeBody`).
+    #[wasm_bindgen(js_name = copyBody)]
+    pub fn copy_body(&self, into: &js_sys::Uint8Array) -> bool {
+        let Ok(length) = u32::try_from(self.body.len()) else { return false };
+        if into.length() < length {
+            return false;
+        }
+        into.subarray(0, length).copy_from(&self.body);
+        true
+    }
+
     /// How long to wait before answering, in milliseconds (`latencyMs`; 0 for `/__admin/`).
     #[wasm_bindgen(getter, js_name = delayMs)]
     pub fn delay_ms(&self) -> f64 {

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
 
 import { startMock, MockError } from 'mde-mock';
 import { InvestigationsClient } from 'mde-investigations';
@@ -67,6 +68,69 @@ test('faults reach the socket: close sends nothing, truncate sends the head and 
   assert.deepEqual(mock.api.journal().map((e) => e.fault), [null, 'close', 'truncate', '500']);
   await mock.close();
 });
+
+test('pipelined requests are all answered, in order, as the native binary answers them', { timeout: 20_000 }, async () => {
+  // The bin used to drop every answer but the first of requests sent at once on a connection: an answer that
+  // waits for the ones before it has no socket yet, and was taken for one whose connection had gone.
+  const mock = await startMock({ count: 30, seed: 9, now: NOW });
+  const targets = ['/api/investigations?$top=1', '/api/investigations?$top=2&$skip=3', '/api/investigations?$top=3'];
+  const bodies = await pipelined(mock.url, targets, 0);
+  const items = mock.api.investigations();
+  assert.deepEqual(bodies.map((b) => JSON.parse(b).value), [items.slice(0, 1), items.slice(3, 5), items.slice(0, 3)]);
+  await mock.close();
+});
+
+test('large bodies at once, more than the bound in flight, some not read for a while: each is whole and its own', { timeout: 120_000 }, async () => {
+  // Bodies of 64 KiB or more are written from buffers the server reuses once a body is written out, and beyond
+  // 32 MiB in flight requests wait (js/in-flight.js). 8 connections each send three requests at once (pipelined)
+  // for pages of 2,000 to 10,000 investigations (0.6 to 3.1 MB, 45 MB in all), and half of them read nothing for
+  // 300 ms, so that bodies are still on their way out (the kernel takes a few MB per connection, Node keeps the
+  // rest) while others are made. Each body must be what the same request gets alone.
+  const mock = await startMock({ count: 10_000, seed: 8, now: NOW });
+  const targets = Array.from({ length: 24 }, (_, i) => `/api/investigations?$top=${2_000 + (i % 9) * 1_000}&$skip=${i * 7}`);
+  const connections = Array.from({ length: 8 }, (_, k) => targets.slice(k * 3, k * 3 + 3));
+  const together = (await Promise.all(connections.map((ts, k) => pipelined(mock.url, ts, k % 2 === 0 ? 300 : 0)))).flat();
+  for (const [i, target] of targets.entries()) {
+    const [alone] = await pipelined(mock.url, [target], 0);
+    assert.ok(alone.length > 600_000, `${target}: ${alone.length} bytes`);
+    assert.ok(together[i].equals(alone), `${target}: the body served among the others differs from the one served alone`);
+  }
+  await mock.close();
+});
+
+/**
+ * The bodies of `GET` of each of `targets`, sent at once on a new connection that then reads nothing for
+ * `pauseMs`; each answer must be a 200 with a content-length.
+ */
+async function pipelined(url, targets, pauseMs) {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname, port: Number(port) });
+  await once(socket, 'connect');
+  socket.pause();
+  const requests = targets.map((target, i) => {
+    const last = i === targets.length - 1;
+    return `GET ${target} HTTP/1.1\r\nhost: ${new URL(url).host}\r\nauthorization: Bearer t\r\n${last ? 'connection: close\r\n' : ''}\r\n`;
+  });
+  socket.write(requests.join(''));
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  const chunks = [];
+  socket.on('data', (c) => chunks.push(c));
+  socket.resume();
+  await once(socket, 'close');
+  let bytes = Buffer.concat(chunks);
+  const bodies = [];
+  for (const target of targets) {
+    const end = bytes.indexOf('\r\n\r\n');
+    const head = bytes.toString('latin1', 0, Math.max(end, 0));
+    assert.ok(end > 0 && head.startsWith('HTTP/1.1 200 '), `${target}: ${bytes.toString('latin1', 0, 200)}`);
+    const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1]);
+    const body = bytes.subarray(end + 4, end + 4 + length);
+    assert.equal(body.length, length, `${target}: the whole body`);
+    bodies.push(body);
+    bytes = bytes.subarray(end + 4 + length);
+  }
+  return bodies;
+}
 
 test('latency delays the answers outside /__admin/', async () => {
   const mock = await startMock({ count: 3, now: NOW, latencyMs: 120 });
