@@ -21,7 +21,8 @@ pub fn extension_dir() -> PathBuf {
 
 /// The files of the package that its browser entry (`index.js`) loads, and its manifest (name, version,
 /// licence). Nothing else: no Node entry, no types, no uncompressed `.wasm` (the browser entry inlines it).
-const BROWSER_FILES: &[&str] = &["index.js", "client.js", "wasm/mde_wasm.js", "wasm/inline.js", "package.json"];
+const BROWSER_FILES: &[&str] =
+    &["index.js", "client.js", "shared-limiter.js", "wasm/mde_wasm.js", "wasm/inline.js", "package.json"];
 
 /// Installs the packed tarball into a new project under `target/extension-npm` and copies its browser files into
 /// `examples/extension/vendor/mde-investigations/`, replacing what was there.
@@ -50,8 +51,37 @@ pub fn vendor() -> Result {
         }
         copy(&installed.join(file), &to)?;
     }
+    // A module that the browser entry imports but the list leaves out would only fail inside the extension.
+    for file in BROWSER_FILES.iter().filter(|f| f.ends_with(".js")) {
+        let dir = Path::new(file).parent().unwrap_or(Path::new(""));
+        for import in relative_imports(&fs::read_to_string(vendor.join(file)).map_err(|e| format!("{file}: {e}"))?) {
+            let wanted = dir.join(import.trim_start_matches("./"));
+            if !BROWSER_FILES.iter().any(|f| Path::new(f) == wanted) {
+                return Err(format!("{file} imports {import}, which BROWSER_FILES does not copy"));
+            }
+        }
+    }
     eprintln!("==> {} (load {} unpacked)", vendor.display(), extension_dir().display());
     Ok(())
+}
+
+/// The specifiers `./...` of the static imports and re-exports of a (minified or not) module: what follows
+/// `from`, spaces and a quote.
+fn relative_imports(js: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = js;
+    while let Some(at) = rest.find("from") {
+        rest = &rest[at + 4..];
+        let text = rest.trim_start();
+        let Some(quote) = text.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else { continue };
+        let text = &text[1..];
+        if let Some(end) = text.find(quote) {
+            if text[..end].starts_with("./") {
+                found.push(text[..end].to_owned());
+            }
+        }
+    }
+    found
 }
 
 /// The browser test of the extension, against the native `mde-mock` in live mode. With `screenshot`, it also
@@ -76,4 +106,31 @@ pub fn extension_tests(screenshot: Option<&Path>) -> Result {
 /// `cargo xtask extension-screenshot`.
 pub fn screenshot() -> Result {
     extension_tests(Some(&extension_dir().join("screenshot.png")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_relative_imports_of_minified_and_plain_modules() {
+        let minified =
+            r#"import{Client as e}from"./wasm/mde_wasm.js";import{S as i}from'./shared-limiter.js';const from=1;"#;
+        assert_eq!(relative_imports(minified), ["./wasm/mde_wasm.js", "./shared-limiter.js"]);
+        let plain = "import { a } from './a.js';\nexport { b } from \"./b.js\";\nimport x from 'pkg';\n// from here\n";
+        assert_eq!(relative_imports(plain), ["./a.js", "./b.js"]);
+    }
+
+    #[test]
+    fn every_module_the_browser_entry_imports_is_copied() {
+        // The package's own sources, as cargo xtask package copies them (minified, with the same specifiers).
+        let js = root().join("crates/mde-wasm/js");
+        for file in ["index.js", "client.js", "shared-limiter.js"] {
+            assert!(BROWSER_FILES.contains(&file), "{file}");
+            let text = fs::read_to_string(js.join(file)).unwrap_or_default();
+            for import in relative_imports(&text) {
+                assert!(BROWSER_FILES.contains(&import.trim_start_matches("./")), "{file} imports {import}");
+            }
+        }
+    }
 }

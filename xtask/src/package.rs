@@ -515,13 +515,14 @@ fn build_package(flavour: &Flavour, out: &Path) -> Result<PathBuf> {
     write(&wasm_dir.join("inline.js"), &inline_module(&wasm, &decoder)?)?;
 
     let js = root().join("crates/mde-wasm/js");
-    for file in ["index.js", "index.node.js", "client.js", "index.d.ts", "README.md"] {
+    for file in ["index.js", "index.node.js", "client.js", "shared-limiter.js", "index.d.ts", "README.md"] {
         copy(&js.join(file), &pkg.join(file))?;
     }
     run(
         "minify the package's JavaScript (oxc, through rolldown)",
         node().arg(root().join("xtask/minify.mjs")).arg(tools_dir()).args(
-            ["client.js", "index.js", "index.node.js", "wasm/mde_wasm.js", "wasm/inline.js"].map(|f| pkg.join(f)),
+            ["client.js", "shared-limiter.js", "index.js", "index.node.js", "wasm/mde_wasm.js", "wasm/inline.js"]
+                .map(|f| pkg.join(f)),
         ),
     )?;
     let manifest = read(&js.join("package.json"))?
@@ -568,8 +569,12 @@ fn test_project_in(tgz: &Path, name: &str) -> Result<PathBuf> {
     let tests = root().join("crates/mde-wasm/tests");
     for entry in fs::read_dir(&tests).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
+        let target = dir.join(path.file_name().unwrap_or_default());
         if path.is_file() {
-            copy(&path, &dir.join(path.file_name().unwrap_or_default()))?;
+            copy(&path, &target)?;
+        } else if path.is_dir() {
+            // The test extension of `rateLimit.shared` (shared-extension/).
+            copy_dir(&path, &target)?;
         }
     }
     // `@azure/core-auth` and the `@azure` packages its types import, for `tsc` on the consumer file (a dev
@@ -595,8 +600,9 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
 }
 
 /// The package's tests: Node's test runner on the installed tarball against mde-mock (on this machine's Node and
-/// on Node 18, the oldest supported), `tsc --strict` on a consumer file, and the smoke test in headless Chromium
-/// (page, module Worker, a Vite build, MV3 extension service worker); then, when that package is size-tuned, the
+/// on Node 18, the oldest supported), `tsc --strict` on a consumer file, the smoke test in headless Chromium
+/// (page, module Worker, a Vite build, MV3 extension service worker) and `rateLimit.shared` there (two tabs and a
+/// Worker; an MV3 extension's page and service worker); then, when that package is size-tuned, the
 /// Node suite once more (this machine's Node only) on the plain stable build, so that both builds stay green.
 pub fn npm_tests() -> Result {
     let (tgz, flavour) = packed()?;
@@ -687,6 +693,22 @@ fn npm_suites(tgz: &Path) -> Result {
             .env("MDE_MOCK", &mock)
             .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
             .arg("browser.mv3.js"),
+    )?;
+    run(
+        "headless Chromium: rateLimit.shared across two tabs and a Worker",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("MDE_MOCK", &mock)
+            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
+            .arg("browser.shared.js"),
+    )?;
+    run(
+        "headless Chromium: rateLimit.shared across an MV3 extension's page and service worker",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("MDE_MOCK", &mock)
+            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
+            .arg("browser.shared-mv3.js"),
     )
 }
 

@@ -4,6 +4,7 @@
 // bodies that Rust has validated. No `window`: it runs in pages, workers, MV3 service workers and Node 18+.
 
 import { Client, exactIds, maxBodyBytes, validateFilter as wasmValidateFilter } from './wasm/mde_wasm.js';
+import { SharedRateLimit } from './shared-limiter.js';
 
 const CLIENT_OPTIONS = new Set([
   'region',
@@ -16,7 +17,7 @@ const CLIENT_OPTIONS = new Set([
   'allowInsecureLoopback',
   'onEvent',
 ]);
-const RATE_LIMIT_OPTIONS = new Set(['state', 'perMinute', 'perHour', 'timeScale']);
+const RATE_LIMIT_OPTIONS = new Set(['state', 'perMinute', 'perHour', 'timeScale', 'shared']);
 const LIST_OPTIONS = new Set(['filter', 'top', 'skip', 'pageSize', 'snapshot', 'resumeFrom', 'signal']);
 const WATCH_OPTIONS = new Set(['filter', 'intervalMs', 'resumeFrom', 'ticks', 'signal']);
 const INFO_FIELDS = ['status', 'code', 'target', 'retryAfterMs', 'position', 'expected', 'found', 'path'];
@@ -225,12 +226,14 @@ async function readBody(response) {
   return bytes;
 }
 
-/** The I/O of one client: token, fetch and events. */
+/** The I/O of one client: token, fetch, events, and the shared rate limit (`rateLimit.shared`) if any. */
 class Transport {
   #token;
   #source;
   #fetch;
   #onEvent;
+  /** A SharedRateLimit, or undefined. */
+  shared;
 
   constructor(token, fetchFn, onEvent) {
     const credential = isCredential(token);
@@ -238,6 +241,32 @@ class Transport {
     this.#source = credential ? 'credential' : 'token callback';
     this.#fetch = fetchFn;
     this.#onEvent = onEvent;
+  }
+
+  /** With `rateLimit.shared`: waits until the shared budget has a slot for a request, and takes it. */
+  async #takeSharedSlot(signal) {
+    for (;;) {
+      throwIfAborted(signal);
+      let wait;
+      try {
+        wait = await this.shared.acquire(signal);
+      } catch (e) {
+        throwIfAborted(signal);
+        throw e;
+      }
+      if (wait === undefined) return;
+      await this.wait({ ms: wait.waitMs, reason: wait.reason }, signal);
+    }
+  }
+
+  /** With `rateLimit.shared`: the other clients of the key learn of a 429's `Retry-After` before this one waits. */
+  async #publishBlock(signal) {
+    try {
+      await this.shared.publish(signal);
+    } catch (e) {
+      throwIfAborted(signal);
+      throw e;
+    }
   }
 
   emit(event) {
@@ -272,11 +301,14 @@ class Transport {
    * `{ transportError }`.
    */
   async send(step, signal, lastStatus) {
+    const token = await this.#bearer(step.refresh, signal);
+    // With `rateLimit.shared`, the slot is taken once the token is at hand: the call goes out right after the
+    // shared budget recorded it, however long a credential took.
+    if (this.shared !== undefined) await this.#takeSharedSlot(signal);
     if (step.attempt > 1) {
       this.emit(lastStatus === undefined ? { type: 'retry', attempt: step.attempt } : { type: 'retry', attempt: step.attempt, status: lastStatus });
     }
     this.emit({ type: 'request', url: step.url, attempt: step.attempt });
-    const token = await this.#bearer(step.refresh, signal);
     try {
       const response = await this.#fetch(step.url, {
         method: 'GET',
@@ -314,6 +346,7 @@ class Transport {
   async run(handle, step, signal, state) {
     if (step.t === 'fail') throw new MdeError(step.error);
     if (step.t === 'wait') {
+      if (step.reason === 'retryAfter' && this.shared !== undefined) await this.#publishBlock(signal);
       await this.wait(step, signal);
       return undefined;
     }
@@ -570,7 +603,10 @@ export class InvestigationsClient {
     }
     this.#wasm = call(() => new Client(JSON.stringify({ ...rest, rateLimit })));
     const doFetch = fetchFn ?? ((url, init) => globalThis.fetch(url, init));
-    this.#io = new Transport(token, doFetch, onEvent);
+    const io = new Transport(token, doFetch, onEvent);
+    const key = this.#wasm.sharedKey();
+    if (key !== undefined) io.shared = new SharedRateLimit(this.#wasm, key, (event) => io.emit(event));
+    this.#io = io;
   }
 
   /**
@@ -653,7 +689,7 @@ export class InvestigationsClient {
 
   /**
    * The rate limiter's state: `state` (save it and pass it back as `rateLimit.state` after a restart) and each
-   * window's usage.
+   * window's usage. With `rateLimit.shared`, the shared budget as this context saw it at its last request.
    */
   rateLimitState() {
     return JSON.parse(call(() => this.#wasm.rateLimitState(Date.now())));

@@ -109,7 +109,19 @@ export type ClientEvent =
    */
   | { type: 'watchTick'; ticks: number; nextTickInMs: number }
   /** A watch's tick failed for a reason that may pass (network, 5xx, throttling): nothing changed, the watch goes on. */
-  | { type: 'watchTickFailed'; error: MdeError };
+  | { type: 'watchTickFailed'; error: MdeError }
+  | RateLimitSharedEvent;
+
+/**
+ * With `rateLimit.shared`, at a client's first request (and again if that changes): how far its budget reaches.
+ * `shared: true`: every client with `key` in this browser origin (tabs, workers, an extension's pages and service
+ * worker), through `store`. `shared: false`: only the clients with `key` in this context (the page, the worker,
+ * the Node process), and `reason` says why: no Web Locks API (Node, an old browser), no IndexedDB (a sandboxed
+ * frame), or IndexedDB failed.
+ */
+export type RateLimitSharedEvent =
+  | { type: 'rateLimitShared'; key: string; shared: true; store: 'indexedDB' }
+  | { type: 'rateLimitShared'; key: string; shared: false; reason: string };
 
 /** Supplies the bearer token; `forceRefresh` is true after a 401, to bypass any cache. */
 export type TokenProvider = (request: { forceRefresh: boolean }) => Promise<string>;
@@ -150,8 +162,17 @@ export interface RateLimitOptions {
   perMinute?: number;
   /** Calls per hour (default 1,500, the service's limit). */
   perHour?: number;
-  /** Multiplies the windows (0 < scale <= 1), for a mock server whose clock runs faster. */
+  /**
+   * A test option: multiplies the windows and their one-second margin (0 < scale <= 1), for a mock server whose
+   * clock runs faster (mde-mock's `--time-scale`). Leave it out against the service.
+   */
   timeScale?: number;
+  /**
+   * One budget for every client with this key in the browser origin (tabs, workers, an extension's pages and
+   * service worker) or in the Node process: `true` keys it by the service's origin, a string (1 to 256 bytes) is
+   * the key itself. Give every client that shares a key the same limits. Default: the client's own budget.
+   */
+  shared?: boolean | string;
 }
 
 export interface ClientOptions {

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::config::{filter_from_json, start_listing, ClientSettings};
 use crate::error::ErrorInfo;
 use crate::json::{whole_ms, ObjectWriter};
+use crate::shared::SharedBudget;
 use crate::step::Step;
 use crate::watch::{start_watch, WatchHandle};
 
@@ -43,6 +44,7 @@ fn ended(failure: Option<&mde_core::Error>) -> Step {
 type SharedLimiter = Rc<RefCell<RateLimiter>>;
 
 pub(crate) const BUSY: &str = "the rate limiter is in use by another call (re-entrant call from JavaScript)";
+const NOT_SHARED: &str = "the client has no shared rate limit (rateLimit.shared)";
 
 /// A configured client: base URL, retry policy and the rate limiter its operations share.
 #[wasm_bindgen]
@@ -50,6 +52,34 @@ pub struct Client {
     base: BaseUrl,
     retry: RetryPolicy,
     limiter: SharedLimiter,
+    /// `rateLimit.shared`: the budget that the facade's `js/shared-limiter.js` decides with.
+    shared: Option<RefCell<SharedBudget>>,
+}
+
+/// `{ state, windows: [{used, limit, windowMs, resetsInMs}], blockedForMs }` of `limiter` at `now`, as JSON.
+#[cfg_attr(mde_size, optimize(size))]
+fn limiter_state_json(limiter: &RateLimiter, now: u64) -> String {
+    let mut windows = String::from("[");
+    for w in limiter.usage(now) {
+        if windows.len() > 1 {
+            windows.push(',');
+        }
+        windows.push_str(
+            &ObjectWriter::new()
+                .num("used", u64::from(w.used))
+                .num("limit", u64::from(w.limit))
+                .num("windowMs", whole_ms(w.length))
+                .num("resetsInMs", whole_ms(w.resets_in))
+                .finish(),
+        );
+    }
+    windows.push(']');
+    let blocked_for_ms = limiter.blocked_until().map_or(0, |t| t.saturating_sub(now));
+    ObjectWriter::new()
+        .str("state", &limiter.export())
+        .raw("windows", &windows)
+        .num("blockedForMs", blocked_for_ms)
+        .finish()
 }
 
 impl Client {
@@ -57,7 +87,9 @@ impl Client {
     #[cfg_attr(mde_size, optimize(size))]
     pub fn build(config: &str) -> Result<Client, ErrorInfo> {
         let s = ClientSettings::from_json(config)?;
-        Ok(Client { base: s.base, retry: s.retry, limiter: Rc::new(RefCell::new(s.limiter)) })
+        let limiter = Rc::new(RefCell::new(s.limiter));
+        let shared = s.shared.map(|settings| RefCell::new(SharedBudget::new(settings, Rc::clone(&limiter))));
+        Ok(Client { base: s.base, retry: s.retry, limiter, shared })
     }
 
     /// Starts a listing from the options' JSON.
@@ -82,32 +114,25 @@ impl Client {
         Ok(GetHandle { op, limiter: Rc::clone(&self.limiter) })
     }
 
-    /// The limiter's state as JSON.
+    /// The limiter's state as JSON; with `rateLimit.shared`, the shared budget's as this client last saw it.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn limiter_json(&self, now: f64) -> Result<String, ErrorInfo> {
-        let now = millis(now);
-        let limiter = self.limiter.try_borrow().map_err(|_| ErrorInfo::config(BUSY))?;
-        let mut windows = String::from("[");
-        for w in limiter.usage(now) {
-            if windows.len() > 1 {
-                windows.push(',');
-            }
-            windows.push_str(
-                &ObjectWriter::new()
-                    .num("used", u64::from(w.used))
-                    .num("limit", u64::from(w.limit))
-                    .num("windowMs", whole_ms(w.length))
-                    .num("resetsInMs", whole_ms(w.resets_in))
-                    .finish(),
-            );
+        if let Some(budget) = &self.shared {
+            let budget = budget.try_borrow().map_err(|_| ErrorInfo::config(BUSY))?;
+            return Ok(limiter_state_json(budget.limiter(), millis(now)));
         }
-        windows.push(']');
-        let blocked_for_ms = limiter.blocked_until().map_or(0, |t| t.saturating_sub(now));
-        Ok(ObjectWriter::new()
-            .str("state", &limiter.export())
-            .raw("windows", &windows)
-            .num("blockedForMs", blocked_for_ms)
-            .finish())
+        let limiter = self.limiter.try_borrow().map_err(|_| ErrorInfo::config(BUSY))?;
+        Ok(limiter_state_json(&limiter, millis(now)))
+    }
+
+    /// With `rateLimit.shared`: decides on the `stored` state of the budget (empty: none stored) at `now`, taking a
+    /// slot when `acquire` and one is free, and returns the [`Grant`](crate::shared::Grant) as JSON.
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn decide_shared(&self, now: f64, stored: &str, acquire: bool) -> Result<String, ErrorInfo> {
+        let budget = self.shared.as_ref().ok_or_else(|| ErrorInfo::config(NOT_SHARED))?;
+        let mut budget = budget.try_borrow_mut().map_err(|_| ErrorInfo::config(BUSY))?;
+        let stored = Some(stored).filter(|s| !s.is_empty());
+        Ok(budget.decide_at(millis(now), stored, acquire).to_json())
     }
 }
 
@@ -143,6 +168,21 @@ impl Client {
     #[cfg_attr(mde_size, optimize(size))]
     pub fn rate_limit_state(&self, now: f64) -> Result<String, JsValue> {
         self.limiter_json(now).map_err(thrown)
+    }
+
+    /// The key of `rateLimit.shared`, or `undefined` when the client keeps its own budget.
+    #[wasm_bindgen(js_name = sharedKey)]
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn shared_key(&self) -> Option<String> {
+        self.shared.as_ref().and_then(|budget| budget.try_borrow().ok().map(|b| b.key().to_owned()))
+    }
+
+    /// `sharedDecide(now, stored, acquire)`: see [`Client::decide_shared`]; throws `InvalidConfig` error JSON
+    /// without `rateLimit.shared` or when called re-entrantly.
+    #[wasm_bindgen(js_name = sharedDecide)]
+    #[cfg_attr(mde_size, optimize(size))]
+    pub fn shared_decide(&self, now: f64, stored: &str, acquire: bool) -> Result<String, JsValue> {
+        self.decide_shared(now, stored, acquire).map_err(thrown)
     }
 }
 

@@ -12,6 +12,7 @@ use mde_core::{
 use crate::error::ErrorInfo;
 use crate::filter_object::filter_from_object;
 use crate::json::{Json, Members};
+use crate::shared::{shared_key, SharedSettings};
 
 /// The client's options (all but `token`, `fetch` and `onEvent`, which stay in JavaScript), borrowed from their
 /// JSON.
@@ -42,6 +43,8 @@ pub struct RateLimitOptions<'a> {
     pub time_scale: Option<f64>,
     /// A state saved from `rateLimitState().state`.
     pub state: Option<&'a str>,
+    /// `shared`: `true`, `false` or a key (read by [`shared_key`]).
+    pub shared: Option<&'a Json>,
 }
 
 /// What a client is made of.
@@ -51,8 +54,11 @@ pub struct ClientSettings {
     pub base: BaseUrl,
     /// Retry settings of every operation.
     pub retry: RetryPolicy,
-    /// The client's limiter (shared by its operations).
+    /// The client's limiter (shared by its operations). Without windows when `shared` is set: only the
+    /// `Retry-After` blocks of the client's own 429s.
     pub limiter: RateLimiter,
+    /// `rateLimit.shared`: the key and the budget that enforces the windows.
+    pub shared: Option<SharedSettings>,
 }
 
 /// `invalid {what}: {reason}` as an `InvalidConfig` error (`what`: `client options`, `list options`).
@@ -77,6 +83,7 @@ impl<'a> ClientOptions<'a> {
                         per_hour: r.number("perHour")?,
                         time_scale: r.number("timeScale")?,
                         state: r.string("state")?,
+                        shared: r.get("shared")?,
                     }
                 }
             };
@@ -140,7 +147,15 @@ impl ClientSettings {
                 Duration::from_millis(whole(ms, "maxRetryAfterMs", 0, 86_400_000).map_err(ErrorInfo::config)?);
         }
         let limiter = limiter(&o.rate_limit)?;
-        Ok(ClientSettings { base, retry, limiter })
+        let key = shared_key(o.rate_limit.shared, || base.origin()).map_err(ErrorInfo::config)?;
+        let (limiter, shared) = match key {
+            None => (limiter, None),
+            Some(key) => {
+                let own = RateLimitConfig { windows: Vec::new(), margin: limiter.config().margin };
+                (RateLimiter::new(own), Some(SharedSettings { key, budget: limiter }))
+            }
+        };
+        Ok(ClientSettings { base, retry, limiter, shared })
     }
 }
 

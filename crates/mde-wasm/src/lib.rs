@@ -47,5 +47,6 @@ pub mod config;
 pub mod error;
 pub mod filter_object;
 pub mod json;
+pub mod shared;
 pub mod step;
 pub mod watch;

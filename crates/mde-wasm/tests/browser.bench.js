@@ -68,8 +68,8 @@ const STARTUP = `<!doctype html><meta charset="utf-8"><title>start-up</title>
 </script>`;
 
 function browserBytes() {
-  // What the browser entry loads: index.js and its imports (client.js, the glue, the inlined wasm).
-  const files = ['index.js', 'client.js', 'wasm/mde_wasm.js', 'wasm/inline.js'];
+  // What the browser entry loads: index.js and its imports (client.js, shared-limiter.js, the glue, the inlined wasm).
+  const files = ['index.js', 'client.js', 'shared-limiter.js', 'wasm/mde_wasm.js', 'wasm/inline.js'];
   let raw = 0;
   let gzip = 0;
   const per = {};

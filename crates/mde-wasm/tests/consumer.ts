@@ -48,9 +48,16 @@ const client = new InvestigationsClient({
       case 'retry':
         console.log(event.attempt, event.status ?? 'network');
         break;
+      case 'rateLimitShared':
+        console.log(event.key, event.shared ? (event.store satisfies 'indexedDB') : event.reason);
+        break;
     }
   },
 });
+
+const tabs = new InvestigationsClient({ region: 'eu', token: 't', rateLimit: { shared: true } });
+const tenantA = new InvestigationsClient({ region: 'eu', token: 't', rateLimit: { shared: 'tenant-a', timeScale: 0.1 } });
+const sharedState: RateLimitState[] = [tabs.rateLimitState(), tenantA.rateLimitState()];
 
 const local = new InvestigationsClient({ baseUrl: 'http://127.0.0.1:4010', allowInsecureLoopback: true, token: 't' });
 

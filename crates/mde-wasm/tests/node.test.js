@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 
 import { InvestigationsClient, MdeError, TOKEN_SCOPE, validateFilter } from 'mde-investigations';
 import { NOW, startMock, valueOf } from './mock.js';
+import { LIMITS, checkShared, mockFlags } from './shared-check.js';
 
 const mocks = [];
 async function mock(flags) {
@@ -631,6 +632,107 @@ test('the limiter state carries over to a new client', async () => {
   assert.ok(waits[0].ms > 50_000, `waits for the minute window (${waits[0].ms} ms)`);
   assert.equal((await m.journal()).length, 2, 'the new client sent nothing');
   assert.throws(() => client(m.base, { rateLimit: { state: 'garbage' } }), (e) => e.kind === 'InvalidConfig');
+});
+
+test('rateLimit.shared: two clients of one process with the same key list together without a 429', async () => {
+  const m = await mock(mockFlags());
+  const oracle = ids(valueOf(await m.all()));
+  const events = { a: [], b: [] };
+  const make = (name) =>
+    client(m.base, {
+      token: 'one-application',
+      rateLimit: { shared: 'node-key', perMinute: LIMITS.perMinute, timeScale: LIMITS.timeScale },
+      onEvent: (e) => events[name].push(e),
+    });
+  const [a, b] = [make('a'), make('b')];
+  const run = async (c, name) => {
+    const listed = ids(await collect(c.list({ pageSize: LIMITS.pageSize })));
+    const of = (type) => events[name].filter((e) => e.type === type);
+    return { ids: listed, retries: of('retry'), waits: of('wait').length, shared: of('rateLimitShared') };
+  };
+  const [ra, rb] = await Promise.all([run(a, 'a'), run(b, 'b')]);
+  for (const r of [ra, rb]) {
+    // No Web Locks in Node: the budget is the process's, and the event says so.
+    assert.equal(r.shared.length, 1);
+    assert.equal(r.shared[0].key, 'node-key');
+    assert.equal(r.shared[0].shared, false);
+    assert.equal(typeof r.shared[0].reason, 'string');
+  }
+  checkShared('two Node clients', { a: ra, b: rb }, oracle, await m.journal());
+});
+
+test("rateLimit.shared: a 429's Retry-After holds back every client of the key", async () => {
+  const m = await mock(['--count', '3']);
+  await m.faults(['429']);
+  const token = 'throttled-application';
+  const held = new AbortController();
+  let second;
+  const secondWaits = [];
+  const first = client(m.base, {
+    token,
+    rateLimit: { shared: 'held-key' },
+    onEvent: (e) => {
+      // The first client publishes the block before it waits; from then on the other client must wait too.
+      if (e.type === 'wait' && e.reason === 'retryAfter' && second === undefined) {
+        const other = client(m.base, {
+          token,
+          rateLimit: { shared: 'held-key' },
+          onEvent: (w) => {
+            if (w.type === 'wait') {
+              secondWaits.push(w);
+              held.abort();
+            }
+          },
+        });
+        second = other.get('1', { signal: held.signal }).catch((err) => err);
+      }
+    },
+  });
+  const listed = await collect(first.list());
+  assert.equal(listed.length, 3);
+  const e = await second;
+  assert.equal(e.kind, 'Aborted');
+  assert.equal(secondWaits[0].reason, 'retryAfter');
+  assert.ok(secondWaits[0].ms > 500 && secondWaits[0].ms <= 1_000, `waits out the 1 s block (${secondWaits[0].ms} ms)`);
+  const journal = await m.journal();
+  assert.deepEqual(journal.map((j) => j.status), [429, 200], 'the other client sent nothing');
+});
+
+test('rateLimit.shared: true keys the budget by the service origin, other keys have their own', async () => {
+  const m = await mock(['--count', '3']);
+  const token = 'keyed-token';
+  const waitsOf = async (shared) => {
+    const controller = new AbortController();
+    const waits = [];
+    const c = client(m.base, {
+      token,
+      rateLimit: { perMinute: 2, shared },
+      onEvent: (e) => {
+        if (e.type === 'wait') {
+          waits.push(e.reason);
+          controller.abort();
+        }
+      },
+    });
+    try {
+      await c.get('1', { signal: controller.signal });
+    } catch (e) {
+      if (e.kind !== 'Aborted' && e.kind !== 'NotFound') throw e;
+    }
+    return waits;
+  };
+  const first = client(m.base, { token, rateLimit: { perMinute: 2, shared: true } });
+  await collect(first.list({ pageSize: 2 }));
+  assert.equal((await m.journal()).length, 2, 'the first client used the budget up');
+  assert.deepEqual(await waitsOf(new URL(m.base).origin), ['rateLimit'], 'the origin is the key of `true`');
+  assert.deepEqual(await waitsOf(true), ['rateLimit']);
+  assert.deepEqual(await waitsOf('another-key'), [], 'another key, another budget');
+  assert.deepEqual(await waitsOf(false), [], 'no key, its own budget');
+  assert.equal((await m.journal()).length, 4);
+  assert.equal(first.rateLimitState().windows[0].used, 2);
+  for (const bad of [5, '', 'k'.repeat(257), {}]) {
+    assert.throws(() => client(m.base, { rateLimit: { shared: bad } }), (e) => e.kind === 'InvalidConfig', String(bad));
+  }
 });
 
 test('snapshot: investigations that start during the listing neither appear nor shift pages', async () => {
