@@ -123,7 +123,7 @@ mod tests {
 
     #[test]
     fn every_module_the_browser_entry_imports_is_copied() {
-        // The package's own sources, as cargo xtask package copies them (minified, with the same specifiers).
+        // The package's own sources, as cargo xtask package copies them (as they are, readable).
         let js = root().join("crates/mde-wasm/js");
         for file in ["index.js", "client.js", "shared-limiter.js"] {
             assert!(BROWSER_FILES.contains(&file), "{file}");

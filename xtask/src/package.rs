@@ -21,7 +21,6 @@ const TOOLS: &[(&str, &str)] = &[
     ("typescript", "5.9.3"),
     ("playwright-core", "1.65.1"),
     ("vite", "8.3.8"),
-    ("rolldown", "1.2.19"),
     // Types only: the consumer file (tests/consumer.ts) checks that an Azure `TokenCredential` is a valid
     // `token`. Never a dependency of the package.
     ("@azure/core-auth", "1.11.0"),
@@ -518,13 +517,6 @@ fn build_package(flavour: &Flavour, out: &Path) -> Result<PathBuf> {
     for file in ["index.js", "index.node.js", "client.js", "shared-limiter.js", "index.d.ts", "README.md"] {
         copy(&js.join(file), &pkg.join(file))?;
     }
-    run(
-        "minify the package's JavaScript (oxc, through rolldown)",
-        node().arg(root().join("xtask/minify.mjs")).arg(tools_dir()).args(
-            ["client.js", "shared-limiter.js", "index.js", "index.node.js", "wasm/mde_wasm.js", "wasm/inline.js"]
-                .map(|f| pkg.join(f)),
-        ),
-    )?;
     let manifest = read(&js.join("package.json"))?
         .replace("\"version\": \"0.0.0\"", &format!("\"version\": \"{}\"", crate_version("mde-wasm")?));
     write(&pkg.join("package.json"), &manifest)?;
