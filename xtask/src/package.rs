@@ -202,10 +202,6 @@ pub(crate) fn npm() -> Command {
     Command::new("npm")
 }
 
-fn node() -> Command {
-    Command::new("node")
-}
-
 pub(crate) fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
