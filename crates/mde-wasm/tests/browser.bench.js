@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 
 import { startMock } from './mock.js';
 import { staticServer, launchChromium } from './browser.js';
+import { baselineModules } from './startup-baseline.js';
 
 // 101 runs: with 31 the ratio of the medians moved between 1.11 and 1.26 from one page load to the next on a
 // 2-core machine; with 101 between 1.18 and 1.23 (BENCHMARKS.md).
@@ -57,14 +58,49 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>bench</title>
 </script>`;
 
 // 3. start-up: `await import()` of the browser entry in a new page (fetch from loopback, parse, unpack and compile
-//    the inlined module, instantiate), then a first call; median of STARTS page loads.
-const STARTS = 15;
+//    the inlined module, instantiate), then a first call; median of STARTS page loads. Interleaved with it, in new
+//    pages of the same browser (issue 16, point 3):
+//    - the baseline: the same `await import()` and first call on a plain JavaScript module graph of the same
+//      shape and bytes (startup-baseline.js), so that what remains is what the package adds;
+//    - the same start taken apart: the browser entry's imports without its `initSync()` call, then each step that
+//      index.js runs on import (unpack the inlined module, compile it, instantiate it), then the first call.
+//    No fetch in any of them: the first call is `validateFilter`, which needs no client.
+//    15 page loads of each by default (BENCH_STARTS=N for more: the medians move by several ms from run to run).
+const STARTS = Number(process.env.BENCH_STARTS ?? 15);
 const STARTUP = `<!doctype html><meta charset="utf-8"><title>start-up</title>
 <script type="module">
   const t0 = performance.now();
   const { validateFilter } = await import('./pkg/index.js');
   validateFilter("state eq 'Running'");
   window.__startup = performance.now() - t0;
+</script>`;
+const BASELINE = `<!doctype html><meta charset="utf-8"><title>start-up baseline</title>
+<script type="module">
+  const t0 = performance.now();
+  const { validateFilter } = await import('./baseline/index.js');
+  validateFilter("state eq 'Running'");
+  window.__startup = performance.now() - t0;
+</script>`;
+// index.js without its `initSync()` call: what the browser entry imports, so that the page can run the rest.
+const SPLIT_ENTRY = `import { initSync } from './pkg/wasm/mde_wasm.js';
+import { wasmBytes } from './pkg/wasm/inline.js';
+export { validateFilter } from './pkg/client.js';
+export { initSync, wasmBytes };
+`;
+const SPLIT = `<!doctype html><meta charset="utf-8"><title>start-up, step by step</title>
+<script type="module">
+  const t0 = performance.now();
+  const { initSync, wasmBytes, validateFilter } = await import('./split-entry.js');
+  const t1 = performance.now();
+  const bytes = wasmBytes();
+  const t2 = performance.now();
+  const module = new WebAssembly.Module(bytes);
+  const t3 = performance.now();
+  initSync({ module });
+  const t4 = performance.now();
+  validateFilter("state eq 'Running'");
+  const t5 = performance.now();
+  window.__startup = { load: t1 - t0, unpack: t2 - t1, compile: t3 - t2, instantiate: t4 - t3, call: t5 - t4, total: t5 - t0 };
 </script>`;
 
 function browserBytes() {
@@ -91,7 +127,15 @@ const body = Buffer.from(
   await (await fetch(`${mock.base}/api/investigations?$top=10000`, { headers: { Authorization: 'Bearer b' } })).arrayBuffer(),
 );
 await mock.stop();
-const site = await staticServer(packageDir, { '/bench.html': PAGE, '/startup.html': STARTUP, '/api/investigations': body });
+const site = await staticServer(packageDir, {
+  '/bench.html': PAGE,
+  '/startup.html': STARTUP,
+  '/startup-baseline.html': BASELINE,
+  '/startup-split.html': SPLIT,
+  '/split-entry.js': SPLIT_ENTRY,
+  ...baselineModules(packageDir),
+  '/api/investigations': body,
+});
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();
@@ -100,15 +144,30 @@ try {
   await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 300_000 });
   const r = await page.evaluate(() => window.__result);
   if (r.error) throw new Error(r.error);
-  const starts = [];
-  for (let i = 0; i < STARTS; i++) {
+  // One new page per load and kind; the order of the three kinds turns from one round to the next.
+  const load = async (path) => {
     const fresh = await browser.newPage();
-    await fresh.goto(`${site.origin}/startup.html`);
+    fresh.on('pageerror', (e) => console.error(`pageerror: ${e.message}`));
+    await fresh.goto(`${site.origin}/${path}`);
     await fresh.waitForFunction(() => window.__startup !== undefined);
-    starts.push(await fresh.evaluate(() => window.__startup));
+    const t = await fresh.evaluate(() => window.__startup);
     await fresh.close();
+    return t;
+  };
+  const kinds = ['startup.html', 'startup-baseline.html', 'startup-split.html'];
+  const times = { 'startup.html': [], 'startup-baseline.html': [], 'startup-split.html': [] };
+  for (let i = 0; i < STARTS; i++) {
+    for (let k = 0; k < kinds.length; k++) {
+      const kind = kinds[(i + k) % kinds.length];
+      times[kind].push(await load(kind));
+    }
   }
-  starts.sort((a, b) => a - b);
+  const starts = [...times['startup.html']].sort((a, b) => a - b);
+  const baseline = [...times['startup-baseline.html']].sort((a, b) => a - b);
+  const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const steps = times['startup-split.html'];
+  const split = Object.fromEntries(Object.keys(steps[0]).map((key) => [key, med(steps.map((s) => s[key]))]));
+  const overhead = med(times['startup.html'].map((t, i) => t - times['startup-baseline.html'][i]));
   const size = browserBytes();
   console.log(`page: 10,000 items, ${body.length} bytes; median of ${RUNS} interleaved runs in headless Chromium`);
   console.log(`response -> objects, fetch().json():             ${r.plain.toFixed(1)} ms`);
@@ -116,7 +175,11 @@ try {
   console.log(`ratio client / plain: ${(r.client / r.plain).toFixed(2)} (ratio of medians; median of the ${RUNS} paired ratios: ${r.paired.toFixed(2)}; target <= 1.25)`);
   console.log(`browser entry (JS + inlined wasm): ${size.raw} bytes, gzip -9 ${size.gzip} bytes (target <= 61,440) ${JSON.stringify(size.per)}`);
   console.log(`wasm file alone: ${size.wasmRaw} bytes, gzip -9 ${size.wasmGzip} bytes`);
-  console.log(`start-up, import of the browser entry and a first call in a new page: median ${starts[STARTS >> 1].toFixed(1)} ms (${starts[0].toFixed(1)} to ${starts[STARTS - 1].toFixed(1)}, ${STARTS} page loads)`);
+  const range = (xs) => `median ${xs[STARTS >> 1].toFixed(1)} ms (${xs[0].toFixed(1)} to ${xs[STARTS - 1].toFixed(1)}, ${STARTS} page loads)`;
+  console.log(`start-up, import of the browser entry and a first call in a new page: ${range(starts)}`);
+  console.log(`start-up baseline, a plain JS module graph of the same shape and bytes, same first call: ${range(baseline)}`);
+  console.log(`start-up overhead over the baseline: ${(starts[STARTS >> 1] - baseline[STARTS >> 1]).toFixed(1)} ms (difference of the medians; median of the ${STARTS} paired differences: ${overhead.toFixed(1)} ms; target <= 15)`);
+  console.log(`start-up step by step (medians of ${STARTS} page loads): load the JS ${split.load.toFixed(1)} ms, unpack the module ${split.unpack.toFixed(1)} ms, compile ${split.compile.toFixed(1)} ms, instantiate ${split.instantiate.toFixed(1)} ms, first call ${split.call.toFixed(1)} ms; total ${split.total.toFixed(1)} ms`);
 } finally {
   await browser.close();
   await site.close();
