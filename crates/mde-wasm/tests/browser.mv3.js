@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 import { startMock, valueOf } from './mock.js';
+import { extensionWorker, launchWithExtension } from './mv3.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const mock = await startMock(['--count', '30', '--seed', '5']);
@@ -34,26 +34,11 @@ globalThis.__run = (base) => smoke(base, api).catch((e) => ({ error: String(e &&
 `,
 );
 
-const require = createRequire(import.meta.url);
-const { chromium } = require(process.env.PLAYWRIGHT_CORE ?? 'playwright-core');
 let passed = 0;
 let failed = 0;
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: false,
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--disable-extensions-except=${ext}`,
-    `--load-extension=${ext}`,
-  ],
-});
+const context = await launchWithExtension(profile, ext);
 try {
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+  const worker = await extensionWorker(context);
   const r = await worker.evaluate((base) => globalThis.__run(base), mock.base);
   assert.equal(r.error, undefined, r.error);
   assert.equal(r.count, valueOf(await mock.all()).length);

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 import { startMock, valueOf } from './mock.js';
+import { extensionWorker, launchWithExtension } from './mv3.js';
 import { COUNT, LIMITS, checkShared, mockFlags } from './shared-check.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,28 +19,13 @@ cpSync(join(here, 'shared-extension'), ext, { recursive: true });
 cpSync(join(here, 'node_modules', 'mde-investigations'), join(ext, 'pkg'), { recursive: true });
 cpSync(join(here, 'shared-lib.js'), join(ext, 'shared-lib.js'));
 
-const require = createRequire(import.meta.url);
-const { chromium } = require(process.env.PLAYWRIGHT_CORE ?? 'playwright-core');
 let passed = 0;
 let failed = 0;
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: false,
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--disable-extensions-except=${ext}`,
-    `--load-extension=${ext}`,
-  ],
-});
+const context = await launchWithExtension(profile, ext);
 try {
   const oracle = valueOf(await mock.all()).map((i) => i.id);
   assert.equal(oracle.length, COUNT);
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+  const worker = await extensionWorker(context);
   const id = new URL(worker.url()).host;
   const page = await context.newPage();
   const errors = [];
