@@ -3,7 +3,8 @@
 //! Everything is read with the crate's one strict JSON reader (`reader.rs`; no `serde`): [`decode_page`] and
 //! [`outline_page`] run the same page and item walks over it, the first keeping every member of every item and
 //! the second only the ids and start times, so that both accept the same pages and report the same errors by
-//! construction; [`decode_investigation`] runs the same item walk on a single entity.
+//! construction; [`decode_investigation`] runs the same item walk on a single entity; [`PageStream`] runs the
+//! outline's walk on a body as it arrives, handing out each item once it is complete and valid.
 //!
 //! [`outline_page`] is the product's hot path (it validates every page the wasm module lists). It is `#[inline]`,
 //! and the walk is generic over what it keeps (`Mode`), so that a driver crate compiles the outline's walk and the
@@ -37,9 +38,11 @@
 
 pub(crate) mod node;
 pub(crate) mod reader;
+mod stream;
 
 pub use node::{write_json_string, DuplicateKey, Node};
 pub use reader::{JsonError, JsonErrorKind, MAX_DEPTH};
+pub use stream::{PageStream, StreamedItem};
 
 use reader::{Number, Reader, Str};
 
@@ -226,17 +229,7 @@ fn page<'a>(r: &mut Reader<'a>, value: &mut dyn FnMut(&mut Reader<'a>) -> Result
     let mut key = r.begin_object()?;
     while let Some(k) = key {
         match page_member(k.bytes()) {
-            Some(m @ (0 | 1)) => {
-                let (name, slot) = (PAGE_MEMBERS[m], &mut head[m]);
-                if slot.is_some() {
-                    return Err(page_problem(name, "given twice"));
-                }
-                *slot = Some(match r.peek()? {
-                    b'"' => Some(r.string()?),
-                    _ if r.null()? => None,
-                    _ => return Err(page_problem(name, "expected a string")),
-                });
-            }
+            Some(m @ (0 | 1)) => head_member(r, m, &mut head[m])?,
             Some(_) => {
                 if seen_value {
                     return Err(page_problem("value", "given twice"));
@@ -254,6 +247,21 @@ fn page<'a>(r: &mut Reader<'a>, value: &mut dyn FnMut(&mut Reader<'a>) -> Result
     }
     let [context, next_link] = head;
     Ok((context.flatten(), next_link.flatten()))
+}
+
+/// Reads the value of the page's member `PAGE_MEMBERS[m]` (`@odata.context` or `@odata.nextLink`) into `slot`:
+/// a string or `null`, given once.
+fn head_member<'a>(r: &mut Reader<'a>, m: usize, slot: &mut Option<Option<Cow<'a, str>>>) -> Result<(), Fail> {
+    let name = PAGE_MEMBERS[m];
+    if slot.is_some() {
+        return Err(page_problem(name, "given twice"));
+    }
+    *slot = Some(match r.peek()? {
+        b'"' => Some(r.string()?),
+        _ if r.null()? => None,
+        _ => return Err(page_problem(name, "expected a string")),
+    });
+    Ok(())
 }
 
 /// Walks the `value` array, handing each item to `each` in order. Not inlined into its caller: the wasm module's

@@ -46,7 +46,7 @@ pub use error::{Error, ErrorKind};
 pub use exchange::{Request, Response, WaitCause};
 pub use filter::Filter;
 pub use limiter::{RateLimitConfig, RateLimiter};
-pub use listing::{Action, Listing, ListingOptions};
+pub use listing::{Action, Listing, ListingOptions, StreamedItems};
 pub use model::{Investigation, Page};
 pub use query::ListQuery;
 pub use quote::Quoted;

@@ -48,6 +48,11 @@
 //! that keeps sending full pages of known ids (one that ignores `$skip`) ends the listing with
 //! [`Error::InvalidResponse`] after [`MAX_STALE_PAGES`] of them instead of looping.
 //!
+//! Streaming: a driver that reads a successful response's body as it arrives reports it chunk by chunk
+//! ([`Listing::handle_body_chunk`], then [`Listing::handle_streamed_end`]); each investigation is validated and
+//! delivered as soon as its bytes are in, and a page that breaks off or proves invalid later keeps what it
+//! delivered (its retry delivers only the rest; a resume token continues right after the last one delivered).
+//!
 //! Snapshot mode bounds the listing to investigations that started before a given instant (`startTime lt T`),
 //! so investigations that start during a long export neither appear nor shift the pages.
 //!
@@ -60,7 +65,7 @@
 use std::time::Duration;
 
 use crate::base_url::BaseUrl;
-use crate::decode::{decode_page, DecodeError};
+use crate::decode::{decode_page, outline_page, DecodeError, PageStream, StreamedItem};
 use crate::error::Error;
 use crate::exchange::{Exchange, Handled, Request, Response, RetryContext, Step, WaitCause};
 use crate::filter::{start_time, Filter, ParseOptions};
@@ -138,6 +143,40 @@ pub enum Action {
     Fail(Error),
 }
 
+/// What a chunk of a streamed body brought ([`Listing::handle_body_chunk`], [`Listing::handle_streamed_end`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamedItems {
+    /// The position in `value` of the first investigation that the chunk completed (with [`StreamedItems::text`]).
+    pub first: usize,
+    /// Where the investigations that the chunk completed are in [`Listing::streamed_body`]: from the first one's
+    /// `{` to the last one's `}`, with the separators between them (so `[` + this + `]` is a JSON array of them);
+    /// empty when the chunk completed none.
+    pub text: std::ops::Range<usize>,
+    /// The positions in `value` of the investigations to deliver, in order: some or all of those in `text`.
+    pub keep: Vec<usize>,
+    /// How many investigations of the page were delivered before these (0: these begin the page).
+    pub delivered_before: usize,
+}
+
+impl StreamedItems {
+    fn new(delivered_before: usize) -> StreamedItems {
+        StreamedItems { first: 0, text: 0..0, keep: Vec::new(), delivered_before }
+    }
+
+    /// Adds a complete, valid investigation, delivered if `listing` chooses it.
+    #[inline(always)]
+    fn take(&mut self, item: StreamedItem<'_>, listing: &mut Listing) {
+        if self.text.is_empty() {
+            self.first = item.index;
+            self.text.start = item.range.start;
+        }
+        self.text.end = item.range.end;
+        if listing.select_item(item.index, &item.id, item.start_time) {
+            self.keep.push(item.index);
+        }
+    }
+}
+
 /// The last page handed out, so that a resume token can continue inside it (see [`Listing::resume_token_after`]).
 #[derive(Debug, Clone)]
 struct PageMark {
@@ -151,6 +190,9 @@ struct PageMark {
     seen: usize,
     /// The positions in the page's `value` of the investigations handed out, in order (never empty).
     keep: Vec<usize>,
+    /// Whether the whole page has been read (a page whose body is still arriving, or whose attempt broke off, is
+    /// not; its position has not moved yet).
+    ended: bool,
 }
 
 /// Where a resume token continues: after `position` items of the service, with `items` investigations in `pages`
@@ -201,8 +243,11 @@ pub struct Listing {
     progress: Progress,
     /// Every id delivered (after a resume: first the token's), in the order delivered.
     seen: IdSet,
-    /// The last page handed out, until the driver polls for the next request.
+    /// The last page handed out (or being handed out as its body arrives), until the driver polls for the next
+    /// request.
     page_mark: Option<PageMark>,
+    /// The body of the response in flight, read as it arrives ([`Listing::handle_body_chunk`]).
+    stream: Option<PageStream>,
     followed_links: IdSet,
     next_link: Option<String>,
     /// Full pages in a row that brought nothing new (a service that ignores `$skip` would loop forever).
@@ -253,6 +298,7 @@ impl Listing {
             progress,
             seen: IdSet::default(),
             page_mark: None,
+            stream: None,
             followed_links: IdSet::default(),
             next_link: None,
             stale_pages: 0,
@@ -331,14 +377,14 @@ impl Listing {
         // A page waiting in `Deliver` was not handed out: none of it is consumed.
         let consumed = if matches!(self.phase, Phase::Deliver(..)) { 0 } else { consumed };
         match &self.page_mark {
-            Some(mark) if consumed < mark.keep.len() => Cut {
-                position: match consumed.checked_sub(1) {
+            Some(mark) if consumed < mark.keep.len() || !mark.ended => Cut {
+                position: match consumed.min(mark.keep.len()).checked_sub(1) {
                     Some(last) => mark.position.saturating_add(mark.keep[last] as u64 + 1),
                     None => mark.position,
                 },
-                items: mark.items + consumed as u64,
-                pages: mark.pages + u64::from(consumed > 0),
-                seen: mark.seen + consumed,
+                items: mark.items + consumed.min(mark.keep.len()) as u64,
+                pages: mark.pages + u64::from(consumed > 0 && !mark.keep.is_empty()),
+                seen: mark.seen + consumed.min(mark.keep.len()),
             },
             _ => Cut {
                 position: self.progress.position,
@@ -406,7 +452,6 @@ impl Listing {
                     let then = std::mem::replace(then.as_mut(), Phase::Idle);
                     self.phase = then;
                     if !items.is_empty() {
-                        self.progress.pages += 1;
                         return Some(Action::Page(items));
                     }
                 }
@@ -423,6 +468,7 @@ impl Listing {
                     return Some(match exchange.poll(now_ms, limiter) {
                         Ok(Step::Send(request)) => {
                             self.progress.requests += 1;
+                            self.stream = None;
                             Action::Send(request)
                         }
                         Ok(Step::Wait { duration, cause }) => Action::Wait { duration, cause },
@@ -480,12 +526,14 @@ impl Listing {
         match exchange.handle_response(now_ms, limiter, ctx, response) {
             Handled::Success(body) => match crate::decode::outline_page(body) {
                 Ok(outline) => {
-                    let keys = outline.ids.iter().map(|id| id.as_ref()).zip(outline.start_times.iter().copied());
-                    let (keep, then) = self.select(keys, outline.next_link);
-                    if !keep.is_empty() {
-                        self.progress.pages += 1;
+                    let mut keep = Vec::with_capacity(outline.ids.len());
+                    self.seen.reserve(outline.ids.len());
+                    for (index, (id, start_time)) in outline.ids.iter().zip(&outline.start_times).enumerate() {
+                        if self.select_item(index, id, *start_time) {
+                            keep.push(index);
+                        }
                     }
-                    self.phase = then;
+                    self.phase = self.end_page(outline.ids.len(), outline.next_link);
                     Some(keep)
                 }
                 Err(e) => {
@@ -500,6 +548,105 @@ impl Listing {
                 None
             }
         }
+    }
+
+    /// Reports a chunk of the body of the response to the last [`Action::Send`], for a driver that reads a
+    /// successful (2xx) response's body as it arrives; the status and headers are reported with the end of the
+    /// body, [`Listing::handle_streamed_end`] (any other response is reported whole, with
+    /// [`Listing::handle_response_indexed`]).
+    ///
+    /// Each investigation of `value` is validated as soon as its bytes are in (see
+    /// [`PageStream`](crate::decode::PageStream)): the chunk returns those now complete and valid, and the
+    /// positions of the ones to deliver, chosen as [`Listing::handle_response_indexed`] chooses them. They count as
+    /// delivered at once, and a resume token taken from now on continues inside the page
+    /// ([`Listing::resume_token_after`], `consumed` counting the page's investigations delivered so far, over all
+    /// chunks). Should the page then prove invalid, or its transfer break off, those stay delivered: the retry asks
+    /// for the same page and delivers only what it has not (ids already delivered are never delivered again),
+    /// and when the listing gives up, its resume token continues right after the last one delivered.
+    ///
+    /// Returns `None` when the driver must stop reading: the body grew beyond
+    /// [`MAX_BODY_BYTES`](crate::decode::MAX_BODY_BYTES) (the listing fails as with
+    /// [`Listing::handle_body_too_large`]), or no request was in flight.
+    #[must_use = "the positions are the investigations to deliver; they count as delivered"]
+    #[inline]
+    #[cfg_attr(mde_size, optimize(speed))]
+    pub fn handle_body_chunk(&mut self, chunk: &[u8]) -> Option<StreamedItems> {
+        if !matches!(&self.phase, Phase::Request(exchange) if exchange.is_in_flight()) {
+            self.misuse();
+            return None;
+        }
+        let mut stream = self.stream.take().unwrap_or_default();
+        let mut out = StreamedItems::new(self.page_mark.as_ref().map_or(0, |mark| mark.keep.len()));
+        let fits = stream.push(chunk, |item| out.take(item, self));
+        if !fits {
+            self.handle_body_too_large();
+            return None;
+        }
+        self.stream = Some(stream);
+        Some(out)
+    }
+
+    /// Reports that the body of a response whose chunks went to [`Listing::handle_body_chunk`] has ended, with
+    /// the response's status and `Retry-After` headers. Returns, when the page was valid, the investigations that
+    /// only its end completed (usually none), as [`Listing::handle_body_chunk`] does; the page then counts as read
+    /// and the next [`Listing::poll`] goes on after it. Returns `None` when the page was not valid (a retry is
+    /// planned, or the listing failed, as with [`Listing::handle_response_indexed`]; what the chunks delivered stays
+    /// delivered) or no request was in flight.
+    #[must_use = "the positions are the investigations to deliver; the page counts as read"]
+    pub fn handle_streamed_end(
+        &mut self,
+        now_ms: u64,
+        limiter: &mut RateLimiter,
+        status: u16,
+        retry_after: Option<&str>,
+        retry_after_ms: Option<&str>,
+    ) -> Option<StreamedItems> {
+        let mut stream = self.stream.take().unwrap_or_default();
+        let mut late = Vec::new();
+        let end = stream.finish(|item| late.push((item.index, item.id.into_owned(), item.start_time, item.range)));
+        let Phase::Request(exchange) = &mut self.phase else {
+            self.misuse();
+            return None;
+        };
+        let response = Response { status, retry_after, retry_after_ms, body: stream.body() };
+        let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
+        let delivered = match exchange.handle_response(now_ms, limiter, ctx, &response) {
+            Handled::Success(body) => match end {
+                Some(end) => {
+                    let mut out = StreamedItems::new(self.page_mark.as_ref().map_or(0, |mark| mark.keep.len()));
+                    for (index, id, start_time, range) in late {
+                        out.take(StreamedItem { index, id: id.into(), start_time, range }, self);
+                    }
+                    self.phase = self.end_page(end.items, end.next_link);
+                    Some(out)
+                }
+                None => {
+                    // The stream stops at a problem without naming it: the whole-body walk names it.
+                    let error = outline_page(body).err().unwrap_or_else(|| DecodeError {
+                        index: None,
+                        field: None,
+                        location: "the document".into(),
+                        reason: "the page could not be read as it arrived".into(),
+                    });
+                    let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
+                    let handled = exchange.handle_invalid_body(now_ms, ctx, error);
+                    self.after(handled);
+                    None
+                }
+            },
+            other => {
+                self.after(other);
+                None
+            }
+        };
+        self.stream = Some(stream);
+        delivered
+    }
+
+    /// The body received so far of the response whose chunks went to [`Listing::handle_body_chunk`] (kept until
+    /// the next request is sent): where [`StreamedItems::text`] points.
+    pub fn streamed_body(&self) -> &[u8] {
+        self.stream.as_ref().map_or(&[], PageStream::body)
     }
 
     /// Reports that the last [`Action::Send`] got no HTTP response (connection refused or reset, timeout, CORS).
@@ -553,61 +700,66 @@ impl Listing {
         url
     }
 
-    fn requested_top(&self) -> u64 {
-        self.remaining().map_or(u64::from(self.page_size), |r| r.min(u64::from(self.page_size)))
+    /// The `$top` that the request of the page in flight asked for: the page size, or fewer when the total limit
+    /// left fewer before the page.
+    fn requested_top_before_page(&self) -> u64 {
+        let items_before = self.page_mark.as_ref().map_or(self.progress.items, |mark| mark.items);
+        let left = self.max_items.map(|m| m.saturating_sub(items_before));
+        left.map_or(u64::from(self.page_size), |r| r.min(u64::from(self.page_size)))
     }
 
     fn take_page(&mut self, page: crate::Page) {
-        let keys = page.value.iter().map(|item| (item.id.as_str(), item.start_time));
-        let (keep, then) = self.select(keys, page.next_link);
-        let mut keep = keep.into_iter().peekable();
-        let mut fresh = Vec::with_capacity(keep.len());
+        let mut fresh = Vec::with_capacity(page.value.len());
+        let raw_len = page.value.len();
+        self.seen.reserve(raw_len);
         for (index, item) in page.value.into_iter().enumerate() {
-            if keep.next_if_eq(&index).is_some() {
+            if self.select_item(index, &item.id, item.start_time) {
                 fresh.push(item);
             }
         }
+        let then = self.end_page(raw_len, page.next_link);
         self.phase = Phase::Deliver(fresh, Box::new(then));
     }
 
-    /// Decides which items of a page (given as id and start time, in order) are delivered, updates the counters,
-    /// the ids seen and the page's mark, and says what comes after the page. Returns the positions kept.
+    /// Decides whether item `index` of the page in flight (its id and start time) is delivered: not when it is
+    /// beyond the snapshot bound or the total limit, or was delivered before. A delivered one is counted, its id
+    /// kept, and its position added to the page's mark (the page counts as delivered from its first one on).
+    #[inline(always)]
     #[cfg_attr(mde_size, optimize(speed))]
-    fn select<'a>(
-        &mut self,
-        items: impl ExactSizeIterator<Item = (&'a str, Option<Timestamp>)>,
-        next_link: Option<String>,
-    ) -> (Vec<usize>, Phase) {
-        let requested = self.requested_top();
-        let raw_len = items.len() as u64;
-        let before = (self.progress, self.seen.as_slice().len());
+    fn select_item(&mut self, index: usize, id: &str, start_time: Option<Timestamp>) -> bool {
+        let beyond_snapshot = matches!((self.snapshot_at, start_time), (Some(bound), Some(t)) if t >= bound);
+        if beyond_snapshot || self.remaining() == Some(0) || !self.seen.insert(id.to_owned()) {
+            return false;
+        }
+        let seen = self.seen.as_slice().len() - 1;
+        match &mut self.page_mark {
+            Some(mark) => mark.keep.push(index),
+            None => {
+                let Progress { position, items, pages, .. } = self.progress;
+                self.page_mark = Some(PageMark { position, items, pages, seen, keep: vec![index], ended: false });
+                self.progress.pages += 1;
+            }
+        }
+        self.progress.items += 1;
+        true
+    }
+
+    /// The page in flight has been read whole (`raw_len` items, and its `@odata.nextLink`): moves the position
+    /// past it and says what comes after it.
+    fn end_page(&mut self, raw_len: usize, next_link: Option<String>) -> Phase {
+        let requested = self.requested_top_before_page();
+        let raw_len = raw_len as u64;
         self.progress.position += raw_len;
         let link = next_link.map(|l| self.base.check_list_link(&l));
-        let mut keep = Vec::with_capacity(items.len());
-        let mut remaining = self.remaining();
-        // Room for every id of the page at once: no rehashing while they go in.
-        self.seen.reserve(items.len());
-        for (index, (id, start_time)) in items.enumerate() {
-            let beyond_snapshot = matches!((self.snapshot_at, start_time), (Some(bound), Some(t)) if t >= bound);
-            if beyond_snapshot || remaining == Some(0) || !self.seen.insert(id.to_owned()) {
-                continue;
+        let got_new = match &mut self.page_mark {
+            Some(mark) => {
+                mark.ended = true;
+                true
             }
-            if let Some(r) = remaining.as_mut() {
-                *r -= 1;
-            }
-            keep.push(index);
-        }
-        self.page_mark = (!keep.is_empty()).then(|| PageMark {
-            position: before.0.position,
-            items: before.0.items,
-            pages: before.0.pages,
-            seen: before.1,
-            keep: keep.clone(),
-        });
-        self.progress.items += keep.len() as u64;
-        let got_new = !keep.is_empty();
+            None => false,
+        };
         self.stale_pages = if got_new || raw_len < requested { 0 } else { self.stale_pages + 1 };
-        let then = match link {
+        match link {
             Some(Err(e)) => Phase::Failed(Error::ForeignOrigin(e)),
             _ if self.remaining() == Some(0) || raw_len == 0 => Phase::Done,
             Some(Ok(url)) if got_new && self.is_next_page(&url) && self.followed_links.insert(url.clone()) => {
@@ -624,8 +776,7 @@ impl Listing {
                 ),
             })),
             _ => Phase::Idle,
-        };
-        (keep, then)
+        }
     }
 
     /// Whether a same-origin link asks for exactly the page the listing would ask for next: the same filter

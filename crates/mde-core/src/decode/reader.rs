@@ -189,6 +189,25 @@ impl<'a> Reader<'a> {
         Reader { b, i: 0, depth: 0 }
     }
 
+    /// A reader at byte `i` of `b`, `depth` arrays and objects deep: where an earlier reader of a prefix of `b`
+    /// stopped (see [`Reader::offset`] and [`Reader::depth`]), for a walk that goes on as more of the text arrives.
+    #[inline]
+    pub(crate) fn resume(b: &'a [u8], i: usize, depth: u32) -> Reader<'a> {
+        Reader { b, i, depth }
+    }
+
+    /// The byte the reader is at.
+    #[inline]
+    pub(crate) fn offset(&self) -> usize {
+        self.i
+    }
+
+    /// How many arrays and objects the reader is inside.
+    #[inline]
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth
+    }
+
     /// An error found at byte `at`.
     #[cold]
     #[inline(never)]
