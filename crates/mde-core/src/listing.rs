@@ -501,7 +501,7 @@ impl Listing {
     /// Reports the HTTP response to the last [`Action::Send`], for drivers that build the investigations themselves
     /// (the wasm binding lets `JavaScript`'s `JSON.parse` build them from the same body, which is much faster than
     /// converting Rust structs). The body is validated exactly as in [`Listing::handle_response`] (with
-    /// [`outline_page`](crate::decode::outline_page)), the same items are chosen, and the machine moves on the
+    /// [`outline_page`]), the same items are chosen, and the machine moves on the
     /// same way, but no [`Investigation`] is built.
     ///
     /// Returns, when the response was a valid page, the positions in its `value` array of the investigations to
@@ -556,7 +556,7 @@ impl Listing {
     /// [`Listing::handle_response_indexed`]).
     ///
     /// Each investigation of `value` is validated as soon as its bytes are in (see
-    /// [`PageStream`](crate::decode::PageStream)): the chunk returns those now complete and valid, and the
+    /// [`PageStream`]): the chunk returns those now complete and valid, and the
     /// positions of the ones to deliver, chosen as [`Listing::handle_response_indexed`] chooses them. They count as
     /// delivered at once, and a resume token taken from now on continues inside the page
     /// ([`Listing::resume_token_after`], `consumed` counting the page's investigations delivered so far, over all

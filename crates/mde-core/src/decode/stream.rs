@@ -77,8 +77,17 @@ struct Walk {
     retry_at: usize,
 }
 
-/// A list page read as it arrives: [`PageStream::push`] each chunk of the body, then [`PageStream::finish`]. See
-/// the [module](self).
+/// A list page read as it arrives: [`PageStream::push`] each chunk of the body, then [`PageStream::finish`].
+///
+/// The walk is [`outline_page`](super::outline_page)'s, cut into units that are each read whole or not at all:
+/// the page's opening and each of its members (a member's value with the byte after it, so that a number is never
+/// read before its last digit), each item of `value` (the same item walk, at the same nesting depth), each
+/// separator, and the end of the document. A unit that the bytes so far cannot complete is read again from its
+/// start once the body has grown by as many bytes as the unit had (linear time in all, whatever the chunks). So an
+/// item is handed out only once it is known to be valid by the rules that `outline_page` applies to it; the page
+/// as a whole is valid only when [`PageStream::finish`] says so. A problem stops the walk where it is (no item
+/// after it is handed out) without naming it: decode the whole body with `outline_page` for the
+/// [`DecodeError`](super::DecodeError) that a whole-body decode reports.
 #[derive(Debug, Clone)]
 pub struct PageStream {
     body: Vec<u8>,
