@@ -143,22 +143,25 @@ function snapshotInput(snapshot) {
 const utf8 = new TextDecoder();
 
 /**
- * The investigations chosen by Rust, built by JSON.parse. An id sent as a number (which JSON.parse rounds beyond
- * 2^53) becomes the string of its digits as sent, which Rust read and validated.
+ * The investigations chosen by Rust among those a chunk of a page completed, built by JSON.parse from their text
+ * (`handle.chunkText()`); `got` is what `handleChunk` returned: `[first, deliveredBefore, ...kept]`, the kept
+ * positions counted from the first item of the text. An id sent as a number (which JSON.parse rounds beyond 2^53)
+ * becomes the string of its digits as sent, which Rust read and validated.
  */
-function itemsOf(bytes, keep) {
+function itemsOf(text, got) {
   let value;
   try {
-    value = JSON.parse(utf8.decode(bytes)).value;
+    value = JSON.parse(`[${text}]`);
   } catch (e) {
     throw fail('InvalidResponse', `the page could not be parsed: ${e.message}`, e);
   }
-  const items = keep.length === value.length ? value : Array.from(keep, (i) => value[i]);
+  const n = got.length - 2;
+  const items = n === value.length ? value : Array.from({ length: n }, (_, j) => value[got[j + 2]]);
   let exact;
-  for (let k = 0; k < items.length; k++) {
-    if (typeof items[k].id !== 'string') {
-      exact ??= JSON.parse(exactIds(bytes, false));
-      items[k].id = exact[keep[k]];
+  for (let j = 0; j < n; j++) {
+    if (typeof items[j].id !== 'string') {
+      exact ??= JSON.parse(exactIds(new TextEncoder().encode(`{"value":[${text}]}`), false));
+      items[j].id = exact[got[j + 2]];
     }
   }
   return items;
@@ -300,7 +303,7 @@ class Transport {
    * Sends one `send` step; returns the response's parts (`bytes` undefined for a body longer than the bound) or
    * `{ transportError }`.
    */
-  async send(step, signal, lastStatus) {
+  async send(step, signal, lastStatus, stream = false) {
     const token = await this.#bearer(step.refresh, signal);
     // With `rateLimit.shared`, the slot is taken once the token is at hand: the call goes out right after the
     // shared budget recorded it, however long a credential took.
@@ -318,13 +321,18 @@ class Transport {
         credentials: 'omit',
         cache: 'no-store',
       });
-      const bytes = await readBody(response);
-      return {
+      const head = {
         status: response.status,
         retryAfter: response.headers.get('retry-after') ?? undefined,
         retryAfterMs: response.headers.get('retry-after-ms') ?? undefined,
-        bytes,
       };
+      const body = response.body;
+      const streamable = stream && response.ok && typeof body?.getReader === 'function';
+      if (streamable && !(Number(response.headers.get('content-length')) > maxBodyBytes())) {
+        // The caller reads the body as it arrives (Rust bounds it chunk by chunk).
+        return { ...head, reader: body.getReader() };
+      }
+      return { ...head, bytes: await readBody(response) };
     } catch (e) {
       throwIfAborted(signal);
       return { transportError: `${e?.name ?? 'Error'}: ${e?.message ?? e}${e?.cause ? ` (${e.cause.message ?? e.cause})` : ''}` };
@@ -339,24 +347,25 @@ class Transport {
 
   /**
    * Carries out a machine's `fail`, `wait` or `send` step for `handle` (a listing or a get). Returns the response
-   * of a `send` for the caller to report; `undefined` after a wait, a transport error or a body longer than the
-   * bound (already reported).
+   * of a `send` for the caller to report (with `stream`, a 2xx response comes with its body's `reader` instead of
+   * its `bytes`); `undefined` after a wait, a transport error or a body longer than the bound (already reported).
    * `state.lastStatus` carries the previous status into the next `retry` event.
    */
-  async run(handle, step, signal, state) {
+  async run(handle, step, signal, state, stream = false) {
     if (step.t === 'fail') throw new MdeError(step.error);
     if (step.t === 'wait') {
       if (step.reason === 'retryAfter' && this.shared !== undefined) await this.#publishBlock(signal);
       await this.wait(step, signal);
       return undefined;
     }
-    const r = await this.send(step, signal, state.lastStatus);
+    const r = await this.send(step, signal, state.lastStatus, stream);
     if (r.transportError !== undefined) {
       state.lastStatus = undefined;
       handle.handleTransportError(Date.now(), r.transportError);
       return undefined;
     }
     state.lastStatus = r.status;
+    if (r.reader !== undefined) return r;
     if (r.bytes === undefined) {
       handle.handleBodyTooLarge();
       return undefined;
@@ -373,9 +382,18 @@ export class InvestigationList {
   #handle;
   #io;
   #signal;
-  /** The last page the machine delivered, and how many of its investigations were handed out. */
+  /**
+   * The investigations of the page being delivered (those of its body so far, while it arrives), and how many of
+   * them were handed out.
+   */
   #page = [];
   #pos = 0;
+  /** Whether `#page` is the whole page: its body has ended and the page was valid. */
+  #pageEnded = true;
+  /** The 2xx response whose body is being read: `{ reader, status, retryAfter, retryAfterMs }`. */
+  #body;
+  /** For the `retry` event: the status of the last answer. */
+  #state = { lastStatus: undefined };
   #finalToken;
   #finished = false;
   #error;
@@ -390,13 +408,16 @@ export class InvestigationList {
 
   /**
    * A token from which `client.list({ resumeFrom })` continues right after the last investigation handed out,
-   * with nothing lost and nothing twice (Rust decides where, from how many of the last page were handed out).
+   * with nothing lost and nothing twice (Rust decides where, from how many of the page were handed out, also
+   * while the rest of the page is still arriving).
    */
   resumeToken() {
     return this.#handle === undefined ? this.#finalToken : this.#handle.resumeToken(this.#pos);
   }
 
   #finish() {
+    this.#body?.reader.cancel().catch(() => {});
+    this.#body = undefined;
     if (this.#handle !== undefined) {
       this.#finalToken = this.#handle.resumeToken(this.#pos);
       this.#handle.free();
@@ -404,39 +425,104 @@ export class InvestigationList {
     }
   }
 
-  /** Fetches the next non-empty page into `#page`, none of it handed out yet; false at the end. */
-  async #nextPage() {
+  /**
+   * One step of I/O: reads a chunk of the body in flight, or carries out the machine's next step. False once the
+   * listing is over.
+   */
+  async #advance() {
     if (this.#error !== undefined) throw this.#error;
     if (this.#finished) return false;
     const handle = this.#handle;
     const signal = this.#signal;
-    const state = { lastStatus: undefined };
     try {
-      for (;;) {
-        throwIfAborted(signal);
-        const step = JSON.parse(handle.poll(Date.now()));
-        if (step.t === 'done') {
-          this.#finished = true;
-          this.#finish();
-          return false;
-        }
-        const r = await this.#io.run(handle, step, signal, state);
-        if (r === undefined) continue;
-        const keep = handle.handleResponse(Date.now(), r.status, r.retryAfter, r.retryAfterMs, r.bytes);
-        if (keep === undefined || keep.length === 0) continue;
-        // The machine counts the page as delivered; none of it is handed out yet (should it fail to build, the
-        // token stays at its start and no earlier page is handed out again).
-        this.#page = [];
-        this.#pos = 0;
-        this.#page = itemsOf(r.bytes, keep);
-        const progress = JSON.parse(handle.progress());
-        this.#io.emit({ type: 'page', pages: progress.pages, items: progress.items });
+      throwIfAborted(signal);
+      if (this.#body !== undefined) {
+        await this.#readChunk(handle, signal);
         return true;
       }
+      const step = JSON.parse(handle.poll(Date.now()));
+      if (step.t === 'done') {
+        this.#finished = true;
+        this.#finish();
+        return false;
+      }
+      const r = await this.#io.run(handle, step, signal, this.#state, true);
+      if (r === undefined) return true;
+      if (r.reader !== undefined) {
+        this.#body = r;
+      } else if (r.status >= 200 && r.status < 300) {
+        // A fetch without streams: the whole body as one chunk.
+        const got = handle.handleChunk(r.bytes);
+        if (got !== undefined) {
+          this.#take(handle, got);
+          this.#end(handle, r);
+        }
+      } else {
+        handle.handleResponse(Date.now(), r.status, r.retryAfter, r.retryAfterMs, r.bytes);
+      }
+      return true;
     } catch (e) {
       this.#error = fromWasm(e);
       this.#finish();
       throw this.#error;
+    }
+  }
+
+  /** Reads the next chunk of the body in flight and hands it to Rust; at its end, reports the end. */
+  async #readChunk(handle, signal) {
+    const body = this.#body;
+    let chunk;
+    try {
+      chunk = await body.reader.read();
+    } catch (e) {
+      throwIfAborted(signal);
+      // The transfer broke off: what the chunks delivered stays delivered; Rust plans the retry.
+      this.#body = undefined;
+      this.#state.lastStatus = undefined;
+      handle.handleTransportError(Date.now(), `${e?.name ?? 'Error'}: ${e?.message ?? e}`);
+      return;
+    }
+    if (chunk.done) {
+      this.#body = undefined;
+      this.#end(handle, body);
+      return;
+    }
+    const got = handle.handleChunk(chunk.value);
+    if (got === undefined) {
+      // Longer than the bound: the listing failed, nothing more is read.
+      this.#body = undefined;
+      body.reader.cancel().catch(() => {});
+      return;
+    }
+    this.#take(handle, got);
+  }
+
+  /** Adds the investigations that Rust chose from a chunk (`handleChunk`'s answer) to the page. */
+  #take(handle, got) {
+    if (got.length <= 2) return;
+    if (got[1] === 0) {
+      // These begin a page: every investigation of the last one was handed out before the next was asked for.
+      this.#page = [];
+      this.#pos = 0;
+      this.#pageEnded = false;
+    } else if (got[1] !== this.#page.length) {
+      throw fail('InvalidConfig', `internal error: the page has ${this.#page.length} investigations, Rust counts ${got[1]}`);
+    }
+    const items = itemsOf(handle.chunkText(), got);
+    if (this.#page.length === 0) this.#page = items;
+    else for (const item of items) this.#page.push(item);
+    this.#io.emit({ type: 'items', items: JSON.parse(handle.progress()).items });
+  }
+
+  /** Reports the end of a 2xx body; when the page was valid, it is whole. */
+  #end(handle, r) {
+    const got = handle.handleStreamEnd(Date.now(), r.status, r.retryAfter, r.retryAfterMs);
+    if (got === undefined) return;
+    this.#take(handle, got);
+    if (!this.#pageEnded) {
+      this.#pageEnded = true;
+      const progress = JSON.parse(handle.progress());
+      this.#io.emit({ type: 'page', pages: progress.pages, items: progress.items });
     }
   }
 
@@ -445,32 +531,37 @@ export class InvestigationList {
     this.#busy = true;
   }
 
-  /** Pages of investigations (arrays, never empty), as the service delivered them. */
+  /**
+   * Pages of investigations (arrays, never empty), as the service delivered them: each once its body has ended
+   * (iterate the listing itself for the investigations as they arrive).
+   */
   async *byPage() {
     this.#enter();
     try {
-      if (this.#pos < this.#page.length) {
-        const rest = this.#page.slice(this.#pos);
-        this.#pos = this.#page.length;
-        yield rest;
-      }
-      while (await this.#nextPage()) {
-        this.#pos = this.#page.length;
-        yield this.#page;
+      for (;;) {
+        if (this.#pageEnded && this.#pos < this.#page.length) {
+          const rest = this.#pos === 0 ? this.#page : this.#page.slice(this.#pos);
+          this.#pos = this.#page.length;
+          yield rest;
+        } else if (!(await this.#advance())) {
+          return;
+        }
       }
     } finally {
       this.#busy = false;
     }
   }
 
+  /** The investigations, each as soon as its bytes have arrived and Rust has validated it. */
   async *[Symbol.asyncIterator]() {
     this.#enter();
     try {
-      do {
+      for (;;) {
         while (this.#pos < this.#page.length) {
           yield this.#page[this.#pos++];
         }
-      } while (await this.#nextPage());
+        if (!(await this.#advance())) return;
+      }
     } finally {
       this.#busy = false;
     }

@@ -100,7 +100,13 @@ export class MdeError extends Error {
 export type ClientEvent =
   | { type: 'request'; url: string; attempt: number }
   | { type: 'wait'; ms: number; reason: 'rateLimit' | 'retryAfter' | 'backoff' }
+  /** A page's body has ended and the page was valid: `pages` and `items` delivered so far. */
   | { type: 'page'; pages: number; items: number }
+  /**
+   * Investigations of the page in flight were validated while its body arrives: `items` delivered so far, this
+   * page's included (for a progress bar that moves during a long page).
+   */
+  | { type: 'items'; items: number }
   | { type: 'retry'; attempt: number; status?: number }
   /**
    * A watch's tick completed and your loop has received every event of it: the view is current. `ticks` counts
@@ -248,8 +254,13 @@ export interface ListOptions {
 /** `client.list()`: iterate investigations with `for await`, or pages with `byPage()`. */
 export class InvestigationList implements AsyncIterable<Investigation> {
   private constructor();
+  /**
+   * Each investigation as soon as its bytes have arrived and it was validated, while the rest of its page is
+   * still downloading. Should the page then prove invalid or break off, what was handed out stays handed out: the
+   * retry delivers only the rest, and a listing that gives up continues from `resumeToken()` right after it.
+   */
   [Symbol.asyncIterator](): AsyncGenerator<Investigation, void, undefined>;
-  /** Pages (never empty), as delivered. */
+  /** Pages (never empty), as delivered: each once its whole body has arrived and was validated. */
   byPage(): AsyncGenerator<Investigation[], void, undefined>;
   /**
    * Continue later with `client.list({ resumeFrom })`, right after the last investigation handed out (by either

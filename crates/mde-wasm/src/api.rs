@@ -96,7 +96,7 @@ impl Client {
     #[cfg_attr(mde_size, optimize(size))]
     pub fn start_listing(&self, now: f64, options: &str) -> Result<ListingHandle, ErrorInfo> {
         let listing = start_listing(options, self.base.clone(), self.retry.clone(), millis(now))?;
-        Ok(ListingHandle { listing, limiter: Rc::clone(&self.limiter) })
+        Ok(ListingHandle { listing, limiter: Rc::clone(&self.limiter), chunk: 0..0 })
     }
 
     /// Starts (or resumes) a watch from the options' JSON.
@@ -251,6 +251,8 @@ pub fn validate_filter(input: &str) -> Result<String, JsValue> {
 pub struct ListingHandle {
     listing: Listing,
     limiter: SharedLimiter,
+    /// Where the investigations that the last chunk completed are in the body ([`ListingHandle::chunk_text`]).
+    chunk: std::ops::Range<usize>,
 }
 
 impl ListingHandle {
@@ -270,6 +272,40 @@ impl ListingHandle {
             // An action of a newer mde-core that this driver does not know.
             Some(_) => Step::Fail { error: ErrorInfo::config("internal: unexpected action") },
         }
+    }
+
+    /// Reports a chunk of a 2xx response's body; see [`ListingHandle::handle_chunk`].
+    #[inline]
+    pub fn report_chunk(&mut self, chunk: &[u8]) -> Option<Vec<u32>> {
+        let got = self.listing.handle_body_chunk(chunk)?;
+        Some(self.streamed(got))
+    }
+
+    /// Reports the end of a streamed body; see [`ListingHandle::handle_stream_end`].
+    pub fn report_stream_end(
+        &mut self,
+        now: f64,
+        status: u16,
+        retry_after: Option<&str>,
+        retry_after_ms: Option<&str>,
+    ) -> Option<Vec<u32>> {
+        let got = {
+            let mut limiter = self.limiter.try_borrow_mut().ok()?;
+            self.listing.handle_streamed_end(millis(now), &mut limiter, status, retry_after, retry_after_ms)?
+        };
+        Some(self.streamed(got))
+    }
+
+    /// `[first, deliveredBefore, ...positions to deliver relative to first]`, and the text for `chunkText`.
+    #[inline]
+    fn streamed(&mut self, got: mde_core::StreamedItems) -> Vec<u32> {
+        let n = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        let mut out = Vec::with_capacity(got.keep.len() + 2);
+        out.push(n(got.first));
+        out.push(n(got.delivered_before));
+        out.extend(got.keep.iter().map(|&k| n(k - got.first)));
+        self.chunk = got.text;
+        out
     }
 
     /// Reports a response; the positions of the items to deliver when it was a valid page.
@@ -303,6 +339,40 @@ impl ListingHandle {
         let response =
             Response { status, retry_after: retry_after.as_deref(), retry_after_ms: retry_after_ms.as_deref(), body };
         self.report(now, &response)
+    }
+
+    /// Reports a chunk of the body of a 2xx response to the last `send` step, as it arrives (the status and headers
+    /// come with `handleStreamEnd`). Every investigation that the chunk completes is validated; returns
+    /// `[first, deliveredBefore, ...kept]`: the position in `value` of the first one it completed, how many of the
+    /// page were delivered before, and the positions (counted from `first`) of those to deliver now, which
+    /// count as delivered; `chunkText()` is their JSON text. `undefined`: stop reading (the body is longer than
+    /// `maxBodyBytes()` and the listing failed, or no request was in flight).
+    #[wasm_bindgen(js_name = handleChunk)]
+    pub fn handle_chunk(&mut self, chunk: &[u8]) -> Option<Vec<u32>> {
+        self.report_chunk(chunk)
+    }
+
+    /// The JSON text of the investigations that the last `handleChunk` or `handleStreamEnd` completed, from the
+    /// first one's `{` to the last one's `}` (wrapped in `[` and `]`, a JSON array of them); empty when none.
+    #[wasm_bindgen(js_name = chunkText)]
+    pub fn chunk_text(&self) -> String {
+        let body = self.listing.streamed_body();
+        body.get(self.chunk.clone()).and_then(|text| std::str::from_utf8(text).ok()).unwrap_or_default().to_owned()
+    }
+
+    /// Reports the end of a body whose chunks went to `handleChunk`, with the response's status and headers.
+    /// Returns what `handleChunk` returns, for the investigations that only the end completed (usually none),
+    /// when the page was valid (it then counts as read); `undefined` when it was not (a retry is planned or the
+    /// listing failed; what the chunks delivered stays delivered).
+    #[wasm_bindgen(js_name = handleStreamEnd)]
+    pub fn handle_stream_end(
+        &mut self,
+        now: f64,
+        status: u16,
+        retry_after: Option<String>,
+        retry_after_ms: Option<String>,
+    ) -> Option<Vec<u32>> {
+        self.report_stream_end(now, status, retry_after.as_deref(), retry_after_ms.as_deref())
     }
 
     /// Reports that the last `send` step got no HTTP response.

@@ -79,7 +79,7 @@ try {
       assert.equal(r.notFound, 'NotFound 404');
       assert.equal(r.insecure, 'InvalidConfig');
       assert.equal(r.aborted, 'Aborted');
-      assert.deepEqual(r.events, ['page', 'request']);
+      assert.deepEqual(r.events, ['items', 'page', 'request']);
       assert.equal(r.rateLimitUsed, 8);
       console.log(`ok - browser ${name}`);
       passed++;

@@ -324,6 +324,72 @@ test('InvalidResponse names the item and field; every item is validated', async 
   }
 });
 
+test('streaming: items are handed out while the page is still arriving; byPage waits for the whole page', async () => {
+  // 600 items (about 190 KB) at 100 KB/s: the body arrives over about two seconds, in chunks of 2,500 bytes.
+  const m = await mock(['--count', '600', '--seed', '5', '--bandwidth', '100000']);
+  const oracle = ids(valueOf(await m.all()));
+  const events = [];
+  const list = client(m.base, { onEvent: (e) => events.push(e) }).list();
+  const got = [];
+  let firstAt;
+  for await (const item of list) {
+    if (got.length === 0) firstAt = events.length;
+    got.push(item.id);
+  }
+  assert.deepEqual(got, oracle);
+  const before = events.slice(0, firstAt);
+  assert.ok(!before.some((e) => e.type === 'page'), 'the first item came before the page had arrived');
+  const progress = events.filter((e) => e.type === 'items').map((e) => e.items);
+  assert.ok(progress.length > 10, `the page came in ${progress.length} parts`);
+  assert.ok(progress[0] < 600 && progress.every((n, k) => k === 0 || n > progress[k - 1]), progress.join());
+  assert.deepEqual(events.filter((e) => e.type === 'page'), [{ type: 'page', pages: 1, items: 600 }]);
+
+  const pages = await collect(client(m.base).list().byPage());
+  assert.deepEqual(pages.map((p) => p.length), [600]);
+});
+
+test('streaming: a transfer that breaks off keeps what it delivered, and the retry delivers only the rest', async () => {
+  const m = await mock(['--count', '300', '--seed', '6', '--bandwidth', '400000']);
+  const oracle = ids(valueOf(await m.all()));
+  const events = [];
+  await m.faults(['truncate', 'truncate']);
+  const got = ids(await collect(client(m.base, { onEvent: (e) => events.push(e) }).list()));
+  assert.deepEqual(got, oracle);
+  const firstRetry = events.findIndex((e) => e.type === 'retry');
+  const delivered = events.slice(0, firstRetry).filter((e) => e.type === 'items').map((e) => e.items);
+  assert.ok(delivered.length > 0 && delivered.at(-1) > 0 && delivered.at(-1) < 300, `before the retry: ${delivered.join()}`);
+});
+
+test('streaming: a page that proves invalid after some of its items were handed out fails, and the token continues after them', async () => {
+  const item = (i, startTime = '2026-01-01T00:00:00Z') => ({ id: String(i), startTime, state: 'Running' });
+  const value = [0, 1, 2, 3, 4, 5, 6].map((i) => item(i)).concat([item(7, 'soon'), item(8), item(9)]);
+  const svc = await fakeService(() => ({ body: { value } }));
+  try {
+    const list = client(svc.base, { maxRetries: 0 }).list({ pageSize: 10 });
+    const got = [];
+    const e = await rejects((async () => { for await (const it of list) got.push(it.id); })(), 'InvalidResponse');
+    assert.match(e.message, /value\[7\]\.startTime/);
+    assert.deepEqual(got, ['0', '1', '2', '3', '4', '5', '6']);
+    await rejects(collect(client(svc.base, { maxRetries: 0 }).list({ resumeFrom: list.resumeToken() })), 'InvalidResponse');
+    assert.match(svc.requests.at(-1).url, /\$top=10&\$skip=7$/);
+    // byPage hands out no part of a page that fails.
+    await rejects(collect(client(svc.base, { maxRetries: 0 }).list({ pageSize: 10 }).byPage()), 'InvalidResponse');
+  } finally {
+    await svc.close();
+  }
+});
+
+test('streaming: a loop that stops while the page is arriving resumes right after its last item', async () => {
+  const m = await mock(['--count', '600', '--seed', '8', '--bandwidth', '150000']);
+  const oracle = ids(valueOf(await m.all()));
+  const events = [];
+  const first = client(m.base, { onEvent: (e) => events.push(e) }).list();
+  const before = ids(await take(first, 50));
+  assert.ok(!events.some((e) => e.type === 'page'), 'stopped before the page had arrived');
+  const after = ids(await collect(client(m.base).list({ resumeFrom: first.resumeToken() })));
+  assert.deepEqual([...before, ...after], oracle);
+});
+
 const MiB = 1024 * 1024;
 const BODY_LIMIT = 32 * MiB; // mde_core::decode::MAX_BODY_BYTES
 
