@@ -575,7 +575,7 @@ impl Listing {
             self.misuse();
             return None;
         }
-        let mut stream = self.stream.take().unwrap_or_default();
+        let mut stream = self.stream.take().unwrap_or_else(|| self.start_stream());
         let mut out = StreamedItems::new(self.page_mark.as_ref().map_or(0, |mark| mark.keep.len()));
         let fits = stream.push(chunk, |item| out.take(item, self));
         if !fits {
@@ -584,6 +584,24 @@ impl Listing {
         }
         self.stream = Some(stream);
         Some(out)
+    }
+
+    /// Makes room for a streamed body of `length` bytes (the response's `Content-Length`) before its first chunk
+    /// goes to [`Listing::handle_body_chunk`]; at most [`MAX_BODY_BYTES`](crate::decode::MAX_BODY_BYTES) is reserved.
+    pub fn expect_body_length(&mut self, length: usize) {
+        if self.stream.is_none() {
+            self.stream = Some(self.start_stream());
+        }
+        if let Some(stream) = &mut self.stream {
+            stream.reserve(length);
+        }
+    }
+
+    /// A stream for the body of the response in flight, with room in the set of delivered ids for as many as the
+    /// page can bring (no rehashing while they go in).
+    fn start_stream(&mut self) -> PageStream {
+        self.seen.reserve(self.requested_top_before_page() as usize);
+        PageStream::new()
     }
 
     /// Reports that the body of a response whose chunks went to [`Listing::handle_body_chunk`] has ended, with

@@ -3,7 +3,7 @@
 // file only does I/O (fetch, timers, AbortSignal, the token callback) and lets JSON.parse build the items from
 // bodies that Rust has validated. No `window`: it runs in pages, workers, MV3 service workers and Node 18+.
 
-import { Client, exactIds, maxBodyBytes, validateFilter as wasmValidateFilter } from './wasm/mde_wasm.js';
+import { Client, exactIds, maxBodyBytes, validateFilter as wasmValidateFilter, wasmMemory } from './wasm/mde_wasm.js';
 import { SharedRateLimit } from './shared-limiter.js';
 
 const CLIENT_OPTIONS = new Set([
@@ -142,9 +142,21 @@ function snapshotInput(snapshot) {
 
 const utf8 = new TextDecoder();
 
+let memory;
+
+/**
+ * The JSON text of the investigations that the last chunk completed, decoded in place from the module's memory
+ * (`handle.chunkAt()`, `handle.chunkLength()`). The memory is looked up on first use (the module is instantiated
+ * after this file is evaluated), and its buffer each time (it changes when the memory grows).
+ */
+function chunkText(handle) {
+  memory ??= wasmMemory();
+  return utf8.decode(new Uint8Array(memory.buffer, handle.chunkAt(), handle.chunkLength()));
+}
+
 /**
  * The investigations chosen by Rust among those a chunk of a page completed, built by JSON.parse from their text
- * (`handle.chunkText()`); `got` is what `handleChunk` returned: `[first, deliveredBefore, ...kept]`, the kept
+ * (`chunkText()`); `got` is what `handleChunk` returned: `[first, deliveredBefore, ...kept]`, the kept
  * positions counted from the first item of the text. An id sent as a number (which JSON.parse rounds beyond 2^53)
  * becomes the string of its digits as sent, which Rust read and validated.
  */
@@ -272,6 +284,11 @@ class Transport {
     }
   }
 
+  /** Whether anyone listens to events (so that an event that costs something to build can be skipped). */
+  get listening() {
+    return this.#onEvent !== undefined;
+  }
+
   emit(event) {
     if (this.#onEvent === undefined) return;
     try {
@@ -330,7 +347,8 @@ class Transport {
       const streamable = stream && response.ok && typeof body?.getReader === 'function';
       if (streamable && !(Number(response.headers.get('content-length')) > maxBodyBytes())) {
         // The caller reads the body as it arrives (Rust bounds it chunk by chunk).
-        return { ...head, reader: body.getReader() };
+        const length = Number(response.headers.get('content-length'));
+        return { ...head, reader: body.getReader(), length: Number.isSafeInteger(length) ? length : 0 };
       }
       return { ...head, bytes: await readBody(response) };
     } catch (e) {
@@ -450,6 +468,8 @@ export class InvestigationList {
       if (r === undefined) return true;
       if (r.reader !== undefined) {
         this.#body = r;
+        // Room for the whole body at once when its length is announced (Rust caps it at the bound).
+        if (r.length > 0) handle.expectBody(r.length);
       } else if (r.status >= 200 && r.status < 300) {
         // A fetch without streams: the whole body as one chunk.
         const got = handle.handleChunk(r.bytes);
@@ -508,10 +528,10 @@ export class InvestigationList {
     } else if (got[1] !== this.#page.length) {
       throw fail('InvalidConfig', `internal error: the page has ${this.#page.length} investigations, Rust counts ${got[1]}`);
     }
-    const items = itemsOf(handle.chunkText(), got);
+    const items = itemsOf(chunkText(handle), got);
     if (this.#page.length === 0) this.#page = items;
     else for (const item of items) this.#page.push(item);
-    this.#io.emit({ type: 'items', items: JSON.parse(handle.progress()).items });
+    if (this.#io.listening) this.#io.emit({ type: 'items', items: JSON.parse(handle.progress()).items });
   }
 
   /** Reports the end of a 2xx body; when the page was valid, it is whole. */

@@ -233,6 +233,12 @@ pub fn exact_ids(body: &[u8], single: bool) -> String {
     exact_ids_json(body, single)
 }
 
+/// The module's `WebAssembly.Memory`, where `chunkAt()` points.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
 /// Validates a filter given as the facade's JSON (`{"text": ...}` or `{"object": ...}`); returns the OData text.
 #[cfg_attr(mde_size, optimize(size))]
 pub fn normalise_filter(input: &str) -> Result<String, ErrorInfo> {
@@ -251,7 +257,7 @@ pub fn validate_filter(input: &str) -> Result<String, JsValue> {
 pub struct ListingHandle {
     listing: Listing,
     limiter: SharedLimiter,
-    /// Where the investigations that the last chunk completed are in the body ([`ListingHandle::chunk_text`]).
+    /// Where the investigations that the last chunk completed are in the body ([`ListingHandle::chunk_at`]).
     chunk: std::ops::Range<usize>,
 }
 
@@ -296,7 +302,7 @@ impl ListingHandle {
         Some(self.streamed(got))
     }
 
-    /// `[first, deliveredBefore, ...positions to deliver relative to first]`, and the text for `chunkText`.
+    /// `[first, deliveredBefore, ...positions to deliver relative to first]`, and where the text is for `chunkAt`.
     #[inline]
     fn streamed(&mut self, got: mde_core::StreamedItems) -> Vec<u32> {
         let n = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
@@ -345,19 +351,37 @@ impl ListingHandle {
     /// come with `handleStreamEnd`). Every investigation that the chunk completes is validated; returns
     /// `[first, deliveredBefore, ...kept]`: the position in `value` of the first one it completed, how many of the
     /// page were delivered before, and the positions (counted from `first`) of those to deliver now, which
-    /// count as delivered; `chunkText()` is their JSON text. `undefined`: stop reading (the body is longer than
+    /// count as delivered; `chunkAt()` and `chunkLength()` say where their JSON text is. `undefined`: stop reading (the body is longer than
     /// `maxBodyBytes()` and the listing failed, or no request was in flight).
     #[wasm_bindgen(js_name = handleChunk)]
     pub fn handle_chunk(&mut self, chunk: &[u8]) -> Option<Vec<u32>> {
         self.report_chunk(chunk)
     }
 
-    /// The JSON text of the investigations that the last `handleChunk` or `handleStreamEnd` completed, from the
-    /// first one's `{` to the last one's `}` (wrapped in `[` and `]`, a JSON array of them); empty when none.
-    #[wasm_bindgen(js_name = chunkText)]
-    pub fn chunk_text(&self) -> String {
+    /// Makes room for a body of `length` bytes (its `Content-Length`) before its first chunk, so that the chunks
+    /// are not copied again as it grows; a length beyond `maxBodyBytes()` reserves no more than that.
+    #[wasm_bindgen(js_name = expectBody)]
+    pub fn expect_body(&mut self, length: f64) {
+        self.listing.expect_body_length(if length.is_finite() && length > 0.0 { length as usize } else { 0 });
+    }
+
+    /// Where the JSON text of the investigations that the last `handleChunk` or `handleStreamEnd` completed is in
+    /// the module's memory (`wasmMemory()`): its first byte, from the first one's `{` to the last one's `}`
+    /// (wrapped in `[` and `]`, a JSON array of them). The facade decodes it in place, without a copy; it stays
+    /// there until the next call on this handle.
+    #[wasm_bindgen(js_name = chunkAt)]
+    pub fn chunk_at(&self) -> u32 {
         let body = self.listing.streamed_body();
-        body.get(self.chunk.clone()).and_then(|text| std::str::from_utf8(text).ok()).unwrap_or_default().to_owned()
+        let at = body.as_ptr() as usize + self.chunk.start.min(body.len());
+        u32::try_from(at).unwrap_or(0)
+    }
+
+    /// How many bytes the text at `chunkAt()` has (0: the chunk completed no investigation).
+    #[wasm_bindgen(js_name = chunkLength)]
+    pub fn chunk_length(&self) -> u32 {
+        let body = self.listing.streamed_body();
+        let range = self.chunk.start.min(body.len())..self.chunk.end.min(body.len());
+        u32::try_from(range.len()).unwrap_or(0)
     }
 
     /// Reports the end of a body whose chunks went to `handleChunk`, with the response's status and headers.

@@ -141,6 +141,12 @@ impl PageStream {
         (walk.next == Next::Done).then(|| StreamEnd { items: walk.items, next_link: walk.head[1].take().flatten() })
     }
 
+    /// Makes room for a body of `length` bytes in all (at most [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES)).
+    pub fn reserve(&mut self, length: usize) {
+        let length = length.min(MAX_BODY_BYTES);
+        self.body.reserve(length.saturating_sub(self.body.len()));
+    }
+
     /// The body received so far.
     pub fn body(&self) -> &[u8] {
         &self.body
