@@ -747,6 +747,15 @@ pub fn bench() -> Result {
             .env("MDE_PACKAGE", package_dir())
             .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
             .arg("browser.bench.js"),
+    )?;
+    run(
+        "headless Chromium streaming benchmark (first investigation, totals; paced like the service and unpaced)",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("MDE_MOCK", &mock)
+            .env("MDE_PACKAGE", package_dir())
+            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
+            .arg("stream.bench.js"),
     )
 }
 
