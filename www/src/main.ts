@@ -112,9 +112,15 @@ function onEvent(e: ClientEvent): void {
         showBanner(alerts, throttledBanner(undefined, false));
       }
       break;
+    case 'items':
+      // Investigations of the page in flight, while its body arrives.
+      r.progress.inPage = (r.progress.inPage ?? 0) + e.items - r.progress.items;
+      r.progress.items = e.items;
+      break;
     case 'page':
       r.progress.pages = e.pages;
       r.progress.items = e.items;
+      r.progress.inPage = 0;
       break;
   }
   progressView.show('running', r.progress);
@@ -245,7 +251,8 @@ async function listOnce(): Promise<void> {
     return;
   }
   const pageSize = Math.min(10_000, Math.max(1, Math.trunc(Number(pageSizeInput.value) || 10_000)));
-  const r = (run = { controller: new AbortController(), progress: { pages: 0, items: 0, requests: 0, retries: 0 }, throttled: false });
+  const progress = { pages: 0, items: 0, requests: 0, retries: 0, inPage: 0, pageSize };
+  const r = (run = { controller: new AbortController(), progress, throttled: false });
   fetched = [];
   listed = true;
   runs++;
@@ -253,28 +260,28 @@ async function listOnce(): Promise<void> {
   showResults();
   setRunning(true);
   progressView.show('running', r.progress);
-  let lastDraw = 0;
+  // Rows are shown as they arrive, investigation by investigation while a page's body streams in: redrawn at
+  // most every 150 ms (a timer, so that the last rows before a pause show too), and at the end.
+  let redraw: ReturnType<typeof setTimeout> | undefined;
+  const draw = () => {
+    redraw = undefined;
+    if (run !== r) return;
+    showResults();
+    saveLimiter(connection(), c);
+  };
   try {
     const listing = c.list({ filter: f.text, pageSize, signal: r.controller.signal });
-    let pages = 0;
-    for await (const page of listing.byPage()) {
-      for (const it of page) fetched.push(it);
-      pages++;
-      r.progress.pages = Math.max(r.progress.pages, pages);
-      r.progress.items = Math.max(r.progress.items, fetched.length);
-      progressView.show('running', r.progress);
-      // Redraw at most every 200 ms while pages stream in; always at the end.
-      if (performance.now() - lastDraw > 200) {
-        showResults();
-        lastDraw = performance.now();
-      }
-      saveLimiter(connection(), c);
+    for await (const it of listing) {
+      fetched.push(it);
+      redraw ??= setTimeout(draw, 150);
     }
+    clearTimeout(redraw);
     showResults();
     r.progress.items = fetched.length;
     progressView.show('done', r.progress);
     if (r.throttled) showBanner(alerts, throttledBanner(undefined, true));
   } catch (e) {
+    clearTimeout(redraw);
     showResults();
     r.progress.items = fetched.length;
     const err = asMdeError(e);

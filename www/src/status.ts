@@ -11,6 +11,10 @@ export interface Progress {
   items: number;
   requests: number;
   retries: number;
+  /** Investigations of the page whose body is arriving (0: none is). */
+  inPage?: number;
+  /** The most a page can hold (the page size asked for). */
+  pageSize?: number;
 }
 
 /** The state of the listing shown by the progress bar. */
@@ -32,12 +36,23 @@ export class ProgressView {
     const calls = ` · ${n(p.requests)} call${p.requests === 1 ? '' : 's'}${p.retries ? ` (${n(p.retries)} retried)` : ''}`;
     if (state === 'live') {
       // The Live switch's watch holds the rows: no pages, a view kept current.
+      this.bar.max = 1;
       this.bar.value = 1;
       t.textContent = `Live view: ${n(p.items)} investigation${p.items === 1 ? '' : 's'}${calls}`;
     } else if (state === 'running') {
-      this.bar.removeAttribute('value'); // indeterminate: the API does not say how many there are
-      t.textContent = `Listing… ${counts}${calls}`;
+      const inPage = p.inPage ?? 0;
+      t.dataset.inPage = String(inPage);
+      if (inPage > 0 && p.pageSize) {
+        // A page is arriving: the bar counts its investigations, up to the most a page holds.
+        this.bar.max = p.pageSize;
+        this.bar.value = Math.min(inPage, p.pageSize);
+      } else {
+        this.bar.removeAttribute('value'); // indeterminate: the API does not say how many there are
+      }
+      const arriving = inPage > 0 ? ` · page ${n(p.pages + 1)} arriving: ${n(inPage)}` : '';
+      t.textContent = `Listing… ${counts}${arriving}${calls}`;
     } else {
+      this.bar.max = 1;
       this.bar.value = state === 'done' ? 1 : 0;
       const prefix = { idle: 'Idle', done: 'Done', cancelled: 'Cancelled after', failed: 'Failed after' }[state];
       t.textContent = state === 'idle' ? prefix : `${prefix}: ${counts}${calls}`;

@@ -27,7 +27,8 @@ function inProgress(page, pages) {
           text: el.textContent,
           pages: Number(el.dataset.pages),
           items: Number(el.dataset.items),
-          indeterminate: !bar.hasAttribute('value'),
+          // Between pages the bar is indeterminate; while a page arrives it counts that page's investigations.
+          indeterminate: !bar.hasAttribute('value') || Number(el.dataset.inPage) > 0,
           cancellable: !document.getElementById('cancel-button').disabled,
           listDisabled: document.getElementById('list-button').disabled,
         };
@@ -46,7 +47,7 @@ test('a listing over several pages shows pages and items while it runs, and ends
     await page.fill('#f-page-size', '200');
     await page.click('#list-button');
     const seen = await inProgress(page, 2);
-    assert.match(seen.text, /^Listing… \d+ pages · [\d,]+ investigations · \d+ calls/);
+    assert.match(seen.text, /^Listing… \d+ pages · [\d,]+ investigations( · page \d+ arriving: [\d,]+)? · \d+ calls/);
     assert.ok(seen.items >= 400 && seen.items < 1000, `items while running: ${seen.items}`);
     assert.ok(seen.indeterminate && seen.cancellable && seen.listDisabled, JSON.stringify(seen));
     assert.equal(await listingEnds(page), 'done');
@@ -93,6 +94,50 @@ test('Cancel stops the listing at once and keeps what was fetched', async () => 
     await new Promise((ok) => setTimeout(ok, 1000));
     assert.ok((await mock.journal()).length <= requests);
     assert.equal(Number(await page.getAttribute('#progress-text', 'data-requests')), requests);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await dash.close();
+    await mock.stop();
+  }
+});
+
+test('rows show while a page is still arriving, and the bar counts the investigations of that page', async () => {
+  // One page of 1,500 investigations (about 470 KB) at 150 KB/s: its body takes about three seconds.
+  const mock = await startMock(['--count', '1500', '--bandwidth', '150000']);
+  const dash = await startDashboard({ baseUrl: mock.url, token: 'any-token', autoList: false });
+  try {
+    const { page, errors, context } = await openPage(browser, dash.url);
+    await page.click('#list-button');
+    const seen = await page
+      .waitForFunction(
+        () => {
+          const el = document.getElementById('progress-text');
+          const bar = document.getElementById('progress');
+          const shown = Number(document.getElementById('result-count')?.dataset.count);
+          if (el?.dataset.state !== 'running' || !(shown > 0)) return false;
+          return {
+            text: el.textContent,
+            pages: Number(el.dataset.pages),
+            inPage: Number(el.dataset.inPage),
+            shown,
+            rows: document.querySelectorAll('#table .vbody [role="row"]').length,
+            bar: bar.hasAttribute('value') ? [bar.value, bar.max] : null,
+          };
+        },
+        null,
+        { timeout: 60_000 },
+      )
+      .then((h) => h.jsonValue());
+    // The first page has not ended, yet rows are in the table and the bar counts them against the page size.
+    assert.equal(seen.pages, 0, JSON.stringify(seen));
+    assert.ok(seen.shown > 0 && seen.shown < 1500 && seen.rows > 0, JSON.stringify(seen));
+    assert.ok(seen.inPage >= seen.shown, JSON.stringify(seen));
+    assert.ok(seen.bar && seen.bar[0] > 0 && seen.bar[0] < 1500 && seen.bar[1] === 10000, JSON.stringify(seen));
+    assert.match(seen.text, /^Listing… 0 pages · [\d,]+ investigations · page 1 arriving: [\d,]+ · 1 call/);
+    assert.equal(await listingEnds(page), 'done');
+    assert.equal(await shownCount(page), 1500);
+    assert.match(await page.textContent('#progress-text'), /^Done: 1 page · 1,500 investigations · 1 call/);
     assert.deepEqual(errors, []);
     await context.close();
   } finally {
