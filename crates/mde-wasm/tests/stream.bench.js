@@ -7,7 +7,10 @@
 // Both read the body through the same pass-through TransformStream, which notes when its first chunk arrived.
 // Measured: the total time of each (from the call to the last object), and for the client the time from the
 // body's first byte to the first investigation handed out; on a page paced like the service's (mde-mock
-// --bandwidth 2000000 --first-byte-ms 300: 2 MB/s, 300 ms before the first byte of the body) and unpaced.
+// --bandwidth 2000000 --first-byte-ms 300: 2 MB/s, 300 ms before the first byte of the body), and unpaced: the
+// same page fetched once from mde-mock and served from memory by a plain static server, as browser.bench.js does
+// (mde-mock's test build would spend more CPU making each page than the client spends reading it, on the same
+// two cores).
 import { startMock } from './mock.js';
 import { staticServer, launchChromium } from './browser.js';
 
@@ -77,12 +80,15 @@ const sorted = (xs) => [...xs].sort((x, y) => x - y);
 const median = (xs) => sorted(xs)[xs.length >> 1];
 const ms = (x) => `${x.toFixed(1)} ms`;
 
-async function measure(browser, site, flags, runs, mode, label) {
-  const mock = await startMock(['--count', '10000', '--seed', '1', '--per-minute', '100000', '--per-hour', '100000', ...flags]);
-  try {
+/** mde-mock with these flags, its limits out of the way. */
+const mockWith = (flags) =>
+  startMock(['--count', '10000', '--seed', '1', '--per-minute', '100000', '--per-hour', '100000', ...flags]);
+
+async function measure(browser, site, base, runs, mode, label) {
+  {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error(`pageerror: ${e.message}`));
-    await page.goto(`${site.origin}/stream.html?base=${encodeURIComponent(mock.base)}&runs=${runs}&mode=${mode}`);
+    await page.goto(`${site.origin}/stream.html?base=${encodeURIComponent(base)}&runs=${runs}&mode=${mode}`);
     await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 900_000, polling: 500 });
     const r = await page.evaluate(() => window.__result);
     await page.close();
@@ -92,24 +98,29 @@ async function measure(browser, site, flags, runs, mode, label) {
     const first = sorted(r.client.map((x) => x.firstItem));
     const paired = median(client.map((c, i) => c / plain[i]));
     const what = mode === 'pages' ? 'the page (byPage)' : 'investigation (for await)';
-    console.log(`${label}, client by ${mode === 'pages' ? 'page' : 'investigation'}: ${runs} interleaved runs of each, mde-mock ${flags.join(' ') || '(unpaced)'}`);
+    console.log(`${label}, client by ${mode === 'pages' ? 'page' : 'investigation'}: ${runs} interleaved runs of each`);
     console.log(`  body's first byte after the call: plain ${ms(median(r.plain.map((x) => x.firstByte)))}, client ${ms(median(r.client.map((x) => x.firstByte)))} (medians)`);
     console.log(`  client, first ${what} after the body's first byte: median ${ms(median(first))} (${ms(first[0])} to ${ms(first.at(-1))})`);
     console.log(`  total, call to the last object: plain ${ms(median(plain))}, client ${ms(median(client))} (medians; ${ms(sorted(client)[0])} to ${ms(sorted(client).at(-1))} for the client)`);
     console.log(`  ratio client / plain: ${(median(client) / median(plain)).toFixed(3)} (ratio of the medians; median of the paired ratios ${paired.toFixed(3)})`);
-  } finally {
-    await mock.stop();
   }
 }
 
-const site = await staticServer(packageDir, { '/stream.html': PAGE });
+// The unpaced page: fetched once from mde-mock, then served from memory.
+const unpacedMock = await mockWith([]);
+const body = Buffer.from(
+  await (await fetch(`${unpacedMock.base}/api/investigations?$top=10000`, { headers: { Authorization: 'Bearer b' } })).arrayBuffer(),
+);
+await unpacedMock.stop();
+const site = await staticServer(packageDir, { '/stream.html': PAGE, '/api/investigations': body });
+const paced = await mockWith(['--bandwidth', '2000000', '--first-byte-ms', '300']);
 const browser = await launchChromium();
 try {
-  const paced = ['--bandwidth', '2000000', '--first-byte-ms', '300'];
-  await measure(browser, site, paced, PACED_RUNS, 'items', 'paced like the service');
-  await measure(browser, site, [], UNPACED_RUNS, 'pages', 'unpaced');
-  await measure(browser, site, [], UNPACED_RUNS, 'items', 'unpaced');
+  await measure(browser, site, paced.base, PACED_RUNS, 'items', 'paced like the service (mde-mock --bandwidth 2000000 --first-byte-ms 300)');
+  await measure(browser, site, site.origin, UNPACED_RUNS, 'pages', `unpaced (${body.length} bytes from memory)`);
+  await measure(browser, site, site.origin, UNPACED_RUNS, 'items', `unpaced (${body.length} bytes from memory)`);
 } finally {
   await browser.close();
+  await paced.stop();
   await site.close();
 }
