@@ -65,7 +65,7 @@
 use std::time::Duration;
 
 use crate::base_url::BaseUrl;
-use crate::decode::{decode_page, outline_page, DecodeError, PageStream, StreamedItem};
+use crate::decode::{decode_page, DecodeError, PageStream, StreamedItem};
 use crate::error::Error;
 use crate::exchange::{Exchange, Handled, Request, Response, RetryContext, Step, WaitCause};
 use crate::filter::{start_time, Filter, ParseOptions};
@@ -100,6 +100,9 @@ macro_rules! token_prefix {
     };
 }
 const TOKEN_PREFIX: &str = token_prefix!();
+
+const MISUSE_SUCCESS: &str =
+    "a 2xx response was reported with handle_unsuccessful_response: report its body with handle_body_chunk";
 
 /// Settings of a listing besides the query.
 #[derive(Debug, Clone)]
@@ -501,7 +504,7 @@ impl Listing {
     /// Reports the HTTP response to the last [`Action::Send`], for drivers that build the investigations themselves
     /// (the wasm binding lets `JavaScript`'s `JSON.parse` build them from the same body, which is much faster than
     /// converting Rust structs). The body is validated exactly as in [`Listing::handle_response`] (with
-    /// [`outline_page`]), the same items are chosen, and the machine moves on the
+    /// [`outline_page`](crate::decode::outline_page)), the same items are chosen, and the machine moves on the
     /// same way, but no [`Investigation`] is built.
     ///
     /// Returns, when the response was a valid page, the positions in its `value` array of the investigations to
@@ -639,8 +642,10 @@ impl Listing {
                     Some(out)
                 }
                 None => {
-                    // The stream stops at a problem without naming it: the whole-body walk names it.
-                    let error = outline_page(body).err().unwrap_or_else(|| DecodeError {
+                    // The stream stops at a problem without naming it: the whole-body walk names it (the typed
+                    // one, which reports the same errors as the outline's by construction, and which a driver
+                    // links anyway).
+                    let error = decode_page(body).err().unwrap_or_else(|| DecodeError {
                         index: None,
                         field: None,
                         location: "the document".into(),
@@ -659,6 +664,23 @@ impl Listing {
         };
         self.stream = Some(stream);
         delivered
+    }
+
+    /// Reports a response to the last [`Action::Send`] that is not a success (its status is not 2xx), for a driver
+    /// that streams the bodies of successes ([`Listing::handle_body_chunk`]) and reads the others whole: the
+    /// machine plans a retry or fails, as [`Listing::handle_response`] does for such an answer. A 2xx is refused
+    /// (the listing fails with [`Error::Misuse`]): its body is a page, to report with the streaming methods.
+    pub fn handle_unsuccessful_response(&mut self, now_ms: u64, limiter: &mut RateLimiter, response: &Response<'_>) {
+        let Phase::Request(exchange) = &mut self.phase else {
+            return self.misuse();
+        };
+        if (200..300).contains(&response.status) {
+            self.phase = Phase::Failed(Error::Misuse { message: MISUSE_SUCCESS });
+            return;
+        }
+        let ctx = RetryContext { policy: &self.retry, jitter: &mut self.jitter };
+        let handled = exchange.handle_response(now_ms, limiter, ctx, response);
+        self.after(handled);
     }
 
     /// The body received so far of the response whose chunks went to [`Listing::handle_body_chunk`] (kept until

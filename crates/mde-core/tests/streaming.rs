@@ -104,7 +104,7 @@ impl Run<'_> {
             if let Fault::Unavailable = fault {
                 let response =
                     mde_core::exchange::Response { status: 503, retry_after: None, retry_after_ms: None, body: b"{}" };
-                assert_eq!(listing.handle_response_indexed(self.now, &mut self.limiter, &response), None);
+                listing.handle_unsuccessful_response(self.now, &mut self.limiter, &response);
                 continue;
             }
             let bad = if let Fault::BadItem(b) = fault { Some(b) } else { None };
@@ -222,4 +222,16 @@ fn a_page_that_fails_late_keeps_what_it_delivered_and_the_token_continues_after_
     let mut resumed = Listing::resume(base(), &listing.resume_token(), ListingOptions::default()).unwrap();
     let Action::Send(request) = resumed.poll(NOW, &mut limiter) else { panic!("no send") };
     assert!(request.url.ends_with("$top=6&$skip=4"), "{}", request.url);
+}
+
+/// A 2xx reported as unsuccessful is a misuse: its body is a page, for the streaming methods.
+#[test]
+fn a_success_reported_as_unsuccessful_is_a_misuse() {
+    let mut listing = Listing::new(base(), ListQuery::default(), ListingOptions::default()).unwrap();
+    let mut limiter = RateLimiter::new(RateLimitConfig::default());
+    assert!(matches!(listing.poll(NOW, &mut limiter), Action::Send(_)));
+    let response = mde_core::exchange::Response { status: 200, retry_after: None, retry_after_ms: None, body: b"{}" };
+    listing.handle_unsuccessful_response(NOW, &mut limiter, &response);
+    let Action::Fail(e) = listing.poll(NOW, &mut limiter) else { panic!("no failure") };
+    assert!(e.to_string().contains("handle_body_chunk"), "{e}");
 }

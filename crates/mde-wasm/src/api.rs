@@ -272,7 +272,7 @@ impl ListingHandle {
             Some(Action::Send(r)) => Step::send(r),
             Some(Action::Wait { duration, cause }) => Step::wait(duration, cause),
             Some(Action::Fail(e)) => ended(Some(&e)),
-            // Not produced when responses are reported with `handle_response_indexed`.
+            // Not produced when bodies are reported with `handle_body_chunk` and `handle_streamed_end`.
             Some(Action::Page(_)) => Step::Fail { error: ErrorInfo::config("internal: unexpected page") },
             Some(Action::Done) | None => ended(self.listing.failure()),
             // An action of a newer mde-core that this driver does not know.
@@ -314,11 +314,11 @@ impl ListingHandle {
         out
     }
 
-    /// Reports a response; the positions of the items to deliver when it was a valid page.
-    pub fn report(&mut self, now: f64, response: &Response<'_>) -> Option<Vec<u32>> {
-        let mut limiter = self.limiter.try_borrow_mut().ok()?;
-        let keep = self.listing.handle_response_indexed(millis(now), &mut limiter, response)?;
-        Some(keep.into_iter().map(|i| u32::try_from(i).unwrap_or(u32::MAX)).collect())
+    /// Reports a response that is not a 2xx (read whole); see [`ListingHandle::handle_response`].
+    pub fn report(&mut self, now: f64, response: &Response<'_>) {
+        if let Ok(mut limiter) = self.limiter.try_borrow_mut() {
+            self.listing.handle_unsuccessful_response(millis(now), &mut limiter, response);
+        }
     }
 }
 
@@ -330,9 +330,9 @@ impl ListingHandle {
         self.next_step(now).to_json()
     }
 
-    /// Reports the HTTP response to the last `send` step. Returns the positions in the page's `value` of the
-    /// investigations to deliver, when the body was a valid page (every item validated); `undefined` when
-    /// there is nothing to deliver (a retry is planned or the listing failed).
+    /// Reports a response to the last `send` step that is not a 2xx, with its whole body (read up to
+    /// `maxBodyBytes()`): Rust plans a retry or fails. A 2xx's body goes to `handleChunk` and `handleStreamEnd`
+    /// (a 2xx reported here fails the listing as a misuse).
     #[wasm_bindgen(js_name = handleResponse)]
     pub fn handle_response(
         &mut self,
@@ -341,10 +341,10 @@ impl ListingHandle {
         retry_after: Option<String>,
         retry_after_ms: Option<String>,
         body: &[u8],
-    ) -> Option<Vec<u32>> {
+    ) {
         let response =
             Response { status, retry_after: retry_after.as_deref(), retry_after_ms: retry_after_ms.as_deref(), body };
-        self.report(now, &response)
+        self.report(now, &response);
     }
 
     /// Reports a chunk of the body of a 2xx response to the last `send` step, as it arrives (the status and headers
@@ -521,8 +521,8 @@ mod tests {
         assert_eq!(step["t"], "send");
         assert_eq!(step["url"], "http://127.0.0.1:9/api/investigations?$filter=state%20eq%20%27Running%27&$top=2");
         let body = br#"{"value":[{"id":"1","state":"Running"},{"id":"1","state":"Running"}]}"#;
-        let r = Response { status: 200, retry_after: None, retry_after_ms: None, body };
-        assert_eq!(l.report(NOW, &r), Some(vec![0]));
+        assert_eq!(l.report_chunk(body), Some(vec![0, 0, 0]));
+        assert_eq!(l.report_stream_end(NOW, 200, None, None), Some(vec![0, 1]));
         assert_eq!(l.progress(), r#"{"pages":1,"items":1,"requests":1}"#);
         let state: serde_json::Value = serde_json::from_str(&c.limiter_json(NOW).unwrap()).unwrap();
         assert_eq!(state["windows"][0]["used"], 1);
@@ -536,8 +536,10 @@ mod tests {
         let mut l = c.start_listing(NOW, r#"{"pageSize":3}"#).unwrap();
         assert!(matches!(l.next_step(NOW), Step::Send { .. }));
         let body = br#"{"value":[{"id":"9"},{"id":"8"},{"id":"7"}]}"#;
-        let r = Response { status: 200, retry_after: None, retry_after_ms: None, body };
-        assert_eq!(l.report(NOW, &r), Some(vec![0, 1, 2]));
+        // The first 30 bytes hold the first investigation whole, and half of the second.
+        assert_eq!(l.report_chunk(&body[..30]), Some(vec![0, 0, 0]));
+        assert_eq!(l.report_chunk(&body[30..]), Some(vec![1, 1, 0, 1]));
+        assert_eq!(l.report_stream_end(NOW, 200, None, None), Some(vec![0, 3]));
         let pos = |consumed| {
             let token = l.resume_token(consumed);
             let json: serde_json::Value = serde_json::from_str(token.strip_prefix("mdeR1.").unwrap()).unwrap();
