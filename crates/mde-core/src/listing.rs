@@ -614,6 +614,7 @@ impl Listing {
     /// planned, or the listing failed, as with [`Listing::handle_response_indexed`]; what the chunks delivered stays
     /// delivered) or no request was in flight.
     #[must_use = "the positions are the investigations to deliver; the page counts as read"]
+    #[inline]
     pub fn handle_streamed_end(
         &mut self,
         now_ms: u64,

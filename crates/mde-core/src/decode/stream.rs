@@ -127,7 +127,8 @@ impl PageStream {
             return false;
         }
         self.body.extend_from_slice(chunk);
-        run(&self.body, &mut self.walk, false, each);
+        let mut each = each;
+        run::<true>(&self.body, &mut self.walk, false, &mut each);
         true
     }
 
@@ -136,7 +137,8 @@ impl PageStream {
     /// [`PageStream::body`] with [`outline_page`](super::outline_page) for why: the stream does not say).
     #[inline]
     pub fn finish(&mut self, each: impl FnMut(StreamedItem<'_>)) -> Option<StreamEnd> {
-        run(&self.body, &mut self.walk, true, each);
+        let mut each = each;
+        run::<true>(&self.body, &mut self.walk, true, &mut each);
         let walk = &mut self.walk;
         (walk.next == Next::Done).then(|| StreamEnd { items: walk.items, next_link: walk.head[1].take().flatten() })
     }
@@ -165,9 +167,13 @@ impl PageStream {
 
 /// Walks `body` from where `walk` stands, unit by unit, until a unit cannot be read: for want of bytes (unless
 /// `complete`), or because it is wrong (then, when `complete`, the walk has failed).
-#[inline]
+///
+/// One copy of it serves every caller in a crate (the item walk inlined in it is the largest hot code of the wasm
+/// module): it is not inlined, `each` is a `dyn`, and it is generic (over nothing that matters) so that it is
+/// compiled in the crate that calls it, at that crate's optimisation level, as the inlined walks are.
+#[inline(never)]
 #[cfg_attr(mde_size, optimize(speed))]
-fn run(body: &[u8], walk: &mut Walk, complete: bool, mut each: impl FnMut(StreamedItem<'_>)) {
+fn run<const ONE_COPY: bool>(body: &[u8], walk: &mut Walk, complete: bool, each: &mut dyn FnMut(StreamedItem<'_>)) {
     if !complete && body.len() < walk.retry_at {
         return;
     }
