@@ -17,7 +17,7 @@
 //!   `package.rs` and `mock_npm.rs`; the client's module is size-tuned on the compiler pinned in
 //!   `rust-toolchain.toml` and plain stable on any other or with `MDE_PLAIN_STABLE=1`, see `toolchain.rs`);
 //!   `cargo xtask bench-wasm`: the client package's browser benchmark (decode speed against `fetch().json()`,
-//!   gzip size, and the size after a Vite production build in brotli 11, and other forms of the inlined module); `cargo
+//!   gzip size, and the size after a Vite production build in brotli 11, the module as packed and in other forms); `cargo
 //!   xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
 //!   tests and the benchmark of `mde-mock`'s package; `cargo xtask mock-faces-test`: the mock's behaviour tests
 //!   (`mock-server/tests/`) against the npm bin and the handler (`faces.rs`); `cargo xtask registry-test`: both
