@@ -17,7 +17,7 @@
 //!   `package.rs` and `mock_npm.rs`; the client's module is size-tuned on the compiler pinned in
 //!   `rust-toolchain.toml` and plain stable on any other or with `MDE_PLAIN_STABLE=1`, see `toolchain.rs`);
 //!   `cargo xtask bench-wasm`: the client package's browser benchmark (decode speed against `fetch().json()`,
-//!   gzip size, and the size after a Vite production build in brotli 11, with and without the LZMA packing; the
+//!   gzip size, and the size after a Vite production build in brotli 11, the module as packed and in other forms; the
 //!   first investigation and the totals of a streamed page, paced like the service and unpaced); `cargo
 //!   xtask mock-npm-test` and `cargo xtask bench-mock-npm`: the
 //!   tests and the benchmark of `mde-mock`'s package; `cargo xtask mock-faces-test`: the mock's behaviour tests

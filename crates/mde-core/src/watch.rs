@@ -30,8 +30,6 @@
 //! The methods fall in the families of [`Listing`]'s: [`Watch::poll`] for what the driver must do next,
 //! `handle_*` for what arrives, getters ([`Watch::view`], [`Watch::resume_token`]).
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Duration;
 
 use crate::base_url::BaseUrl;
@@ -225,30 +223,99 @@ pub struct Watch {
     ticks: u64,
 }
 
-/// The hasher of the watch's sets and maps: the multiply-rotate hash of the listing's id set instead of the
-/// standard library's SipHash, for a smaller wasm module. Measured on the npm package's module: SipHash, its
-/// random keys and the four map types this file had cost 5,769 bytes more than this hasher and two map types
-/// (2,132 bytes of gzip in the browser entry); `BTreeMap`/`BTreeSet` instead cost 18,842 bytes more. What
-/// SipHash's keys would buy, resistance to chosen collisions, is not there on `wasm32-unknown-unknown` anyway (no
-/// entropy source), and the worst that a service choosing colliding ids could do is slow its own watch.
-#[derive(Default)]
-struct IdHasher(u64);
+/// A set of ids: a vector sorted by bytes without duplicates, looked up by binary search, changed once a tick
+/// ([`Ids::update`]) rather than an id at a time. Sorted vectors instead of hash tables keep hash table code out of
+/// the wasm module (issue 16, point 6: the module's size as applications pay it); measured in BENCHMARKS.md.
+#[derive(Debug, Clone, Default)]
+struct Ids(Vec<String>);
 
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = crate::listing::id_set::hash_from(self.0, bytes);
+impl Ids {
+    fn contains(&self, id: &str) -> bool {
+        self.0.binary_search_by(|x| x.as_str().cmp(id)).is_ok()
     }
 
-    fn finish(&self) -> u64 {
-        self.0
+    fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.0.iter()
+    }
+
+    fn remove(&mut self, id: &str) {
+        if let Ok(at) = self.0.binary_search_by(|x| x.as_str().cmp(id)) {
+            self.0.remove(at);
+        }
+    }
+
+    /// The set with `added` in and `removed` out (`added` and `removed` apart), in one sort.
+    fn update(&mut self, added: Vec<String>, removed: &Ids) {
+        self.0.retain(|i| !removed.contains(i));
+        self.0.extend(added);
+        self.0.sort_unstable();
+        self.0.dedup();
     }
 }
 
-/// A set of ids (every set of the watch is one: one instantiation of the set's code).
-type Ids = HashSet<String, BuildHasherDefault<IdHasher>>;
+impl FromIterator<String> for Ids {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Ids {
+        let mut ids = Ids(Vec::new());
+        ids.update(iter.into_iter().collect(), &Ids(Vec::new()));
+        ids
+    }
+}
 
-/// Investigations by id (the view, and a tick's latest reads).
-type ById = HashMap<String, Investigation, BuildHasherDefault<IdHasher>>;
+impl IntoIterator for Ids {
+    type Item = String;
+    type IntoIter = std::vec::IntoIter<String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Investigations by id: a vector sorted by id (bytes) with one investigation per id, like [`Ids`].
+#[derive(Debug, Clone, Default)]
+struct ById(Vec<Investigation>);
+
+impl ById {
+    fn at(&self, id: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|i| i.id.as_str().cmp(id))
+    }
+
+    fn get(&self, id: &str) -> Option<&Investigation> {
+        self.at(id).ok().map(|at| &self.0[at])
+    }
+
+    /// Puts `inv` in the place of the investigation with its id, which must be there; returns that one.
+    fn replace(&mut self, inv: Investigation) -> Option<Investigation> {
+        let at = self.at(&inv.id).ok()?;
+        Some(std::mem::replace(&mut self.0[at], inv))
+    }
+
+    fn remove(&mut self, id: &str) -> Option<Investigation> {
+        self.at(id).ok().map(|at| self.0.remove(at))
+    }
+
+    fn values(&self) -> std::slice::Iter<'_, Investigation> {
+        self.0.iter()
+    }
+
+    /// The map with `added` in (ids not in it) and the ids `removed` out, in one sort.
+    fn update(&mut self, added: Vec<Investigation>, removed: &Ids) {
+        self.0.retain(|i| !removed.contains(&i.id));
+        self.0.extend(added);
+        self.0.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+}
+
+/// Of investigations with the same id, the last one wins (as inserting them one by one into a map would).
+impl FromIterator<Investigation> for ById {
+    fn from_iter<I: IntoIterator<Item = Investigation>>(iter: I) -> ById {
+        let mut items: Vec<Investigation> = iter.into_iter().collect();
+        // Reversed, then sorted stably: of each id, the last one comes first, and `dedup_by` keeps the first.
+        items.reverse();
+        items.sort_by(|a, b| a.id.cmp(&b.id));
+        items.dedup_by(|later, kept| later.id == kept.id);
+        ById(items)
+    }
+}
 
 /// The start of every watch resume token.
 const TOKEN_PREFIX: &str = "mdeW1.";
@@ -417,7 +484,7 @@ impl Watch {
                 let view = std::mem::take(&mut self.tick.read);
                 self.open = read.iter().filter(|i| !is_final(&i.state)).map(|i| i.id.clone()).collect();
                 self.newest = view.iter().chain(&read).filter_map(|i| i.start_time).max();
-                self.view = view.iter().map(|i| (i.id.clone(), i.clone())).collect();
+                self.view = view.iter().cloned().collect();
                 self.events.push_back(WatchEvent::Snapshot(sorted(view)));
                 self.snapshot_sent = true;
                 self.end_tick(now_ms);
@@ -432,7 +499,7 @@ impl Watch {
                 let now: Ids = read.iter().filter(|i| !is_final(&i.state)).map(|i| i.id.clone()).collect();
                 // Those that left the open set are looked up, unless read meanwhile (a new call may have).
                 let read_ids: Ids = self.tick.read.iter().chain(&read).map(|i| i.id.clone()).collect();
-                for gone in self.open.iter().filter(|i| !now.contains(*i)) {
+                for gone in self.open.iter().filter(|i| !now.contains(i)) {
                     if !read_ids.contains(gone) && !self.left.contains(gone) {
                         self.left.push(gone.clone());
                     }
@@ -454,7 +521,7 @@ impl Watch {
                 self.left.retain(|i| !looked_up.contains(i));
                 let found: Ids = read.iter().map(|i| i.id.clone()).collect();
                 // Not found: gone from the service (the view loses it).
-                for missing in looked_up.iter().filter(|i| !found.contains(*i)) {
+                for missing in looked_up.iter().filter(|i| !found.contains(i)) {
                     if let Some(was) = self.view.remove(missing) {
                         self.events.push_back(WatchEvent::Removed(Box::new(was)));
                     }
@@ -469,41 +536,42 @@ impl Watch {
     /// Applies what the tick read to the view and the open set, queuing the events, and ends the tick.
     fn apply(&mut self, now_ms: u64) {
         let read = std::mem::take(&mut self.tick.read);
-        // The last read of an id wins (the open call comes after the new one).
-        let mut latest = ById::default();
-        for inv in read {
-            latest.insert(inv.id.clone(), inv);
-        }
-        for inv in sorted(latest.into_values().collect()) {
+        // The last read of an id wins (the open call comes after the new one): each id once below, so the changes
+        // of the open set and of the view are gathered and made at once after the loop.
+        let latest: ById = read.into_iter().collect();
+        let (mut opened, mut closed) = (Vec::new(), Vec::new());
+        let (mut added, mut removed) = (Vec::new(), Vec::new());
+        for inv in sorted(latest.0) {
             if let Some(t) = inv.start_time {
                 if !self.tick.new_page_full {
                     self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
                 }
             }
             if is_final(&inv.state) {
-                self.open.remove(&inv.id);
+                closed.push(inv.id.clone());
             } else {
-                self.open.insert(inv.id.clone());
+                opened.push(inv.id.clone());
             }
             let matches = self.filter.as_ref().is_none_or(|f| f.matches(&inv));
             match (self.view.get(&inv.id), matches) {
                 (None, true) => {
-                    self.view.insert(inv.id.clone(), inv.clone());
+                    added.push(inv.clone());
                     self.events.push_back(WatchEvent::Added(Box::new(inv)));
                 }
                 (Some(was), true) if *was != inv => {
-                    let previous = self.view.insert(inv.id.clone(), inv.clone()).unwrap_or_else(|| inv.clone());
+                    let previous = self.view.replace(inv.clone()).unwrap_or_else(|| inv.clone());
                     self.events
                         .push_back(WatchEvent::Changed { investigation: Box::new(inv), previous: Box::new(previous) });
                 }
-                (Some(_), false) => {
-                    if let Some(was) = self.view.remove(&inv.id) {
-                        self.events.push_back(WatchEvent::Removed(Box::new(was)));
-                    }
+                (Some(was), false) => {
+                    self.events.push_back(WatchEvent::Removed(Box::new(was.clone())));
+                    removed.push(inv.id);
                 }
                 _ => {}
             }
         }
+        self.open.update(opened, &closed.into_iter().collect());
+        self.view.update(added, &removed.into_iter().collect());
         if let Some(now) = self.tick.open_now.take() {
             self.open = now.into_iter().chain(self.open.iter().filter(|i| self.left.contains(*i)).cloned()).collect();
         }
@@ -606,7 +674,7 @@ impl Watch {
         watch.newest = newest;
         watch.open = open;
         if snapshot_sent {
-            watch.view = view.iter().map(|i| (i.id.clone(), i.clone())).collect();
+            watch.view = view.iter().cloned().collect();
             watch.events.push_back(WatchEvent::Snapshot(sorted(view)));
             watch.snapshot_sent = true;
         }
@@ -670,6 +738,78 @@ mod tests {
         let text = open_filter().to_odata();
         assert!(text.starts_with("state ne 'Terminated' and state ne 'SuccessfullyRemediated'"), "{text}");
         assert_eq!(text.matches(" and ").count(), FINAL_STATES.len() - 1);
+    }
+
+    /// An investigation with an id from a small alphabet (so that ids repeat) and a version in `status_details`.
+    fn inv(id: &str, version: u8) -> Investigation {
+        Investigation {
+            id: id.to_owned(),
+            start_time: None,
+            end_time: None,
+            state: InvestigationState::Running,
+            cancelled_by: None,
+            status_details: Some(version.to_string()),
+            machine_id: None,
+            computer_dns_name: None,
+            triggering_alert_id: None,
+        }
+    }
+
+    proptest::proptest! {
+        /// The sorted-vector set behaves as `BTreeSet` (the oracle): building, looking up, removing, updating.
+        #[test]
+        fn ids_behave_as_a_set(
+            start in proptest::collection::vec("[a-e]{0,2}", 0..30),
+            added in proptest::collection::vec("[a-e]{0,2}", 0..10),
+            removed in proptest::collection::vec("[a-e]{0,2}", 0..10),
+            gone in "[a-e]{0,2}",
+        ) {
+            use std::collections::BTreeSet;
+            let mut ids: Ids = start.iter().cloned().collect();
+            let mut oracle: BTreeSet<String> = start.iter().cloned().collect();
+            proptest::prop_assert_eq!(ids.iter().cloned().collect::<Vec<_>>(), oracle.iter().cloned().collect::<Vec<_>>());
+            ids.remove(&gone);
+            oracle.remove(&gone);
+            // `update` is given `added` and `removed` apart, as the watch gives them.
+            let added: Vec<String> = added.into_iter().filter(|a| !removed.contains(a)).collect();
+            ids.update(added.clone(), &removed.iter().cloned().collect());
+            oracle.retain(|i| !removed.contains(i));
+            oracle.extend(added);
+            for probe in ["", "a", "ab", "e", "ee", "c"] {
+                proptest::prop_assert_eq!(ids.contains(probe), oracle.contains(probe));
+            }
+            proptest::prop_assert_eq!(ids.into_iter().collect::<Vec<_>>(), oracle.into_iter().collect::<Vec<_>>());
+        }
+
+        /// The sorted-vector map behaves as a `BTreeMap` filled one insert at a time (the last of an id wins).
+        #[test]
+        fn by_id_behaves_as_a_map(
+            start in proptest::collection::vec(("[a-e]{0,2}", 0u8..4), 0..30),
+            added in proptest::collection::vec(("[f-h]{1,2}", 0u8..4), 0..10),
+            changed in ("[a-e]{0,2}", 4u8..8),
+            removed in proptest::collection::vec("[a-e]{0,2}", 0..10),
+        ) {
+            use std::collections::BTreeMap;
+            let mut map: ById = start.iter().map(|(id, v)| inv(id, *v)).collect();
+            let mut oracle: BTreeMap<String, Investigation> = BTreeMap::new();
+            for (id, v) in &start {
+                oracle.insert(id.clone(), inv(id, *v));
+            }
+            proptest::prop_assert_eq!(map.values().cloned().collect::<Vec<_>>(), oracle.values().cloned().collect::<Vec<_>>());
+            let (id, v) = changed;
+            proptest::prop_assert_eq!(map.replace(inv(&id, v)), oracle.get_mut(&id).map(|slot| std::mem::replace(slot, inv(&id, v))));
+            let first = start.first().map(|(id, _)| id.clone()).unwrap_or_default();
+            proptest::prop_assert_eq!(map.remove(&first), oracle.remove(&first));
+            // New ids only (another alphabet), each once, as the watch adds them.
+            let added: ById = added.iter().map(|(id, v)| inv(id, *v)).collect();
+            map.update(added.0.clone(), &removed.iter().cloned().collect());
+            oracle.retain(|i, _| !removed.contains(i));
+            oracle.extend(added.0.into_iter().map(|i| (i.id.clone(), i)));
+            for probe in ["", "a", "ab", "f", "gh", "c"] {
+                proptest::prop_assert_eq!(map.get(probe), oracle.get(probe));
+            }
+            proptest::prop_assert_eq!(map.values().cloned().collect::<Vec<_>>(), oracle.into_values().collect::<Vec<_>>());
+        }
     }
 
     #[test]

@@ -100,7 +100,7 @@ const SPLIT = `<!doctype html><meta charset="utf-8"><title>start-up, step by ste
   const t4 = performance.now();
   validateFilter("state eq 'Running'");
   const t5 = performance.now();
-  wasmBytes(); // once more, after the timed start: what the unpack costs warm (its decoder module compiled again)
+  wasmBytes(); // once more, after the timed start: what the unpack costs warm
   const t6 = performance.now();
   window.__startup = {
     load: t1 - t0, unpack: t2 - t1, compile: t3 - t2, instantiate: t4 - t3, call: t5 - t4, total: t5 - t0, unpackAgain: t6 - t5,

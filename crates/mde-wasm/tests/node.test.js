@@ -827,9 +827,11 @@ test('events never carry the token', async () => {
   assert.ok(!JSON.stringify(events).includes(secret));
 });
 
-test("the browser entry's inlined module unpacks to the package's wasm file, byte for byte", async () => {
-  // `wasm/inline.js` carries the module LZMA-compressed with its decoder (crates/mde-unlzma); the `node` entry
-  // reads the `.wasm` file. Imported by path: the package's `exports` do not list its internals.
+test("the browser entry's inlined module gives the package's wasm file, byte for byte, with and without Uint8Array.fromHex", async () => {
+  // `wasm/inline.js` carries the module in hexadecimal: the engine's `Uint8Array.fromHex` decodes it where it has
+  // one (Chromium 140+, Firefox 133+, Safari 18.2+; not Node 20), a loop elsewhere. Both paths are taken here
+  // whatever this Node has: without `fromHex`, then with one that Buffer's hex decoder stands for. The `node`
+  // entry reads the `.wasm` file. Imported by path: the package's `exports` do not list its internals.
   const { readFile } = await import('node:fs/promises');
   const { createRequire } = await import('node:module');
   const { dirname, join } = await import('node:path');
@@ -837,10 +839,26 @@ test("the browser entry's inlined module unpacks to the package's wasm file, byt
   const dir = dirname(createRequire(import.meta.url).resolve('mde-investigations/package.json'));
   const { wasmBytes } = await import(pathToFileURL(join(dir, 'wasm', 'inline.js')).href);
   const file = await readFile(join(dir, 'wasm', 'mde_wasm_bg.wasm'));
-  const inlined = wasmBytes();
-  assert.equal(inlined.length, file.length);
-  assert.ok(Buffer.from(inlined.buffer, inlined.byteOffset, inlined.length).equals(file));
-  assert.ok(WebAssembly.validate(inlined));
+  const own = Object.getOwnPropertyDescriptor(Uint8Array, 'fromHex');
+  const calls = [];
+  try {
+    delete Uint8Array.fromHex;
+    const looped = wasmBytes();
+    Uint8Array.fromHex = (hex) => {
+      calls.push(hex.length);
+      return new Uint8Array(Buffer.from(hex, 'hex'));
+    };
+    const native = wasmBytes();
+    for (const inlined of [looped, native]) {
+      assert.equal(inlined.length, file.length);
+      assert.ok(Buffer.from(inlined.buffer, inlined.byteOffset, inlined.length).equals(file));
+      assert.ok(WebAssembly.validate(inlined));
+    }
+    assert.deepEqual(calls, [2 * file.length], 'fromHex is used where the engine has it');
+  } finally {
+    if (own) Object.defineProperty(Uint8Array, 'fromHex', own);
+    else delete Uint8Array.fromHex;
+  }
 });
 
 test('validateFilter reads what OData 4.01 accepts within .NET, and normalises to OData 4.0 (the OASIS ABNF cases)', () => {

@@ -3,12 +3,12 @@
 // tree-shaken), and the JavaScript and wasm it emits, compressed with brotli at quality 11 (what CDNs and servers
 // send) and gzip -9. Run in the test project, where the packed package is installed as a user installs it.
 //
-// For the package as it is packed (the module LZMA-compressed and unpacked on import by a second wasm module,
-// crates/mde-unlzma), and, to weigh what the LZMA packing saves, the same package with it off: `wasm/inline.js`
-// replaced by the module itself in base64, or one character per byte, decoded on import (each checked to give back
-// the packed package's module byte for byte), and the sum of the JavaScript without the module and the `.wasm`
-// file, as if the module were fetched apart. The packing is not changed here: the variants exist only in this
-// benchmark's temporary copies of the installed package.
+// For the package as it is packed (the module inlined in hexadecimal, decoded on import by `Uint8Array.fromHex`),
+// and, to weigh that form, the same package with other forms of `wasm/inline.js`: the module in base64, or one
+// character per byte, decoded on import (each checked to give back the packed package's module byte for byte), and
+// the sum of the JavaScript without the module and the `.wasm` file, as if the module were fetched apart. The
+// variants exist only in this benchmark's temporary copies of the installed package. (The LZMA packing that the
+// hexadecimal form replaced is in BENCHMARKS.md's figures: 4.1 KB smaller under brotli, 12 to 16 ms to unpack.)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,7 +62,7 @@ const decodeText = `export function wasmBytes() {
 }
 `;
 const VARIANTS = {
-  // The module in base64, without LZMA.
+  // The module in base64.
   'mde-investigations-base64': `const DATA = atob("${wasm.toString('base64')}");\n${decodeText}`,
   // The module as a string literal, one character per byte (Latin-1; the bundler escapes what it must).
   'mde-investigations-latin1': `const DATA = ${JSON.stringify(wasm.toString('latin1'))};\n${decodeText}`,
@@ -90,14 +90,14 @@ const line = (label, r) =>
   console.log(`${label}: ${kb(r.raw)}, brotli 11 ${kb(r.brotli)}, gzip -9 ${kb(r.gzip)} ${JSON.stringify(r.per.map(({ file, raw, brotli: b }) => ({ file, raw, brotli: b })))}`);
 const version = execFileSync(vite, ['--version'], { encoding: 'utf8' }).trim();
 console.log(`one-line consumer (${CONSUMER('mde-investigations').trim()}), vite build (${version}), emitted JS + wasm:`);
-line('  as packed (module LZMA-compressed in base64, unpacked by mde-unlzma)', shipped);
-line('  LZMA off: the module in base64                                     ', built['mde-investigations-base64']);
-line('  LZMA off: the module one character per byte (Latin-1 literal)     ', built['mde-investigations-latin1']);
+line('  as packed (the module in hexadecimal)                     ', shipped);
+line('  the module in base64                                      ', built['mde-investigations-base64']);
+line('  the module one character per byte (Latin-1 literal)       ', built['mde-investigations-latin1']);
 const apart = built['mde-investigations-nomodule'];
 const wasmBrotli = brotli(wasm);
 const wasmGzip = gzip(wasm);
 console.log(
-  `  LZMA off: the module a .wasm file of its own (not a working build today, the entry reads the bytes synchronously): JS ${kb(apart.raw)} + wasm ${kb(wasm.length)}, brotli 11 ${kb(apart.brotli)} + ${kb(wasmBrotli)} = ${kb(apart.brotli + wasmBrotli)}, gzip -9 ${kb(apart.gzip + wasmGzip)}`,
+  `  the module a .wasm file of its own (not a working build: the entry needs the bytes synchronously): JS ${kb(apart.raw)} + wasm ${kb(wasm.length)}, brotli 11 ${kb(apart.brotli)} + ${kb(wasmBrotli)} = ${kb(apart.brotli + wasmBrotli)}, gzip -9 ${kb(apart.gzip + wasmGzip)}`,
 );
 console.log(`  budget: brotli 11 <= 61,440 bytes; the packed build: ${shipped.brotli <= 61_440 ? 'met' : 'NOT met'}`);
 for (const name of ['mde-investigations', ...Object.keys(VARIANTS)]) {

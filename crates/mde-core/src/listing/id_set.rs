@@ -33,10 +33,10 @@ fn hash(bytes: &[u8]) -> u64 {
     hash_from(0, bytes)
 }
 
-/// The hash `h` continued over `bytes` (the watch's `Hasher` feeds it its bytes in parts).
+/// The hash `h` continued over `bytes`.
 #[inline]
 #[cfg_attr(mde_size, optimize(speed))]
-pub(crate) fn hash_from(mut h: u64, bytes: &[u8]) -> u64 {
+fn hash_from(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
     }
