@@ -579,7 +579,7 @@ impl Listing {
             return None;
         }
         let mut stream = self.stream.take().unwrap_or_else(|| self.start_stream());
-        let mut out = StreamedItems::new(self.page_mark.as_ref().map_or(0, |mark| mark.keep.len()));
+        let mut out = StreamedItems::new(self.delivered_in_page());
         let fits = stream.push(chunk, |item| out.take(item, self));
         if !fits {
             self.handle_body_too_large();
@@ -598,6 +598,11 @@ impl Listing {
         if let Some(stream) = &mut self.stream {
             stream.reserve(length);
         }
+    }
+
+    /// How many investigations of the page in flight (or of the last page) were delivered so far.
+    fn delivered_in_page(&self) -> usize {
+        self.page_mark.as_ref().map_or(0, |mark| mark.keep.len())
     }
 
     /// A stream for the body of the response in flight, with room in the set of delivered ids for as many as the
@@ -635,7 +640,7 @@ impl Listing {
         let delivered = match exchange.handle_response(now_ms, limiter, ctx, &response) {
             Handled::Success(body) => match end {
                 Some(end) => {
-                    let mut out = StreamedItems::new(self.page_mark.as_ref().map_or(0, |mark| mark.keep.len()));
+                    let mut out = StreamedItems::new(self.delivered_in_page());
                     for (index, id, start_time, range) in late {
                         out.take(StreamedItem { index, id: id.into(), start_time, range }, self);
                     }

@@ -344,10 +344,9 @@ class Transport {
         retryAfterMs: response.headers.get('retry-after-ms') ?? undefined,
       };
       const body = response.body;
-      const streamable = stream && response.ok && typeof body?.getReader === 'function';
-      if (streamable && !(Number(response.headers.get('content-length')) > maxBodyBytes())) {
+      const length = Number(response.headers.get('content-length'));
+      if (stream && response.ok && typeof body?.getReader === 'function' && !(length > maxBodyBytes())) {
         // The caller reads the body as it arrives (Rust bounds it chunk by chunk).
-        const length = Number(response.headers.get('content-length'));
         return { ...head, reader: body.getReader(), length: Number.isSafeInteger(length) ? length : 0 };
       }
       return { ...head, bytes: await readBody(response) };
