@@ -558,7 +558,7 @@ export class InvestigationList {
     this.#enter();
     try {
       for (;;) {
-        if (this.#pageEnded && this.#pos < this.#page.length) {
+        if (this.#pageEnded && this.#pos < this.#page.length && !this.#signal?.aborted) {
           const rest = this.#pos === 0 ? this.#page : this.#page.slice(this.#pos);
           this.#pos = this.#page.length;
           yield rest;
@@ -576,7 +576,8 @@ export class InvestigationList {
     this.#enter();
     try {
       for (;;) {
-        while (this.#pos < this.#page.length) {
+        // After an abort, not one more: #advance throws the abort (and the token stays after the last one).
+        while (this.#pos < this.#page.length && !this.#signal?.aborted) {
           yield this.#page[this.#pos++];
         }
         if (!(await this.#advance())) return;

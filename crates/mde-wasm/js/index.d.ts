@@ -247,7 +247,10 @@ export interface ListOptions {
   snapshot?: boolean | DateTimeValue;
   /** Continue a listing from `resumeToken()`; the token carries the filter and the other options. */
   resumeFrom?: string;
-  /** Aborting stops a request or a wait at once; the listing then fails with kind `Aborted`. */
+  /**
+   * Aborting stops a request or a wait at once, and the loop receives no more investigations (also none of a page
+   * already read); the listing then fails with kind `Aborted`.
+   */
   signal?: AbortSignal;
 }
 

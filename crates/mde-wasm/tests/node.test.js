@@ -379,6 +379,27 @@ test('streaming: a page that proves invalid after some of its items were handed 
   }
 });
 
+test('streaming: an abort while the page is arriving stops the body at once; the token continues after the last item', async () => {
+  const m = await mock(['--count', '600', '--seed', '9', '--bandwidth', '150000']);
+  const oracle = ids(valueOf(await m.all()));
+  const controller = new AbortController();
+  const events = [];
+  const list = client(m.base, { onEvent: (e) => events.push(e) }).list({ signal: controller.signal });
+  const before = [];
+  const e = await rejects((async () => {
+    for await (const item of list) {
+      before.push(item.id);
+      if (before.length === 40) controller.abort();
+    }
+  })(), 'Aborted');
+  assert.ok(e instanceof MdeError);
+  assert.ok(!events.some((x) => x.type === 'page'), 'aborted before the page had arrived');
+  // Not one more after the abort, though the rest of its chunk was validated already.
+  assert.equal(before.length, 40);
+  const after = ids(await collect(client(m.base).list({ resumeFrom: list.resumeToken() })));
+  assert.deepEqual([...before, ...after], oracle);
+});
+
 test('streaming: a loop that stops while the page is arriving resumes right after its last item', async () => {
   const m = await mock(['--count', '600', '--seed', '8', '--bandwidth', '150000']);
   const oracle = ids(valueOf(await m.all()));
@@ -617,7 +638,7 @@ test('resume from a token: pages, a mix of both loops, an error, an abort, a thr
   assert.equal(got.length, 20);
   assert.deepEqual([...got, ...(await resume(failing))], oracle);
 
-  // An abort inside the second page: the rest of that page is still handed out, then Aborted.
+  // An abort inside the second page: not one more investigation, though the page has arrived whole, then Aborted.
   const controller = new AbortController();
   const aborted = client(m.base).list({ pageSize: 10, signal: controller.signal });
   const beforeAbort = [];
@@ -627,7 +648,7 @@ test('resume from a token: pages, a mix of both loops, an error, an abort, a thr
       if (beforeAbort.length === 15) controller.abort();
     }
   })(), 'Aborted');
-  assert.equal(beforeAbort.length, 20);
+  assert.equal(beforeAbort.length, 15);
   assert.deepEqual([...beforeAbort, ...(await resume(aborted))], oracle);
 
   // The loop's own error inside a page: the investigation it received counts as handed out.
