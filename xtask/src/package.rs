@@ -600,36 +600,16 @@ fn npm_suites(tgz: &Path) -> Result {
     ensure_chromium()?;
     run(
         "headless Chromium smoke test (page, Worker, Vite build)",
-        Command::new("node")
-            .current_dir(&dir)
-            .env("MDE_MOCK", &mock)
-            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
-            .env("VITE_BIN", tool("vite"))
-            .arg("browser.smoke.js"),
+        chromium_script(&dir, &mock, "browser.smoke.js").env("VITE_BIN", tool("vite")),
     )?;
-    run(
-        "headless Chromium: MV3 extension service worker",
-        Command::new("node")
-            .current_dir(&dir)
-            .env("MDE_MOCK", &mock)
-            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
-            .arg("browser.mv3.js"),
-    )?;
+    run("headless Chromium: MV3 extension service worker", &mut chromium_script(&dir, &mock, "browser.mv3.js"))?;
     run(
         "headless Chromium: rateLimit.shared across two tabs and a Worker",
-        Command::new("node")
-            .current_dir(&dir)
-            .env("MDE_MOCK", &mock)
-            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
-            .arg("browser.shared.js"),
+        &mut chromium_script(&dir, &mock, "browser.shared.js"),
     )?;
     run(
         "headless Chromium: rateLimit.shared across an MV3 extension's page and service worker",
-        Command::new("node")
-            .current_dir(&dir)
-            .env("MDE_MOCK", &mock)
-            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
-            .arg("browser.shared-mv3.js"),
+        &mut chromium_script(&dir, &mock, "browser.shared-mv3.js"),
     )
 }
 
@@ -649,6 +629,18 @@ pub(crate) fn mentions_any(d_ts: &str) -> bool {
         }
     }
     code.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')).any(|word| word == "any")
+}
+
+/// `node SCRIPT` in the test project `dir`, for a test or benchmark that drives headless Chromium against the mock
+/// binary `mock` (through the tools' playwright-core).
+fn chromium_script(dir: &Path, mock: &Path, script: &str) -> Command {
+    let mut command = Command::new("node");
+    command
+        .current_dir(dir)
+        .env("MDE_MOCK", mock)
+        .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
+        .arg(script);
+    command
 }
 
 /// Installs Debian's Chromium when it is missing (Playwright's own download is never used).
@@ -674,21 +666,11 @@ pub fn bench() -> Result {
     ensure_chromium()?;
     run(
         "headless Chromium benchmark",
-        Command::new("node")
-            .current_dir(&dir)
-            .env("MDE_MOCK", &mock)
-            .env("MDE_PACKAGE", package_dir())
-            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
-            .arg("browser.bench.js"),
+        chromium_script(&dir, &mock, "browser.bench.js").env("MDE_PACKAGE", package_dir()),
     )?;
     run(
         "headless Chromium streaming benchmark (first investigation, totals; paced like the service and unpaced)",
-        Command::new("node")
-            .current_dir(&dir)
-            .env("MDE_MOCK", &mock)
-            .env("MDE_PACKAGE", package_dir())
-            .env("PLAYWRIGHT_CORE", tools_dir().join("node_modules/playwright-core/index.js"))
-            .arg("stream.bench.js"),
+        chromium_script(&dir, &mock, "stream.bench.js").env("MDE_PACKAGE", package_dir()),
     )
 }
 
