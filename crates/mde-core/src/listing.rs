@@ -630,7 +630,7 @@ impl Listing {
     ) -> Option<StreamedItems> {
         let mut stream = self.stream.take().unwrap_or_default();
         let mut late = Vec::new();
-        let end = stream.finish(|item| late.push((item.index, item.id.into_owned(), item.start_time, item.range)));
+        let end = stream.finish(|item| keep_late(&mut late, item));
         let Phase::Request(exchange) = &mut self.phase else {
             self.misuse();
             return None;
@@ -837,6 +837,16 @@ impl Listing {
         })
     }
 }
+
+/// An item that only the end of a streamed body completed, kept apart from the body it borrows. Not inlined: the
+/// closure that calls it is also reached through its `dyn` vtable's `call_once`, which would hold a second copy.
+#[inline(never)]
+fn keep_late(late: &mut Vec<LateItem>, item: StreamedItem<'_>) {
+    late.push((item.index, item.id.into_owned(), item.start_time, item.range));
+}
+
+/// What [`keep_late`] keeps of a [`StreamedItem`].
+type LateItem = (usize, String, Option<Timestamp>, std::ops::Range<usize>);
 
 #[cfg(test)]
 mod tests {
