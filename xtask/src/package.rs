@@ -54,8 +54,9 @@ const WASM_OPT_ARGS: &[&str] = &[
 /// The release profile for the wasm build, given on the command line so the workspace profile stays as it is.
 /// Size first (`z`) everywhere but in mde-wasm, which is built at `3` with LLVM's inliner restricted to calls
 /// that cost nothing and to `#[inline(always)]` (threshold 0). The page validation
-/// (`Listing::handle_response_indexed` down to the reader's outline walk and `Timestamp::parse`) is `#[inline]`, so it is
-/// compiled into mde-wasm at that level. Measured (BENCHMARKS.md): everything at `z` makes the validation of a
+/// (`Listing::handle_response_indexed` down to the reader's outline walk) is `#[inline]`, so it is compiled into
+/// mde-wasm at that level (`Timestamp::parse_bytes`, which mde-core calls too, stays one copy in mde-core, with
+/// `#[optimize(speed)]` and loops that need no unrolling). Measured (BENCHMARKS.md): everything at `z` makes the validation of a
 /// 10,000-item page 2.4 times slower (8.3 ms against 3.5 ms in Node); mde-core at `3` as well costs 2.5 KB of
 /// gzip, the default inliner in mde-wasm 4 KB, for no speed.
 const WASM_PROFILE: &[&str] = &[
