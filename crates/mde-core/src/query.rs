@@ -214,7 +214,11 @@ fn parse_digits(s: &str) -> Option<u64> {
         if !b.is_ascii_digit() {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+        // `n * 10` fits when this holds (a comparison: `checked_mul` is a 128-bit multiply in the wasm module).
+        if n > u64::MAX / 10 {
+            return None;
+        }
+        n = (n * 10).checked_add(u64::from(b - b'0'))?;
     }
     (!s.is_empty()).then_some(n)
 }

@@ -174,15 +174,30 @@ impl RetryPolicy {
     pub fn backoff(&self, attempt: u32, jitter: &mut Jitter) -> Duration {
         let exponent = attempt.max(1) - 1;
         let base = micros(self.base_delay);
-        let grown = if exponent >= 64 { u64::MAX } else { base.saturating_mul(1u64 << exponent) };
+        let grown = doubled(base, exponent);
         let cap = if base == 0 { 0 } else { grown.min(micros(self.max_delay)) };
         Duration::from_micros(jitter.up_to(cap))
     }
 }
 
+/// `base * 2^exponent`, saturating at `u64::MAX`, with the overflow ruled out by a comparison (`saturating_mul`
+/// is a 128-bit multiply in the wasm module).
+fn doubled(base: u64, exponent: u32) -> u64 {
+    if exponent >= 64 || base > u64::MAX >> exponent {
+        u64::MAX
+    } else {
+        base << exponent
+    }
+}
+
 /// Whole microseconds, rounded down, saturating at `u64::MAX`.
 fn micros(d: Duration) -> u64 {
-    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+    // In `u64` steps, as `limiter::ceil_millis` counts: `as_micros` is 128-bit arithmetic in the wasm module.
+    let secs = d.as_secs();
+    if secs > u64::MAX / 1_000_000 {
+        return u64::MAX;
+    }
+    (secs * 1_000_000).saturating_add(u64::from(d.subsec_micros()))
 }
 
 #[cfg(test)]
@@ -302,5 +317,26 @@ mod tests {
         assert_eq!(zero.backoff(40, &mut jitter), Duration::ZERO);
         let huge = RetryPolicy { base_delay: Duration::MAX, max_delay: Duration::MAX, ..RetryPolicy::default() };
         huge.backoff(u32::MAX, &mut jitter);
+    }
+
+    proptest::proptest! {
+        /// Oracle: the 128-bit arithmetic of `as_micros`, saturated to `u64`.
+        #[test]
+        fn micros_agrees_with_u128_arithmetic(
+            secs in proptest::prop_oneof![0..100_000u64, u64::MAX / 1_000_000 - 2..=u64::MAX / 1_000_000 + 2, proptest::num::u64::ANY],
+            nanos in 0..1_000_000_000u32,
+        ) {
+            let d = Duration::new(secs, nanos);
+            proptest::prop_assert_eq!(micros(d), u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+        }
+
+        /// Oracle: `saturating_mul`, as the backoff computed it before.
+        #[test]
+        fn doubled_agrees_with_saturating_mul(base in proptest::num::u64::ANY, small in 0..4u64, exponent in 0u32..80) {
+            for base in [base, small, base >> (exponent % 64)] {
+                let expected = if exponent >= 64 { u64::MAX } else { base.saturating_mul(1u64 << exponent) };
+                proptest::prop_assert_eq!(doubled(base, exponent), expected);
+            }
+        }
     }
 }
