@@ -828,12 +828,15 @@ impl Listing {
     /// Whether a same-origin link asks for exactly the page the listing would ask for next: the same filter
     /// (snapshot bound included) at the current `$skip`. Only such a link is followed (it may carry another
     /// `$top`, as a service that caps pages would send), so a link can neither skip items, repeat a page, drop
-    /// the filter, nor move the paging.
+    /// the filter, nor move the paging. The filters are compared as the OData text the service gets
+    /// ([`Filter::to_odata`]), the link's once parsed: however a link spells it, and with an `in` list, which
+    /// the listing sends as an `or` of `eq`s and so reads back as that.
     fn is_next_page(&self, url: &str) -> bool {
         let qs = url.split_once('?').map_or("", |(_, q)| q);
         let lenient = ParseOptions { allow_unknown_states: true, ..ParseOptions::default() };
         ListQuery::from_query_string_with(qs, &lenient).is_ok_and(|q| {
-            q.filter == self.effective_filter && q.skip == self.start_skip.saturating_add(self.progress.position)
+            q.filter.as_ref().map(Filter::to_odata) == self.effective_filter.as_ref().map(Filter::to_odata)
+                && q.skip == self.start_skip.saturating_add(self.progress.position)
         })
     }
 }
@@ -898,6 +901,22 @@ mod tests {
                 assert_eq!(listing.effective_filter(), effective.as_ref());
             }
         }
+    }
+
+    #[test]
+    fn the_next_page_link_is_recognised_with_an_in_list_and_any_spelling() {
+        let in_list = state().is_in([InvestigationState::Queued, InvestigationState::Running]);
+        let query = ListQuery { filter: in_list, ..ListQuery::default() };
+        let mut listing = Listing::new(base(), query, ListingOptions::default()).unwrap();
+        let own = listing.next_page_url();
+        assert!(own.contains("$filter=state%20eq%20%27Queued%27%20or%20state%20eq%20%27Running%27"), "{own}");
+        assert!(listing.is_next_page(&own));
+        let spelled = "http://127.0.0.1:4010/api/investigations?$top=5&$filter=(state%20eq%20'Queued')%20or%20state%20eq%20'Running'";
+        assert!(listing.is_next_page(spelled));
+        let other = "http://127.0.0.1:4010/api/investigations?$filter=state%20eq%20'Queued'";
+        assert!(!listing.is_next_page(other));
+        let moved = format!("{own}&$skip=1");
+        assert!(!listing.is_next_page(&moved));
     }
 
     #[test]
