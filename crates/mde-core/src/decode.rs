@@ -220,8 +220,7 @@ fn page_member(key: &[u8]) -> Option<usize> {
 }
 
 /// Walks a whole page, letting `value` read the `value` array; returns the page's own members. One function for
-/// both walks (the array's items are the hot part, see [`items`]).
-#[cfg_attr(mde_size, optimize(speed))]
+/// both walks (the array's items are the hot part, see [`items`]; this runs once a page, so it is built for size).
 fn page<'a>(r: &mut Reader<'a>, value: &mut dyn FnMut(&mut Reader<'a>) -> Result<(), Fail>) -> Result<Head<'a>, Fail> {
     expect_open(r, b'{', || page_problem("the document", "expected a JSON object with a `value` array"))?;
     let mut head: [Option<Option<Cow<'a, str>>>; 2] = [None, None];
