@@ -56,16 +56,15 @@ use crate::{Investigation, InvestigationState, Page, Timestamp};
 /// here checks it first), and a driver stops reading a response at this many bytes instead of holding it.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
+/// Why [`body_too_large`]: a constant text, with [`MAX_BODY_BYTES`] written out (a test checks it), so that no
+/// formatting code is linked for it.
+const TOO_LARGE_REASON: &str = "the body is longer than 33554432 bytes (32 MiB), the most a response may have";
+
 /// The error for a body longer than [`MAX_BODY_BYTES`] (the driver read no further than that).
 #[cold]
 #[inline(never)]
 pub fn body_too_large() -> DecodeError {
-    DecodeError {
-        index: None,
-        field: None,
-        location: "the document".into(),
-        reason: format!("the body is longer than {MAX_BODY_BYTES} bytes (32 MiB), the most a response may have"),
-    }
+    DecodeError { index: None, field: None, location: "the document".into(), reason: TOO_LARGE_REASON.into() }
 }
 
 /// [`body_too_large`] when `body` is longer than [`MAX_BODY_BYTES`].
@@ -551,6 +550,14 @@ pub fn decode_service_error(body: &[u8]) -> Option<ServiceError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_too_large_reason_names_the_limit() {
+        let expected =
+            format!("the body is longer than {} bytes (32 MiB), the most a response may have", super::MAX_BODY_BYTES);
+        assert_eq!(super::TOO_LARGE_REASON, expected);
+        assert_eq!(super::MAX_BODY_BYTES, 32 << 20);
+    }
+
     use super::*;
 
     const SEED_EXAMPLE: &str = r#"{

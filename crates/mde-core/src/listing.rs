@@ -93,6 +93,11 @@ pub const RESUME_BOUNDARY_IDS: usize = 1_000;
 /// cannot happen unless more investigations arrive per call than a page holds.
 pub const MAX_STALE_PAGES: u32 = 3;
 
+/// Why a listing gives up after [`MAX_STALE_PAGES`] stale pages: a constant text, with the number written out (a
+/// test checks it), so that no formatting code is linked for it.
+const STALE_PAGES_REASON: &str =
+    "3 full pages in a row brought no new investigation: the service seems to ignore $skip";
+
 /// The start of every resume token (a macro, for messages built by `concat!`).
 macro_rules! token_prefix {
     () => {
@@ -817,9 +822,7 @@ impl Listing {
                 index: None,
                 field: None,
                 location: "$skip paging".into(),
-                reason: format!(
-                    "{MAX_STALE_PAGES} full pages in a row brought no new investigation: the service seems to ignore $skip"
-                ),
+                reason: STALE_PAGES_REASON.into(),
             })),
             _ => Phase::Idle,
         }
@@ -917,6 +920,14 @@ mod tests {
         assert!(!listing.is_next_page(other));
         let moved = format!("{own}&$skip=1");
         assert!(!listing.is_next_page(&moved));
+    }
+
+    #[test]
+    fn the_stale_pages_reason_names_the_limit() {
+        let expected = format!(
+            "{MAX_STALE_PAGES} full pages in a row brought no new investigation: the service seems to ignore $skip"
+        );
+        assert_eq!(STALE_PAGES_REASON, expected);
     }
 
     #[test]
