@@ -11,7 +11,7 @@ macro_rules! states {
     ($($variant:ident),* $(,)?) => {
         /// The state of an investigation. Microsoft adds values over time: an unknown one decodes into
         /// [`InvestigationState::Other`], which keeps the text, never into an error.
-        #[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum InvestigationState {
             $(
@@ -44,16 +44,9 @@ macro_rules! states {
                 InvestigationState::KNOWN_NAMES[i]
             }
 
-            /// The position of a documented state in [`InvestigationState::KNOWN`]; `None` for `Other`.
-            fn position(&self) -> Option<usize> {
-                Some(match self {
-                    $(InvestigationState::$variant => Position::$variant as usize,)*
-                    InvestigationState::Other(_) => return None,
-                })
-            }
-
-            /// The documented state at position `i` of [`InvestigationState::KNOWN`], if there is one.
-            fn at(i: usize) -> Option<InvestigationState> {
+            /// The documented state with exactly this name, if any (names are case-sensitive).
+            pub fn known(name: &str) -> Option<InvestigationState> {
+                let i = InvestigationState::KNOWN_NAMES.iter().position(|k| *k == name)?;
                 // By position, not `KNOWN[i].clone()`: the derived clone is a branch per state.
                 $(
                     if i == Position::$variant as usize {
@@ -61,22 +54,6 @@ macro_rules! states {
                     }
                 )*
                 None
-            }
-
-            /// The documented state with exactly this name, if any (names are case-sensitive).
-            pub fn known(name: &str) -> Option<InvestigationState> {
-                InvestigationState::at(InvestigationState::KNOWN_NAMES.iter().position(|k| *k == name)?)
-            }
-        }
-
-        // By position (the derived clone is a branch per state).
-        impl Clone for InvestigationState {
-            fn clone(&self) -> InvestigationState {
-                match (self.position().and_then(InvestigationState::at), self) {
-                    (Some(known), _) => known,
-                    (None, InvestigationState::Other(s)) => InvestigationState::Other(s.clone()),
-                    (None, _) => InvestigationState::Unknown,
-                }
             }
         }
     };
@@ -163,16 +140,6 @@ impl<'de> serde::Deserialize<'de> for InvestigationState {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clones_are_equal_and_keep_the_variant() {
-        for state in InvestigationState::KNOWN.iter().chain(&[InvestigationState::Other("Running".into())]) {
-            let clone = state.clone();
-            assert_eq!(&clone, state);
-            assert_eq!(clone.is_known(), state.is_known());
-            assert_eq!(clone.as_str(), state.as_str());
-        }
-    }
 
     #[test]
     fn nineteen_known_states_round_trip() {
