@@ -168,18 +168,33 @@ enum Step {
 #[derive(Debug, Clone)]
 enum Phase {
     /// A call (or, at the start, a whole listing) in progress, with what it read so far.
-    Calling {
-        step: Step,
-        listing: Box<Listing>,
-        read: Vec<Investigation>,
-    },
+    Calling { step: Step, listing: Box<Listing>, read: Vec<Investigation> },
     /// Nothing to do before this instant.
-    Waiting {
-        until_ms: u64,
-    },
+    Waiting { until_ms: u64 },
     /// Not started: the first poll starts it.
     Idle,
-    Failed(Error),
+    /// The tick's call failed for a reason that may pass: told once ([`Watch::tick_failure`]), then the watch
+    /// waits until `until_ms` as after a tick.
+    TickFailed { until_ms: u64, why: Failure },
+    /// Stopped for good.
+    Failed(Failure),
+}
+
+/// Why a tick or the watch failed: the failed listing of its call, whose error is read where it is (no copy of
+/// it in the wasm module), or an error of the watch's own.
+#[derive(Debug, Clone)]
+enum Failure {
+    Call(Box<Listing>),
+    Own(Error),
+}
+
+impl Failure {
+    fn error(&self) -> Option<&Error> {
+        match self {
+            Failure::Call(listing) => listing.failure(),
+            Failure::Own(e) => Some(e),
+        }
+    }
 }
 
 /// What a tick read, kept until its last call.
@@ -366,19 +381,42 @@ impl Watch {
     /// Why the watch failed, once it has.
     pub fn failure(&self) -> Option<&Error> {
         match &self.phase {
-            Phase::Failed(e) => Some(e),
+            Phase::Failed(why) => why.error(),
+            _ => None,
+        }
+    }
+
+    /// Why the tick failed, right after [`Watch::poll_unfinished`] returned `None` for it (until the next poll).
+    pub fn tick_failure(&self) -> Option<&Error> {
+        match &self.phase {
+            Phase::TickFailed { why, .. } => why.error(),
             _ => None,
         }
     }
 
     /// What the driver must do next. `now_ms` is the wall clock in milliseconds since the Unix epoch.
     pub fn poll(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> WatchAction {
+        if let Some(action) = self.poll_unfinished(now_ms, limiter) {
+            return action;
+        }
+        match (self.failure(), self.tick_failure()) {
+            (Some(e), _) => WatchAction::Fail(e.clone()),
+            (None, Some(e)) => WatchAction::TickFailed(e.clone()),
+            (None, None) => WatchAction::Fail(Error::Misuse { message: "the watch stopped without an error" }),
+        }
+    }
+
+    /// [`Watch::poll`], but instead of [`WatchAction::TickFailed`] and [`WatchAction::Fail`] `None`: then
+    /// [`Watch::tick_failure`] or [`Watch::failure`] tells the error, without a copy of it.
+    #[must_use = "the action tells the driver what to do next"]
+    pub fn poll_unfinished(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Option<WatchAction> {
         loop {
             if let Some(event) = self.events.pop_front() {
-                return WatchAction::Event(event);
+                return Some(WatchAction::Event(event));
             }
             match &mut self.phase {
-                Phase::Failed(e) => return WatchAction::Fail(e.clone()),
+                Phase::Failed(_) => return None,
+                Phase::TickFailed { until_ms, .. } => self.phase = Phase::Waiting { until_ms: *until_ms },
                 Phase::Idle => {
                     let step = if self.snapshot_sent { Step::New } else { Step::SnapshotView };
                     self.tick = Tick { started_ms: now_ms, ..Tick::default() };
@@ -387,34 +425,43 @@ impl Watch {
                 Phase::Waiting { until_ms } => {
                     if now_ms < *until_ms {
                         let duration = Duration::from_millis(*until_ms - now_ms);
-                        return WatchAction::Wait { duration, cause: WatchWait::NextTick };
+                        return Some(WatchAction::Wait { duration, cause: WatchWait::NextTick });
                     }
                     let step = if self.snapshot_sent { Step::New } else { Step::SnapshotView };
                     self.tick = Tick { started_ms: now_ms, ..Tick::default() };
                     self.begin(step);
                 }
-                Phase::Calling { step, listing, read } => match listing.poll(now_ms, limiter) {
-                    Action::Send(request) => return WatchAction::Send(request),
-                    Action::Wait { duration, cause } => {
-                        return WatchAction::Wait { duration, cause: WatchWait::Call(cause) }
+                Phase::Calling { step, listing, read } => match listing.poll_unfinished(now_ms, limiter) {
+                    Some(Action::Send(request)) => return Some(WatchAction::Send(request)),
+                    Some(Action::Wait { duration, cause }) => {
+                        return Some(WatchAction::Wait { duration, cause: WatchWait::Call(cause) })
                     }
-                    Action::Page(items) => read.extend(items),
-                    Action::Done => {
+                    Some(Action::Page(items)) => read.extend(items),
+                    Some(Action::Fail(e)) => return self.fail(Failure::Own(e)),
+                    None if listing.failure().is_some() => {
+                        if let Phase::Calling { listing, .. } = std::mem::replace(&mut self.phase, Phase::Idle) {
+                            return self.fail(Failure::Call(listing));
+                        }
+                    }
+                    // Done (a listing has no other action).
+                    _ => {
                         let (step, read) = (*step, std::mem::take(read));
                         self.finish_call(step, read, now_ms);
-                    }
-                    Action::Fail(e) => {
-                        if fatal(&e) {
-                            self.phase = Phase::Failed(e.clone());
-                            return WatchAction::Fail(e);
-                        }
-                        // The tick is dropped: the next starts over (the snapshot, if it was not made).
-                        self.phase = Phase::Waiting { until_ms: self.tick.started_ms + millis(self.interval) };
-                        return WatchAction::TickFailed(e);
                     }
                 },
             }
         }
+    }
+
+    /// The call failed: the watch stops when waiting will not help, otherwise the tick is dropped and the next
+    /// starts over (the snapshot, if it was not made). `None`: what [`Watch::poll_unfinished`] returns for it.
+    fn fail(&mut self, why: Failure) -> Option<WatchAction> {
+        self.phase = if why.error().is_some_and(fatal) {
+            Phase::Failed(why)
+        } else {
+            Phase::TickFailed { until_ms: self.tick.started_ms + millis(self.interval), why }
+        };
+        None
     }
 
     /// Reports the HTTP response to the last [`WatchAction::Send`].
@@ -469,7 +516,7 @@ impl Watch {
         };
         match Listing::new(self.base.clone(), query, options) {
             Ok(listing) => self.phase = Phase::Calling { step, listing: Box::new(listing), read: Vec::new() },
-            Err(e) => self.phase = Phase::Failed(e),
+            Err(e) => self.phase = Phase::Failed(Failure::Own(e)),
         }
     }
 
@@ -810,6 +857,34 @@ mod tests {
             }
             proptest::prop_assert_eq!(map.values().cloned().collect::<Vec<_>>(), oracle.into_values().collect::<Vec<_>>());
         }
+    }
+
+    /// `poll_unfinished` tells a failed tick once by `None` (its error read with `tick_failure`), then waits for
+    /// the next tick; a failure that will not pass is told by `None` for good (`failure`), as `poll` tells both.
+    #[test]
+    fn poll_unfinished_tells_failures_by_none() {
+        use crate::limiter::RateLimitConfig;
+        let base = BaseUrl::parse("https://api.security.microsoft.com").unwrap();
+        let retry = RetryPolicy { max_attempts: 1, ..RetryPolicy::default() };
+        let options = WatchOptions { interval: Duration::from_secs(1), retry, jitter_seed: 0 };
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        let mut watch = Watch::new(base, None, options).unwrap();
+        assert!(matches!(watch.poll_unfinished(0, &mut limiter), Some(WatchAction::Send(_))));
+        watch.handle_transport_error(0, "reset");
+        assert!(watch.poll_unfinished(0, &mut limiter).is_none());
+        assert_eq!(watch.tick_failure().map(Error::kind), Some(ErrorKind::Network));
+        assert!(watch.failure().is_none());
+        let next = watch.poll_unfinished(10, &mut limiter);
+        assert!(matches!(next, Some(WatchAction::Wait { cause: WatchWait::NextTick, .. })), "{next:?}");
+        assert!(watch.tick_failure().is_none());
+        assert!(matches!(watch.poll_unfinished(1_000, &mut limiter), Some(WatchAction::Send(_))));
+        let body = br#"{"error":{"code":"Unauthorized","message":"no"}}"#;
+        let response = Response { status: 401, retry_after: None, retry_after_ms: None, body };
+        watch.handle_response(1_000, &mut limiter, &response);
+        assert!(watch.poll_unfinished(1_000, &mut limiter).is_none());
+        assert_eq!(watch.failure().map(Error::kind), Some(ErrorKind::Unauthorized));
+        assert!(watch.poll_unfinished(5_000, &mut limiter).is_none(), "it stays failed");
+        assert!(matches!(watch.poll(5_000, &mut limiter), WatchAction::Fail(e) if e.kind() == ErrorKind::Unauthorized));
     }
 
     #[test]

@@ -142,9 +142,9 @@ pub struct WatchHandle {
     limiter: Rc<RefCell<RateLimiter>>,
     /// Ticks already reported with a [`WatchStep::Tick`].
     ticks_told: u64,
-    /// An action polled but not yet handed out: the [`WatchStep::Tick`] of the tick before went first. (Never a
+    /// A step polled but not yet handed out: the [`WatchStep::Tick`] of the tick before went first. (Never a
     /// wait: polling again gives it with its right duration, and changes nothing.)
-    held: Option<WatchAction>,
+    held: Option<WatchStep>,
 }
 
 impl WatchHandle {
@@ -157,42 +157,48 @@ impl WatchHandle {
     /// The next step. `now` is `Date.now()`.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn next_step(&mut self, now: f64) -> WatchStep {
-        let action = match self.held.take() {
-            Some(action) => action,
-            None => {
-                let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
-                    return WatchStep::Call(Step::Fail { error: ErrorInfo::config(crate::api::BUSY) });
-                };
-                self.watch.poll(crate::api::millis(now), &mut limiter)
+        if let Some(step) = self.held.take() {
+            return step;
+        }
+        let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
+            return WatchStep::Call(Step::Fail { error: ErrorInfo::config(crate::api::BUSY) });
+        };
+        let action = self.watch.poll_unfinished(crate::api::millis(now), &mut limiter);
+        let (event, wait) = match &action {
+            Some(WatchAction::Event(_)) => (true, false),
+            Some(WatchAction::Wait { .. }) => (false, true),
+            _ => (false, false),
+        };
+        let mut next_in_ms = 0;
+        let step = match action {
+            Some(WatchAction::Send(r)) => WatchStep::Call(Step::send(r)),
+            Some(WatchAction::Wait { duration, cause: WatchWait::Call(cause) }) => {
+                WatchStep::Call(Step::wait(duration, cause))
             }
+            Some(WatchAction::Wait { duration, cause: WatchWait::NextTick }) => {
+                next_in_ms = whole_ms(duration);
+                WatchStep::Call(Step::Wait { ms: next_in_ms, reason: "nextTick" })
+            }
+            Some(WatchAction::Event(event)) => WatchStep::Event(event),
+            // `poll_unfinished` tells failures by `None`: the error is read where it is.
+            None => match (self.watch.failure(), self.watch.tick_failure()) {
+                (Some(e), _) => WatchStep::Call(Step::Fail { error: ErrorInfo::from(e) }),
+                (None, Some(e)) => WatchStep::TickFailed(ErrorInfo::from(e)),
+                (None, None) => WatchStep::Call(Step::Fail { error: ErrorInfo::config("internal: no failure") }),
+            },
+            Some(_) => WatchStep::Call(Step::Fail { error: ErrorInfo::config("internal: unexpected action") }),
         };
         // A tick's events come out of `poll` before anything else; what follows them (the wait for the next tick,
         // or at once the next tick's first call when the tick took longer than the interval) waits behind the
         // `tick` step.
-        if !matches!(action, WatchAction::Event(_)) && self.watch.ticks() > self.ticks_told {
+        if !event && self.watch.ticks() > self.ticks_told {
             self.ticks_told = self.watch.ticks();
-            let next_in_ms = match action {
-                WatchAction::Wait { duration, cause: WatchWait::NextTick } => whole_ms(duration),
-                _ => 0,
-            };
-            if !matches!(action, WatchAction::Wait { .. }) {
-                self.held = Some(action);
+            if !wait {
+                self.held = Some(step);
             }
             return WatchStep::Tick { ticks: self.ticks_told, next_in_ms };
         }
-        match action {
-            WatchAction::Send(r) => WatchStep::Call(Step::send(r)),
-            WatchAction::Wait { duration, cause: WatchWait::Call(cause) } => {
-                WatchStep::Call(Step::wait(duration, cause))
-            }
-            WatchAction::Wait { duration, cause: WatchWait::NextTick } => {
-                WatchStep::Call(Step::Wait { ms: whole_ms(duration), reason: "nextTick" })
-            }
-            WatchAction::Event(event) => WatchStep::Event(event),
-            WatchAction::TickFailed(e) => WatchStep::TickFailed(ErrorInfo::from(&e)),
-            WatchAction::Fail(e) => WatchStep::Call(Step::Fail { error: ErrorInfo::from(&e) }),
-            _ => WatchStep::Call(Step::Fail { error: ErrorInfo::config("internal: unexpected action") }),
-        }
+        step
     }
 
     /// Reports a response to the last `send` step.
