@@ -245,6 +245,25 @@ pub struct Watch {
 struct Ids(Vec<String>);
 
 impl Ids {
+    /// The set of `ids` (in any order, duplicates allowed).
+    fn new(mut ids: Vec<String>) -> Ids {
+        ids.sort_unstable();
+        ids.dedup();
+        Ids(ids)
+    }
+
+    /// The ids of the investigations in `parts` (only of the open ones when `open_only`), gathered in one
+    /// non-generic loop for every caller.
+    fn of(parts: &[&[Investigation]], open_only: bool) -> Ids {
+        let mut ids = Vec::new();
+        for inv in parts.iter().flat_map(|part| part.iter()) {
+            if !(open_only && is_final(&inv.state)) {
+                ids.push(inv.id.clone());
+            }
+        }
+        Ids::new(ids)
+    }
+
     fn contains(&self, id: &str) -> bool {
         self.0.binary_search_by(|x| x.as_str().cmp(id)).is_ok()
     }
@@ -270,9 +289,7 @@ impl Ids {
 
 impl FromIterator<String> for Ids {
     fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Ids {
-        let mut ids = Ids(Vec::new());
-        ids.update(iter.into_iter().collect(), &Ids(Vec::new()));
-        ids
+        Ids::new(iter.into_iter().collect())
     }
 }
 
@@ -290,6 +307,16 @@ impl IntoIterator for Ids {
 struct ById(Vec<Investigation>);
 
 impl ById {
+    /// The map of `items`; of investigations with the same id, the last one wins (as inserting them one by one
+    /// into a map would).
+    fn new(mut items: Vec<Investigation>) -> ById {
+        // Reversed, then sorted stably: of each id, the last one comes first, and `dedup_by` keeps the first.
+        items.reverse();
+        items.sort_by(|a, b| a.id.cmp(&b.id));
+        items.dedup_by(|later, kept| later.id == kept.id);
+        ById(items)
+    }
+
     fn at(&self, id: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|i| i.id.as_str().cmp(id))
     }
@@ -308,6 +335,7 @@ impl ById {
         self.at(id).ok().map(|at| self.0.remove(at))
     }
 
+    #[cfg(test)]
     fn values(&self) -> std::slice::Iter<'_, Investigation> {
         self.0.iter()
     }
@@ -320,15 +348,10 @@ impl ById {
     }
 }
 
-/// Of investigations with the same id, the last one wins (as inserting them one by one into a map would).
+/// Of investigations with the same id, the last one wins (see [`ById::new`]).
 impl FromIterator<Investigation> for ById {
     fn from_iter<I: IntoIterator<Item = Investigation>>(iter: I) -> ById {
-        let mut items: Vec<Investigation> = iter.into_iter().collect();
-        // Reversed, then sorted stably: of each id, the last one comes first, and `dedup_by` keeps the first.
-        items.reverse();
-        items.sort_by(|a, b| a.id.cmp(&b.id));
-        items.dedup_by(|later, kept| later.id == kept.id);
-        ById(items)
+        ById::new(iter.into_iter().collect())
     }
 }
 
@@ -370,7 +393,7 @@ impl Watch {
 
     /// The view as it stands (what the events handed out so far describe), in the service's order.
     pub fn view(&self) -> Vec<Investigation> {
-        sorted(self.view.values().cloned().collect())
+        sorted(self.view.0.clone())
     }
 
     /// Ticks completed.
@@ -529,9 +552,9 @@ impl Watch {
             }
             Step::SnapshotOpen => {
                 let view = std::mem::take(&mut self.tick.read);
-                self.open = read.iter().filter(|i| !is_final(&i.state)).map(|i| i.id.clone()).collect();
+                self.open = Ids::of(&[&read], true);
                 self.newest = view.iter().chain(&read).filter_map(|i| i.start_time).max();
-                self.view = view.iter().cloned().collect();
+                self.view = ById::new(view.clone());
                 self.events.push_back(WatchEvent::Snapshot(sorted(view)));
                 self.snapshot_sent = true;
                 self.end_tick(now_ms);
@@ -543,9 +566,9 @@ impl Watch {
             }
             Step::Open => {
                 let full = read.len() >= MAX_PAGE_SIZE as usize;
-                let now: Ids = read.iter().filter(|i| !is_final(&i.state)).map(|i| i.id.clone()).collect();
+                let now = Ids::of(&[&read], true);
                 // Those that left the open set are looked up, unless read meanwhile (a new call may have).
-                let read_ids: Ids = self.tick.read.iter().chain(&read).map(|i| i.id.clone()).collect();
+                let read_ids = Ids::of(&[&self.tick.read, &read], false);
                 for gone in self.open.iter().filter(|i| !now.contains(i)) {
                     if !read_ids.contains(gone) && !self.left.contains(gone) {
                         self.left.push(gone.clone());
@@ -566,7 +589,7 @@ impl Watch {
             Step::Left => {
                 let looked_up = std::mem::take(&mut self.tick.looked_up);
                 self.left.retain(|i| !looked_up.contains(i));
-                let found: Ids = read.iter().map(|i| i.id.clone()).collect();
+                let found = Ids::of(&[&read], false);
                 // Not found: gone from the service (the view loses it).
                 for missing in looked_up.iter().filter(|i| !found.contains(i)) {
                     if let Some(was) = self.view.remove(missing) {
@@ -585,7 +608,7 @@ impl Watch {
         let read = std::mem::take(&mut self.tick.read);
         // The last read of an id wins (the open call comes after the new one): each id once below, so the changes
         // of the open set and of the view are gathered and made at once after the loop.
-        let latest: ById = read.into_iter().collect();
+        let latest = ById::new(read);
         let (mut opened, mut closed) = (Vec::new(), Vec::new());
         let (mut added, mut removed) = (Vec::new(), Vec::new());
         for inv in sorted(latest.0) {
@@ -617,10 +640,12 @@ impl Watch {
                 _ => {}
             }
         }
-        self.open.update(opened, &closed.into_iter().collect());
-        self.view.update(added, &removed.into_iter().collect());
+        self.open.update(opened, &Ids::new(closed));
+        self.view.update(added, &Ids::new(removed));
         if let Some(now) = self.tick.open_now.take() {
-            self.open = now.into_iter().chain(self.open.iter().filter(|i| self.left.contains(*i)).cloned()).collect();
+            // The open ones now, and those still to be looked up.
+            self.open.0.retain(|i| self.left.contains(i));
+            self.open.update(now.0, &Ids::default());
         }
         self.new_skip = if self.tick.new_page_full { self.new_skip + u64::from(MAX_PAGE_SIZE) } else { 0 };
         self.end_tick(now_ms);
@@ -652,9 +677,8 @@ impl Watch {
         out.push_str(",\"snapshot\":");
         out.push_str(if self.snapshot_sent { "true" } else { "false" });
         out.push_str(",\"open\":[");
-        let mut open: Vec<&String> = self.open.iter().chain(&self.left).collect();
-        open.sort();
-        open.dedup();
+        let mut open = self.open.clone();
+        open.update(self.left.clone(), &Ids::default());
         for (i, id) in open.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -721,7 +745,7 @@ impl Watch {
         watch.newest = newest;
         watch.open = open;
         if snapshot_sent {
-            watch.view = view.iter().cloned().collect();
+            watch.view = ById::new(view.clone());
             watch.events.push_back(WatchEvent::Snapshot(sorted(view)));
             watch.snapshot_sent = true;
         }
