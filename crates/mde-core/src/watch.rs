@@ -322,11 +322,13 @@ impl ById {
         self.0.binary_search_by(|i| i.id.as_str().cmp(id))
     }
 
+    #[cfg(test)]
     fn get(&self, id: &str) -> Option<&Investigation> {
         self.at(id).ok().map(|at| &self.0[at])
     }
 
     /// Puts `inv` in the place of the investigation with its id, which must be there; returns that one.
+    #[cfg(test)]
     fn replace(&mut self, inv: Investigation) -> Option<Investigation> {
         let at = self.at(&inv.id).ok()?;
         Some(std::mem::replace(&mut self.0[at], inv))
@@ -624,22 +626,22 @@ impl Watch {
                 opened.push(inv.id.clone());
             }
             let matches = self.filter.as_ref().is_none_or(|f| f.matches(&inv));
-            match (self.view.get(&inv.id), matches) {
-                (None, true) => {
+            let event = match (self.view.at(&inv.id), matches) {
+                (Err(_), true) => {
                     added.push(inv.clone());
-                    self.events.push_back(WatchEvent::Added(Box::new(inv)));
+                    WatchEvent::Added(Box::new(inv))
                 }
-                (Some(was), true) if *was != inv => {
-                    let previous = self.view.replace(inv.clone()).unwrap_or_else(|| inv.clone());
-                    self.events
-                        .push_back(WatchEvent::Changed { investigation: Box::new(inv), previous: Box::new(previous) });
+                (Ok(at), true) if self.view.0[at] != inv => {
+                    let previous = Box::new(std::mem::replace(&mut self.view.0[at], inv.clone()));
+                    WatchEvent::Changed { investigation: Box::new(inv), previous }
                 }
-                (Some(was), false) => {
-                    self.events.push_back(WatchEvent::Removed(Box::new(was.clone())));
+                (Ok(at), false) => {
                     removed.push(inv.id);
+                    WatchEvent::Removed(Box::new(self.view.0[at].clone()))
                 }
-                _ => {}
-            }
+                _ => continue,
+            };
+            self.events.push_back(event);
         }
         self.open.update(opened, &Ids::new(closed));
         self.view.update(added, &Ids::new(removed));
