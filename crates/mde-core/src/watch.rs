@@ -727,16 +727,14 @@ impl Watch {
             _ => return Err(invalid("`interval`: expected a number of milliseconds".into())),
         };
         let snapshot_sent = matches!(doc.get("snapshot"), Some(Node::Bool(true)));
-        let open = match doc.get("open") {
-            Some(Node::Array(items)) => items
-                .iter()
-                .map(|v| match v {
-                    Node::Str(s) => Ok(s.clone()),
-                    _ => Err(invalid("`open`: expected ids".into())),
-                })
-                .collect::<Result<Ids, Error>>()?,
-            _ => return Err(invalid("`open`: expected an array of ids".into())),
+        let Some(Node::Array(items)) = doc.get("open") else {
+            return Err(invalid("`open`: expected an array of ids".into()));
         };
+        let mut open = Vec::with_capacity(items.len());
+        for item in items {
+            let Node::Str(id) = item else { return Err(invalid("`open`: expected ids".into())) };
+            open.push(id.clone());
+        }
         let view = match doc.get("view") {
             Some(array @ Node::Array(_)) => {
                 let page = format!("{{\"value\":{}}}", array.to_json());
@@ -746,7 +744,7 @@ impl Watch {
         };
         let mut watch = Watch::new(base, filter, WatchOptions { interval, ..options })?;
         watch.newest = newest;
-        watch.open = open;
+        watch.open = Ids::new(open);
         if snapshot_sent {
             watch.view = ById::new(view.clone());
             watch.events.push_back(WatchEvent::Snapshot(sorted(view)));
