@@ -527,8 +527,15 @@ impl Watch {
             }
             Step::Open => (Some(open_filter()), Some(MAX_PAGE_SIZE), 0),
             Step::Left => {
-                let ids: Vec<String> = self.left.iter().take(MAX_IDS_PER_CALL).cloned().collect();
-                let filter = ids.iter().map(|i| id().eq(i.as_str())).reduce(Filter::or);
+                let ids = self.left[..self.left.len().min(MAX_IDS_PER_CALL)].to_vec();
+                let mut filter = None;
+                for i in &ids {
+                    let this = id().eq(i.as_str());
+                    filter = Some(match filter {
+                        Some(f) => Filter::or(f, this),
+                        None => this,
+                    });
+                }
                 self.tick.looked_up = ids;
                 (filter, Some(MAX_PAGE_SIZE), 0)
             }
@@ -756,7 +763,11 @@ impl Watch {
 
 /// `not final`: every state but the final ones, as OData 4.0 writes it (an undocumented state is open too).
 fn open_filter() -> Filter {
-    FINAL_STATES.iter().map(|s| state().ne(s.clone())).reduce(Filter::and).expect("there are final states")
+    let mut filter = state().ne(FINAL_STATES[0].clone());
+    for s in &FINAL_STATES[1..] {
+        filter = filter.and(state().ne(s.clone()));
+    }
+    filter
 }
 
 /// Whether waiting will not help: the watch stops.
