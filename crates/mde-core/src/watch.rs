@@ -234,7 +234,10 @@ pub struct Watch {
     /// Whether the snapshot was handed out.
     snapshot_sent: bool,
     tick: Tick,
-    events: std::collections::VecDeque<WatchEvent>,
+    /// Events to hand out, the next one last: a tick pushes its events in order and [`Watch::end_tick`] turns
+    /// them around (a `Vec` rather than a `VecDeque`: less code in the wasm module). Empty whenever a tick
+    /// pushes: `poll` hands every event out before the tick goes on.
+    events: Vec<WatchEvent>,
     phase: Phase,
     ticks: u64,
 }
@@ -383,7 +386,7 @@ impl Watch {
             new_skip: 0,
             snapshot_sent: false,
             tick: Tick::default(),
-            events: std::collections::VecDeque::new(),
+            events: Vec::new(),
             phase: Phase::Idle,
             ticks: 0,
         })
@@ -437,7 +440,7 @@ impl Watch {
     #[must_use = "the action tells the driver what to do next"]
     pub fn poll_unfinished(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Option<WatchAction> {
         loop {
-            if let Some(event) = self.events.pop_front() {
+            if let Some(event) = self.events.pop() {
                 return Some(WatchAction::Event(event));
             }
             match &mut self.phase {
@@ -565,7 +568,7 @@ impl Watch {
                 self.open = Ids::of(&[&read], true);
                 self.newest = view.iter().chain(&read).filter_map(|i| i.start_time).max();
                 self.view = ById::new(view.clone());
-                self.events.push_back(WatchEvent::Snapshot(sorted(view)));
+                self.events.push(WatchEvent::Snapshot(sorted(view)));
                 self.snapshot_sent = true;
                 self.end_tick(now_ms);
             }
@@ -603,7 +606,7 @@ impl Watch {
                 // Not found: gone from the service (the view loses it).
                 for missing in looked_up.iter().filter(|i| !found.contains(i)) {
                     if let Some(was) = self.view.remove(missing) {
-                        self.events.push_back(WatchEvent::Removed(Box::new(was)));
+                        self.events.push(WatchEvent::Removed(Box::new(was)));
                     }
                     self.open.remove(missing);
                 }
@@ -648,7 +651,7 @@ impl Watch {
                 }
                 _ => continue,
             };
-            self.events.push_back(event);
+            self.events.push(event);
         }
         self.open.update(opened, &Ids::new(closed));
         self.view.update(added, &Ids::new(removed));
@@ -662,6 +665,8 @@ impl Watch {
     }
 
     fn end_tick(&mut self, _now_ms: u64) {
+        // The tick's events, pushed in order, are handed out from the end.
+        self.events.reverse();
         self.ticks += 1;
         self.phase = Phase::Waiting { until_ms: self.tick.started_ms + millis(self.interval) };
     }
@@ -754,7 +759,7 @@ impl Watch {
         watch.open = Ids::new(open);
         if snapshot_sent {
             watch.view = ById::new(view.clone());
-            watch.events.push_back(WatchEvent::Snapshot(sorted(view)));
+            watch.events.push(WatchEvent::Snapshot(sorted(view)));
             watch.snapshot_sent = true;
         }
         Ok(watch)
