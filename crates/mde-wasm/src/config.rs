@@ -61,10 +61,10 @@ pub struct ClientSettings {
     pub shared: Option<SharedSettings>,
 }
 
-/// `invalid {what}: {reason}` as an `InvalidConfig` error (`what`: `client options`, `list options`).
+/// `invalid {what}: {reason}` as an `InvalidConfig` error (`what`: `client options`, `list options`, `watch options`).
 #[cold]
 #[cfg_attr(mde_size, optimize(size))]
-fn invalid(what: &str, reason: &str) -> ErrorInfo {
+pub(crate) fn invalid(what: &str, reason: &str) -> ErrorInfo {
     ErrorInfo::config(format!("invalid {what}: {reason}"))
 }
 

@@ -25,7 +25,7 @@ const MAX_INTERVAL_MS: u64 = 86_400_000;
 /// anything is sent: `InvalidQuery` for a filter, `InvalidConfig` for the rest.
 #[cfg_attr(mde_size, optimize(size))]
 pub fn start_watch(json: &str, base: BaseUrl, retry: RetryPolicy) -> Result<Watch, ErrorInfo> {
-    let invalid = |e: String| ErrorInfo::config(format!("invalid watch options: {e}"));
+    let invalid = |e: String| crate::config::invalid("watch options", &e);
     let v = crate::json::parse(json).map_err(invalid)?;
     let m = Members::of(&v, "watch options").map_err(invalid)?;
     let filter = m.get("filter").map_err(invalid)?.map(FilterInput::from_value).transpose()?;
