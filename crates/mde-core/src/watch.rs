@@ -566,7 +566,7 @@ impl Watch {
             Step::SnapshotOpen => {
                 let view = std::mem::take(&mut self.tick.read);
                 self.open = Ids::of(&[&read], true);
-                self.newest = view.iter().chain(&read).filter_map(|i| i.start_time).max();
+                self.newest = newest(newest(None, &view), &read);
                 self.view = ById::new(view.clone());
                 self.events.push(WatchEvent::Snapshot(sorted(view)));
                 self.snapshot_sent = true;
@@ -622,14 +622,12 @@ impl Watch {
         // The last read of an id wins (the open call comes after the new one): each id once below, so the changes
         // of the open set and of the view are gathered and made at once after the loop.
         let latest = ById::new(read);
+        if !self.tick.new_page_full {
+            self.newest = newest(self.newest, &latest.0);
+        }
         let (mut opened, mut closed) = (Vec::new(), Vec::new());
         let (mut added, mut removed) = (Vec::new(), Vec::new());
         for inv in sorted(latest.0) {
-            if let Some(t) = inv.start_time {
-                if !self.tick.new_page_full {
-                    self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
-                }
-            }
             if is_final(&inv.state) {
                 closed.push(inv.id.clone());
             } else {
@@ -799,6 +797,14 @@ fn sorted(mut items: Vec<Investigation>) -> Vec<Investigation> {
         by_time.then_with(|| crate::filter::compare_ordinal(&b.id, &a.id))
     });
     items
+}
+
+/// The newest of `newest` and the start times of `items`.
+fn newest(mut newest: Option<Timestamp>, items: &[Investigation]) -> Option<Timestamp> {
+    for t in items.iter().filter_map(|i| i.start_time) {
+        newest = Some(newest.map_or(t, |n| n.max(t)));
+    }
+    newest
 }
 
 /// By id (bytes).
