@@ -284,7 +284,7 @@ impl Ids {
 
     /// The set with `added` in and `removed` out (`added` and `removed` apart), in one sort.
     fn update(&mut self, added: Vec<String>, removed: &Ids) {
-        self.0.retain(|i| !removed.contains(i));
+        retain_ids(&mut self.0, &|i| !removed.contains(i));
         self.0.extend(added);
         self.0.sort_unstable();
         self.0.dedup();
@@ -601,7 +601,7 @@ impl Watch {
             }
             Step::Left => {
                 let looked_up = std::mem::take(&mut self.tick.looked_up);
-                self.left.retain(|i| !looked_up.contains(i));
+                retain_ids(&mut self.left, &|i| !looked_up.contains(i));
                 let found = Ids::of(&[&read], false);
                 // Not found: gone from the service (the view loses it).
                 for missing in looked_up.iter().filter(|i| !found.contains(i)) {
@@ -655,7 +655,7 @@ impl Watch {
         self.view.update(added, &Ids::new(removed));
         if let Some(now) = self.tick.open_now.take() {
             // The open ones now, and those still to be looked up.
-            self.open.0.retain(|i| self.left.contains(i));
+            retain_ids(&mut self.open.0, &|i| self.left.contains(i));
             self.open.update(now.0, &Ids::default());
         }
         self.new_skip = if self.tick.new_page_full { self.new_skip + u64::from(MAX_PAGE_SIZE) } else { 0 };
@@ -805,6 +805,11 @@ fn newest(mut newest: Option<Timestamp>, items: &[Investigation]) -> Option<Time
         newest = Some(newest.map_or(t, |n| n.max(t)));
     }
     newest
+}
+
+/// Keeps the ids for which `keep` holds: one copy of `retain` for every set of ids.
+fn retain_ids(ids: &mut Vec<String>, keep: &dyn Fn(&String) -> bool) {
+    ids.retain(keep);
 }
 
 /// By id (bytes).
