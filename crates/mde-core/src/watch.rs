@@ -446,16 +446,12 @@ impl Watch {
             match &mut self.phase {
                 Phase::Failed(_) => return None,
                 Phase::TickFailed { until_ms, .. } => self.phase = Phase::Waiting { until_ms: *until_ms },
-                Phase::Idle => {
-                    let step = if self.snapshot_sent { Step::New } else { Step::SnapshotView };
-                    self.tick = Tick { started_ms: now_ms, ..Tick::default() };
-                    self.begin(step);
+                Phase::Waiting { until_ms } if now_ms < *until_ms => {
+                    let duration = Duration::from_millis(*until_ms - now_ms);
+                    return Some(WatchAction::Wait { duration, cause: WatchWait::NextTick });
                 }
-                Phase::Waiting { until_ms } => {
-                    if now_ms < *until_ms {
-                        let duration = Duration::from_millis(*until_ms - now_ms);
-                        return Some(WatchAction::Wait { duration, cause: WatchWait::NextTick });
-                    }
+                // A tick starts.
+                Phase::Idle | Phase::Waiting { .. } => {
                     let step = if self.snapshot_sent { Step::New } else { Step::SnapshotView };
                     self.tick = Tick { started_ms: now_ms, ..Tick::default() };
                     self.begin(step);
