@@ -624,11 +624,8 @@ impl Watch {
         let (mut opened, mut closed) = (Vec::new(), Vec::new());
         let (mut added, mut removed) = (Vec::new(), Vec::new());
         for inv in sorted(latest.0) {
-            if is_final(&inv.state) {
-                closed.push(inv.id.clone());
-            } else {
-                opened.push(inv.id.clone());
-            }
+            let ids = if is_final(&inv.state) { &mut closed } else { &mut opened };
+            ids.push(inv.id.clone());
             let matches = self.filter.as_ref().is_none_or(|f| f.matches(&inv));
             let event = match (self.view.at(&inv.id), matches) {
                 (Err(_), true) => {
