@@ -87,26 +87,26 @@ fn write_items(items: &[Investigation], out: &mut String) {
 /// `{"type":"removed","investigation":{...}}`.
 #[cfg_attr(mde_size, optimize(size))]
 pub fn write_event(event: &WatchEvent, out: &mut String) {
-    let one = |kind: &str, inv: &Investigation, out: &mut String| {
-        out.push_str("{\"type\":\"");
-        out.push_str(kind);
-        out.push_str("\",\"investigation\":");
-        inv.write_json(out);
-    };
-    match event {
+    let (kind, inv, previous) = match event {
         WatchEvent::Snapshot(items) => {
             out.push_str("{\"type\":\"snapshot\",\"investigations\":");
             write_items(items, out);
+            out.push('}');
+            return;
         }
-        WatchEvent::Added(inv) => one("added", inv, out),
-        WatchEvent::Changed { investigation, previous } => {
-            one("changed", investigation, out);
-            out.push_str(",\"previous\":");
-            previous.write_json(out);
-        }
-        WatchEvent::Removed(inv) => one("removed", inv, out),
+        WatchEvent::Added(inv) => ("added", inv, None),
+        WatchEvent::Changed { investigation, previous } => ("changed", investigation, Some(previous)),
+        WatchEvent::Removed(inv) => ("removed", inv, None),
         // An event mde-core adds later and this binding does not know yet: named, so that JavaScript can skip it.
-        _ => out.push_str("{\"type\":\"unknown\""),
+        _ => return out.push_str("{\"type\":\"unknown\"}"),
+    };
+    out.push_str("{\"type\":\"");
+    out.push_str(kind);
+    out.push_str("\",\"investigation\":");
+    inv.write_json(out);
+    if let Some(previous) = previous {
+        out.push_str(",\"previous\":");
+        previous.write_json(out);
     }
     out.push('}');
 }
