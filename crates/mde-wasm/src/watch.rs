@@ -37,15 +37,15 @@ pub fn start_watch(json: &str, base: BaseUrl, retry: RetryPolicy) -> Result<Watc
         None => DEFAULT_INTERVAL,
     };
     let options = WatchOptions { interval, retry, jitter_seed };
-    if let Some(token) = resume_from {
+    let watch = match resume_from {
         // The token carries the filter and the interval: another one beside it would be ignored, so it is refused.
-        if filter.is_some() || interval_ms.is_some() {
-            return Err(ErrorInfo::config("resumeFrom carries the filter and the interval: give neither beside it"));
+        Some(_) if filter.is_some() || interval_ms.is_some() => {
+            return Err(ErrorInfo::config("resumeFrom carries the filter and the interval: give neither beside it"))
         }
-        return Watch::resume(base, token, options).map_err(|e| ErrorInfo::from(&e));
-    }
-    let filter = filter.as_ref().map(FilterInput::to_filter).transpose()?;
-    Watch::new(base, filter, options).map_err(|e| ErrorInfo::from(&e))
+        Some(token) => Watch::resume(base, token, options),
+        None => Watch::new(base, filter.as_ref().map(FilterInput::to_filter).transpose()?, options),
+    };
+    watch.map_err(|e| ErrorInfo::from(&e))
 }
 
 /// What the JavaScript pump of a watch must do next, tagged by `t`: a listing's `send`, `wait` (whose `reason`
