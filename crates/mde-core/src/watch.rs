@@ -691,8 +691,9 @@ impl Watch {
             }
             string(id, &mut out);
         }
+        // The view as it is kept, by id (no copy): `resume` hands it out in the service's order.
         out.push_str("],\"view\":[");
-        for (i, inv) in self.view().iter().enumerate() {
+        for (i, inv) in self.view.0.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
