@@ -578,8 +578,8 @@ impl Watch {
                 let now = Ids::of(&[&read], true);
                 // Those that left the open set are looked up, unless read meanwhile (a new call may have).
                 let read_ids = Ids::of(&[&self.tick.read, &read], false);
-                for gone in self.open.iter().filter(|i| !now.contains(i)) {
-                    if !read_ids.contains(gone) && !self.left.contains(gone) {
+                for gone in self.open.iter() {
+                    if !now.contains(gone) && !read_ids.contains(gone) && !self.left.contains(gone) {
                         self.left.push(gone.clone());
                     }
                 }
@@ -600,7 +600,10 @@ impl Watch {
                 retain_ids(&mut self.left, &|i| !looked_up.contains(i));
                 let found = Ids::of(&[&read], false);
                 // Not found: gone from the service (the view loses it).
-                for missing in looked_up.iter().filter(|i| !found.contains(i)) {
+                for missing in &looked_up {
+                    if found.contains(missing) {
+                        continue;
+                    }
                     if let Some(was) = self.view.remove(missing) {
                         self.events.push(WatchEvent::Removed(Box::new(was)));
                     }
