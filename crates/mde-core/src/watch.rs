@@ -27,8 +27,9 @@
 //! dropped ([`WatchAction::TickFailed`]): the view is unchanged and the next tick starts over. A failure that will
 //! not pass (a refused token, a refused filter, a foreign link) ends the watch ([`WatchAction::Fail`]).
 //!
-//! The methods fall in the families of [`Listing`]'s: [`Watch::poll`] for what the driver must do next,
-//! `handle_*` for what arrives, getters ([`Watch::view`], [`Watch::resume_token`]).
+//! The methods fall in the families of [`Listing`]'s: [`Watch::poll`] for what the driver must do next (or
+//! [`Watch::poll_unfinished`], which tells failures by reference, through [`Watch::tick_failure`] and
+//! [`Watch::failure`]), `handle_*` for what arrives, getters ([`Watch::view`], [`Watch::resume_token`]).
 
 use std::cmp::Ordering;
 use std::time::Duration;
