@@ -27,9 +27,11 @@
 //! dropped ([`WatchAction::TickFailed`]): the view is unchanged and the next tick starts over. A failure that will
 //! not pass (a refused token, a refused filter, a foreign link) ends the watch ([`WatchAction::Fail`]).
 //!
-//! The methods fall in the families of [`Listing`]'s: [`Watch::poll`] for what the driver must do next,
-//! `handle_*` for what arrives, getters ([`Watch::view`], [`Watch::resume_token`]).
+//! The methods fall in the families of [`Listing`]'s: [`Watch::poll`] for what the driver must do next (or
+//! [`Watch::poll_unfinished`], which tells failures by reference, through [`Watch::tick_failure`] and
+//! [`Watch::failure`]), `handle_*` for what arrives, getters ([`Watch::view`], [`Watch::resume_token`]).
 
+use std::cmp::Ordering;
 use std::time::Duration;
 
 use crate::base_url::BaseUrl;
@@ -168,18 +170,33 @@ enum Step {
 #[derive(Debug, Clone)]
 enum Phase {
     /// A call (or, at the start, a whole listing) in progress, with what it read so far.
-    Calling {
-        step: Step,
-        listing: Box<Listing>,
-        read: Vec<Investigation>,
-    },
+    Calling { step: Step, listing: Box<Listing>, read: Vec<Investigation> },
     /// Nothing to do before this instant.
-    Waiting {
-        until_ms: u64,
-    },
+    Waiting { until_ms: u64 },
     /// Not started: the first poll starts it.
     Idle,
-    Failed(Error),
+    /// The tick's call failed for a reason that may pass: told once ([`Watch::tick_failure`]), then the watch
+    /// waits until `until_ms` as after a tick.
+    TickFailed { until_ms: u64, why: Failure },
+    /// Stopped for good.
+    Failed(Failure),
+}
+
+/// Why a tick or the watch failed: the failed listing of its call, whose error is read where it is (no copy of
+/// it in the wasm module), or an error of the watch's own.
+#[derive(Debug, Clone)]
+enum Failure {
+    Call(Box<Listing>),
+    Own(Error),
+}
+
+impl Failure {
+    fn error(&self) -> Option<&Error> {
+        match self {
+            Failure::Call(listing) => listing.failure(),
+            Failure::Own(e) => Some(e),
+        }
+    }
 }
 
 /// What a tick read, kept until its last call.
@@ -218,7 +235,10 @@ pub struct Watch {
     /// Whether the snapshot was handed out.
     snapshot_sent: bool,
     tick: Tick,
-    events: std::collections::VecDeque<WatchEvent>,
+    /// Events to hand out, the next one last: a tick pushes its events in order and [`Watch::end_tick`] turns
+    /// them around (a `Vec` rather than a `VecDeque`: less code in the wasm module). Empty whenever a tick
+    /// pushes: `poll` hands every event out before the tick goes on.
+    events: Vec<WatchEvent>,
     phase: Phase,
     ticks: u64,
 }
@@ -230,6 +250,25 @@ pub struct Watch {
 struct Ids(Vec<String>);
 
 impl Ids {
+    /// The set of `ids` (in any order, duplicates allowed).
+    fn new(mut ids: Vec<String>) -> Ids {
+        ids.sort_unstable();
+        ids.dedup();
+        Ids(ids)
+    }
+
+    /// The ids of the investigations in `parts` (only of the open ones when `open_only`), gathered in one
+    /// non-generic loop for every caller.
+    fn of(parts: &[&[Investigation]], open_only: bool) -> Ids {
+        let mut ids = Vec::new();
+        for inv in parts.iter().flat_map(|part| part.iter()) {
+            if !(open_only && is_final(&inv.state)) {
+                ids.push(inv.id.clone());
+            }
+        }
+        Ids::new(ids)
+    }
+
     fn contains(&self, id: &str) -> bool {
         self.0.binary_search_by(|x| x.as_str().cmp(id)).is_ok()
     }
@@ -246,7 +285,7 @@ impl Ids {
 
     /// The set with `added` in and `removed` out (`added` and `removed` apart), in one sort.
     fn update(&mut self, added: Vec<String>, removed: &Ids) {
-        self.0.retain(|i| !removed.contains(i));
+        retain_ids(&mut self.0, &|i| !removed.contains(i));
         self.0.extend(added);
         self.0.sort_unstable();
         self.0.dedup();
@@ -255,9 +294,7 @@ impl Ids {
 
 impl FromIterator<String> for Ids {
     fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Ids {
-        let mut ids = Ids(Vec::new());
-        ids.update(iter.into_iter().collect(), &Ids(Vec::new()));
-        ids
+        Ids::new(iter.into_iter().collect())
     }
 }
 
@@ -275,15 +312,27 @@ impl IntoIterator for Ids {
 struct ById(Vec<Investigation>);
 
 impl ById {
+    /// The map of `items`; of investigations with the same id, the last one wins (as inserting them one by one
+    /// into a map would).
+    fn new(mut items: Vec<Investigation>) -> ById {
+        // Reversed, then sorted stably: of each id, the last one comes first, and `dedup_by` keeps the first.
+        items.reverse();
+        sort_by(&mut items, by_id);
+        items.dedup_by(|later, kept| later.id == kept.id);
+        ById(items)
+    }
+
     fn at(&self, id: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|i| i.id.as_str().cmp(id))
     }
 
+    #[cfg(test)]
     fn get(&self, id: &str) -> Option<&Investigation> {
         self.at(id).ok().map(|at| &self.0[at])
     }
 
     /// Puts `inv` in the place of the investigation with its id, which must be there; returns that one.
+    #[cfg(test)]
     fn replace(&mut self, inv: Investigation) -> Option<Investigation> {
         let at = self.at(&inv.id).ok()?;
         Some(std::mem::replace(&mut self.0[at], inv))
@@ -293,6 +342,7 @@ impl ById {
         self.at(id).ok().map(|at| self.0.remove(at))
     }
 
+    #[cfg(test)]
     fn values(&self) -> std::slice::Iter<'_, Investigation> {
         self.0.iter()
     }
@@ -301,19 +351,14 @@ impl ById {
     fn update(&mut self, added: Vec<Investigation>, removed: &Ids) {
         self.0.retain(|i| !removed.contains(&i.id));
         self.0.extend(added);
-        self.0.sort_by(|a, b| a.id.cmp(&b.id));
+        sort_by(&mut self.0, by_id);
     }
 }
 
-/// Of investigations with the same id, the last one wins (as inserting them one by one into a map would).
+/// Of investigations with the same id, the last one wins (see [`ById::new`]).
 impl FromIterator<Investigation> for ById {
     fn from_iter<I: IntoIterator<Item = Investigation>>(iter: I) -> ById {
-        let mut items: Vec<Investigation> = iter.into_iter().collect();
-        // Reversed, then sorted stably: of each id, the last one comes first, and `dedup_by` keeps the first.
-        items.reverse();
-        items.sort_by(|a, b| a.id.cmp(&b.id));
-        items.dedup_by(|later, kept| later.id == kept.id);
-        ById(items)
+        ById::new(iter.into_iter().collect())
     }
 }
 
@@ -342,7 +387,7 @@ impl Watch {
             new_skip: 0,
             snapshot_sent: false,
             tick: Tick::default(),
-            events: std::collections::VecDeque::new(),
+            events: Vec::new(),
             phase: Phase::Idle,
             ticks: 0,
         })
@@ -355,7 +400,7 @@ impl Watch {
 
     /// The view as it stands (what the events handed out so far describe), in the service's order.
     pub fn view(&self) -> Vec<Investigation> {
-        sorted(self.view.values().cloned().collect())
+        sorted(self.view.0.clone())
     }
 
     /// Ticks completed.
@@ -366,55 +411,83 @@ impl Watch {
     /// Why the watch failed, once it has.
     pub fn failure(&self) -> Option<&Error> {
         match &self.phase {
-            Phase::Failed(e) => Some(e),
+            Phase::Failed(why) => why.error(),
+            _ => None,
+        }
+    }
+
+    /// Why the tick failed, right after [`Watch::poll_unfinished`] returned `None` for it (until the next poll).
+    pub fn tick_failure(&self) -> Option<&Error> {
+        match &self.phase {
+            Phase::TickFailed { why, .. } => why.error(),
             _ => None,
         }
     }
 
     /// What the driver must do next. `now_ms` is the wall clock in milliseconds since the Unix epoch.
     pub fn poll(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> WatchAction {
+        if let Some(action) = self.poll_unfinished(now_ms, limiter) {
+            return action;
+        }
+        match (self.failure(), self.tick_failure()) {
+            (Some(e), _) => WatchAction::Fail(e.clone()),
+            (None, Some(e)) => WatchAction::TickFailed(e.clone()),
+            (None, None) => WatchAction::Fail(Error::Misuse { message: "the watch stopped without an error" }),
+        }
+    }
+
+    /// [`Watch::poll`], but instead of [`WatchAction::TickFailed`] and [`WatchAction::Fail`] `None`: then
+    /// [`Watch::tick_failure`] or [`Watch::failure`] tells the error, without a copy of it.
+    #[must_use = "the action tells the driver what to do next"]
+    pub fn poll_unfinished(&mut self, now_ms: u64, limiter: &mut RateLimiter) -> Option<WatchAction> {
         loop {
-            if let Some(event) = self.events.pop_front() {
-                return WatchAction::Event(event);
+            if let Some(event) = self.events.pop() {
+                return Some(WatchAction::Event(event));
             }
             match &mut self.phase {
-                Phase::Failed(e) => return WatchAction::Fail(e.clone()),
-                Phase::Idle => {
+                Phase::Failed(_) => return None,
+                Phase::TickFailed { until_ms, .. } => self.phase = Phase::Waiting { until_ms: *until_ms },
+                Phase::Waiting { until_ms } if now_ms < *until_ms => {
+                    let duration = Duration::from_millis(*until_ms - now_ms);
+                    return Some(WatchAction::Wait { duration, cause: WatchWait::NextTick });
+                }
+                // A tick starts.
+                Phase::Idle | Phase::Waiting { .. } => {
                     let step = if self.snapshot_sent { Step::New } else { Step::SnapshotView };
                     self.tick = Tick { started_ms: now_ms, ..Tick::default() };
                     self.begin(step);
                 }
-                Phase::Waiting { until_ms } => {
-                    if now_ms < *until_ms {
-                        let duration = Duration::from_millis(*until_ms - now_ms);
-                        return WatchAction::Wait { duration, cause: WatchWait::NextTick };
+                Phase::Calling { step, listing, read } => match listing.poll_unfinished(now_ms, limiter) {
+                    Some(Action::Send(request)) => return Some(WatchAction::Send(request)),
+                    Some(Action::Wait { duration, cause }) => {
+                        return Some(WatchAction::Wait { duration, cause: WatchWait::Call(cause) })
                     }
-                    let step = if self.snapshot_sent { Step::New } else { Step::SnapshotView };
-                    self.tick = Tick { started_ms: now_ms, ..Tick::default() };
-                    self.begin(step);
-                }
-                Phase::Calling { step, listing, read } => match listing.poll(now_ms, limiter) {
-                    Action::Send(request) => return WatchAction::Send(request),
-                    Action::Wait { duration, cause } => {
-                        return WatchAction::Wait { duration, cause: WatchWait::Call(cause) }
+                    Some(Action::Page(items)) => read.extend(items),
+                    Some(Action::Fail(e)) => return self.fail(Failure::Own(e)),
+                    None if listing.failure().is_some() => {
+                        if let Phase::Calling { listing, .. } = std::mem::replace(&mut self.phase, Phase::Idle) {
+                            return self.fail(Failure::Call(listing));
+                        }
                     }
-                    Action::Page(items) => read.extend(items),
-                    Action::Done => {
+                    // Done (a listing has no other action).
+                    _ => {
                         let (step, read) = (*step, std::mem::take(read));
                         self.finish_call(step, read, now_ms);
-                    }
-                    Action::Fail(e) => {
-                        if fatal(&e) {
-                            self.phase = Phase::Failed(e.clone());
-                            return WatchAction::Fail(e);
-                        }
-                        // The tick is dropped: the next starts over (the snapshot, if it was not made).
-                        self.phase = Phase::Waiting { until_ms: self.tick.started_ms + millis(self.interval) };
-                        return WatchAction::TickFailed(e);
                     }
                 },
             }
         }
+    }
+
+    /// The call failed: the watch stops when waiting will not help, otherwise the tick is dropped and the next
+    /// starts over (the snapshot, if it was not made). `None`: what [`Watch::poll_unfinished`] returns for it.
+    fn fail(&mut self, why: Failure) -> Option<WatchAction> {
+        self.phase = if why.error().is_some_and(fatal) {
+            Phase::Failed(why)
+        } else {
+            Phase::TickFailed { until_ms: self.tick.started_ms + millis(self.interval), why }
+        };
+        None
     }
 
     /// Reports the HTTP response to the last [`WatchAction::Send`].
@@ -454,8 +527,15 @@ impl Watch {
             }
             Step::Open => (Some(open_filter()), Some(MAX_PAGE_SIZE), 0),
             Step::Left => {
-                let ids: Vec<String> = self.left.iter().take(MAX_IDS_PER_CALL).cloned().collect();
-                let filter = ids.iter().map(|i| id().eq(i.as_str())).reduce(Filter::or);
+                let ids = self.left[..self.left.len().min(MAX_IDS_PER_CALL)].to_vec();
+                let mut filter = None;
+                for i in &ids {
+                    let this = id().eq(i.as_str());
+                    filter = Some(match filter {
+                        Some(f) => Filter::or(f, this),
+                        None => this,
+                    });
+                }
                 self.tick.looked_up = ids;
                 (filter, Some(MAX_PAGE_SIZE), 0)
             }
@@ -469,7 +549,7 @@ impl Watch {
         };
         match Listing::new(self.base.clone(), query, options) {
             Ok(listing) => self.phase = Phase::Calling { step, listing: Box::new(listing), read: Vec::new() },
-            Err(e) => self.phase = Phase::Failed(e),
+            Err(e) => self.phase = Phase::Failed(Failure::Own(e)),
         }
     }
 
@@ -482,10 +562,10 @@ impl Watch {
             }
             Step::SnapshotOpen => {
                 let view = std::mem::take(&mut self.tick.read);
-                self.open = read.iter().filter(|i| !is_final(&i.state)).map(|i| i.id.clone()).collect();
-                self.newest = view.iter().chain(&read).filter_map(|i| i.start_time).max();
-                self.view = view.iter().cloned().collect();
-                self.events.push_back(WatchEvent::Snapshot(sorted(view)));
+                self.open = Ids::of(&[&read], true);
+                self.newest = newest(newest(None, &view), &read);
+                self.view = ById::new(view.clone());
+                self.events.push(WatchEvent::Snapshot(sorted(view)));
                 self.snapshot_sent = true;
                 self.end_tick(now_ms);
             }
@@ -496,11 +576,11 @@ impl Watch {
             }
             Step::Open => {
                 let full = read.len() >= MAX_PAGE_SIZE as usize;
-                let now: Ids = read.iter().filter(|i| !is_final(&i.state)).map(|i| i.id.clone()).collect();
+                let now = Ids::of(&[&read], true);
                 // Those that left the open set are looked up, unless read meanwhile (a new call may have).
-                let read_ids: Ids = self.tick.read.iter().chain(&read).map(|i| i.id.clone()).collect();
-                for gone in self.open.iter().filter(|i| !now.contains(i)) {
-                    if !read_ids.contains(gone) && !self.left.contains(gone) {
+                let read_ids = Ids::of(&[&self.tick.read, &read], false);
+                for gone in self.open.iter() {
+                    if !now.contains(gone) && !read_ids.contains(gone) && !self.left.contains(gone) {
                         self.left.push(gone.clone());
                     }
                 }
@@ -518,12 +598,15 @@ impl Watch {
             }
             Step::Left => {
                 let looked_up = std::mem::take(&mut self.tick.looked_up);
-                self.left.retain(|i| !looked_up.contains(i));
-                let found: Ids = read.iter().map(|i| i.id.clone()).collect();
+                retain_ids(&mut self.left, &|i| !looked_up.contains(i));
+                let found = Ids::of(&[&read], false);
                 // Not found: gone from the service (the view loses it).
-                for missing in looked_up.iter().filter(|i| !found.contains(i)) {
+                for missing in &looked_up {
+                    if found.contains(missing) {
+                        continue;
+                    }
                     if let Some(was) = self.view.remove(missing) {
-                        self.events.push_back(WatchEvent::Removed(Box::new(was)));
+                        self.events.push(WatchEvent::Removed(Box::new(was)));
                     }
                     self.open.remove(missing);
                 }
@@ -538,48 +621,47 @@ impl Watch {
         let read = std::mem::take(&mut self.tick.read);
         // The last read of an id wins (the open call comes after the new one): each id once below, so the changes
         // of the open set and of the view are gathered and made at once after the loop.
-        let latest: ById = read.into_iter().collect();
+        let latest = ById::new(read);
+        if !self.tick.new_page_full {
+            self.newest = newest(self.newest, &latest.0);
+        }
         let (mut opened, mut closed) = (Vec::new(), Vec::new());
         let (mut added, mut removed) = (Vec::new(), Vec::new());
         for inv in sorted(latest.0) {
-            if let Some(t) = inv.start_time {
-                if !self.tick.new_page_full {
-                    self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
-                }
-            }
-            if is_final(&inv.state) {
-                closed.push(inv.id.clone());
-            } else {
-                opened.push(inv.id.clone());
-            }
+            let ids = if is_final(&inv.state) { &mut closed } else { &mut opened };
+            ids.push(inv.id.clone());
             let matches = self.filter.as_ref().is_none_or(|f| f.matches(&inv));
-            match (self.view.get(&inv.id), matches) {
-                (None, true) => {
+            let event = match (self.view.at(&inv.id), matches) {
+                (Err(_), true) => {
                     added.push(inv.clone());
-                    self.events.push_back(WatchEvent::Added(Box::new(inv)));
+                    WatchEvent::Added(Box::new(inv))
                 }
-                (Some(was), true) if *was != inv => {
-                    let previous = self.view.replace(inv.clone()).unwrap_or_else(|| inv.clone());
-                    self.events
-                        .push_back(WatchEvent::Changed { investigation: Box::new(inv), previous: Box::new(previous) });
+                (Ok(at), true) if self.view.0[at] != inv => {
+                    let previous = Box::new(std::mem::replace(&mut self.view.0[at], inv.clone()));
+                    WatchEvent::Changed { investigation: Box::new(inv), previous }
                 }
-                (Some(was), false) => {
-                    self.events.push_back(WatchEvent::Removed(Box::new(was.clone())));
+                (Ok(at), false) => {
                     removed.push(inv.id);
+                    WatchEvent::Removed(Box::new(self.view.0[at].clone()))
                 }
-                _ => {}
-            }
+                _ => continue,
+            };
+            self.events.push(event);
         }
-        self.open.update(opened, &closed.into_iter().collect());
-        self.view.update(added, &removed.into_iter().collect());
+        self.open.update(opened, &Ids::new(closed));
+        self.view.update(added, &Ids::new(removed));
         if let Some(now) = self.tick.open_now.take() {
-            self.open = now.into_iter().chain(self.open.iter().filter(|i| self.left.contains(*i)).cloned()).collect();
+            // The open ones now, and those still to be looked up.
+            retain_ids(&mut self.open.0, &|i| self.left.contains(i));
+            self.open.update(now.0, &Ids::default());
         }
         self.new_skip = if self.tick.new_page_full { self.new_skip + u64::from(MAX_PAGE_SIZE) } else { 0 };
         self.end_tick(now_ms);
     }
 
     fn end_tick(&mut self, _now_ms: u64) {
+        // The tick's events, pushed in order, are handed out from the end.
+        self.events.reverse();
         self.ticks += 1;
         self.phase = Phase::Waiting { until_ms: self.tick.started_ms + millis(self.interval) };
     }
@@ -605,17 +687,17 @@ impl Watch {
         out.push_str(",\"snapshot\":");
         out.push_str(if self.snapshot_sent { "true" } else { "false" });
         out.push_str(",\"open\":[");
-        let mut open: Vec<&String> = self.open.iter().chain(&self.left).collect();
-        open.sort();
-        open.dedup();
+        let mut open = self.open.clone();
+        open.update(self.left.clone(), &Ids::default());
         for (i, id) in open.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             string(id, &mut out);
         }
+        // The view as it is kept, by id (no copy): `resume` hands it out in the service's order.
         out.push_str("],\"view\":[");
-        for (i, inv) in self.view().iter().enumerate() {
+        for (i, inv) in self.view.0.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
@@ -653,16 +735,14 @@ impl Watch {
             _ => return Err(invalid("`interval`: expected a number of milliseconds".into())),
         };
         let snapshot_sent = matches!(doc.get("snapshot"), Some(Node::Bool(true)));
-        let open = match doc.get("open") {
-            Some(Node::Array(items)) => items
-                .iter()
-                .map(|v| match v {
-                    Node::Str(s) => Ok(s.clone()),
-                    _ => Err(invalid("`open`: expected ids".into())),
-                })
-                .collect::<Result<Ids, Error>>()?,
-            _ => return Err(invalid("`open`: expected an array of ids".into())),
+        let Some(Node::Array(items)) = doc.get("open") else {
+            return Err(invalid("`open`: expected an array of ids".into()));
         };
+        let mut open = Vec::with_capacity(items.len());
+        for item in items {
+            let Node::Str(id) = item else { return Err(invalid("`open`: expected ids".into())) };
+            open.push(id.clone());
+        }
         let view = match doc.get("view") {
             Some(array @ Node::Array(_)) => {
                 let page = format!("{{\"value\":{}}}", array.to_json());
@@ -672,10 +752,10 @@ impl Watch {
         };
         let mut watch = Watch::new(base, filter, WatchOptions { interval, ..options })?;
         watch.newest = newest;
-        watch.open = open;
+        watch.open = Ids::new(open);
         if snapshot_sent {
-            watch.view = view.iter().cloned().collect();
-            watch.events.push_back(WatchEvent::Snapshot(sorted(view)));
+            watch.view = ById::new(view.clone());
+            watch.events.push(WatchEvent::Snapshot(sorted(view)));
             watch.snapshot_sent = true;
         }
         Ok(watch)
@@ -684,7 +764,11 @@ impl Watch {
 
 /// `not final`: every state but the final ones, as OData 4.0 writes it (an undocumented state is open too).
 fn open_filter() -> Filter {
-    FINAL_STATES.iter().map(|s| state().ne(s.clone())).reduce(Filter::and).expect("there are final states")
+    let mut filter = state().ne(FINAL_STATES[0].clone());
+    for s in &FINAL_STATES[1..] {
+        filter = filter.and(state().ne(s.clone()));
+    }
+    filter
 }
 
 /// Whether waiting will not help: the watch stops.
@@ -701,16 +785,39 @@ fn fatal(e: &Error) -> bool {
 
 /// The service's order: `startTime` descending (missing last), then `id` descending (ordinally).
 fn sorted(mut items: Vec<Investigation>) -> Vec<Investigation> {
-    items.sort_by(|a, b| {
+    sort_by(&mut items, |a, b| {
         let by_time = match (&a.start_time, &b.start_time) {
             (Some(x), Some(y)) => y.cmp(x),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
         };
         by_time.then_with(|| crate::filter::compare_ordinal(&b.id, &a.id))
     });
     items
+}
+
+/// The newest of `newest` and the start times of `items`.
+fn newest(mut newest: Option<Timestamp>, items: &[Investigation]) -> Option<Timestamp> {
+    for t in items.iter().filter_map(|i| i.start_time) {
+        newest = Some(newest.map_or(t, |n| n.max(t)));
+    }
+    newest
+}
+
+/// Keeps the ids for which `keep` holds: one copy of `retain` for every set of ids.
+fn retain_ids(ids: &mut Vec<String>, keep: &dyn Fn(&String) -> bool) {
+    ids.retain(keep);
+}
+
+/// By id (bytes).
+fn by_id(a: &Investigation, b: &Investigation) -> Ordering {
+    a.id.cmp(&b.id)
+}
+
+/// A stable sort of investigations: one copy of the sort in the module for every order.
+fn sort_by(items: &mut [Investigation], order: fn(&Investigation, &Investigation) -> Ordering) {
+    items.sort_by(order);
 }
 
 fn millis(d: Duration) -> u64 {
@@ -810,6 +917,34 @@ mod tests {
             }
             proptest::prop_assert_eq!(map.values().cloned().collect::<Vec<_>>(), oracle.into_values().collect::<Vec<_>>());
         }
+    }
+
+    /// `poll_unfinished` tells a failed tick once by `None` (its error read with `tick_failure`), then waits for
+    /// the next tick; a failure that will not pass is told by `None` for good (`failure`), as `poll` tells both.
+    #[test]
+    fn poll_unfinished_tells_failures_by_none() {
+        use crate::limiter::RateLimitConfig;
+        let base = BaseUrl::parse("https://api.security.microsoft.com").unwrap();
+        let retry = RetryPolicy { max_attempts: 1, ..RetryPolicy::default() };
+        let options = WatchOptions { interval: Duration::from_secs(1), retry, jitter_seed: 0 };
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        let mut watch = Watch::new(base, None, options).unwrap();
+        assert!(matches!(watch.poll_unfinished(0, &mut limiter), Some(WatchAction::Send(_))));
+        watch.handle_transport_error(0, "reset");
+        assert!(watch.poll_unfinished(0, &mut limiter).is_none());
+        assert_eq!(watch.tick_failure().map(Error::kind), Some(ErrorKind::Network));
+        assert!(watch.failure().is_none());
+        let next = watch.poll_unfinished(10, &mut limiter);
+        assert!(matches!(next, Some(WatchAction::Wait { cause: WatchWait::NextTick, .. })), "{next:?}");
+        assert!(watch.tick_failure().is_none());
+        assert!(matches!(watch.poll_unfinished(1_000, &mut limiter), Some(WatchAction::Send(_))));
+        let body = br#"{"error":{"code":"Unauthorized","message":"no"}}"#;
+        let response = Response { status: 401, retry_after: None, retry_after_ms: None, body };
+        watch.handle_response(1_000, &mut limiter, &response);
+        assert!(watch.poll_unfinished(1_000, &mut limiter).is_none());
+        assert_eq!(watch.failure().map(Error::kind), Some(ErrorKind::Unauthorized));
+        assert!(watch.poll_unfinished(5_000, &mut limiter).is_none(), "it stays failed");
+        assert!(matches!(watch.poll(5_000, &mut limiter), WatchAction::Fail(e) if e.kind() == ErrorKind::Unauthorized));
     }
 
     #[test]

@@ -61,10 +61,10 @@ pub struct ClientSettings {
     pub shared: Option<SharedSettings>,
 }
 
-/// `invalid {what}: {reason}` as an `InvalidConfig` error (`what`: `client options`, `list options`).
+/// `invalid {what}: {reason}` as an `InvalidConfig` error (`what`: `client options`, `list options`, `watch options`).
 #[cold]
 #[cfg_attr(mde_size, optimize(size))]
-fn invalid(what: &str, reason: &str) -> ErrorInfo {
+pub(crate) fn invalid(what: &str, reason: &str) -> ErrorInfo {
     ErrorInfo::config(format!("invalid {what}: {reason}"))
 }
 
@@ -124,13 +124,12 @@ impl ClientSettings {
         let base = match (o.region, o.base_url) {
             (Some(_), Some(_)) => return Err(ErrorInfo::config("give either region or baseUrl, not both")),
             (Some(name), None) => Region::from_name(name)
-                .ok_or_else(|| {
-                    ErrorInfo::config(mde_core::base_url::UrlError::UnknownRegion { name: name.to_owned() }.to_string())
-                })?
-                .base_url(),
-            (None, Some(url)) => BaseUrl::parse(url).map_err(|e| ErrorInfo::config(e.to_string()))?,
-            (None, None) => Region::Global.base_url(),
-        };
+                .map(Region::base_url)
+                .ok_or_else(|| mde_core::base_url::UrlError::UnknownRegion { name: name.to_owned() }),
+            (None, Some(url)) => BaseUrl::parse(url),
+            (None, None) => Ok(Region::Global.base_url()),
+        }
+        .map_err(|e| ErrorInfo::config(e.to_string()))?;
         let loopback = base.is_loopback();
         if !(base.is_https() || (loopback && o.allow_insecure_loopback)) {
             let hint = if loopback { "; set allowInsecureLoopback: true for a local server" } else { "" };

@@ -141,8 +141,8 @@ impl From<&Error> for ErrorInfo {
         if let Some(http) = e.http() {
             info.status = Some(http.status);
             if let Some(service) = &http.service {
-                info.code.clone_from(&service.code);
-                info.target.clone_from(&service.target);
+                info.code = service.code.clone();
+                info.target = service.target.clone();
             }
         }
         if let Error::Throttled { retry_after: Some(d), .. } = e {

@@ -25,7 +25,7 @@ const MAX_INTERVAL_MS: u64 = 86_400_000;
 /// anything is sent: `InvalidQuery` for a filter, `InvalidConfig` for the rest.
 #[cfg_attr(mde_size, optimize(size))]
 pub fn start_watch(json: &str, base: BaseUrl, retry: RetryPolicy) -> Result<Watch, ErrorInfo> {
-    let invalid = |e: String| ErrorInfo::config(format!("invalid watch options: {e}"));
+    let invalid = |e: String| crate::config::invalid("watch options", &e);
     let v = crate::json::parse(json).map_err(invalid)?;
     let m = Members::of(&v, "watch options").map_err(invalid)?;
     let filter = m.get("filter").map_err(invalid)?.map(FilterInput::from_value).transpose()?;
@@ -37,15 +37,15 @@ pub fn start_watch(json: &str, base: BaseUrl, retry: RetryPolicy) -> Result<Watc
         None => DEFAULT_INTERVAL,
     };
     let options = WatchOptions { interval, retry, jitter_seed };
-    if let Some(token) = resume_from {
+    let watch = match resume_from {
         // The token carries the filter and the interval: another one beside it would be ignored, so it is refused.
-        if filter.is_some() || interval_ms.is_some() {
-            return Err(ErrorInfo::config("resumeFrom carries the filter and the interval: give neither beside it"));
+        Some(_) if filter.is_some() || interval_ms.is_some() => {
+            return Err(ErrorInfo::config("resumeFrom carries the filter and the interval: give neither beside it"))
         }
-        return Watch::resume(base, token, options).map_err(|e| ErrorInfo::from(&e));
-    }
-    let filter = filter.as_ref().map(FilterInput::to_filter).transpose()?;
-    Watch::new(base, filter, options).map_err(|e| ErrorInfo::from(&e))
+        Some(token) => Watch::resume(base, token, options),
+        None => Watch::new(base, filter.as_ref().map(FilterInput::to_filter).transpose()?, options),
+    };
+    watch.map_err(|e| ErrorInfo::from(&e))
 }
 
 /// What the JavaScript pump of a watch must do next, tagged by `t`: a listing's `send`, `wait` (whose `reason`
@@ -87,26 +87,26 @@ fn write_items(items: &[Investigation], out: &mut String) {
 /// `{"type":"removed","investigation":{...}}`.
 #[cfg_attr(mde_size, optimize(size))]
 pub fn write_event(event: &WatchEvent, out: &mut String) {
-    let one = |kind: &str, inv: &Investigation, out: &mut String| {
-        out.push_str("{\"type\":\"");
-        out.push_str(kind);
-        out.push_str("\",\"investigation\":");
-        inv.write_json(out);
-    };
-    match event {
+    let (kind, inv, previous) = match event {
         WatchEvent::Snapshot(items) => {
             out.push_str("{\"type\":\"snapshot\",\"investigations\":");
             write_items(items, out);
+            out.push('}');
+            return;
         }
-        WatchEvent::Added(inv) => one("added", inv, out),
-        WatchEvent::Changed { investigation, previous } => {
-            one("changed", investigation, out);
-            out.push_str(",\"previous\":");
-            previous.write_json(out);
-        }
-        WatchEvent::Removed(inv) => one("removed", inv, out),
+        WatchEvent::Added(inv) => ("added", inv, None),
+        WatchEvent::Changed { investigation, previous } => ("changed", investigation, Some(previous)),
+        WatchEvent::Removed(inv) => ("removed", inv, None),
         // An event mde-core adds later and this binding does not know yet: named, so that JavaScript can skip it.
-        _ => out.push_str("{\"type\":\"unknown\""),
+        _ => return out.push_str("{\"type\":\"unknown\"}"),
+    };
+    out.push_str("{\"type\":\"");
+    out.push_str(kind);
+    out.push_str("\",\"investigation\":");
+    inv.write_json(out);
+    if let Some(previous) = previous {
+        out.push_str(",\"previous\":");
+        previous.write_json(out);
     }
     out.push('}');
 }
@@ -142,9 +142,9 @@ pub struct WatchHandle {
     limiter: Rc<RefCell<RateLimiter>>,
     /// Ticks already reported with a [`WatchStep::Tick`].
     ticks_told: u64,
-    /// An action polled but not yet handed out: the [`WatchStep::Tick`] of the tick before went first. (Never a
+    /// A step polled but not yet handed out: the [`WatchStep::Tick`] of the tick before went first. (Never a
     /// wait: polling again gives it with its right duration, and changes nothing.)
-    held: Option<WatchAction>,
+    held: Option<WatchStep>,
 }
 
 impl WatchHandle {
@@ -157,42 +157,48 @@ impl WatchHandle {
     /// The next step. `now` is `Date.now()`.
     #[cfg_attr(mde_size, optimize(size))]
     pub fn next_step(&mut self, now: f64) -> WatchStep {
-        let action = match self.held.take() {
-            Some(action) => action,
-            None => {
-                let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
-                    return WatchStep::Call(Step::Fail { error: ErrorInfo::config(crate::api::BUSY) });
-                };
-                self.watch.poll(crate::api::millis(now), &mut limiter)
+        if let Some(step) = self.held.take() {
+            return step;
+        }
+        let Ok(mut limiter) = self.limiter.try_borrow_mut() else {
+            return WatchStep::Call(Step::Fail { error: ErrorInfo::config(crate::api::BUSY) });
+        };
+        let action = self.watch.poll_unfinished(crate::api::millis(now), &mut limiter);
+        let (event, wait) = match &action {
+            Some(WatchAction::Event(_)) => (true, false),
+            Some(WatchAction::Wait { .. }) => (false, true),
+            _ => (false, false),
+        };
+        let mut next_in_ms = 0;
+        let step = match action {
+            Some(WatchAction::Send(r)) => WatchStep::Call(Step::send(r)),
+            Some(WatchAction::Wait { duration, cause: WatchWait::Call(cause) }) => {
+                WatchStep::Call(Step::wait(duration, cause))
             }
+            Some(WatchAction::Wait { duration, cause: WatchWait::NextTick }) => {
+                next_in_ms = whole_ms(duration);
+                WatchStep::Call(Step::Wait { ms: next_in_ms, reason: "nextTick" })
+            }
+            Some(WatchAction::Event(event)) => WatchStep::Event(event),
+            // `poll_unfinished` tells failures by `None`: the error is read where it is.
+            None => match (self.watch.failure(), self.watch.tick_failure()) {
+                (Some(e), _) => WatchStep::Call(Step::Fail { error: ErrorInfo::from(e) }),
+                (None, Some(e)) => WatchStep::TickFailed(ErrorInfo::from(e)),
+                (None, None) => WatchStep::Call(Step::Fail { error: ErrorInfo::config("internal: no failure") }),
+            },
+            Some(_) => WatchStep::Call(Step::Fail { error: ErrorInfo::config("internal: unexpected action") }),
         };
         // A tick's events come out of `poll` before anything else; what follows them (the wait for the next tick,
         // or at once the next tick's first call when the tick took longer than the interval) waits behind the
         // `tick` step.
-        if !matches!(action, WatchAction::Event(_)) && self.watch.ticks() > self.ticks_told {
+        if !event && self.watch.ticks() > self.ticks_told {
             self.ticks_told = self.watch.ticks();
-            let next_in_ms = match action {
-                WatchAction::Wait { duration, cause: WatchWait::NextTick } => whole_ms(duration),
-                _ => 0,
-            };
-            if !matches!(action, WatchAction::Wait { .. }) {
-                self.held = Some(action);
+            if !wait {
+                self.held = Some(step);
             }
             return WatchStep::Tick { ticks: self.ticks_told, next_in_ms };
         }
-        match action {
-            WatchAction::Send(r) => WatchStep::Call(Step::send(r)),
-            WatchAction::Wait { duration, cause: WatchWait::Call(cause) } => {
-                WatchStep::Call(Step::wait(duration, cause))
-            }
-            WatchAction::Wait { duration, cause: WatchWait::NextTick } => {
-                WatchStep::Call(Step::Wait { ms: whole_ms(duration), reason: "nextTick" })
-            }
-            WatchAction::Event(event) => WatchStep::Event(event),
-            WatchAction::TickFailed(e) => WatchStep::TickFailed(ErrorInfo::from(&e)),
-            WatchAction::Fail(e) => WatchStep::Call(Step::Fail { error: ErrorInfo::from(&e) }),
-            _ => WatchStep::Call(Step::Fail { error: ErrorInfo::config("internal: unexpected action") }),
-        }
+        step
     }
 
     /// Reports a response to the last `send` step.
