@@ -411,6 +411,44 @@ test('streaming: a loop that stops while the page is arriving resumes right afte
   assert.deepEqual([...before, ...after], oracle);
 });
 
+test('streaming: a break keeps the page in flight, so iterating again asks for nothing more; an abort then ends the transfer', async () => {
+  const m = await mock(['--count', '600', '--seed', '10', '--bandwidth', '150000']);
+  const oracle = ids(valueOf(await m.all()));
+  const events = [];
+  const list = client(m.base, { onEvent: (e) => events.push(e) }).list();
+  const before = ids(await take(list, 50));
+  assert.ok(!events.some((e) => e.type === 'page'), 'stopped before the page had arrived');
+  const after = ids(await collect(list));
+  assert.deepEqual([...before, ...after], oracle);
+  assert.equal(events.filter((e) => e.type === 'request').length, 1, 'the same transfer went on');
+
+  // The transfer of a listing left mid-page ends when its signal is aborted: the body's source sees the abort.
+  let ended;
+  const watched = async (url, init) => {
+    const response = await fetch(url, init);
+    const source = response.body.getReader();
+    const body = new ReadableStream({
+      async pull(c) {
+        try {
+          const { done, value } = await source.read();
+          if (done) c.close();
+          else c.enqueue(value);
+        } catch (e) {
+          ended = e.name;
+          c.error(e);
+        }
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+  const controller = new AbortController();
+  const left = client(m.base, { fetch: watched }).list({ signal: controller.signal });
+  assert.equal((await take(left, 50)).length, 50);
+  assert.equal(ended, undefined, 'the transfer is still open after the break');
+  controller.abort();
+  for (let i = 0; i < 100 && ended === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(ended, 'AbortError');
+});
 const MiB = 1024 * 1024;
 const BODY_LIMIT = 32 * MiB; // mde_core::decode::MAX_BODY_BYTES
 
