@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::checked::times;
 use crate::decode::{body_too_large, decode_service_error, DecodeError, MAX_BODY_BYTES};
 use crate::error::{Error, HttpError};
 use crate::jitter::Jitter;
@@ -243,10 +244,7 @@ impl Exchange {
 /// `u64::try_from(d.as_micros().div_ceil(1000))` gives, without 128-bit division (which would link
 /// compiler-builtins' `u128` division, 1 KB, into the wasm module).
 fn ceil_millis_of_micros(d: Duration) -> u64 {
-    // The product's overflow ruled out by a comparison: `checked_mul` is a 128-bit multiply in the wasm module.
-    let secs = d.as_secs();
-    let whole =
-        (secs <= u64::MAX / 1000).then(|| secs * 1000).and_then(|ms| ms.checked_add(u64::from(d.subsec_millis())));
+    let whole = times(d.as_secs(), 1000).and_then(|ms| ms.checked_add(u64::from(d.subsec_millis())));
     match whole {
         Some(ms) => ms.saturating_add(u64::from(!d.subsec_micros().is_multiple_of(1000))),
         None => u64::MAX,

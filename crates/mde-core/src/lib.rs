@@ -24,6 +24,7 @@
 #![cfg_attr(not(test), warn(clippy::use_debug))]
 
 pub mod base_url;
+mod checked;
 pub mod decode;
 pub mod error;
 pub mod exchange;

@@ -53,6 +53,8 @@ mod config;
 
 use std::time::Duration;
 
+use crate::checked::times;
+
 pub use codec::LimiterStateError;
 pub use config::{LimitConfigError, RateLimitConfig, Window, MAX_LIMIT, MAX_WINDOWS};
 
@@ -250,13 +252,8 @@ fn in_window(time: u64, now: u64, length_ms: u64) -> bool {
 
 /// Whole milliseconds, rounded up, saturating at `u64::MAX`.
 fn ceil_millis(d: Duration) -> u64 {
-    // In `u64` steps, with the overflow of the product ruled out by a comparison: 128-bit arithmetic (of
-    // `as_millis`, or of `checked_mul`'s overflow test) costs code in the wasm module.
-    let secs = d.as_secs();
-    if secs > u64::MAX / 1_000 {
-        return u64::MAX;
-    }
-    (secs * 1_000).saturating_add(u64::from(d.subsec_nanos().div_ceil(1_000_000)))
+    // `as_millis` is 128-bit arithmetic in the wasm module (see `checked`).
+    times(d.as_secs(), 1_000).map_or(u64::MAX, |ms| ms.saturating_add(u64::from(d.subsec_nanos().div_ceil(1_000_000))))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! ```
 
 use crate::base_url::percent_encode;
+use crate::checked::times;
 use crate::filter::{Excerpt, Filter, FilterError, ParseOptions};
 use std::fmt::Write;
 
@@ -214,11 +215,7 @@ fn parse_digits(s: &str) -> Option<u64> {
         if !b.is_ascii_digit() {
             return None;
         }
-        // `n * 10` fits when this holds (a comparison: `checked_mul` is a 128-bit multiply in the wasm module).
-        if n > u64::MAX / 10 {
-            return None;
-        }
-        n = (n * 10).checked_add(u64::from(b - b'0'))?;
+        n = times(n, 10)?.checked_add(u64::from(b - b'0'))?;
     }
     (!s.is_empty()).then_some(n)
 }

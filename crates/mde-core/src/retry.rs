@@ -19,6 +19,7 @@
 
 use std::time::Duration;
 
+use crate::checked::times;
 use crate::jitter::Jitter;
 
 /// How many times to try and how long to wait in between.
@@ -192,12 +193,8 @@ fn doubled(base: u64, exponent: u32) -> u64 {
 
 /// Whole microseconds, rounded down, saturating at `u64::MAX`.
 fn micros(d: Duration) -> u64 {
-    // In `u64` steps, as `limiter::ceil_millis` counts: `as_micros` is 128-bit arithmetic in the wasm module.
-    let secs = d.as_secs();
-    if secs > u64::MAX / 1_000_000 {
-        return u64::MAX;
-    }
-    (secs * 1_000_000).saturating_add(u64::from(d.subsec_micros()))
+    // `as_micros` is 128-bit arithmetic in the wasm module (see `checked`).
+    times(d.as_secs(), 1_000_000).map_or(u64::MAX, |us| us.saturating_add(u64::from(d.subsec_micros())))
 }
 
 #[cfg(test)]

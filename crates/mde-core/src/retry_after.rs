@@ -14,6 +14,8 @@
 
 use std::time::Duration;
 
+use crate::checked::times;
+
 mod http_date;
 
 /// The longest wait this module returns: `u64::MAX` milliseconds. Larger values saturate to it.
@@ -132,12 +134,6 @@ fn number(text: &str, unit_ms: u64) -> Option<Duration> {
     let numerator = scaled * unit_ms; // ten-thousandths of a millisecond, < 10^7
     let fraction_ms = numerator.div_ceil(10_000) + u64::from(rest_nonzero && numerator.is_multiple_of(10_000));
     Some(whole.and_then(|w| times(w, unit_ms)?.checked_add(fraction_ms)).map_or(MAX_WAIT, Duration::from_millis))
-}
-
-/// `a * b` for `b > 0`, `None` when it overflows: `checked_mul` with the overflow ruled out by a comparison
-/// (`checked_mul`'s test is a 128-bit multiply in the wasm module).
-fn times(a: u64, b: u64) -> Option<u64> {
-    (a <= u64::MAX / b).then(|| a * b)
 }
 
 fn keep_prefix(value: &str) -> String {
