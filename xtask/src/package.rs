@@ -155,27 +155,6 @@ fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Whether rustup's `rust-src` is installed, installing it if it is not; `false` (the module is then built
-/// plain stable, against the prebuilt standard library: larger, the same behaviour) when it cannot be.
-fn ensure_rust_src() -> bool {
-    let installed = || {
-        Command::new("rustup")
-            .args(["component", "list", "--installed"])
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim().starts_with("rust-src")))
-    };
-    if installed() {
-        return true;
-    }
-    match run("rustup component add rust-src", Command::new("rustup").args(["component", "add", "rust-src"])) {
-        Ok(()) => installed(),
-        Err(e) => {
-            eprintln!("warning: {e}");
-            false
-        }
-    }
-}
-
 pub(crate) fn npm_dir() -> PathBuf {
     root().join("target").join("npm")
 }
@@ -366,10 +345,7 @@ fn packed() -> Result<&'static (PathBuf, Flavour)> {
     if let Some(packed) = PACKED.get() {
         return Ok(packed);
     }
-    let mut flavour = Flavour::detect()?;
-    if flavour == Flavour::SizeTuned && !ensure_rust_src() {
-        flavour = Flavour::plain("rustup's rust-src component is missing and could not be installed");
-    }
+    let flavour = Flavour::detect()?;
     let tgz = build_package(&flavour, &npm_dir())?;
     Ok(PACKED.get_or_init(|| (tgz, flavour)))
 }

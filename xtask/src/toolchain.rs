@@ -32,7 +32,8 @@ pub enum Flavour {
 
 impl Flavour {
     /// The flavour of this build: plain when [`PLAIN_ENV`] asks for it, when `rustc -V` is not the pinned
-    /// version, or when the probe of the unstable flags fails; size-tuned otherwise.
+    /// version, when rustup's `rust-src` is missing and cannot be installed, or when the probe of the unstable
+    /// flags fails; size-tuned otherwise.
     pub fn detect() -> Result<Flavour> {
         if std::env::var_os(PLAIN_ENV).is_some_and(|v| !v.is_empty() && v != "0") {
             return Ok(Flavour::plain(format!("{PLAIN_ENV} is set")));
@@ -43,6 +44,10 @@ impl Flavour {
         if !is_release(&version, &pinned) {
             return Ok(Flavour::plain(format!("`{version}` is not the pinned {pinned} (rust-toolchain.toml)")));
         }
+        // The probe needs `rust-src` too (without it, it fails for want of `core`), so it is installed first.
+        if !ensure_rust_src() {
+            return Ok(Flavour::plain("rustup's rust-src component is missing and could not be installed"));
+        }
         if let Err(refused) = probe_unstable_flags() {
             return Ok(Flavour::plain(format!("{version} refused the unstable flags: {refused}")));
         }
@@ -52,6 +57,27 @@ impl Flavour {
     /// The plain stable flavour, for `why`.
     pub fn plain(why: impl Into<String>) -> Flavour {
         Flavour::PlainStable { why: why.into() }
+    }
+}
+
+/// Whether rustup's `rust-src` is installed, installing it if it is not; `false` (the module is then built
+/// plain stable, against the prebuilt standard library: larger, the same behaviour) when it cannot be.
+fn ensure_rust_src() -> bool {
+    let installed = || {
+        Command::new("rustup")
+            .args(["component", "list", "--installed"])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim().starts_with("rust-src")))
+    };
+    if installed() {
+        return true;
+    }
+    match crate::run("rustup component add rust-src", Command::new("rustup").args(["component", "add", "rust-src"])) {
+        Ok(()) => installed(),
+        Err(e) => {
+            eprintln!("warning: {e}");
+            false
+        }
     }
 }
 
