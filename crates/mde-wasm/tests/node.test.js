@@ -631,6 +631,21 @@ test('resume from a token taken at any investigation: before and after it are th
   }
 });
 
+test('resume from a token: a filter or another listing option beside resumeFrom is refused at once, not ignored', async () => {
+  const m = await mock(['--count', '6', '--seed', '4']);
+  const c = client(m.base);
+  const token = c.list({ filter: "state eq 'Running'", pageSize: 2 }).resumeToken();
+  for (const other of [{ filter: "state eq 'Benign'" }, { filter: { state: 'Benign' } }, { top: 1 }, { skip: 1 }, { pageSize: 3 }, { snapshot: true }]) {
+    assert.throws(
+      () => c.list({ resumeFrom: token, ...other }),
+      (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /resumeFrom carries the filter/.test(e.message),
+      JSON.stringify(other),
+    );
+  }
+  c.list({ resumeFrom: token, signal: new AbortController().signal });
+  assert.deepEqual(await m.journal(), []);
+});
+
 test('resume from a token: pages, a mix of both loops, an error, an abort, a thrown error and arrivals', async () => {
   const m = await mock(['--count', '35', '--seed', '4']);
   const oracle = ids(valueOf(await m.all()));
