@@ -109,6 +109,19 @@ function untilAborted(value, signal) {
   });
 }
 
+/**
+ * The JSON text of options for Rust. JSON has no NaN or Infinity (JSON.stringify writes null, which Rust reads as
+ * "the default"): refused here, the rest in Rust.
+ */
+function optionsJson(options) {
+  return JSON.stringify(options, (key, value) => {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw fail('InvalidConfig', `${key} must be a finite number, not ${value}`);
+    }
+    return value;
+  });
+}
+
 function seed() {
   return Math.floor(Math.random() * 2 ** 52);
 }
@@ -712,7 +725,8 @@ export class InvestigationsClient {
       if (rateLimit === null || typeof rateLimit !== 'object') throw fail('InvalidConfig', 'rateLimit must be an object');
       checkKeys(rateLimit, RATE_LIMIT_OPTIONS, 'rateLimit');
     }
-    this.#wasm = call(() => new Client(JSON.stringify({ ...rest, rateLimit })));
+    const json = optionsJson({ ...rest, rateLimit });
+    this.#wasm = call(() => new Client(json));
     const doFetch = fetchFn ?? ((url, init) => globalThis.fetch(url, init));
     const io = new Transport(token, doFetch, onEvent);
     const key = this.#wasm.sharedKey();
@@ -728,7 +742,7 @@ export class InvestigationsClient {
     if (options === null || typeof options !== 'object') throw fail('InvalidConfig', 'list options must be an object');
     checkKeys(options, LIST_OPTIONS, 'list');
     const { filter, top, skip, pageSize, snapshot, resumeFrom, signal } = options;
-    const json = JSON.stringify({
+    const json = optionsJson({
       filter: filterInput(filter),
       top,
       skip,

@@ -119,6 +119,19 @@ test('an invalid filter or option fails at once and spends no call', async () =>
   assert.deepEqual(await m.journal(), []);
 });
 
+test('NaN or Infinity in a number option is refused at once, not taken for the default', async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base);
+  const refused = (what) => (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /must be a finite number, not (NaN|-?Infinity)/.test(e.message) || assert.fail(`${what}: ${e}`);
+  for (const options of [{ top: NaN }, { top: Infinity }, { skip: NaN }, { pageSize: -Infinity }, { snapshot: NaN }]) {
+    assert.throws(() => c.list(options), refused(JSON.stringify(Object.keys(options))));
+  }
+  for (const options of [{ maxRetries: NaN }, { maxRetryAfterMs: Infinity }, { rateLimit: { perMinute: NaN } }, { rateLimit: { perHour: Infinity } }, { rateLimit: { timeScale: NaN } }]) {
+    assert.throws(() => client(m.base, options), refused(JSON.stringify(options)));
+  }
+  assert.deepEqual(await m.journal(), []);
+});
+
 test('pages itself with $top/$skip; byPage yields the pages', async () => {
   const m = await mock(['--count', '23', '--seed', '2']);
   const oracle = valueOf(await m.all());
