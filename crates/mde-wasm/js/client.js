@@ -752,7 +752,8 @@ export class InvestigationsClient {
       seed: seed(),
     });
     const handle = call(() => this.#wasm.list(Date.now(), json));
-    return new InvestigationList(handle, this.#io, signal);
+    // `null` (which fetch accepts) is no signal.
+    return new InvestigationList(handle, this.#io, signal ?? undefined);
   }
 
   /**
@@ -775,12 +776,12 @@ export class InvestigationsClient {
     }
     const json = JSON.stringify({ filter: filterInput(filter), intervalMs, resumeFrom, seed: seed() });
     const handle = call(() => this.#wasm.watch(json));
-    return new InvestigationWatch(handle, this.#io, signal, ticks);
+    return new InvestigationWatch(handle, this.#io, signal ?? undefined, ticks);
   }
 
   /** One investigation by its id or by the id of the alert that triggered it. */
   async get(id, options = {}) {
-    const { signal } = options ?? {};
+    const signal = options?.signal ?? undefined;
     if (typeof id !== 'string' && typeof id !== 'number') throw fail('InvalidConfig', 'id must be a string');
     const handle = call(() => this.#wasm.get(String(id), seed()));
     const state = { lastStatus: undefined };

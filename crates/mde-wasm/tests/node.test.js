@@ -630,6 +630,16 @@ async function take(list, n) {
   return out;
 }
 
+test('signal: null (which fetch accepts) means no signal in list(), get() and watch()', async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base, { token: async () => `t${++tokenCounter}` });
+  const items = await collect(c.list({ signal: null }));
+  assert.equal(items.length, 3);
+  assert.equal((await c.get(items[0].id, { signal: null })).id, items[0].id);
+  const events = await collect(c.watch({ signal: null, ticks: 1 }));
+  assert.deepEqual(events.map((e) => e.type), ['snapshot']);
+});
+
 test('resume from a token taken at any investigation: before and after it are the listing, each once', async () => {
   const m = await mock(['--count', '35', '--seed', '4']);
   const oracle = ids(valueOf(await m.all()));
