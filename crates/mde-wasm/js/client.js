@@ -78,6 +78,15 @@ function abortError(signal) {
   return fail('Aborted', `the operation was aborted: ${why}`, reason);
 }
 
+/** The `signal` option: an AbortSignal, or `undefined` for none (also for `null`, which fetch accepts). */
+function signalOption(signal) {
+  if (signal === undefined || signal === null) return undefined;
+  if (typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    throw fail('InvalidConfig', 'signal must be an AbortSignal (the `signal` of an AbortController, not the controller)');
+  }
+  return signal;
+}
+
 function throwIfAborted(signal) {
   if (signal?.aborted) throw abortError(signal);
 }
@@ -741,7 +750,8 @@ export class InvestigationsClient {
   list(options = {}) {
     if (options === null || typeof options !== 'object') throw fail('InvalidConfig', 'list options must be an object');
     checkKeys(options, LIST_OPTIONS, 'list');
-    const { filter, top, skip, pageSize, snapshot, resumeFrom, signal } = options;
+    const { filter, top, skip, pageSize, snapshot, resumeFrom } = options;
+    const signal = signalOption(options.signal);
     const json = optionsJson({
       filter: filterInput(filter),
       top,
@@ -752,8 +762,7 @@ export class InvestigationsClient {
       seed: seed(),
     });
     const handle = call(() => this.#wasm.list(Date.now(), json));
-    // `null` (which fetch accepts) is no signal.
-    return new InvestigationList(handle, this.#io, signal ?? undefined);
+    return new InvestigationList(handle, this.#io, signal);
   }
 
   /**
@@ -765,7 +774,8 @@ export class InvestigationsClient {
   watch(options = {}) {
     if (options === null || typeof options !== 'object') throw fail('InvalidConfig', 'watch options must be an object');
     checkKeys(options, WATCH_OPTIONS, 'watch');
-    const { filter, intervalMs, resumeFrom, ticks, signal } = options;
+    const { filter, intervalMs, resumeFrom, ticks } = options;
+    const signal = signalOption(options.signal);
     // Counted here, by the pump that ends the iteration; Rust never sees it.
     if (ticks !== undefined && !(Number.isSafeInteger(ticks) && ticks >= 1)) {
       throw fail('InvalidConfig', `ticks must be a whole number from 1, not ${typeof ticks === 'string' ? JSON.stringify(ticks) : ticks}`);
@@ -776,12 +786,12 @@ export class InvestigationsClient {
     }
     const json = JSON.stringify({ filter: filterInput(filter), intervalMs, resumeFrom, seed: seed() });
     const handle = call(() => this.#wasm.watch(json));
-    return new InvestigationWatch(handle, this.#io, signal ?? undefined, ticks);
+    return new InvestigationWatch(handle, this.#io, signal, ticks);
   }
 
   /** One investigation by its id or by the id of the alert that triggered it. */
   async get(id, options = {}) {
-    const signal = options?.signal ?? undefined;
+    const signal = signalOption(options?.signal);
     if (typeof id !== 'string' && typeof id !== 'number') throw fail('InvalidConfig', 'id must be a string');
     const handle = call(() => this.#wasm.get(String(id), seed()));
     const state = { lastStatus: undefined };

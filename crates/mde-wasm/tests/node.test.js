@@ -640,6 +640,18 @@ test('signal: null (which fetch accepts) means no signal in list(), get() and wa
   assert.deepEqual(events.map((e) => e.type), ['snapshot']);
 });
 
+test('a signal that is not an AbortSignal (the controller itself) is refused at once, and nothing is sent', async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base);
+  const refused = (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /signal must be an AbortSignal/.test(e.message);
+  for (const signal of [new AbortController(), {}, 'stop']) {
+    assert.throws(() => c.list({ signal }), refused);
+    assert.throws(() => c.watch({ signal }), refused);
+    await assert.rejects(c.get('1', { signal }), refused);
+  }
+  assert.deepEqual(await m.journal(), []);
+});
+
 test('resume from a token taken at any investigation: before and after it are the listing, each once', async () => {
   const m = await mock(['--count', '35', '--seed', '4']);
   const oracle = ids(valueOf(await m.all()));
