@@ -20,6 +20,7 @@ const CLIENT_OPTIONS = new Set([
 const RATE_LIMIT_OPTIONS = new Set(['state', 'perMinute', 'perHour', 'timeScale', 'shared']);
 const LIST_OPTIONS = new Set(['filter', 'top', 'skip', 'pageSize', 'snapshot', 'resumeFrom', 'signal']);
 const WATCH_OPTIONS = new Set(['filter', 'intervalMs', 'resumeFrom', 'ticks', 'signal']);
+const GET_OPTIONS = new Set(['signal']);
 const INFO_FIELDS = ['status', 'code', 'target', 'retryAfterMs', 'position', 'expected', 'found', 'path'];
 
 /**
@@ -791,7 +792,9 @@ export class InvestigationsClient {
 
   /** One investigation by its id or by the id of the alert that triggered it. */
   async get(id, options = {}) {
-    const signal = signalOption(options?.signal);
+    if (options === null || typeof options !== 'object') throw fail('InvalidConfig', 'get options must be an object');
+    checkKeys(options, GET_OPTIONS, 'get');
+    const signal = signalOption(options.signal);
     if (typeof id !== 'string' && typeof id !== 'number') throw fail('InvalidConfig', 'id must be a string');
     const handle = call(() => this.#wasm.get(String(id), seed()));
     const state = { lastStatus: undefined };

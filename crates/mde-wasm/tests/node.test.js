@@ -652,6 +652,16 @@ test('a signal that is not an AbortSignal (the controller itself) is refused at 
   assert.deepEqual(await m.journal(), []);
 });
 
+test("get() refuses an unknown option (Azure's abortSignal) at once, as list() and watch() do, and sends nothing", async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base);
+  const abortSignal = new AbortController().signal;
+  await assert.rejects(c.get('1', { abortSignal }), (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /unknown get option "abortSignal"/.test(e.message));
+  assert.throws(() => c.list({ abortSignal }), (e) => e.kind === 'InvalidConfig');
+  await assert.rejects(c.get('1', 'fast'), (e) => e instanceof MdeError && e.kind === 'InvalidConfig');
+  assert.deepEqual(await m.journal(), []);
+});
+
 test('resume from a token taken at any investigation: before and after it are the listing, each once', async () => {
   const m = await mock(['--count', '35', '--seed', '4']);
   const oracle = ids(valueOf(await m.all()));
