@@ -121,13 +121,14 @@ function untilAborted(value, signal) {
 
 /**
  * The JSON text of options for Rust. JSON has no NaN or Infinity (JSON.stringify writes null, which Rust reads as
- * "the default"): refused here, the rest in Rust.
+ * "the default") and no BigInt (JSON.stringify throws a TypeError): refused here, the rest in Rust.
  */
 function optionsJson(options) {
   return JSON.stringify(options, (key, value) => {
     if (typeof value === 'number' && !Number.isFinite(value)) {
       throw fail('InvalidConfig', `${key} must be a finite number, not ${value}`);
     }
+    if (typeof value === 'bigint') throw fail('InvalidConfig', `${key} must be a number, not a bigint`);
     return value;
   });
 }
@@ -785,7 +786,7 @@ export class InvestigationsClient {
     if (typeof intervalMs === 'number' && !Number.isFinite(intervalMs)) {
       throw fail('InvalidConfig', `intervalMs must be a finite number, not ${intervalMs}`);
     }
-    const json = JSON.stringify({ filter: filterInput(filter), intervalMs, resumeFrom, seed: seed() });
+    const json = optionsJson({ filter: filterInput(filter), intervalMs, resumeFrom, seed: seed() });
     const handle = call(() => this.#wasm.watch(json));
     return new InvestigationWatch(handle, this.#io, signal, ticks);
   }

@@ -132,6 +132,18 @@ test('NaN or Infinity in a number option is refused at once, not taken for the d
   assert.deepEqual(await m.journal(), []);
 });
 
+test('a BigInt option is refused with an MdeError (InvalidConfig), not a TypeError from JSON.stringify', async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base);
+  const refused = (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /must be a number, not a bigint/.test(e.message);
+  assert.throws(() => c.list({ top: 5n }), refused);
+  assert.throws(() => c.list({ snapshot: 1767225600000n }), refused);
+  assert.throws(() => c.watch({ intervalMs: 60000n }), refused);
+  assert.throws(() => client(m.base, { maxRetries: 1n }), refused);
+  assert.throws(() => client(m.base, { rateLimit: { perMinute: 10n } }), refused);
+  assert.deepEqual(await m.journal(), []);
+});
+
 test('pages itself with $top/$skip; byPage yields the pages', async () => {
   const m = await mock(['--count', '23', '--seed', '2']);
   const oracle = valueOf(await m.all());
