@@ -20,6 +20,7 @@ const CLIENT_OPTIONS = new Set([
 const RATE_LIMIT_OPTIONS = new Set(['state', 'perMinute', 'perHour', 'timeScale', 'shared']);
 const LIST_OPTIONS = new Set(['filter', 'top', 'skip', 'pageSize', 'snapshot', 'resumeFrom', 'signal']);
 const WATCH_OPTIONS = new Set(['filter', 'intervalMs', 'resumeFrom', 'ticks', 'signal']);
+const GET_OPTIONS = new Set(['signal']);
 const INFO_FIELDS = ['status', 'code', 'target', 'retryAfterMs', 'position', 'expected', 'found', 'path'];
 
 /**
@@ -78,6 +79,15 @@ function abortError(signal) {
   return fail('Aborted', `the operation was aborted: ${why}`, reason);
 }
 
+/** The `signal` option: an AbortSignal, or `undefined` for none (also for `null`, which fetch accepts). */
+function signalOption(signal) {
+  if (signal === undefined || signal === null) return undefined;
+  if (typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    throw fail('InvalidConfig', 'signal must be an AbortSignal (the `signal` of an AbortController, not the controller)');
+  }
+  return signal;
+}
+
 function throwIfAborted(signal) {
   if (signal?.aborted) throw abortError(signal);
 }
@@ -106,6 +116,20 @@ function untilAborted(value, signal) {
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     Promise.resolve(value).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * The JSON text of options for Rust. JSON has no NaN or Infinity (JSON.stringify writes null, which Rust reads as
+ * "the default") and no BigInt (JSON.stringify throws a TypeError): refused here, the rest in Rust.
+ */
+function optionsJson(options) {
+  return JSON.stringify(options, (key, value) => {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw fail('InvalidConfig', `${key} must be a finite number, not ${value}`);
+    }
+    if (typeof value === 'bigint') throw fail('InvalidConfig', `${key} must be a number, not a bigint`);
+    return value;
   });
 }
 
@@ -712,7 +736,8 @@ export class InvestigationsClient {
       if (rateLimit === null || typeof rateLimit !== 'object') throw fail('InvalidConfig', 'rateLimit must be an object');
       checkKeys(rateLimit, RATE_LIMIT_OPTIONS, 'rateLimit');
     }
-    this.#wasm = call(() => new Client(JSON.stringify({ ...rest, rateLimit })));
+    const json = optionsJson({ ...rest, rateLimit });
+    this.#wasm = call(() => new Client(json));
     const doFetch = fetchFn ?? ((url, init) => globalThis.fetch(url, init));
     const io = new Transport(token, doFetch, onEvent);
     const key = this.#wasm.sharedKey();
@@ -727,8 +752,9 @@ export class InvestigationsClient {
   list(options = {}) {
     if (options === null || typeof options !== 'object') throw fail('InvalidConfig', 'list options must be an object');
     checkKeys(options, LIST_OPTIONS, 'list');
-    const { filter, top, skip, pageSize, snapshot, resumeFrom, signal } = options;
-    const json = JSON.stringify({
+    const { filter, top, skip, pageSize, snapshot, resumeFrom } = options;
+    const signal = signalOption(options.signal);
+    const json = optionsJson({
       filter: filterInput(filter),
       top,
       skip,
@@ -750,7 +776,8 @@ export class InvestigationsClient {
   watch(options = {}) {
     if (options === null || typeof options !== 'object') throw fail('InvalidConfig', 'watch options must be an object');
     checkKeys(options, WATCH_OPTIONS, 'watch');
-    const { filter, intervalMs, resumeFrom, ticks, signal } = options;
+    const { filter, intervalMs, resumeFrom, ticks } = options;
+    const signal = signalOption(options.signal);
     // Counted here, by the pump that ends the iteration; Rust never sees it.
     if (ticks !== undefined && !(Number.isSafeInteger(ticks) && ticks >= 1)) {
       throw fail('InvalidConfig', `ticks must be a whole number from 1, not ${typeof ticks === 'string' ? JSON.stringify(ticks) : ticks}`);
@@ -759,14 +786,16 @@ export class InvestigationsClient {
     if (typeof intervalMs === 'number' && !Number.isFinite(intervalMs)) {
       throw fail('InvalidConfig', `intervalMs must be a finite number, not ${intervalMs}`);
     }
-    const json = JSON.stringify({ filter: filterInput(filter), intervalMs, resumeFrom, seed: seed() });
+    const json = optionsJson({ filter: filterInput(filter), intervalMs, resumeFrom, seed: seed() });
     const handle = call(() => this.#wasm.watch(json));
     return new InvestigationWatch(handle, this.#io, signal, ticks);
   }
 
   /** One investigation by its id or by the id of the alert that triggered it. */
   async get(id, options = {}) {
-    const { signal } = options ?? {};
+    if (options === null || typeof options !== 'object') throw fail('InvalidConfig', 'get options must be an object');
+    checkKeys(options, GET_OPTIONS, 'get');
+    const signal = signalOption(options.signal);
     if (typeof id !== 'string' && typeof id !== 'number') throw fail('InvalidConfig', 'id must be a string');
     const handle = call(() => this.#wasm.get(String(id), seed()));
     const state = { lastStatus: undefined };

@@ -245,7 +245,10 @@ export interface ListOptions {
    * during a long export neither appear nor shift the pages.
    */
   snapshot?: boolean | DateTimeValue;
-  /** Continue a listing from `resumeToken()`; the token carries the filter and the other options. */
+  /**
+   * Continue a listing from `resumeToken()`; the token carries the filter and the other options (give none of
+   * `filter`, `top`, `skip`, `pageSize` and `snapshot` beside it: `InvalidConfig`).
+   */
   resumeFrom?: string;
   /**
    * Aborting stops a request or a wait at once, and the loop receives no more investigations (also none of a page

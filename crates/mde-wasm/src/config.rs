@@ -278,6 +278,18 @@ impl<'a> ListOptions<'a> {
     pub fn start(&self, base: BaseUrl, retry: RetryPolicy, now_ms: u64) -> Result<Listing, ErrorInfo> {
         let jitter_seed = self.seed as u64;
         if let Some(token) = self.resume_from {
+            // The token carries the query, the page size and the snapshot bound: another one beside it would be
+            // ignored (a listing of another filter than the one asked for), so it is refused.
+            if self.filter.is_some()
+                || self.top.is_some()
+                || self.skip.is_some()
+                || self.page_size.is_some()
+                || self.snapshot.is_some()
+            {
+                return Err(ErrorInfo::config(
+                    "resumeFrom carries the filter, top, skip, pageSize and snapshot: give none of them beside it",
+                ));
+            }
             let options = ListingOptions { retry, jitter_seed, ..ListingOptions::default() };
             return Listing::resume(base, token, options).map_err(|e| ErrorInfo::from(&e));
         }
@@ -375,6 +387,20 @@ mod tests {
         assert_eq!(start(r#"{"skip":-1}"#).unwrap_err().kind, "InvalidQuery");
         assert_eq!(start(r#"{"pageSize":10001}"#).unwrap_err().kind, "InvalidConfig");
         assert_eq!(start(r#"{"resumeFrom":"nope"}"#).unwrap_err().kind, "InvalidConfig");
+        let token = start(r#"{"filter":{"text":"state eq 'Running'"},"pageSize":2}"#).unwrap().resume_token_after(0);
+        assert!(start(&format!(r#"{{"resumeFrom":"{}"}}"#, token.replace('"', "\\\""))).is_ok());
+        for other in [
+            r#""filter":{"text":"state eq 'Benign'"}"#,
+            r#""top":1"#,
+            r#""skip":0"#,
+            r#""pageSize":2"#,
+            r#""snapshot":false"#,
+        ] {
+            let json = format!(r#"{{"resumeFrom":"{}",{other}}}"#, token.replace('"', "\\\""));
+            let e = start(&json).unwrap_err();
+            assert_eq!(e.kind, "InvalidConfig", "{other}");
+            assert!(e.message.starts_with("resumeFrom carries the filter"), "{other}: {}", e.message);
+        }
         assert_eq!(start(r#"{"snapshot":[]}"#).unwrap_err().kind, "InvalidConfig");
         let listing = start(r#"{"snapshot":"2024-01-01T00:00:00Z"}"#).unwrap();
         assert_eq!(listing.effective_filter().unwrap().to_odata(), "startTime lt 2024-01-01T00:00:00Z");

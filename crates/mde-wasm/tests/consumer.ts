@@ -79,7 +79,7 @@ export async function main(): Promise<void> {
     break;
   }
   const token: string = list.resumeToken();
-  for await (const page of local.list({ resumeFrom: token, filter: "state eq 'Running'" }).byPage()) {
+  for await (const page of local.list({ resumeFrom: token }).byPage()) {
     const first: Investigation | undefined = page[0];
     console.log(page.length, first?.computerDnsName);
   }

@@ -119,6 +119,31 @@ test('an invalid filter or option fails at once and spends no call', async () =>
   assert.deepEqual(await m.journal(), []);
 });
 
+test('NaN or Infinity in a number option is refused at once, not taken for the default', async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base);
+  const refused = (what) => (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /must be a finite number, not (NaN|-?Infinity)/.test(e.message) || assert.fail(`${what}: ${e}`);
+  for (const options of [{ top: NaN }, { top: Infinity }, { skip: NaN }, { pageSize: -Infinity }, { snapshot: NaN }]) {
+    assert.throws(() => c.list(options), refused(JSON.stringify(Object.keys(options))));
+  }
+  for (const options of [{ maxRetries: NaN }, { maxRetryAfterMs: Infinity }, { rateLimit: { perMinute: NaN } }, { rateLimit: { perHour: Infinity } }, { rateLimit: { timeScale: NaN } }]) {
+    assert.throws(() => client(m.base, options), refused(JSON.stringify(options)));
+  }
+  assert.deepEqual(await m.journal(), []);
+});
+
+test('a BigInt option is refused with an MdeError (InvalidConfig), not a TypeError from JSON.stringify', async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base);
+  const refused = (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /must be a number, not a bigint/.test(e.message);
+  assert.throws(() => c.list({ top: 5n }), refused);
+  assert.throws(() => c.list({ snapshot: 1767225600000n }), refused);
+  assert.throws(() => c.watch({ intervalMs: 60000n }), refused);
+  assert.throws(() => client(m.base, { maxRetries: 1n }), refused);
+  assert.throws(() => client(m.base, { rateLimit: { perMinute: 10n } }), refused);
+  assert.deepEqual(await m.journal(), []);
+});
+
 test('pages itself with $top/$skip; byPage yields the pages', async () => {
   const m = await mock(['--count', '23', '--seed', '2']);
   const oracle = valueOf(await m.all());
@@ -617,6 +642,38 @@ async function take(list, n) {
   return out;
 }
 
+test('signal: null (which fetch accepts) means no signal in list(), get() and watch()', async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base, { token: async () => `t${++tokenCounter}` });
+  const items = await collect(c.list({ signal: null }));
+  assert.equal(items.length, 3);
+  assert.equal((await c.get(items[0].id, { signal: null })).id, items[0].id);
+  const events = await collect(c.watch({ signal: null, ticks: 1 }));
+  assert.deepEqual(events.map((e) => e.type), ['snapshot']);
+});
+
+test('a signal that is not an AbortSignal (the controller itself) is refused at once, and nothing is sent', async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base);
+  const refused = (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /signal must be an AbortSignal/.test(e.message);
+  for (const signal of [new AbortController(), {}, 'stop']) {
+    assert.throws(() => c.list({ signal }), refused);
+    assert.throws(() => c.watch({ signal }), refused);
+    await assert.rejects(c.get('1', { signal }), refused);
+  }
+  assert.deepEqual(await m.journal(), []);
+});
+
+test("get() refuses an unknown option (Azure's abortSignal) at once, as list() and watch() do, and sends nothing", async () => {
+  const m = await mock(['--count', '3']);
+  const c = client(m.base);
+  const abortSignal = new AbortController().signal;
+  await assert.rejects(c.get('1', { abortSignal }), (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /unknown get option "abortSignal"/.test(e.message));
+  assert.throws(() => c.list({ abortSignal }), (e) => e.kind === 'InvalidConfig');
+  await assert.rejects(c.get('1', 'fast'), (e) => e instanceof MdeError && e.kind === 'InvalidConfig');
+  assert.deepEqual(await m.journal(), []);
+});
+
 test('resume from a token taken at any investigation: before and after it are the listing, each once', async () => {
   const m = await mock(['--count', '35', '--seed', '4']);
   const oracle = ids(valueOf(await m.all()));
@@ -629,6 +686,21 @@ test('resume from a token taken at any investigation: before and after it are th
     const after = ids(await collect(client(m.base).list({ resumeFrom: token })));
     assert.deepEqual([...before, ...after], oracle, `break after ${n}`);
   }
+});
+
+test('resume from a token: a filter or another listing option beside resumeFrom is refused at once, not ignored', async () => {
+  const m = await mock(['--count', '6', '--seed', '4']);
+  const c = client(m.base);
+  const token = c.list({ filter: "state eq 'Running'", pageSize: 2 }).resumeToken();
+  for (const other of [{ filter: "state eq 'Benign'" }, { filter: { state: 'Benign' } }, { top: 1 }, { skip: 1 }, { pageSize: 3 }, { snapshot: true }]) {
+    assert.throws(
+      () => c.list({ resumeFrom: token, ...other }),
+      (e) => e instanceof MdeError && e.kind === 'InvalidConfig' && /resumeFrom carries the filter/.test(e.message),
+      JSON.stringify(other),
+    );
+  }
+  c.list({ resumeFrom: token, signal: new AbortController().signal });
+  assert.deepEqual(await m.journal(), []);
 });
 
 test('resume from a token: pages, a mix of both loops, an error, an abort, a thrown error and arrivals', async () => {
