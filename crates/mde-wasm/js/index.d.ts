@@ -84,7 +84,7 @@ export class MdeError extends Error {
   readonly code?: string;
   /** The service's correlation id for the failed call. */
   readonly target?: string;
-  /** `Throttled`: how long the service asked to wait. */
+  /** `Throttled`: how long the service asked to wait, at most 2,147,483,647 ms (about 24.8 days: the longest `setTimeout` delay). */
   readonly retryAfterMs?: number;
   /** `InvalidQuery` for OData text: the byte offset of the problem. */
   readonly position?: number;

@@ -9,6 +9,12 @@ use mde_core::{Error, ErrorKind};
 
 use crate::json::ObjectWriter;
 
+/// The most `retryAfterMs` says: 2,147,483,647 ms (about 24.8 days), the longest delay `setTimeout` takes
+/// (<https://developer.mozilla.org/en-US/docs/Web/API/Window/setTimeout#maximum_delay_value>). A longer
+/// `Retry-After` (a broken or hostile header) would make `setTimeout(f, retryAfterMs)` fire at once and
+/// `new Date(Date.now() + retryAfterMs)` invalid; the message keeps the exact hint.
+pub const MAX_TIMER_MS: u64 = 2_147_483_647;
+
 /// An error as JavaScript sees it: its [`ErrorFields`], boxed so that every `Result<_, ErrorInfo>` stays one
 /// pointer wide (moving ten optional fields at every `?` was a measurable part of the wasm module).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +152,7 @@ impl From<&Error> for ErrorInfo {
             }
         }
         if let Error::Throttled { retry_after: Some(d), .. } = e {
-            info.retry_after_ms = Some(crate::json::whole_ms(*d));
+            info.retry_after_ms = Some(crate::json::whole_ms(*d).min(MAX_TIMER_MS));
         }
         info
     }
@@ -178,6 +184,20 @@ mod tests {
         assert!(json.get("position").is_none());
     }
 
+    /// A `Retry-After` longer than a timer can wait is told as the longest wait a timer takes, so that
+    /// `setTimeout(f, e.retryAfterMs)` waits and `Date.now() + e.retryAfterMs` is a date.
+    #[test]
+    fn retry_after_ms_is_at_most_what_a_timer_takes() {
+        let wait = |ms| {
+            let http = HttpError { status: 429, service: None };
+            ErrorInfo::from(&Error::Throttled { retry_after: Some(Duration::from_millis(ms)), http }).retry_after_ms
+        };
+        assert_eq!(wait(2_147_483_646), Some(2_147_483_646));
+        assert_eq!(wait(2_147_483_647), Some(2_147_483_647));
+        assert_eq!(wait(2_147_483_648), Some(2_147_483_647));
+        assert_eq!(wait(u64::MAX), Some(2_147_483_647));
+    }
+
     /// The exact JSON of each shape of error (pinned before the size work on this module).
     #[test]
     fn json_is_pinned() {
@@ -190,7 +210,7 @@ mod tests {
         let cases: Vec<(Error, &str)> = vec![
             (
                 Error::Throttled { retry_after: Some(Duration::new(u64::MAX, 999_999_999)), http: http(429, None) },
-                r#"{"kind":"Throttled","message":"throttled by the service (retry after 18446744073709551615999 ms): HTTP 429","status":429,"retryAfterMs":18446744073709551615}"#,
+                r#"{"kind":"Throttled","message":"throttled by the service (retry after 18446744073709551615999 ms): HTTP 429","status":429,"retryAfterMs":2147483647}"#,
             ),
             (
                 Error::Throttled { retry_after: Some(Duration::from_micros(1_999)), http: http(429, None) },
