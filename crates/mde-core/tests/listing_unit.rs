@@ -178,6 +178,25 @@ fn a_short_page_with_a_next_link_is_not_the_end() {
     assert_eq!(h.next(), Action::Done);
 }
 
+/// A followed link may ask for fewer than the page size (a service that pages itself sends the rest of the `$top`
+/// it was asked for): a page as long as the link's `$top` is full, not the end of the listing.
+#[test]
+fn a_followed_link_with_a_smaller_top_is_full_when_it_brings_that_many() {
+    let mut h = Harness::new(ListQuery::default(), 10);
+    h.expect_send();
+    h.respond(&ok(&body(&[20, 19], Some("/api/investigations?$top=8&$skip=2"))));
+    assert_eq!(h.expect_page(), ["20", "19"]);
+    assert_eq!(h.expect_send().url, "https://api.security.microsoft.com/api/investigations?$top=8&$skip=2");
+    h.respond(&ok(&body(&[18, 17, 16, 15, 14, 13, 12, 11], None)));
+    assert_eq!(h.expect_page().len(), 8);
+    let r = h.expect_send();
+    assert_eq!(r.url, "https://api.security.microsoft.com/api/investigations?$top=10&$skip=10");
+    h.respond(&ok(&body(&[10, 9], None)));
+    assert_eq!(h.expect_page(), ["10", "9"]);
+    assert_eq!(h.next(), Action::Done, "a page shorter than the link's $top is the end");
+    assert_eq!(h.listing.progress().items, 12);
+}
+
 #[test]
 fn a_401_asks_for_a_fresh_token_once_then_fails() {
     let mut h = Harness::new(ListQuery::default(), 5);
