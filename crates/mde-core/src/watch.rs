@@ -485,7 +485,7 @@ impl Watch {
         self.phase = if why.error().is_some_and(fatal) {
             Phase::Failed(why)
         } else {
-            Phase::TickFailed { until_ms: self.tick.started_ms + millis(self.interval), why }
+            Phase::TickFailed { until_ms: self.tick.started_ms.saturating_add(millis(self.interval)), why }
         };
         None
     }
@@ -663,7 +663,7 @@ impl Watch {
         // The tick's events, pushed in order, are handed out from the end.
         self.events.reverse();
         self.ticks += 1;
-        self.phase = Phase::Waiting { until_ms: self.tick.started_ms + millis(self.interval) };
+        self.phase = Phase::Waiting { until_ms: self.tick.started_ms.saturating_add(millis(self.interval)) };
     }
 
     /// A string from which [`Watch::resume`] continues: the filter, the view, the open set and the newest start
@@ -945,6 +945,36 @@ mod tests {
         assert_eq!(watch.failure().map(Error::kind), Some(ErrorKind::Unauthorized));
         assert!(watch.poll_unfinished(5_000, &mut limiter).is_none(), "it stays failed");
         assert!(matches!(watch.poll(5_000, &mut limiter), WatchAction::Fail(e) if e.kind() == ErrorKind::Unauthorized));
+    }
+
+    /// An interval as long as a `Duration` (or a token's `u64::MAX` milliseconds) waits until the end of `u64`
+    /// time, after a tick that completed and after one that failed: it neither overflows nor wraps to no wait.
+    #[test]
+    fn a_huge_interval_waits_without_overflow() {
+        use crate::limiter::RateLimitConfig;
+        let base = BaseUrl::parse("https://api.security.microsoft.com").unwrap();
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        let now = 1_750_000_000_000u64;
+        let until_the_end =
+            WatchAction::Wait { duration: Duration::from_millis(u64::MAX - now - 1), cause: WatchWait::NextTick };
+        let options = WatchOptions { interval: Duration::MAX, ..WatchOptions::default() };
+        let mut watch = Watch::new(base.clone(), None, options).unwrap();
+        let empty = Response { status: 200, retry_after: None, retry_after_ms: None, body: br#"{"value":[]}"# };
+        for _ in 0..2 {
+            assert!(matches!(watch.poll(now, &mut limiter), WatchAction::Send(_)));
+            watch.handle_response(now, &mut limiter, &empty);
+        }
+        assert!(matches!(watch.poll(now, &mut limiter), WatchAction::Event(WatchEvent::Snapshot(_))));
+        assert_eq!(watch.poll(now + 1, &mut limiter), until_the_end);
+
+        let token = r#"mdeW1.{"filter":null,"interval":18446744073709551615,"newest":null,"snapshot":true,"open":[],"view":[]}"#;
+        let retry = RetryPolicy { max_attempts: 1, ..RetryPolicy::default() };
+        let mut watch = Watch::resume(base, token, WatchOptions { retry, ..WatchOptions::default() }).unwrap();
+        assert!(matches!(watch.poll(now, &mut limiter), WatchAction::Event(WatchEvent::Snapshot(_))));
+        assert!(matches!(watch.poll(now, &mut limiter), WatchAction::Send(_)));
+        watch.handle_transport_error(now, "reset");
+        assert!(matches!(watch.poll(now, &mut limiter), WatchAction::TickFailed(_)));
+        assert_eq!(watch.poll(now + 1, &mut limiter), until_the_end);
     }
 
     #[test]
