@@ -784,7 +784,8 @@ impl Listing {
     #[inline(always)]
     #[cfg_attr(mde_size, optimize(speed))]
     fn select_item(&mut self, index: usize, id: &str, start_time: Option<Timestamp>) -> bool {
-        let beyond_snapshot = matches!((self.snapshot_at, start_time), (Some(bound), Some(t)) if t >= bound);
+        // `startTime lt bound`, which a missing `startTime` does not satisfy either.
+        let beyond_snapshot = self.snapshot_at.is_some_and(|bound| start_time.is_none_or(|t| t >= bound));
         if beyond_snapshot || self.remaining() == Some(0) || !self.seen.insert(id.to_owned()) {
             return false;
         }

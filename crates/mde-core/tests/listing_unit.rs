@@ -321,3 +321,29 @@ fn snapshot_mode_bounds_the_filter_and_the_token_carries_it() {
     assert_eq!(resumed.effective_filter(), listing.effective_filter());
     assert_eq!(resumed.progress().items, 2);
 }
+
+/// Snapshot mode delivers only investigations that started before the bound, even from a service that ignores
+/// the filter: one without a `startTime` is excluded, as `startTime lt T` excludes it
+/// ([`Filter::matches`](mde_core::Filter::matches) is the oracle).
+#[test]
+fn snapshot_mode_drops_what_the_bound_excludes_even_when_the_service_sends_it() {
+    let base = BaseUrl::parse("http://127.0.0.1:4010").unwrap();
+    let at = Timestamp::parse("2026-11-27T07:00:00Z").unwrap();
+    let options = ListingOptions { page_size: 10, snapshot_at: Some(at), ..ListingOptions::default() };
+    let mut listing = Listing::new(base, ListQuery::default(), options).unwrap();
+    let mut limiter = RateLimiter::new(RateLimitConfig::default());
+    assert!(matches!(listing.poll(NOW, &mut limiter), Action::Send(_)));
+    let page = br#"{"value":[
+        {"id":"1","startTime":"2026-11-27T06:59:59Z","state":"Running"},
+        {"id":"2","startTime":null,"state":"Running"},
+        {"id":"3","state":"Running"},
+        {"id":"4","startTime":"2026-11-27T07:00:00Z","state":"Running"}
+    ]}"#;
+    listing.handle_response(NOW, &mut limiter, &ok(page));
+    let Action::Page(items) = listing.poll(NOW, &mut limiter) else { panic!("expected a page") };
+    let bound = listing.effective_filter().unwrap().clone();
+    let all = mde_core::decode::decode_page(page).unwrap().value;
+    let expected: Vec<&str> = all.iter().filter(|i| bound.matches(i)).map(|i| i.id.as_str()).collect();
+    assert_eq!(expected, ["1"]);
+    assert_eq!(items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), expected);
+}
