@@ -4,8 +4,10 @@
 //! investigation that can still change (not in a final state: see [`is_final`]). Then, every interval, a *tick*
 //! makes at most three calls, whatever the number of investigations:
 //!
-//! 1. **New ones**: `filter and startTime ge T`, `T` the newest `startTime` seen (`ge`, not `gt`: others may
-//!    share it; those already seen are recognised by their id).
+//! 1. **New ones**: `filter and startTime ge T`, `T` the newest `startTime` that a listing of the view or a call
+//!    for new ones has read (`ge`, not `gt`: others may share it; those already seen are recognised by their id).
+//!    Not the open ones' (read later in the tick): one that arrived after this call, and before a newer open one
+//!    that the open call reads, ended at once or not, must still be at or after `T` next tick.
 //! 2. **Open ones**: every investigation not in a final state (`state ne 'Benign' and ...`), whatever the
 //!    filter, since a change of state can bring one into the view or take it out.
 //! 3. **The ones that left**: those open at the last tick and not open now, looked up by id (`id eq 'a' or id
@@ -212,6 +214,8 @@ struct Tick {
     looked_up: Vec<String>,
     /// Whether the new call's page was full.
     new_page_full: bool,
+    /// The newest `startTime` after the new call: the watch's, or a newer one that the call read.
+    new_newest: Option<Timestamp>,
 }
 
 /// The watch state machine. See the module docs.
@@ -228,7 +232,7 @@ pub struct Watch {
     open: Ids,
     /// Ids that left the open set and are still to be looked up.
     left: Vec<String>,
-    /// The newest `startTime` seen.
+    /// The newest `startTime` read by the listing of the view or by a call for new ones (the bound of the next).
     newest: Option<Timestamp>,
     /// Where the next "new ones" call starts when the last one brought a full page.
     new_skip: u64,
@@ -563,7 +567,8 @@ impl Watch {
             Step::SnapshotOpen => {
                 let view = std::mem::take(&mut self.tick.read);
                 self.open = Ids::of(&[&read], true);
-                self.newest = newest(newest(None, &view), &read);
+                // The view's only: the open listing came later (see the module docs).
+                self.newest = newest(None, &view);
                 self.view = ById::new(view.clone());
                 self.events.push(WatchEvent::Snapshot(sorted(view)));
                 self.snapshot_sent = true;
@@ -571,6 +576,7 @@ impl Watch {
             }
             Step::New => {
                 self.tick.new_page_full = read.len() >= MAX_PAGE_SIZE as usize;
+                self.tick.new_newest = newest(self.newest, &read);
                 self.tick.read.extend(read);
                 self.begin(Step::Open);
             }
@@ -623,7 +629,7 @@ impl Watch {
         // of the open set and of the view are gathered and made at once after the loop.
         let latest = ById::new(read);
         if !self.tick.new_page_full {
-            self.newest = newest(self.newest, &latest.0);
+            self.newest = self.tick.new_newest;
         }
         let (mut opened, mut closed) = (Vec::new(), Vec::new());
         let (mut added, mut removed) = (Vec::new(), Vec::new());

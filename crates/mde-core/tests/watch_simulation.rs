@@ -329,3 +329,47 @@ fn one_that_waits_for_approval_then_finishes() {
     assert!(run.consumer.view.is_empty());
     assert_eq!(run.consumer.view, service.oracle(Some(&f)));
 }
+
+/// Investigations that arrive during a tick, after its call for the new ones (or the snapshot's listing of the
+/// view) and before its call for the open ones: first one that is final at once (an alert type that is not supported
+/// ends its investigation as it starts), then one that is open. The open call reads only the second; the first,
+/// which started before it, must still be found by the next tick's call for the new ones.
+#[test]
+fn one_that_arrives_final_during_a_tick_is_found_by_the_next() {
+    for during_snapshot in [false, true] {
+        let mut service = Service::new(&[(0, 0, false)]);
+        let mut run = new_run(None);
+        let mut never = || false;
+        if !during_snapshot {
+            pump_tick(&mut run, &service, &mut never).unwrap();
+            run.now_ms += INTERVAL_MS;
+        }
+        let mut sends = 0;
+        loop {
+            match run.watch.poll(run.now_ms, &mut run.limiter) {
+                WatchAction::Send(request) => {
+                    sends += 1;
+                    if sends == 2 {
+                        // Between the tick's first call and its second.
+                        run.now_ms += 10;
+                        service.arrive(run.now_ms, 0, 0, false);
+                        run.now_ms += 10;
+                        service.arrive(run.now_ms, 0, 0, true);
+                        run.now_ms += 10;
+                    }
+                    let body = service.answer(&request.url);
+                    let response = Response { status: 200, retry_after: None, retry_after_ms: None, body: &body };
+                    run.watch.handle_response(run.now_ms, &mut run.limiter, &response);
+                }
+                WatchAction::Wait { cause: WatchWait::NextTick, .. } => break,
+                WatchAction::Wait { duration, .. } => run.now_ms += duration.as_millis() as u64,
+                WatchAction::Event(event) => run.consumer.apply(event).unwrap(),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(sends >= 2);
+        run.now_ms += INTERVAL_MS;
+        pump_tick(&mut run, &service, &mut never).unwrap();
+        assert_eq!(run.consumer.view, service.oracle(None), "the next tick has caught up ({during_snapshot})");
+    }
+}
