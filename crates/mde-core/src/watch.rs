@@ -1,13 +1,18 @@
 //! [`Watch`]: the sans-I/O state machine that keeps the view of a filter current, beside [`Listing`].
 //!
-//! The API can only list. A watch first lists the view (everything the filter selects) and, apart, every
-//! investigation that can still change (not in a final state: see [`is_final`]). Then, every interval, a *tick*
-//! makes at most three calls, whatever the number of investigations:
+//! The API can only list. A watch first lists every investigation that can still change (not in a final state: see
+//! [`is_final`]) and then, apart, the view (everything the filter selects): in this order, so that one that ends
+//! between the two listings is either in the view as it ended or known as open, and looked up at the next tick.
+//! Then, every interval, a *tick* makes at most three calls, whatever the number of investigations:
 //!
-//! 1. **New ones**: `filter and startTime ge T`, `T` the newest `startTime` that a listing of the view or a call
-//!    for new ones has read (`ge`, not `gt`: others may share it; those already seen are recognised by their id).
-//!    Not the open ones' (read later in the tick): one that arrived after this call, and before a newer open one
-//!    that the open call reads, ended at once or not, must still be at or after `T` next tick.
+//! 1. **New ones**: `(filter or not final) and startTime ge T` (without a filter, `startTime ge T`), `T` the newest
+//!    `startTime` that the first listing of the open ones or a call for new ones has read (`ge`, not `gt`: others
+//!    may share it; those already seen are recognised by their id). The open ones come too, selected or not, so
+//!    that every investigation that started before `T` was read by a call that would select it, or was final when
+//!    one did (and so never changes); `T` is not taken from the view's listing or the open call, which came later:
+//!    one that arrived before them, open and not selected, and ended before the next call could see it, would
+//!    otherwise start before `T` and never be read. (With no open investigation at the snapshot there is no `T` yet:
+//!    the first tick's call reads the view again, and finds nothing new in it.)
 //! 2. **Open ones**: every investigation not in a final state (`state ne 'Benign' and ...`), whatever the
 //!    filter, since a change of state can bring one into the view or take it out.
 //! 3. **The ones that left**: those open at the last tick and not open now, looked up by id (`id eq 'a' or id
@@ -157,10 +162,10 @@ pub enum WatchAction {
 /// The calls of a tick, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
-    /// The first listing of the view (every page).
-    SnapshotView,
     /// The first listing of the open investigations (every page).
     SnapshotOpen,
+    /// The first listing of the view (every page), after the open ones.
+    SnapshotView,
     /// A tick's first call: the new ones.
     New,
     /// A tick's second call: the open ones.
@@ -457,7 +462,7 @@ impl Watch {
                 }
                 // A tick starts.
                 Phase::Idle | Phase::Waiting { .. } => {
-                    let step = if self.snapshot_sent { Step::New } else { Step::SnapshotView };
+                    let step = if self.snapshot_sent { Step::New } else { Step::SnapshotOpen };
                     self.tick = Tick { started_ms: now_ms, ..Tick::default() };
                     self.begin(step);
                 }
@@ -523,7 +528,9 @@ impl Watch {
             Step::SnapshotOpen => (Some(open_filter()), None, 0),
             Step::New => {
                 let since = self.newest.map(|t| start_time().ge(t));
-                let filter = match (self.filter.clone(), since) {
+                // The selected ones and the open ones (without a filter, every one is selected).
+                let wanted = self.filter.clone().map(|f| f.or(open_filter()));
+                let filter = match (wanted, since) {
                     (Some(f), Some(s)) => Some(f.and(s)),
                     (f, s) => f.or(s),
                 };
@@ -560,15 +567,17 @@ impl Watch {
     /// A call (or the snapshot's listing) has read everything it asked for.
     fn finish_call(&mut self, step: Step, read: Vec<Investigation>, now_ms: u64) {
         match step {
-            Step::SnapshotView => {
-                self.tick.read = read;
-                self.begin(Step::SnapshotOpen);
-            }
             Step::SnapshotOpen => {
-                let view = std::mem::take(&mut self.tick.read);
-                self.open = Ids::of(&[&read], true);
-                // The view's only: the open listing came later (see the module docs).
-                self.newest = newest(None, &view);
+                self.tick.read = read;
+                self.begin(Step::SnapshotView);
+            }
+            Step::SnapshotView => {
+                let (open, view) = (std::mem::take(&mut self.tick.read), read);
+                // Open in either listing: one that the view's listing (the later one) read open may end before the
+                // next tick, which then looks it up.
+                self.open = Ids::of(&[&open, &view], true);
+                // The open listing's, the first (see the module docs).
+                self.newest = newest(None, &open);
                 self.view = ById::new(view.clone());
                 self.events.push(WatchEvent::Snapshot(sorted(view)));
                 self.snapshot_sent = true;
@@ -583,10 +592,12 @@ impl Watch {
             Step::Open => {
                 let full = read.len() >= MAX_PAGE_SIZE as usize;
                 let now = Ids::of(&[&read], true);
-                // Those that left the open set are looked up, unless read meanwhile (a new call may have).
-                let read_ids = Ids::of(&[&self.tick.read, &read], false);
-                for gone in self.open.iter() {
-                    if !now.contains(gone) && !read_ids.contains(gone) && !self.left.contains(gone) {
+                // Those that left the open set are looked up: the open ones of the last tick, and those that the new
+                // call read open (it came first: they may have ended since), unless the new call read them final.
+                let (read_open, read_any) = (Ids::of(&[&self.tick.read], true), Ids::of(&[&self.tick.read], false));
+                for gone in self.open.iter().chain(read_open.iter()) {
+                    let read_final = read_any.contains(gone) && !read_open.contains(gone);
+                    if !now.contains(gone) && !read_final && !self.left.contains(gone) {
                         self.left.push(gone.clone());
                     }
                 }
