@@ -257,7 +257,11 @@ pub struct Listing {
     /// The body of the response in flight, read as it arrives ([`Listing::handle_body_chunk`]).
     stream: Option<PageStream>,
     followed_links: IdSet,
-    next_link: Option<String>,
+    /// The link to follow next, and its `$top` if it has one.
+    next_link: Option<(String, Option<u64>)>,
+    /// The `$top` of the followed link in flight, if it has one: a page that long is full, even when shorter than
+    /// the page size.
+    link_top: Option<u64>,
     /// Full pages in a row that brought nothing new (a service that ignores `$skip` would loop forever).
     stale_pages: u32,
     phase: Phase,
@@ -309,6 +313,7 @@ impl Listing {
             stream: None,
             followed_links: IdSet::default(),
             next_link: None,
+            link_top: None,
             stale_pages: 0,
             phase: Phase::Idle,
         };
@@ -466,10 +471,11 @@ impl Listing {
                 Phase::Idle => {
                     // Asking for more: the last page was handed on in full.
                     self.page_mark = None;
-                    let url = match self.next_link.take() {
-                        Some(link) => link,
-                        None => self.next_page_url(),
+                    let (url, link_top) = match self.next_link.take() {
+                        Some((link, top)) => (link, top),
+                        None => (self.next_page_url(), None),
                     };
+                    self.link_top = link_top;
                     self.phase = Phase::Request(Exchange::new(url));
                 }
                 Phase::Request(exchange) => {
@@ -778,7 +784,8 @@ impl Listing {
     #[inline(always)]
     #[cfg_attr(mde_size, optimize(speed))]
     fn select_item(&mut self, index: usize, id: &str, start_time: Option<Timestamp>) -> bool {
-        let beyond_snapshot = matches!((self.snapshot_at, start_time), (Some(bound), Some(t)) if t >= bound);
+        // `startTime lt bound`, which a missing `startTime` does not satisfy either.
+        let beyond_snapshot = self.snapshot_at.is_some_and(|bound| start_time.is_none_or(|t| t >= bound));
         if beyond_snapshot || self.remaining() == Some(0) || !self.seen.insert(id.to_owned()) {
             return false;
         }
@@ -798,7 +805,8 @@ impl Listing {
     /// The page in flight has been read whole (`raw_len` items, and its `@odata.nextLink`): moves the position
     /// past it and says what comes after it.
     fn end_page(&mut self, raw_len: usize, next_link: Option<String>) -> Phase {
-        let requested = self.requested_top_before_page();
+        // A followed link that asked for fewer got a full page when it got that many.
+        let requested = self.requested_top_before_page().min(self.link_top.unwrap_or(u64::MAX));
         let raw_len = raw_len as u64;
         self.progress.position += raw_len;
         let link = next_link.map(|l| self.base.check_list_link(&l));
@@ -810,11 +818,15 @@ impl Listing {
             None => false,
         };
         self.stale_pages = if got_new || raw_len < requested { 0 } else { self.stale_pages + 1 };
+        let follow = match &link {
+            Some(Ok(url)) if got_new => self.next_page_top(url),
+            _ => None,
+        };
         match link {
             Some(Err(e)) => Phase::Failed(Error::ForeignOrigin(e)),
             _ if self.remaining() == Some(0) || raw_len == 0 => Phase::Done,
-            Some(Ok(url)) if got_new && self.is_next_page(&url) && self.followed_links.insert(url.clone()) => {
-                self.next_link = Some(url);
+            Some(Ok(url)) if follow.is_some() && self.followed_links.insert(url.clone()) => {
+                self.next_link = Some((url, follow.flatten()));
                 Phase::Idle
             }
             _ if raw_len < requested => Phase::Done,
@@ -828,19 +840,20 @@ impl Listing {
         }
     }
 
-    /// Whether a same-origin link asks for exactly the page the listing would ask for next: the same filter
+    /// Whether a same-origin link asks for exactly the page the listing would ask for next (`Some`, with the link's
+    /// `$top` if it has one): the same filter
     /// (snapshot bound included) at the current `$skip`. Only such a link is followed (it may carry another
     /// `$top`, as a service that caps pages would send), so a link can neither skip items, repeat a page, drop
     /// the filter, nor move the paging. The filters are compared as the OData text the service gets
     /// ([`Filter::to_odata`]), the link's once parsed: however a link spells it, and with an `in` list, which
     /// the listing sends as an `or` of `eq`s and so reads back as that.
-    fn is_next_page(&self, url: &str) -> bool {
+    fn next_page_top(&self, url: &str) -> Option<Option<u64>> {
         let qs = url.split_once('?').map_or("", |(_, q)| q);
         let lenient = ParseOptions { allow_unknown_states: true, ..ParseOptions::default() };
-        ListQuery::from_query_string_with(qs, &lenient).is_ok_and(|q| {
-            q.filter.as_ref().map(Filter::to_odata) == self.effective_filter.as_ref().map(Filter::to_odata)
-                && q.skip == self.start_skip.saturating_add(self.progress.position)
-        })
+        let q = ListQuery::from_query_string_with(qs, &lenient).ok()?;
+        let next = q.filter.as_ref().map(Filter::to_odata) == self.effective_filter.as_ref().map(Filter::to_odata)
+            && q.skip == self.start_skip.saturating_add(self.progress.position);
+        next.then(|| q.top.map(|t| u64::from(t.get())))
     }
 }
 
@@ -913,13 +926,13 @@ mod tests {
         let mut listing = Listing::new(base(), query, ListingOptions::default()).unwrap();
         let own = listing.next_page_url();
         assert!(own.contains("$filter=state%20eq%20%27Queued%27%20or%20state%20eq%20%27Running%27"), "{own}");
-        assert!(listing.is_next_page(&own));
+        assert!(listing.next_page_top(&own).is_some());
         let spelled = "http://127.0.0.1:4010/api/investigations?$top=5&$filter=(state%20eq%20'Queued')%20or%20state%20eq%20'Running'";
-        assert!(listing.is_next_page(spelled));
+        assert!(listing.next_page_top(spelled).is_some());
         let other = "http://127.0.0.1:4010/api/investigations?$filter=state%20eq%20'Queued'";
-        assert!(!listing.is_next_page(other));
+        assert!(listing.next_page_top(other).is_none());
         let moved = format!("{own}&$skip=1");
-        assert!(!listing.is_next_page(&moved));
+        assert!(listing.next_page_top(&moved).is_none());
     }
 
     #[test]

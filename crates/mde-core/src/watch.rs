@@ -1,11 +1,18 @@
 //! [`Watch`]: the sans-I/O state machine that keeps the view of a filter current, beside [`Listing`].
 //!
-//! The API can only list. A watch first lists the view (everything the filter selects) and, apart, every
-//! investigation that can still change (not in a final state: see [`is_final`]). Then, every interval, a *tick*
-//! makes at most three calls, whatever the number of investigations:
+//! The API can only list. A watch first lists every investigation that can still change (not in a final state: see
+//! [`is_final`]) and then, apart, the view (everything the filter selects): in this order, so that one that ends
+//! between the two listings is either in the view as it ended or known as open, and looked up at the next tick.
+//! Then, every interval, a *tick* makes at most three calls, whatever the number of investigations:
 //!
-//! 1. **New ones**: `filter and startTime ge T`, `T` the newest `startTime` seen (`ge`, not `gt`: others may
-//!    share it; those already seen are recognised by their id).
+//! 1. **New ones**: `(filter or not final) and startTime ge T` (without a filter, `startTime ge T`), `T` the newest
+//!    `startTime` that the first listing of the open ones or a call for new ones has read (`ge`, not `gt`: others
+//!    may share it; those already seen are recognised by their id). The open ones come too, selected or not, so
+//!    that every investigation that started before `T` was read by a call that would select it, or was final when
+//!    one did (and so never changes); `T` is not taken from the view's listing or the open call, which came later:
+//!    one that arrived before them, open and not selected, and ended before the next call could see it, would
+//!    otherwise start before `T` and never be read. (With no open investigation at the snapshot there is no `T` yet:
+//!    the first tick's call reads the view again, and finds nothing new in it.)
 //! 2. **Open ones**: every investigation not in a final state (`state ne 'Benign' and ...`), whatever the
 //!    filter, since a change of state can bring one into the view or take it out.
 //! 3. **The ones that left**: those open at the last tick and not open now, looked up by id (`id eq 'a' or id
@@ -155,10 +162,10 @@ pub enum WatchAction {
 /// The calls of a tick, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
-    /// The first listing of the view (every page).
-    SnapshotView,
     /// The first listing of the open investigations (every page).
     SnapshotOpen,
+    /// The first listing of the view (every page), after the open ones.
+    SnapshotView,
     /// A tick's first call: the new ones.
     New,
     /// A tick's second call: the open ones.
@@ -212,6 +219,8 @@ struct Tick {
     looked_up: Vec<String>,
     /// Whether the new call's page was full.
     new_page_full: bool,
+    /// The newest `startTime` after the new call: the watch's, or a newer one that the call read.
+    new_newest: Option<Timestamp>,
 }
 
 /// The watch state machine. See the module docs.
@@ -228,7 +237,7 @@ pub struct Watch {
     open: Ids,
     /// Ids that left the open set and are still to be looked up.
     left: Vec<String>,
-    /// The newest `startTime` seen.
+    /// The newest `startTime` read by the listing of the view or by a call for new ones (the bound of the next).
     newest: Option<Timestamp>,
     /// Where the next "new ones" call starts when the last one brought a full page.
     new_skip: u64,
@@ -453,7 +462,7 @@ impl Watch {
                 }
                 // A tick starts.
                 Phase::Idle | Phase::Waiting { .. } => {
-                    let step = if self.snapshot_sent { Step::New } else { Step::SnapshotView };
+                    let step = if self.snapshot_sent { Step::New } else { Step::SnapshotOpen };
                     self.tick = Tick { started_ms: now_ms, ..Tick::default() };
                     self.begin(step);
                 }
@@ -485,7 +494,7 @@ impl Watch {
         self.phase = if why.error().is_some_and(fatal) {
             Phase::Failed(why)
         } else {
-            Phase::TickFailed { until_ms: self.tick.started_ms + millis(self.interval), why }
+            Phase::TickFailed { until_ms: self.tick.started_ms.saturating_add(millis(self.interval)), why }
         };
         None
     }
@@ -519,7 +528,9 @@ impl Watch {
             Step::SnapshotOpen => (Some(open_filter()), None, 0),
             Step::New => {
                 let since = self.newest.map(|t| start_time().ge(t));
-                let filter = match (self.filter.clone(), since) {
+                // The selected ones and the open ones (without a filter, every one is selected).
+                let wanted = self.filter.clone().map(|f| f.or(open_filter()));
+                let filter = match (wanted, since) {
                     (Some(f), Some(s)) => Some(f.and(s)),
                     (f, s) => f.or(s),
                 };
@@ -556,14 +567,17 @@ impl Watch {
     /// A call (or the snapshot's listing) has read everything it asked for.
     fn finish_call(&mut self, step: Step, read: Vec<Investigation>, now_ms: u64) {
         match step {
-            Step::SnapshotView => {
-                self.tick.read = read;
-                self.begin(Step::SnapshotOpen);
-            }
             Step::SnapshotOpen => {
-                let view = std::mem::take(&mut self.tick.read);
-                self.open = Ids::of(&[&read], true);
-                self.newest = newest(newest(None, &view), &read);
+                self.tick.read = read;
+                self.begin(Step::SnapshotView);
+            }
+            Step::SnapshotView => {
+                let (open, view) = (std::mem::take(&mut self.tick.read), read);
+                // Open in either listing: one that the view's listing (the later one) read open may end before the
+                // next tick, which then looks it up.
+                self.open = Ids::of(&[&open, &view], true);
+                // The open listing's, the first (see the module docs).
+                self.newest = newest(None, &open);
                 self.view = ById::new(view.clone());
                 self.events.push(WatchEvent::Snapshot(sorted(view)));
                 self.snapshot_sent = true;
@@ -571,16 +585,19 @@ impl Watch {
             }
             Step::New => {
                 self.tick.new_page_full = read.len() >= MAX_PAGE_SIZE as usize;
+                self.tick.new_newest = newest(self.newest, &read);
                 self.tick.read.extend(read);
                 self.begin(Step::Open);
             }
             Step::Open => {
                 let full = read.len() >= MAX_PAGE_SIZE as usize;
                 let now = Ids::of(&[&read], true);
-                // Those that left the open set are looked up, unless read meanwhile (a new call may have).
-                let read_ids = Ids::of(&[&self.tick.read, &read], false);
-                for gone in self.open.iter() {
-                    if !now.contains(gone) && !read_ids.contains(gone) && !self.left.contains(gone) {
+                // Those that left the open set are looked up: the open ones of the last tick, and those that the new
+                // call read open (it came first: they may have ended since), unless the new call read them final.
+                let (read_open, read_any) = (Ids::of(&[&self.tick.read], true), Ids::of(&[&self.tick.read], false));
+                for gone in self.open.iter().chain(read_open.iter()) {
+                    let read_final = read_any.contains(gone) && !read_open.contains(gone);
+                    if !now.contains(gone) && !read_final && !self.left.contains(gone) {
                         self.left.push(gone.clone());
                     }
                 }
@@ -623,7 +640,7 @@ impl Watch {
         // of the open set and of the view are gathered and made at once after the loop.
         let latest = ById::new(read);
         if !self.tick.new_page_full {
-            self.newest = newest(self.newest, &latest.0);
+            self.newest = self.tick.new_newest;
         }
         let (mut opened, mut closed) = (Vec::new(), Vec::new());
         let (mut added, mut removed) = (Vec::new(), Vec::new());
@@ -663,7 +680,7 @@ impl Watch {
         // The tick's events, pushed in order, are handed out from the end.
         self.events.reverse();
         self.ticks += 1;
-        self.phase = Phase::Waiting { until_ms: self.tick.started_ms + millis(self.interval) };
+        self.phase = Phase::Waiting { until_ms: self.tick.started_ms.saturating_add(millis(self.interval)) };
     }
 
     /// A string from which [`Watch::resume`] continues: the filter, the view, the open set and the newest start
@@ -945,6 +962,36 @@ mod tests {
         assert_eq!(watch.failure().map(Error::kind), Some(ErrorKind::Unauthorized));
         assert!(watch.poll_unfinished(5_000, &mut limiter).is_none(), "it stays failed");
         assert!(matches!(watch.poll(5_000, &mut limiter), WatchAction::Fail(e) if e.kind() == ErrorKind::Unauthorized));
+    }
+
+    /// An interval as long as a `Duration` (or a token's `u64::MAX` milliseconds) waits until the end of `u64`
+    /// time, after a tick that completed and after one that failed: it neither overflows nor wraps to no wait.
+    #[test]
+    fn a_huge_interval_waits_without_overflow() {
+        use crate::limiter::RateLimitConfig;
+        let base = BaseUrl::parse("https://api.security.microsoft.com").unwrap();
+        let mut limiter = RateLimiter::new(RateLimitConfig::default());
+        let now = 1_750_000_000_000u64;
+        let until_the_end =
+            WatchAction::Wait { duration: Duration::from_millis(u64::MAX - now - 1), cause: WatchWait::NextTick };
+        let options = WatchOptions { interval: Duration::MAX, ..WatchOptions::default() };
+        let mut watch = Watch::new(base.clone(), None, options).unwrap();
+        let empty = Response { status: 200, retry_after: None, retry_after_ms: None, body: br#"{"value":[]}"# };
+        for _ in 0..2 {
+            assert!(matches!(watch.poll(now, &mut limiter), WatchAction::Send(_)));
+            watch.handle_response(now, &mut limiter, &empty);
+        }
+        assert!(matches!(watch.poll(now, &mut limiter), WatchAction::Event(WatchEvent::Snapshot(_))));
+        assert_eq!(watch.poll(now + 1, &mut limiter), until_the_end);
+
+        let token = r#"mdeW1.{"filter":null,"interval":18446744073709551615,"newest":null,"snapshot":true,"open":[],"view":[]}"#;
+        let retry = RetryPolicy { max_attempts: 1, ..RetryPolicy::default() };
+        let mut watch = Watch::resume(base, token, WatchOptions { retry, ..WatchOptions::default() }).unwrap();
+        assert!(matches!(watch.poll(now, &mut limiter), WatchAction::Event(WatchEvent::Snapshot(_))));
+        assert!(matches!(watch.poll(now, &mut limiter), WatchAction::Send(_)));
+        watch.handle_transport_error(now, "reset");
+        assert!(matches!(watch.poll(now, &mut limiter), WatchAction::TickFailed(_)));
+        assert_eq!(watch.poll(now + 1, &mut limiter), until_the_end);
     }
 
     #[test]

@@ -178,6 +178,25 @@ fn a_short_page_with_a_next_link_is_not_the_end() {
     assert_eq!(h.next(), Action::Done);
 }
 
+/// A followed link may ask for fewer than the page size (a service that pages itself sends the rest of the `$top`
+/// it was asked for): a page as long as the link's `$top` is full, not the end of the listing.
+#[test]
+fn a_followed_link_with_a_smaller_top_is_full_when_it_brings_that_many() {
+    let mut h = Harness::new(ListQuery::default(), 10);
+    h.expect_send();
+    h.respond(&ok(&body(&[20, 19], Some("/api/investigations?$top=8&$skip=2"))));
+    assert_eq!(h.expect_page(), ["20", "19"]);
+    assert_eq!(h.expect_send().url, "https://api.security.microsoft.com/api/investigations?$top=8&$skip=2");
+    h.respond(&ok(&body(&[18, 17, 16, 15, 14, 13, 12, 11], None)));
+    assert_eq!(h.expect_page().len(), 8);
+    let r = h.expect_send();
+    assert_eq!(r.url, "https://api.security.microsoft.com/api/investigations?$top=10&$skip=10");
+    h.respond(&ok(&body(&[10, 9], None)));
+    assert_eq!(h.expect_page(), ["10", "9"]);
+    assert_eq!(h.next(), Action::Done, "a page shorter than the link's $top is the end");
+    assert_eq!(h.listing.progress().items, 12);
+}
+
 #[test]
 fn a_401_asks_for_a_fresh_token_once_then_fails() {
     let mut h = Harness::new(ListQuery::default(), 5);
@@ -301,4 +320,30 @@ fn snapshot_mode_bounds_the_filter_and_the_token_carries_it() {
     assert_eq!(resumed.snapshot_at(), Some(at));
     assert_eq!(resumed.effective_filter(), listing.effective_filter());
     assert_eq!(resumed.progress().items, 2);
+}
+
+/// Snapshot mode delivers only investigations that started before the bound, even from a service that ignores
+/// the filter: one without a `startTime` is excluded, as `startTime lt T` excludes it
+/// ([`Filter::matches`](mde_core::Filter::matches) is the oracle).
+#[test]
+fn snapshot_mode_drops_what_the_bound_excludes_even_when_the_service_sends_it() {
+    let base = BaseUrl::parse("http://127.0.0.1:4010").unwrap();
+    let at = Timestamp::parse("2026-11-27T07:00:00Z").unwrap();
+    let options = ListingOptions { page_size: 10, snapshot_at: Some(at), ..ListingOptions::default() };
+    let mut listing = Listing::new(base, ListQuery::default(), options).unwrap();
+    let mut limiter = RateLimiter::new(RateLimitConfig::default());
+    assert!(matches!(listing.poll(NOW, &mut limiter), Action::Send(_)));
+    let page = br#"{"value":[
+        {"id":"1","startTime":"2026-11-27T06:59:59Z","state":"Running"},
+        {"id":"2","startTime":null,"state":"Running"},
+        {"id":"3","state":"Running"},
+        {"id":"4","startTime":"2026-11-27T07:00:00Z","state":"Running"}
+    ]}"#;
+    listing.handle_response(NOW, &mut limiter, &ok(page));
+    let Action::Page(items) = listing.poll(NOW, &mut limiter) else { panic!("expected a page") };
+    let bound = listing.effective_filter().unwrap().clone();
+    let all = mde_core::decode::decode_page(page).unwrap().value;
+    let expected: Vec<&str> = all.iter().filter(|i| bound.matches(i)).map(|i| i.id.as_str()).collect();
+    assert_eq!(expected, ["1"]);
+    assert_eq!(items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), expected);
 }

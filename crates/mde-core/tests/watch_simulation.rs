@@ -1,7 +1,8 @@
 //! The watch against a simulated service whose investigations arrive and change between ticks: the snapshot with
 //! every event applied in order equals, at the end of each tick, what the filter selects in the service (the
 //! oracle: the filter evaluated over the simulated data); a tick makes at most three calls; a watch resumed from a
-//! token goes on the same way.
+//! token goes on the same way. When they also change during a tick, between its calls, the next tick without
+//! changes brings the view up to date.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -328,4 +329,142 @@ fn one_that_waits_for_approval_then_finishes() {
     pump_tick(&mut run, &service, &mut never).unwrap();
     assert!(run.consumer.view.is_empty());
     assert_eq!(run.consumer.view, service.oracle(Some(&f)));
+}
+
+/// Investigations that arrive during a tick, after its call for the new ones (or the snapshot's listing of the
+/// view) and before its call for the open ones: first one that is final at once (an alert type that is not supported
+/// ends its investigation as it starts), then one that is open. The open call reads only the second; the first,
+/// which started before it, must still be found by the next tick's call for the new ones.
+#[test]
+fn one_that_arrives_final_during_a_tick_is_found_by_the_next() {
+    for during_snapshot in [false, true] {
+        let mut service = Service::new(&[(0, 0, false)]);
+        let mut run = new_run(None);
+        let mut never = || false;
+        if !during_snapshot {
+            pump_tick(&mut run, &service, &mut never).unwrap();
+            run.now_ms += INTERVAL_MS;
+        }
+        let mut sends = 0;
+        loop {
+            match run.watch.poll(run.now_ms, &mut run.limiter) {
+                WatchAction::Send(request) => {
+                    sends += 1;
+                    if sends == 2 {
+                        // Between the tick's first call and its second.
+                        run.now_ms += 10;
+                        service.arrive(run.now_ms, 0, 0, false);
+                        run.now_ms += 10;
+                        service.arrive(run.now_ms, 0, 0, true);
+                        run.now_ms += 10;
+                    }
+                    let body = service.answer(&request.url);
+                    let response = Response { status: 200, retry_after: None, retry_after_ms: None, body: &body };
+                    run.watch.handle_response(run.now_ms, &mut run.limiter, &response);
+                }
+                WatchAction::Wait { cause: WatchWait::NextTick, .. } => break,
+                WatchAction::Wait { duration, .. } => run.now_ms += duration.as_millis() as u64,
+                WatchAction::Event(event) => run.consumer.apply(event).unwrap(),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(sends >= 2);
+        run.now_ms += INTERVAL_MS;
+        pump_tick(&mut run, &service, &mut never).unwrap();
+        assert_eq!(run.consumer.view, service.oracle(None), "the next tick has caught up ({during_snapshot})");
+    }
+}
+
+/// Pumps the watch through one tick while the world changes between its calls: the changes of `during[k]` happen
+/// just before the tick's call `k` (from 0) goes out, a millisecond apart.
+fn pump_tick_changing(run: &mut Run, service: &mut Service, during: &[Vec<Change>]) -> Result<(), TestCaseError> {
+    let mut sends = 0;
+    for _ in 0..10_000 {
+        match run.watch.poll(run.now_ms, &mut run.limiter) {
+            WatchAction::Send(request) => {
+                for c in during.get(sends).map_or(&[][..], Vec::as_slice) {
+                    run.now_ms += 1;
+                    service.change(run.now_ms, c);
+                }
+                sends += 1;
+                let body = service.answer(&request.url);
+                let response = Response { status: 200, retry_after: None, retry_after_ms: None, body: &body };
+                run.watch.handle_response(run.now_ms, &mut run.limiter, &response);
+            }
+            WatchAction::Wait { cause: WatchWait::NextTick, .. } => return Ok(()),
+            WatchAction::Wait { duration, .. } => run.now_ms += duration.as_millis() as u64,
+            WatchAction::Event(event) => run.consumer.apply(event)?,
+            other => return Err(TestCaseError::fail(format!("unexpected {other:?}"))),
+        }
+    }
+    Err(TestCaseError::fail("a tick never ended"))
+}
+
+/// Runs the watch of `f` over `initial` through `ticks` (the snapshot first), the changes of each made between its
+/// calls, then through a tick without changes: the view must then be what a fresh listing returns.
+fn caught_up(initial: &[(u8, u8, bool)], f: Option<Filter>, ticks: &[Vec<Vec<Change>>]) -> Result<(), TestCaseError> {
+    let mut service = Service::new(initial);
+    let mut run = new_run(f.clone());
+    for during in ticks {
+        pump_tick_changing(&mut run, &mut service, during)?;
+        run.now_ms += INTERVAL_MS;
+    }
+    pump_tick_changing(&mut run, &mut service, &[])?;
+    prop_assert_eq!(&run.consumer.view, &service.oracle(f.as_ref()), "after a quiet tick");
+    Ok(())
+}
+
+const FINISH_FIRST_OPEN: Change = Change::Move { pick: 0, to: 0, finish: true };
+/// A final arrival, selected without a filter: it is the newest, so a later call for new ones starts after the
+/// others.
+const ARRIVE_FINAL: Change = Change::Arrive { state: 0, machine: 0, open: false };
+
+/// One open when the snapshot's first listing reads it, ended before the second: looked up at the next tick (the
+/// newest start time is a later one's).
+#[test]
+fn one_that_ends_between_the_snapshots_two_listings_is_looked_up() {
+    let ticks = [vec![vec![ARRIVE_FINAL], vec![FINISH_FIRST_OPEN]]];
+    caught_up(&[(0, 0, true)], None, &ticks).unwrap();
+}
+
+/// One open and not selected (`PendingApproval`, the filter wants the others), which ends between the snapshot's two
+/// listings and is then selected: the open listing, now first, has it.
+#[test]
+fn one_not_selected_that_ends_during_the_snapshot_is_found() {
+    let f = !state().eq(InvestigationState::PendingApproval);
+    let ticks = [vec![vec![Change::Arrive { state: 0, machine: 0, open: true }], vec![FINISH_FIRST_OPEN]]];
+    caught_up(&[(2, 0, true), (0, 0, true)], Some(f), &ticks).unwrap();
+}
+
+/// One that the call for new ones read open and that ended before the open call: looked up.
+#[test]
+fn one_new_that_ends_before_the_open_call_is_looked_up() {
+    let arrivals = vec![Change::Arrive { state: 0, machine: 0, open: true }, ARRIVE_FINAL];
+    let ticks = [vec![], vec![arrivals, vec![FINISH_FIRST_OPEN]]];
+    caught_up(&[], None, &ticks).unwrap();
+}
+
+/// One that arrives open and not selected (`PendingResource` on another machine), then a selected one that is final;
+/// the first ends before the open call and is then selected: the call for new ones read it, as it reads open ones.
+#[test]
+fn one_not_selected_that_arrives_then_ends_during_a_tick_is_found() {
+    let f = (!state().eq(InvestigationState::PendingResource)).or(machine_id().eq("m1"));
+    let arrivals = vec![Change::Arrive { state: 3, machine: 1, open: true }, ARRIVE_FINAL];
+    let ticks = [vec![], vec![arrivals, vec![FINISH_FIRST_OPEN]]];
+    caught_up(&[], Some(f), &ticks).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The world also changes while a tick (or the snapshot) is under way, between its calls: the view cannot be
+    /// current at the end of such a tick, but the next tick without changes brings it up to date.
+    #[test]
+    fn changes_during_a_tick_are_caught_up_by_the_next(
+        initial in prop::collection::vec((any::<u8>(), any::<u8>(), any::<bool>()), 0..20),
+        f in filter(),
+        ticks in prop::collection::vec(prop::collection::vec(prop::collection::vec(change(), 0..4), 0..4), 1..7),
+    ) {
+        caught_up(&initial, f, &ticks)?;
+    }
 }
