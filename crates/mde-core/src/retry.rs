@@ -4,7 +4,7 @@
 //! |-------------------------------------------------|---------------------------------------------------------|
 //! | 429                                             | wait `Retry-After` (or [`RetryPolicy::default_retry_after`]); longer than [`RetryPolicy::max_retry_after`]: give up with [`GiveUpReason::RetryAfterTooLong`] |
 //! | 500, 502, 503, 504, 408, transport error, a 200 whose body is truncated or undecodable | exponential backoff with full jitter; a `Retry-After` on the response is honoured when longer (and capped like a 429's) |
-//! | 401, first time                                 | [`RetryDecision::RefreshToken`]: get a fresh token and retry at once |
+//! | 401, first time                                 | [`RetryDecision::RefreshToken`]: get a fresh token and retry at once (unless [`RetryPolicy::refresh_token`] is `false`: give up) |
 //! | 401 after a refresh                             | give up: [`GiveUpReason::Unauthorized`]                 |
 //! | 400, 403, 404 and any other status              | give up at once: [`GiveUpReason::NotRetryable`]         |
 //!
@@ -38,6 +38,10 @@ pub struct RetryPolicy {
     /// client of the same application and tenant, so a 429 that our own limiter did not prevent means someone
     /// else spent the quota; a minute lets the per-minute window roll over entirely.
     pub default_retry_after: Duration,
+    /// Whether a 401 is worth a fresh token (default `true`). `false` for a token that cannot change (a fixed
+    /// string): the first 401 gives up with [`GiveUpReason::Unauthorized`] instead of sending the same token
+    /// again, which would only spend a call of the quota.
+    pub refresh_token: bool,
 }
 
 impl Default for RetryPolicy {
@@ -48,6 +52,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(300),
             default_retry_after: Duration::from_secs(60),
+            refresh_token: true,
         }
     }
 }
@@ -145,7 +150,9 @@ impl RetryPolicy {
         let exhausted = RetryDecision::GiveUp(GiveUpReason::AttemptsExhausted);
         let (throttled, retry_after) = match classify(failure) {
             Class::Fatal => return RetryDecision::GiveUp(GiveUpReason::NotRetryable),
-            Class::Unauthorized if token_already_refreshed => return RetryDecision::GiveUp(GiveUpReason::Unauthorized),
+            Class::Unauthorized if token_already_refreshed || !self.refresh_token => {
+                return RetryDecision::GiveUp(GiveUpReason::Unauthorized)
+            }
             Class::Unauthorized if attempts_left => return RetryDecision::RefreshToken,
             Class::Unauthorized => return exhausted,
             Class::Throttled(retry_after) => (true, Some(retry_after.unwrap_or(self.default_retry_after))),
@@ -282,6 +289,9 @@ mod tests {
     fn unauthorized_refreshes_once() {
         assert_eq!(decide(1, status(401, None), false), RetryDecision::RefreshToken);
         assert_eq!(decide(2, status(401, None), true), give_up(GiveUpReason::Unauthorized));
+        let fixed = RetryPolicy { refresh_token: false, ..RetryPolicy::default() };
+        let first = fixed.decide(1, &status(401, None), false, &mut Jitter::from_seed(1));
+        assert_eq!(first, give_up(GiveUpReason::Unauthorized), "a token that cannot change is not sent twice");
         assert_eq!(decide(6, status(401, None), false), give_up(GiveUpReason::AttemptsExhausted));
         assert_eq!(decide(6, status(401, None), true), give_up(GiveUpReason::Unauthorized));
     }

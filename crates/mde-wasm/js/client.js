@@ -736,7 +736,8 @@ export class InvestigationsClient {
       if (rateLimit === null || typeof rateLimit !== 'object') throw fail('InvalidConfig', 'rateLimit must be an object');
       checkKeys(rateLimit, RATE_LIMIT_OPTIONS, 'rateLimit');
     }
-    const json = optionsJson({ ...rest, rateLimit });
+    // A string token cannot change: Rust then fails a 401 at once instead of sending the same token again.
+    const json = optionsJson({ ...rest, rateLimit, fixedToken: typeof token === 'string' });
     this.#wasm = call(() => new Client(json));
     const doFetch = fetchFn ?? ((url, init) => globalThis.fetch(url, init));
     const io = new Transport(token, doFetch, onEvent);

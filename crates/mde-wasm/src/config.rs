@@ -24,6 +24,9 @@ pub struct ClientOptions<'a> {
     pub base_url: Option<&'a str>,
     /// Allow `http://` for a loopback base URL.
     pub allow_insecure_loopback: bool,
+    /// The token cannot change (the facade sets it for a string token): a 401 fails at once, without a second
+    /// call with the same token.
+    pub fixed_token: bool,
     /// Retries after the first attempt (default 5).
     pub max_retries: Option<f64>,
     /// The longest `Retry-After` the client waits out (default 300,000 ms).
@@ -91,6 +94,7 @@ impl<'a> ClientOptions<'a> {
                 region: m.string("region")?,
                 base_url: m.string("baseUrl")?,
                 allow_insecure_loopback: m.flag("allowInsecureLoopback")?,
+                fixed_token: m.flag("fixedToken")?,
                 max_retries: m.number("maxRetries")?,
                 max_retry_after_ms: m.number("maxRetryAfterMs")?,
                 rate_limit,
@@ -137,7 +141,7 @@ impl ClientSettings {
                 "baseUrl {base} is not https: the token would travel in clear text{hint}"
             )));
         }
-        let mut retry = RetryPolicy::default();
+        let mut retry = RetryPolicy { refresh_token: !o.fixed_token, ..RetryPolicy::default() };
         if let Some(n) = o.max_retries {
             retry.max_attempts = whole(n, "maxRetries", 0, 100).map_err(ErrorInfo::config)? as u32 + 1;
         }
@@ -376,6 +380,14 @@ mod tests {
     }
 
     #[test]
+    fn a_fixed_token_is_not_refreshed() {
+        assert!(client("{}").unwrap().retry.refresh_token, "a callback or credential gets a fresh token after a 401");
+        assert!(!client(r#"{"fixedToken":true}"#).unwrap().retry.refresh_token);
+        assert!(client(r#"{"fixedToken":false}"#).unwrap().retry.refresh_token);
+        assert_eq!(client(r#"{"fixedToken":1}"#).unwrap_err().kind, "InvalidConfig");
+    }
+
+    #[test]
     fn list_options_are_validated_before_anything_is_sent() {
         let base = || BaseUrl::parse("https://h").unwrap();
         let start = |json: &str| start_listing(json, base(), RetryPolicy::default(), 0);
@@ -552,8 +564,8 @@ InvalidConfig None None: invalid client options: client options must be an objec
 InvalidConfig None None: invalid client options: the text ends early at line 1 column 2
 InvalidConfig None None: invalid client options: region must be a string, not a number
 InvalidConfig None None: unknown region "mars"; known: global, security, us, eu, uk, au, swa, ina, gcc, gcc-high, dod
-ok https://api-gov.securitycenter.microsoft.us false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
-ok https://api-gov.securitycenter.microsoft.us false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+ok https://api-gov.securitycenter.microsoft.us false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+ok https://api-gov.securitycenter.microsoft.us false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
 InvalidConfig None None: give either region or baseUrl, not both
 InvalidConfig None None: not a usable base URL (the scheme is not http or https): "ftp://x"; expected https://host[:port][/path]
 InvalidConfig None None: not a usable base URL (invalid host name): "https://"; expected https://host[:port][/path]
@@ -563,17 +575,17 @@ InvalidConfig None None: not a usable base URL (a base URL has no query or fragm
 InvalidConfig None None: not a usable base URL (a base URL has no query or fragment): "https://x#y"; expected https://host[:port][/path]
 InvalidConfig None None: not a usable base URL (port out of range): "https://x:99999"; expected https://host[:port][/path]
 InvalidConfig None None: not a usable base URL (port out of range): "https://x:65536"; expected https://host[:port][/path]
-ok https://x:65535/p false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+ok https://x:65535/p false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
 InvalidConfig None None: not a usable base URL (invalid port): "https://x:1a"; expected https://host[:port][/path]
-ok https://x false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+ok https://x false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
 InvalidConfig None None: not a usable base URL (invalid port): "https://x:123456"; expected https://host[:port][/path]
-ok https://x:8 false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+ok https://x:8 false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
 InvalidConfig None None: not a usable base URL (empty host): "https://."; expected https://host[:port][/path]
 InvalidConfig None None: not a usable base URL (unclosed IPv6 bracket): "https://[::1"; expected https://host[:port][/path]
 InvalidConfig None None: not a usable base URL (invalid IPv6 address): "https://[]"; expected https://host[:port][/path]
 InvalidConfig None None: not a usable base URL (invalid IPv6 address): "https://[g::1]"; expected https://host[:port][/path]
 InvalidConfig None None: not a usable base URL (unexpected text after the host): "https://[::1]x"; expected https://host[:port][/path]
-ok https://[::ffff:1.2.3.4]:9/A false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+ok https://[::ffff:1.2.3.4]:9/A false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
 InvalidConfig None None: not a usable base URL (no `//` after the scheme): "https:x"; expected https://host[:port][/path]
 InvalidConfig None None: not a usable base URL (no scheme): "x"; expected https://host[:port][/path]
 InvalidConfig None None: baseUrl http://x is not https: the token would travel in clear text
@@ -607,12 +619,12 @@ InvalidConfig None None: rateLimit.state cannot be used: invalid limiter state a
 InvalidConfig None None: invalid client options: state must be a string, not a number
 InvalidConfig None None: invalid client options: duplicate option `perMinute`
 InvalidConfig None None: invalid client options: duplicate option `region`
-ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 7, length: 600ms }, Window { limit: 9, length: 36s }] l1::
-ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 7.40740734s }, Window { limit: 1500, length: 444.4444404s }] l1::
-ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 58.59375ms }, Window { limit: 1500, length: 3.515625s }] l1::
-ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1:10:z,0,10
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 7, length: 600ms }, Window { limit: 9, length: 36s }] l1::
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 7.40740734s }, Window { limit: 1500, length: 444.4444404s }] l1::
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 58.59375ms }, Window { limit: 1500, length: 3.515625s }] l1::
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 6, base_delay: 500ms, max_delay: 30s, max_retry_after: 300s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1:10:z,0,10
 InvalidConfig None None: rateLimit: window 0 is shorter than one millisecond
-ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 1, base_delay: 500ms, max_delay: 30s, max_retry_after: 1.234s, default_retry_after: 60s } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
+ok https://api.security.microsoft.com false RetryPolicy { max_attempts: 1, base_delay: 500ms, max_delay: 30s, max_retry_after: 1.234s, default_retry_after: 60s, refresh_token: true } [Window { limit: 100, length: 60s }, Window { limit: 1500, length: 3600s }] l1::
 InvalidConfig None None: invalid list options: the text ends early at line 1 column 1
 InvalidConfig None None: invalid list options: list options must be an object, not a number
 InvalidQuery Some("top") None: top must be a whole number from 1 to 10000, not 0

@@ -194,6 +194,13 @@ test('Unauthorized after one refresh; the token callback is asked for a fresh to
   assert.equal(f.status, 403);
 });
 
+test('a string token is sent once: a 401 fails at once, as there is nothing to refresh', async () => {
+  const m = await mock(['--count', '3', '--token', 'good']);
+  const e = await rejects(collect(client(m.base, { token: 'wrong' }).list()), 'Unauthorized');
+  assert.equal(e.status, 401);
+  assert.deepEqual((await m.journal()).map((j) => j.status), [401], 'the same token was not sent again');
+});
+
 /** A TokenCredential whose `getToken` answers `answer(n)` on its n-th call, and records every call. */
 function fakeCredential(answer) {
   const calls = [];
