@@ -69,6 +69,7 @@ pub fn fast_retry(max_attempts: u32) -> RetryPolicy {
         max_delay: Duration::from_millis(40),
         max_retry_after: Duration::from_secs(60),
         default_retry_after: Duration::from_millis(600),
+        refresh_token: true,
     }
 }
 

@@ -30,13 +30,14 @@ fn duration() -> impl Strategy<Value = Duration> {
 }
 
 fn policy() -> impl Strategy<Value = RetryPolicy> {
-    (0u32..12, duration(), duration(), duration(), duration()).prop_map(
-        |(max_attempts, base_delay, max_delay, max_retry_after, default_retry_after)| RetryPolicy {
+    (0u32..12, duration(), duration(), duration(), duration(), any::<bool>()).prop_map(
+        |(max_attempts, base_delay, max_delay, max_retry_after, default_retry_after, refresh_token)| RetryPolicy {
             max_attempts,
             base_delay,
             max_delay,
             max_retry_after,
             default_retry_after,
+            refresh_token,
         },
     )
 }
@@ -90,7 +91,7 @@ fn expected(policy: &RetryPolicy, attempt: u32, failure: &Failure, refreshed: bo
                 Expected::Wait(wait)
             }
         }
-        Some(401) if refreshed => Expected::GiveUp(GiveUpReason::Unauthorized),
+        Some(401) if refreshed || !policy.refresh_token => Expected::GiveUp(GiveUpReason::Unauthorized),
         Some(401) if last => Expected::GiveUp(GiveUpReason::AttemptsExhausted),
         Some(401) => Expected::Refresh,
         None | Some(408 | 500 | 502 | 503 | 504) => match retry_after {
