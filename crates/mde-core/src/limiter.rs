@@ -58,6 +58,11 @@ use crate::checked::times;
 pub use codec::LimiterStateError;
 pub use config::{LimitConfigError, RateLimitConfig, Window, MAX_LIMIT, MAX_WINDOWS};
 
+/// The longest block a `Retry-After` puts on the limiter when its windows are all shorter: an hour, the service's
+/// longest window (1,500 calls an hour:
+/// <https://learn.microsoft.com/en-us/defender-endpoint/api/get-all-investigations#limitations>).
+pub const MAX_BLOCK: Duration = Duration::from_secs(3_600);
+
 /// May a call go out now?
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[must_use = "a decision says whether the call may go out now"]
@@ -192,8 +197,12 @@ impl RateLimiter {
 
     /// The server asked (at `now_ms`) to wait `wait` (rounded up to whole milliseconds): no call fits before
     /// `now_ms + wait`. An earlier, later-ending block is kept; a zero wait changes nothing.
+    ///
+    /// The block lasts at most [`MAX_BLOCK`] or the longest window, whichever is longer: a longer `Retry-After`
+    /// cannot be about the quota this limiter keeps, and a broken or hostile header must not stop every later
+    /// call (and a saved or shared state) for years. The operation that received it still sees the whole wait.
     pub fn on_retry_after(&mut self, now_ms: u64, wait: Duration) {
-        let until = now_ms.saturating_add(ceil_millis(wait));
+        let until = now_ms.saturating_add(ceil_millis(wait).min(self.longest_ms.max(ceil_millis(MAX_BLOCK))));
         if until > now_ms {
             self.blocked_until = Some(self.blocked_until.map_or(until, |b| b.max(until)));
         }
@@ -302,6 +311,28 @@ mod tests {
         assert_eq!(l.blocked_until(), None);
         l.on_retry_after(u64::MAX - 1, Duration::MAX);
         assert_eq!(l.blocked_until(), Some(u64::MAX));
+    }
+
+    /// A `Retry-After` of years (a broken or hostile header) blocks for an hour, or the longest window when that
+    /// is longer, not for years: the saved and the shared state would keep the block.
+    #[test]
+    fn a_block_lasts_at_most_an_hour_or_the_longest_window() {
+        let hour = 3_600_000;
+        let mut l = RateLimiter::new(small());
+        l.on_retry_after(T0, Duration::from_secs(3 * 365 * 86_400));
+        assert_eq!(l.blocked_until(), Some(T0 + hour));
+        l.on_retry_after(T0, Duration::MAX);
+        assert_eq!(l.blocked_until(), Some(T0 + hour));
+        let mut own = RateLimiter::new(RateLimitConfig { windows: vec![], ..RateLimitConfig::default() });
+        own.on_retry_after(T0, Duration::MAX);
+        assert_eq!(own.blocked_until(), Some(T0 + hour), "without windows too");
+        let mut service = RateLimiter::new(RateLimitConfig::default());
+        service.on_retry_after(T0, Duration::from_secs(3_000));
+        assert_eq!(service.blocked_until(), Some(T0 + 3_000_000), "a wait within the bound is kept whole");
+        let day = Window { limit: 10, length: Duration::from_secs(86_400) };
+        let mut daily = RateLimiter::new(RateLimitConfig { windows: vec![day], margin: Duration::ZERO });
+        daily.on_retry_after(T0, Duration::MAX);
+        assert_eq!(daily.blocked_until(), Some(T0 + 86_400_000), "the longest window when longer than an hour");
     }
 
     #[test]
