@@ -335,9 +335,9 @@ mod tests {
         let mut h = c.start_watch(r#"{"filter":{"object":{"state":"Running"}},"intervalMs":1000}"#).unwrap();
         let a = inv("2", "2026-11-01T00:00:00Z", "Running");
         let b = inv("1", "2026-10-31T00:00:00Z", "Running");
-        // The snapshot: the view, then the open ones.
-        answer(&mut h, NOW, "$filter=state%20eq%20%27Running%27", &[&a, &b]);
+        // The snapshot: the open ones, then the view.
         answer(&mut h, NOW, "state%20ne%20%27Terminated%27", &[&a, &b]);
+        answer(&mut h, NOW, "$filter=state%20eq%20%27Running%27", &[&a, &b]);
         assert_eq!(step(&mut h, NOW), json!({"t": "event", "event": {"type": "snapshot", "investigations": [a, b]}}));
         assert_eq!(step(&mut h, NOW), json!({"t": "tick", "ticks": 1, "nextInMs": 1000}));
         assert_eq!(step(&mut h, NOW + 10.0), json!({"t": "wait", "ms": 990, "reason": "nextTick"}));
@@ -391,8 +391,8 @@ mod tests {
         let c = client("");
         let mut h = c.start_watch(r#"{"intervalMs":100}"#).unwrap();
         let a = inv("1", "2026-11-01T00:00:00Z", "Running");
-        answer(&mut h, NOW, "$top=10000", &[&a]);
         answer(&mut h, NOW, "state%20ne", &[&a]);
+        answer(&mut h, NOW, "$top=10000", &[&a]);
         // The snapshot took 500 ms: the next tick is due at once, after the snapshot and its tick step.
         let late = NOW + 500.0;
         assert_eq!(step(&mut h, late)["event"]["type"], "snapshot");
