@@ -158,6 +158,13 @@ pub enum UrlError {
         /// The link as received.
         link: String,
     },
+    /// The answer was a redirect (a 3xx, or status 0: a browser's opaque redirect), which the client does not
+    /// follow, so that the token cannot go along to wherever it leads.
+    #[error("refused a redirect (HTTP {status}; 0 is a browser's opaque redirect): the token is not sent elsewhere; set the base URL to where it leads")]
+    Redirect {
+        /// The status of the answer.
+        status: u16,
+    },
 }
 
 /// An absolute `http(s)` base URL: scheme, lower-case host, port and an optional path prefix (for a proxy).

@@ -87,7 +87,8 @@ pub enum Error {
     /// A 2xx body that is not a valid page or entity, after every attempt.
     #[error(transparent)]
     InvalidResponse(#[from] DecodeError),
-    /// The service pointed at another origin (or resource); nothing was sent there and the token never left.
+    /// The service pointed at another origin (or resource), or answered with a redirect; nothing was sent there and
+    /// the token never left.
     #[error("refused to follow a link: {0}")]
     ForeignOrigin(UrlError),
     /// The driver called the machine out of order (a bug in the driver, not in the data).

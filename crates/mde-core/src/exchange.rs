@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::base_url::UrlError;
 use crate::checked::times;
 use crate::decode::{body_too_large, decode_service_error, DecodeError, MAX_BODY_BYTES};
 use crate::error::{Error, HttpError};
@@ -172,6 +173,7 @@ impl Exchange {
                 http,
             },
             408 | 500..=599 => Error::Server(http),
+            0 | 300..=399 => Error::ForeignOrigin(UrlError::Redirect { status: response.status }),
             _ => Error::BadRequest(http),
         })
     }

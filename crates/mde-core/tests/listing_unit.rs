@@ -266,6 +266,25 @@ fn client_errors_fail_at_once_and_server_errors_back_off() {
     assert!(matches!(h.next(), Action::Fail(Error::Server(_))), "bounded attempts end in Server");
 }
 
+/// A redirect (or a browser's opaque one, status 0) is not followed, so that the token cannot go along; it fails at
+/// once as a link refused (`ForeignOrigin`), not as a query the service rejected.
+#[test]
+fn a_redirect_fails_at_once_as_a_refused_link() {
+    for status in [0, 301, 302, 307, 308] {
+        let mut h = Harness::new(ListQuery::default(), 5);
+        h.expect_send();
+        h.respond(&Response { status, retry_after: None, retry_after_ms: None, body: b"" });
+        match h.next() {
+            Action::Fail(e) => {
+                assert_eq!(e.kind(), ErrorKind::ForeignOrigin, "{status}");
+                assert!(e.to_string().contains(&format!("redirect (HTTP {status}")), "{e}");
+            }
+            other => panic!("{status}: expected failure, got {other:?}"),
+        }
+        assert_eq!(h.listing.progress().requests, 1);
+    }
+}
+
 #[test]
 fn a_broken_page_is_retried_then_reported_with_its_location() {
     let mut h = Harness::new(ListQuery::default(), 5);
