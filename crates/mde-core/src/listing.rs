@@ -42,9 +42,9 @@
 //! limit (`$top` of the query). A `@odata.nextLink` is an untrusted hint: followed only when it stays on the
 //! configured origin and path, asks for exactly the next page (same filter, `$skip` at the current position; only
 //! `$top` may differ, so a page the service cut short does not end the listing), has not been followed before
-//! and its page brought something new; any other same-origin link is ignored in favour of the listing's own
-//! paging. A link to another origin ends the listing with [`Error::ForeignOrigin`] (after delivering the page it
-//! came with), and nothing is ever sent there. Ids already delivered are never delivered again, and a service
+//! and its page brought something new; any other link to the investigations list on that origin is ignored in
+//! favour of the listing's own paging. A link to another origin, or to another path on it, ends the listing with
+//! [`Error::ForeignOrigin`] (after delivering the page it came with), and nothing is ever sent there. Ids already delivered are never delivered again, and a service
 //! that keeps sending full pages of known ids (one that ignores `$skip`) ends the listing with
 //! [`Error::InvalidResponse`] after [`MAX_STALE_PAGES`] of them instead of looping.
 //!
