@@ -783,10 +783,6 @@ export class InvestigationsClient {
     if (ticks !== undefined && !(Number.isSafeInteger(ticks) && ticks >= 1)) {
       throw fail('InvalidConfig', `ticks must be a whole number from 1, not ${typeof ticks === 'string' ? JSON.stringify(ticks) : ticks}`);
     }
-    // JSON has no NaN or Infinity (they would become null, the default): refused here, the rest in Rust.
-    if (typeof intervalMs === 'number' && !Number.isFinite(intervalMs)) {
-      throw fail('InvalidConfig', `intervalMs must be a finite number, not ${intervalMs}`);
-    }
     const json = optionsJson({ filter: filterInput(filter), intervalMs, resumeFrom, seed: seed() });
     const handle = call(() => this.#wasm.watch(json));
     return new InvestigationWatch(handle, this.#io, signal, ticks);
