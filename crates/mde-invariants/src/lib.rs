@@ -25,6 +25,7 @@ pub mod retry_after;
 pub mod service_error;
 pub mod timestamp;
 pub mod wasm_options;
+pub mod watch_token;
 
 pub use base_url::base_url;
 pub use json::json_reader;
@@ -37,6 +38,7 @@ pub use retry_after::retry_after;
 pub use service_error::service_error;
 pub use timestamp::timestamp;
 pub use wasm_options::wasm_options;
+pub use watch_token::watch_token;
 
 /// An invariant: panics when it does not hold for the bytes.
 pub type Invariant = fn(&[u8]);
@@ -55,6 +57,7 @@ pub const TARGETS: &[(&str, Invariant)] = &[
     ("service_error", service_error),
     ("timestamp", timestamp),
     ("wasm_options", wasm_options),
+    ("watch_token", watch_token),
 ];
 
 /// `data` as text, when it is UTF-8.
